@@ -1,0 +1,3 @@
+from plateguard.cli import main
+
+main()

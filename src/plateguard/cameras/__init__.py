@@ -1,0 +1,1 @@
+"""Cameras and mobile units with their installation and maintenance log."""

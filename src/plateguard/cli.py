@@ -1,0 +1,153 @@
+"""The ``plateguard`` command line. User mistakes end in one line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from plateguard.config import Settings, load_settings
+from plateguard.errors import PlateguardError
+
+app = typer.Typer(help="plateguard: automated licence plate reading under Policy 460.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+F = TypeVar("F", bound=Callable[..., Any])
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="plateguard.toml to read (else $PLATEGUARD_CONFIG).")
+]
+DataDirOption = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data directory (default from the configuration).")
+]
+
+
+def friendly_errors(command: F) -> F:
+    """Turn plateguard's own errors into one line on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PlateguardError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_from(config: Path | None, data_dir: Path | None, **overrides: Any) -> Settings:
+    values = {key: value for key, value in overrides.items() if value is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    return load_settings(config_file=config, overrides=values)
+
+
+def _read_password(password_file: Path | None) -> str:
+    if password_file is not None:
+        try:
+            return password_file.read_text().rstrip("\r\n")
+        except OSError as exc:
+            raise PlateguardError(f"cannot read password file {password_file}: {exc.strerror}") from exc
+    return str(typer.prompt("Administrator password", hide_input=True, confirmation_prompt=True))
+
+
+@app.command()
+@friendly_errors
+def init(
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    admin_username: Annotated[str, typer.Option(help="Username of the first ALPR Administrator.")] = "admin",
+    admin_password_file: Annotated[
+        Path | None, typer.Option(help="File holding the Administrator's password (else a prompt).")
+    ] = None,
+    admin_name: Annotated[
+        str, typer.Option(help="Full name of the ALPR Administrator.")
+    ] = "ALPR Administrator",
+    admin_title: Annotated[
+        str, typer.Option(help="Job title shown on the policy page.")
+    ] = "Police Lieutenant",
+) -> None:
+    """Create the data directory, run migrations and create the first ALPR Administrator."""
+    from plateguard import bootstrap
+
+    settings = settings_from(config, data_dir)
+    bootstrap.prepare(settings)
+    password = _read_password(admin_password_file)
+    created = bootstrap.initialise(
+        settings,
+        admin_username=admin_username,
+        admin_password=password,
+        admin_name=admin_name,
+        admin_title=admin_title,
+    )
+    state = f"Administrator {admin_username!r} created" if created else "accounts already exist; none created"
+    typer.echo(f"Initialised {settings.data_dir.resolve()}: {state}.")
+
+
+@app.command()
+@friendly_errors
+def serve(
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
+) -> None:
+    """Serve the web console and the APIs with Uvicorn."""
+    settings = settings_from(config, data_dir)
+    run_server(settings, host=host or settings.server.host, port=port or settings.server.port)
+
+
+def run_server(settings: Settings, *, host: str, port: int) -> None:
+    import uvicorn
+
+    from plateguard.bootstrap import ensure_data_dir
+    from plateguard.main import create_app
+
+    ensure_data_dir(settings.data_dir)
+    application = create_app(settings)
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
+    """Apply all database migrations."""
+    from plateguard import bootstrap
+    from plateguard.database import current_revision
+
+    engine = bootstrap.prepare(settings_from(config, data_dir))
+    typer.echo(f"Database at revision {current_revision(engine)}.")
+
+
+@app.command()
+@friendly_errors
+def demo(
+    data_dir: DataDirOption = None,
+    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Listen port.")] = 8460,
+    serve_console: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading.")] = True,
+) -> None:
+    """Load demo cameras, hotlist and reads into a throw-away data directory and serve the console."""
+    from plateguard import demo as demo_data
+
+    settings, logins = demo_data.build(data_dir)
+    url = f"http://{host}:{port}/"
+    typer.echo(f"Demo data in {settings.data_dir.resolve()}")
+    typer.echo("Demo logins (username / password / roles):")
+    for login in logins:
+        typer.echo(f"  {login.username:<13} {login.password:<24} {login.roles}")
+    if serve_console:
+        typer.echo(f"Console: {url}  (Ctrl+C to stop)")
+        run_server(settings, host=host, port=port)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

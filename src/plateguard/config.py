@@ -1,0 +1,182 @@
+"""Settings: defaults, overridden by ``plateguard.toml``, overridden by ``PLATEGUARD_*`` variables.
+
+Unknown keys and invalid values are refused when the settings are loaded, naming the key. Secrets are
+never defaulted: they live in files under the data directory that ``plateguard init`` creates with
+mode 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from plateguard.errors import ConfigurationError
+
+ENV_PREFIX = "PLATEGUARD_"
+CONFIG_ENV = "PLATEGUARD_CONFIG"
+DEFAULT_CONFIG_NAME = "plateguard.toml"
+SECRET_FILES = ("session_key", "metrics_token")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(Section):
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(8460, ge=1, le=65535, description="TCP port of the web server.")
+    secure_cookies: bool = Field(
+        False, description="Mark session cookies Secure; turn on whenever the console is served over HTTPS."
+    )
+
+
+class SecuritySettings(Section):
+    session_idle_minutes: int = Field(
+        30, ge=1, le=480, description="Idle time that ends a session (CJIS: 30)."
+    )
+    lockout_threshold: int = Field(5, ge=3, le=20, description="Failed logins in a row that lock an account.")
+    lockout_base_seconds: int = Field(60, ge=1, le=3600, description="First lockout; doubles each time.")
+    inactivity_suspend_days: int = Field(
+        90, ge=1, le=3650, description="Unused accounts are suspended after."
+    )
+    min_password_length: int = Field(12, ge=12, le=128, description="Shortest password accepted.")
+
+
+class AgencySettings(Section):
+    name: str = Field("Manteca Police Department", min_length=2, description="Agency that runs the system.")
+    ori: str = Field("CA0390500", pattern=r"^[A-Z]{2}[0-9A-Z]{7}$", description="NCIC originating agency id.")
+    state: str = Field("CA", pattern=r"^[A-Z]{2}$", description="Agency's state (two letters).")
+
+
+class RecognitionSettings(Section):
+    threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads used per recognition.")
+
+
+class Settings(BaseSettings):
+    """All of plateguard's configuration; see docs/configuration.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+    _toml_file: ClassVar[Path | None] = None
+
+    data_dir: Path = Field(Path("data"), description="Folder for the database, images and secrets.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; empty means SQLite in the data directory."
+    )
+    server: ServerSettings = ServerSettings()
+    security: SecuritySettings = SecuritySettings()
+    agency: AgencySettings = AgencySettings()
+    recognition: RecognitionSettings = RecognitionSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'plateguard.sqlite3').resolve()}"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.data_dir / "images"
+
+    def secret(self, name: str) -> str:
+        """Read a secret that ``plateguard init`` generated; refuse to run without it."""
+        path = self.data_dir / "secrets" / name
+        try:
+            return path.read_text().strip()
+        except OSError as exc:
+            raise ConfigurationError(f"missing secret {path}: run `plateguard init` first") from exc
+
+
+def load_settings(*, config_file: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Load settings; a bad file, key or value raises ConfigurationError naming it."""
+    path = _config_path(config_file)
+    _refuse_unknown_environment()
+    if path is not None:
+        _check_toml_readable(path)
+    settings_class: type[Settings] = type("LoadedSettings", (Settings,), {"_toml_file": path})
+    try:
+        return settings_class(**(overrides or {}))
+    except ValidationError as exc:
+        raise ConfigurationError(_describe_validation_error(exc, path)) from exc
+
+
+def _config_path(config_file: Path | None) -> Path | None:
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigurationError(f"config file {config_file} does not exist")
+        return config_file
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        if not Path(from_env).is_file():
+            raise ConfigurationError(f"{CONFIG_ENV} names {from_env}, which does not exist")
+        return Path(from_env)
+    default = Path(DEFAULT_CONFIG_NAME)
+    return default if default.is_file() else None
+
+
+def _check_toml_readable(path: Path) -> None:
+    try:
+        tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigurationError(f"config file {path} cannot be read: {exc.strerror}") from exc
+
+
+def _refuse_unknown_environment() -> None:
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields} | {CONFIG_ENV}
+    known |= {"PLATEGUARD_TEST_POSTGRES_URL"}
+    for name in os.environ:
+        if not name.startswith(ENV_PREFIX) or name in known:
+            continue
+        section = name[len(ENV_PREFIX) :].split("__", 1)[0]
+        if f"{ENV_PREFIX}{section}" not in known or "__" not in name:
+            raise ConfigurationError(f"unknown setting in environment: {name}")
+
+
+def _describe_validation_error(exc: ValidationError, path: Path | None) -> str:
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(root)"
+    where = f" in {path}" if path is not None else ""
+    if first["type"] == "extra_forbidden":
+        return f"unknown setting '{key}'{where}"
+    return f"invalid setting '{key}'{where}: {first['msg']}"
+
+
+def write_secrets(data_dir: Path) -> None:
+    """Generate missing secrets, each in its own file readable only by the owner (mode 0600)."""
+    folder = data_dir / "secrets"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name in SECRET_FILES:
+        path = folder / name
+        if path.exists():
+            continue
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))

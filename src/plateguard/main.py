@@ -1,0 +1,60 @@
+"""Build the web application: ``create_app(settings)`` does all the work; importing does none."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from plateguard import __version__
+from plateguard.config import Settings
+from plateguard.database import check_connection, make_engine, make_session_factory
+from plateguard.metrics import Metrics
+from plateguard.web import console, public
+from plateguard.web.dependencies import authorize
+from plateguard.web.errors import install_error_handlers
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    engine = make_engine(settings.resolved_database_url)
+    check_connection(engine)
+    app = FastAPI(title="plateguard", version=__version__, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.metrics = Metrics.create()
+    app.state.metrics_token = settings.secret("metrics_token")
+    install_error_handlers(app)
+    _mount_static(app)
+    app.include_router(public.router)
+    protected = [Depends(authorize)]
+    app.include_router(console.router, dependencies=protected)
+    app.include_router(console.metrics_router, dependencies=protected)
+    app.middleware("http")(_measure)
+    return app
+
+
+def _mount_static(app: FastAPI) -> None:
+    from xstatic.pkg import leaflet
+
+    app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+
+async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = request.scope.get("route")
+    label = getattr(route, "path", "unmatched")
+    metrics: Metrics = request.app.state.metrics
+    metrics.requests.labels(route=label, status=str(response.status_code)).inc()
+    metrics.request_seconds.labels(route=label).observe(time.perf_counter() - started)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

@@ -1,0 +1,1 @@
+"""Plate reads and the image store."""

@@ -1,0 +1,56 @@
+"""Plate reads and the content-addressed image store behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plateguard.cameras.models import Camera
+from plateguard.database import Base, UTCDateTime, utcnow
+
+
+class StoredImage(Base):
+    """An image kept once on disk under images/, named by the SHA-256 of its bytes."""
+
+    __tablename__ = "stored_image"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlateRead(Base):
+    """One plate seen by one camera at one moment."""
+
+    __tablename__ = "plate_read"
+    __table_args__ = (
+        Index("ix_plate_read_plate_captured", "plate_normalized", "captured_at"),
+        Index("ix_plate_read_camera_captured", "camera_id", "captured_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("camera.id"))
+    plate_text: Mapped[str] = mapped_column(String(16))
+    plate_normalized: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float] = mapped_column(Float)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    region: Mapped[str | None] = mapped_column(String(8))
+    region_confidence: Mapped[float | None] = mapped_column(Float)
+    captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    heading: Mapped[float | None] = mapped_column(Float)
+    box: Mapped[list[int] | None] = mapped_column(JSON)
+    vehicle: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    plate_image_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_image.sha256"))
+    overview_image_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_image.sha256"))
+
+    camera: Mapped[Camera] = relationship(lazy="joined")

@@ -1,0 +1,1 @@
+"""The web console: public router, protected routers, templates and static files."""

@@ -1,0 +1,46 @@
+"""Signed-in console pages: the dashboard, logout, and the metrics endpoint for the scraper."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from plateguard.accounts import service as account_service
+from plateguard.cameras.models import Camera
+from plateguard.database import utcnow
+from plateguard.reads.models import PlateRead
+from plateguard.web.dependencies import SESSION_COOKIE, CurrentLogin, DbSession
+from plateguard.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    since = utcnow() - dt.timedelta(hours=24)
+    figures = {
+        "Cameras": db.scalar(select(func.count()).select_from(Camera)),
+        "Reads in the last 24 hours": db.scalar(
+            select(func.count()).select_from(PlateRead).where(PlateRead.received_at >= since)
+        ),
+    }
+    return render(request, "dashboard.html", {"figures": figures})
+
+
+@router.post("/logout")
+def logout(db: DbSession, login: CurrentLogin) -> Response:
+    account_service.end_session(session=db, login=login, reason="logout")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+metrics_router = APIRouter()
+
+
+@metrics_router.get("/metrics")
+def metrics(request: Request) -> Response:
+    return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4")

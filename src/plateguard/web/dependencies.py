@@ -1,0 +1,99 @@
+"""Request-scoped dependencies: the unit of work and the deny-by-default gate."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from plateguard.accounts import service as account_service
+from plateguard.accounts.models import LoginSession
+from plateguard.accounts.roles import Permission, permissions_for
+from plateguard.database import transaction
+from plateguard.errors import Forbidden, NotAuthenticated
+from plateguard.web.access_rules import Gate, rule_for
+
+SESSION_COOKIE = "plateguard_session"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def unit_of_work(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent, rolled back on any error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(unit_of_work, scope="function")]
+
+
+def current_login(request: Request, db: DbSession) -> LoginSession | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    idle = request.app.state.settings.security.session_idle_minutes
+    # Its own transaction: an idle session stays ended even when this request is then refused.
+    with transaction(request.app.state.session_factory) as side:
+        resolved = account_service.resolve_session(session=side, token=token, idle_minutes=idle)
+        login_id = resolved.id if resolved is not None else None
+    login = db.get(LoginSession, login_id) if login_id is not None else None
+    if login is not None:
+        request.state.login = login
+        request.state.permissions = permissions_for(login.user.roles)
+    return login
+
+
+OptionalLogin = Annotated[LoginSession | None, Depends(current_login)]
+
+
+async def authorize(request: Request, login: OptionalLogin) -> LoginSession | None:
+    """The gate on every protected router: the route's rule from the table decides."""
+    route = request.scope.get("route")
+    rule = rule_for(request.method, getattr(route, "path", ""))
+    if rule is None:
+        raise Forbidden("this route has no access rule; refused by default")
+    if rule is Gate.METRICS_TOKEN:
+        _check_metrics_token(request)
+        return None
+    if login is None:
+        raise NotAuthenticated("sign in first")
+    if request.method in UNSAFE_METHODS:
+        await _check_csrf(request, login)
+    if isinstance(rule, Permission) and rule not in request.state.permissions:
+        raise Forbidden(f"your roles do not include the permission {rule.value}")
+    return login
+
+
+def _check_metrics_token(request: Request) -> None:
+    expected = request.app.state.metrics_token
+    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if not given or not hmac.compare_digest(given, expected):
+        raise NotAuthenticated("metrics need the bearer token from secrets/metrics_token")
+
+
+async def _check_csrf(request: Request, login: LoginSession) -> None:
+    given = request.headers.get("x-csrf-token")
+    if given is None and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        value = form.get("csrf_token")
+        given = value if isinstance(value, str) else None
+    if not given or not hmac.compare_digest(given, login.csrf_token):
+        raise Forbidden("missing or wrong CSRF token; reload the page and try again")
+
+
+def signed_in(login: Annotated[LoginSession | None, Depends(authorize)]) -> LoginSession:
+    if login is None:
+        raise NotAuthenticated("sign in first")
+    return login
+
+
+CurrentLogin = Annotated[LoginSession, Depends(signed_in)]

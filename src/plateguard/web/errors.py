@@ -1,0 +1,67 @@
+"""Every error becomes one JSON shape (API) or one error page (browser), here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plateguard.errors import NotAuthenticated, PlateguardError
+from plateguard.web.templating import render
+
+logger = logging.getLogger(__name__)
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def error_response(
+    request: Request, *, status: int, code: str, message: str, field: str | None = None
+) -> Response:
+    if wants_html(request):
+        if status == 401:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        context = {"status": status, "code": code, "message": message}
+        return render(request, "error.html", context, status_code=status)
+    body = {"error": {"code": code, "message": message, "field": field}}
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _plateguard_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PlateguardError)
+    status = 401 if isinstance(exc, NotAuthenticated) else exc.http_status
+    return error_response(request, status=status, code=exc.code, message=exc.message, field=exc.field)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0]
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form")]
+    field = ".".join(location) or None
+    message = f"{field}: {first['msg']}" if field else str(first["msg"])
+    return error_response(request, status=422, code="invalid_input", message=message, field=field)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        exc.status_code, "error"
+    )
+    return error_response(request, status=exc.status_code, code=code, message=str(exc.detail))
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, status=500, code="internal_error", message="internal error; it was logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(PlateguardError, _plateguard_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

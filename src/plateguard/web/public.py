@@ -1,0 +1,89 @@
+"""The public router: the only routes served without a login (policy, transparency, health, login)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select, text
+
+from plateguard.accounts import service as account_service
+from plateguard.accounts.models import AccountStatus, User, UserRole
+from plateguard.accounts.roles import Role
+from plateguard.cameras.models import Camera, CameraStatus
+from plateguard.errors import NotAuthenticated
+from plateguard.reads.models import PlateRead
+from plateguard.web.dependencies import SESSION_COOKIE, DbSession
+from plateguard.web.templating import render
+
+router = APIRouter()
+POLICY_FILE = Path(__file__).parent / "alpr-policy-460.txt"
+
+
+@router.get("/healthz")
+def healthz(db: DbSession) -> dict[str, str]:
+    db.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@router.get("/policy", response_class=HTMLResponse)
+def policy(request: Request, db: DbSession) -> Response:
+    designees = db.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.ADMINISTRATOR.value, User.status == AccountStatus.ACTIVE)
+        .order_by(User.full_name)
+    ).all()
+    return render(request, "policy.html", {"policy_text": POLICY_FILE.read_text(), "designees": designees})
+
+
+@router.get("/transparency", response_class=HTMLResponse)
+def transparency(request: Request, db: DbSession) -> Response:
+    figures = {
+        "Cameras in service": db.scalar(
+            select(func.count()).select_from(Camera).where(Camera.status != CameraStatus.RETIRED)
+        ),
+        "Plate reads held": db.scalar(select(func.count()).select_from(PlateRead)),
+    }
+    return render(request, "transparency.html", {"figures": figures})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    db: DbSession,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    settings = request.app.state.settings
+    try:
+        user = account_service.authenticate(
+            session=db, security=settings.security, username=username, password=password
+        )
+    except NotAuthenticated as exc:
+        context = {"next": _safe_next(next), "error": exc.message, "username": username}
+        return render(request, "login.html", context, status_code=401)
+    token, _ = account_service.start_session(session=db, user=user)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.server.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths: a login link must not bounce a user to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"

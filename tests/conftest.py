@@ -1,0 +1,154 @@
+"""Shared fixtures: a migrated database per backend, a transaction per test, and apps bound to it.
+
+Every test that takes ``db`` or ``client`` runs on SQLite and, when PLATEGUARD_TEST_POSTGRES_URL is
+set, on PostgreSQL too. Under CI (CI=true) a test that needs a missing service fails instead of
+skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from plateguard.accounts import service as account_service
+from plateguard.accounts.models import Agency, User
+from plateguard.accounts.roles import Role
+from plateguard.config import Settings, load_settings, write_secrets
+from plateguard.database import make_engine, upgrade
+from plateguard.main import create_app
+
+POSTGRES_ENV = "PLATEGUARD_TEST_POSTGRES_URL"
+TEST_PASSWORD = "correct-horse-battery-staple-460"
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    if under_ci():
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(reason)
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(POSTGRES_ENV) or None
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A private schema on the test PostgreSQL server, dropped at the end of the run."""
+    url = postgres_url()
+    if url is None:
+        skip_or_fail(f"{POSTGRES_ENV} is not set")
+    schema = f"plateguard_test_{secrets.token_hex(4)}"
+    admin = make_engine(url)  # type: ignore[arg-type]
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in url else "?"  # type: ignore[operator]
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_schema_url"))
+
+
+@pytest.fixture(scope="session")
+def engine(backend_url: str) -> Iterator[Engine]:
+    engine = make_engine(backend_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def db(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test, commits included."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, backend_url: str) -> Settings:
+    write_secrets(tmp_path)
+    return load_settings(overrides={"data_dir": tmp_path, "database_url": backend_url})
+
+
+@pytest.fixture()
+def app_factory(settings: Settings, db: Session):  # type: ignore[no-untyped-def]
+    """Apps whose requests run inside the test's transaction, so nothing outlives the test."""
+
+    def build(**overrides: object):  # type: ignore[no-untyped-def]
+        chosen = settings.model_copy(update=overrides) if overrides else settings
+        app = create_app(chosen)
+        app.state.session_factory = sessionmaker(
+            bind=db.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        return app
+
+    return build
+
+
+@pytest.fixture()
+def client(app_factory) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app_factory(), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture()
+def agency(db: Session) -> Agency:
+    return account_service.ensure_home_agency(
+        session=db, name="Test Police Department", ori="CA0000000", state="CA"
+    )
+
+
+@pytest.fixture()
+def make_user(db: Session, agency: Agency, settings: Settings):  # type: ignore[no-untyped-def]
+    def create(username: str, *roles: Role, full_name: str = "") -> User:
+        return account_service.create_user(
+            session=db,
+            security=settings.security,
+            agency=agency,
+            username=username,
+            full_name=full_name or username.title(),
+            password=TEST_PASSWORD,
+            roles=set(roles) or {Role.OPERATOR},
+        )
+
+    return create
+
+
+def sign_in(client: TestClient, username: str, password: str = TEST_PASSWORD) -> str:
+    """Sign in through the login form; returns the CSRF token of the new session."""
+    response = client.post(
+        "/login", data={"username": username, "password": password, "next": "/"}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/", headers={"Accept": "text/html"})
+    marker = 'name="csrf_token" value="'
+    start = page.text.index(marker) + len(marker)
+    return page.text[start : page.text.index('"', start)]
