@@ -151,3 +151,31 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+audit_app = typer.Typer(help="Access-log audit commands.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+@friendly_errors
+def audit_verify(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
+    """Check the whole hash chain of the access log; exit 1 naming the first broken record."""
+    import time
+
+    from plateguard.access_log.verify import verify_chain
+    from plateguard.database import check_connection, make_engine
+
+    settings = settings_from(config, data_dir)
+    engine = make_engine(settings.resolved_database_url)
+    check_connection(engine)
+    started = time.perf_counter()
+    report = verify_chain(engine)
+    elapsed = time.perf_counter() - started
+    if report.problem is not None:
+        where = f" (row id {report.problem.record_id})" if report.problem.record_id is not None else ""
+        typer.echo(f"BROKEN at record {report.problem.sequence}{where}: {report.problem.problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"Access log intact: {report.records} records checked in {elapsed:.2f} s; head {report.head_hash}"
+    )

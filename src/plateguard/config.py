@@ -59,6 +59,25 @@ class AgencySettings(Section):
     state: str = Field("CA", pattern=r"^[A-Z]{2}$", description="Agency's state (two letters).")
 
 
+DEFAULT_PURPOSES = (
+    "Criminal investigation",
+    "Stolen vehicle or plate recovery",
+    "Wanted person or warrant",
+    "Missing person or AMBER alert",
+    "Alert verification",
+    "Homeland security",
+    "Civil or administrative action",
+    "Audit of system use",
+    "Records request or legal process",
+)
+
+
+class AccessSettings(Section):
+    purposes: tuple[str, ...] = Field(
+        DEFAULT_PURPOSES, min_length=1, description="Purposes a user must choose from to access ALPR data."
+    )
+
+
 class RecognitionSettings(Section):
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads used per recognition.")
 
@@ -79,6 +98,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = SecuritySettings()
     agency: AgencySettings = AgencySettings()
     recognition: RecognitionSettings = RecognitionSettings()
+    access: AccessSettings = AccessSettings()
 
     @classmethod
     def settings_customise_sources(

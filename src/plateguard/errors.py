@@ -39,6 +39,10 @@ class Forbidden(PlateguardError):
     http_status = 403
 
 
+class TrainingRequired(Forbidden):
+    code = "training_required"
+
+
 class Conflict(PlateguardError):
     code = "conflict"
     http_status = 409

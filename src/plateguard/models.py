@@ -1,19 +1,27 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
-from plateguard.accounts.models import Agency, LoginSession, User, UserRole
-from plateguard.cameras.models import Camera, CameraLogEntry
+from plateguard.access_log.models import AccessChainHead, AccessRecord
+from plateguard.accounts.models import Agency, JobTitle, LoginSession, User, UserRole
+from plateguard.accounts.training import TrainingCourse, TrainingRecord
+from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
 from plateguard.database import Base
 from plateguard.reads.models import PlateRead, StoredImage
 
 metadata = Base.metadata
 
 __all__ = [
+    "AccessChainHead",
+    "AccessRecord",
     "Agency",
     "Camera",
     "CameraLogEntry",
+    "DeviceToken",
+    "JobTitle",
     "LoginSession",
     "PlateRead",
     "StoredImage",
+    "TrainingCourse",
+    "TrainingRecord",
     "User",
     "UserRole",
     "metadata",

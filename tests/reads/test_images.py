@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log.guard import system_scope
 from plateguard.demo import render_plate
 from plateguard.errors import InvalidInput
 from plateguard.reads.images import image_path, store_image
@@ -17,7 +18,8 @@ def test_same_image_is_stored_once(db: Session, tmp_path: Path) -> None:
     first = store_image(session=db, images_dir=tmp_path, data=data)
     second = store_image(session=db, images_dir=tmp_path, data=data)
     assert first.sha256 == second.sha256
-    assert db.scalar(select(func.count()).select_from(StoredImage)) == 1
+    with system_scope(db, "test"):
+        assert db.scalar(select(func.count()).select_from(StoredImage)) == 1
     assert image_path(tmp_path, first.sha256).read_bytes() == data
     assert (first.width, first.height) == (300, 150)
     assert len(list(tmp_path.rglob("*"))) == 3  # two folder levels and one file

@@ -88,3 +88,18 @@ class LoginSession(Base):
     end_reason: Mapped[str | None] = mapped_column(String(32))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class JobTitle(Base):
+    """A job title or designation authorised to use the system, and the roles it carries (460.2.1(a))."""
+
+    __tablename__ = "job_title"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100), unique=True)
+    roles: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(300), default="")
+
+    @property
+    def role_set(self) -> set[Role]:
+        return {Role(name) for name in self.roles.split(",") if name}

@@ -78,3 +78,12 @@ def permissions_for(roles: set[Role]) -> frozenset[Permission]:
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)
+
+
+# Everything that touches ALPR data or equipment needs current training (460.3(d)); managing accounts,
+# training records and configuration does not, so that an untrained system can be set up.
+TRAINING_GATED: frozenset[Permission] = frozenset(Permission) - {
+    Permission.ACCOUNTS_MANAGE,
+    Permission.TRAINING_MANAGE,
+    Permission.CONFIG_MANAGE,
+}

@@ -9,6 +9,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
 from plateguard.accounts.models import AccountStatus, Agency, LoginSession, User, UserRole
 from plateguard.accounts.passwords import (
     burn_verification_time,
@@ -80,33 +82,54 @@ def authenticate(
     password: str,
     now: dt.datetime | None = None,
 ) -> User:
-    """Check a username and password, applying lockout with back-off; raise NotAuthenticated if wrong."""
+    """Check a username and password with lockout and back-off; every outcome goes to the access log."""
     now = now or utcnow()
     user = get_by_username(session=session, username=username)
     if user is None:
         burn_verification_time(password)
+        unknown = Actor(username.strip().lower()[:64], "(no such user)", "", "")
+        _log_login(session, unknown, "login.failure", "no such user", now)
         raise NotAuthenticated("wrong username or password")
-    if user.status != AccountStatus.ACTIVE:
-        raise NotAuthenticated(f"account is {user.status}; ask the ALPR Administrator")
-    if user.locked_until is not None and user.locked_until > now:
-        raise NotAuthenticated(f"account locked until {user.locked_until:%H:%M:%S} UTC after failed logins")
+    refusal = _refusal(user, now)
+    if refusal is not None:
+        _log_login(session, Actor.of(user), "login.failure", refusal, now)
+        raise NotAuthenticated(refusal)
     if not verify_password(user.password_hash, password):
-        _record_failure(user, security, now)
-        session.flush()
+        locked = _record_failure(user, security, now)
+        _log_login(
+            session, Actor.of(user), "login.lockout" if locked else "login.failure", "wrong password", now
+        )
         raise NotAuthenticated("wrong username or password")
     user.failed_logins = 0
     user.last_login_at = now
-    session.flush()
+    _log_login(session, Actor.of(user), "login.success", "", now)
     return user
 
 
-def _record_failure(user: User, security: SecuritySettings, now: dt.datetime) -> None:
+def _refusal(user: User, now: dt.datetime) -> str | None:
+    if user.status != AccountStatus.ACTIVE:
+        return f"account is {user.status}; ask the ALPR Administrator"
+    if user.locked_until is not None and user.locked_until > now:
+        return f"account locked until {user.locked_until:%H:%M:%S} UTC after repeated failed sign-ins"
+    return None
+
+
+def _log_login(session: Session, actor: Actor, action: str, reason: str, now: dt.datetime) -> None:
+    outcome = "ok" if action == "login.success" else "denied"
+    query = {"reason": reason} if reason else {}
+    access_log.append(session=session, actor=actor, action=action, query=query, outcome=outcome, now=now)
+
+
+def _record_failure(user: User, security: SecuritySettings, now: dt.datetime) -> bool:
+    """Count a failed sign-in; lock the account (doubling each time) at the threshold. True if locked."""
     user.failed_logins += 1
-    if user.failed_logins >= security.lockout_threshold:
-        seconds = security.lockout_base_seconds * 2 ** min(user.lockouts, 10)
-        user.locked_until = now + dt.timedelta(seconds=seconds)
-        user.lockouts += 1
-        user.failed_logins = 0
+    if user.failed_logins < security.lockout_threshold:
+        return False
+    seconds = security.lockout_base_seconds * 2 ** min(user.lockouts, 10)
+    user.locked_until = now + dt.timedelta(seconds=seconds)
+    user.lockouts += 1
+    user.failed_logins = 0
+    return True
 
 
 def _token_hash(token: str) -> str:

@@ -62,3 +62,19 @@ class CameraLogEntry(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     camera: Mapped[Camera] = relationship(back_populates="log_entries")
+
+
+class DeviceToken(Base):
+    """A camera's or mobile unit's API token: shown once, stored as a hash, revocable."""
+
+    __tablename__ = "device_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("camera.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    camera: Mapped[Camera] = relationship(lazy="joined")

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 from sqlalchemy.orm import Session
 
+from plateguard.access_log.guard import system_scope
 from plateguard.errors import InvalidInput, PayloadTooLarge
 from plateguard.reads.models import StoredImage
 
@@ -31,7 +32,8 @@ def store_image(*, session: Session, images_dir: Path, data: bytes) -> StoredIma
     """Validate, write once (atomically) and record an image; the same bytes give the same row."""
     content_type = _content_type(data)
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = session.get(StoredImage, sha256)
+    with system_scope(session, "image de-duplication"):
+        existing = session.get(StoredImage, sha256)
     if existing is not None:
         return existing
     width, height = _decoded_size(data)

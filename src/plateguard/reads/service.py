@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from plateguard.access_log.guard import system_scope
 from plateguard.cameras.models import Camera
 from plateguard.reads.images import store_image
 from plateguard.reads.models import PlateRead
@@ -23,7 +24,8 @@ def create(
     overview_image: bytes | None = None,
 ) -> PlateRead:
     """Store one read with its images; returns the existing row when the id was stored before."""
-    existing = session.get(PlateRead, read.id)
+    with system_scope(session, "ingest de-duplication"):
+        existing = session.get(PlateRead, read.id)
     if existing is not None:
         return existing
     plate_sha = store_image(session=session, images_dir=images_dir, data=plate_image) if plate_image else None

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
+from plateguard.access_log.guard import system_scope
 from plateguard.accounts import service as account_service
 from plateguard.cameras.models import Camera
 from plateguard.database import utcnow
@@ -21,12 +22,13 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, db: DbSession, login: CurrentLogin) -> Response:
     since = utcnow() - dt.timedelta(hours=24)
-    figures = {
-        "Cameras": db.scalar(select(func.count()).select_from(Camera)),
-        "Reads in the last 24 hours": db.scalar(
-            select(func.count()).select_from(PlateRead).where(PlateRead.received_at >= since)
-        ),
-    }
+    with system_scope(db, "statistics"):
+        figures = {
+            "Cameras": db.scalar(select(func.count()).select_from(Camera)),
+            "Reads in the last 24 hours": db.scalar(
+                select(func.count()).select_from(PlateRead).where(PlateRead.received_at >= since)
+            ),
+        }
     return render(request, "dashboard.html", {"figures": figures})
 
 

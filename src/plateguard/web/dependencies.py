@@ -9,11 +9,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
-from plateguard.accounts.models import LoginSession
-from plateguard.accounts.roles import Permission, permissions_for
+from plateguard.accounts import training
+from plateguard.accounts.models import LoginSession, User
+from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
 from plateguard.database import transaction
-from plateguard.errors import Forbidden, NotAuthenticated
+from plateguard.errors import Forbidden, NotAuthenticated, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
 
 SESSION_COOKIE = "plateguard_session"
@@ -68,9 +71,40 @@ async def authorize(request: Request, login: OptionalLogin) -> LoginSession | No
         raise NotAuthenticated("sign in first")
     if request.method in UNSAFE_METHODS:
         await _check_csrf(request, login)
-    if isinstance(rule, Permission) and rule not in request.state.permissions:
-        raise Forbidden(f"your roles do not include the permission {rule.value}")
+    if isinstance(rule, Permission):
+        _check_permission(request, login, rule)
     return login
+
+
+def _check_permission(request: Request, login: LoginSession, permission: Permission) -> None:
+    if permission not in request.state.permissions:
+        message = f"your roles do not include the permission {permission.value}"
+        _record_denial(request, login, permission, message)
+        raise Forbidden(message)
+    if permission in TRAINING_GATED:
+        with transaction(request.app.state.session_factory) as side:
+            gaps = training.training_gaps(session=side, user=side.get(User, login.user_id))  # type: ignore[arg-type]
+        if gaps:
+            message = "ALPR functions are closed to you until training is current: " + "; ".join(gaps)
+            _record_denial(request, login, permission, message)
+            raise TrainingRequired(message)
+
+
+def _record_denial(request: Request, login: LoginSession, permission: Permission, message: str) -> None:
+    """Denials are logged in their own transaction: the refused request itself is rolled back."""
+    with transaction(request.app.state.session_factory) as side:
+        access_log.append(
+            session=side,
+            actor=Actor.of(side.get(User, login.user_id)),  # type: ignore[arg-type]
+            action="permission.denied",
+            query={
+                "method": request.method,
+                "path": request.url.path,
+                "permission": permission.value,
+                "reason": message,
+            },
+            outcome="denied",
+        )
 
 
 def _check_metrics_token(request: Request) -> None:

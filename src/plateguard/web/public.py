@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select, text
 
+from plateguard.access_log.guard import system_scope
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import AccountStatus, User, UserRole
 from plateguard.accounts.roles import Role
@@ -41,12 +42,13 @@ def policy(request: Request, db: DbSession) -> Response:
 
 @router.get("/transparency", response_class=HTMLResponse)
 def transparency(request: Request, db: DbSession) -> Response:
-    figures = {
-        "Cameras in service": db.scalar(
-            select(func.count()).select_from(Camera).where(Camera.status != CameraStatus.RETIRED)
-        ),
-        "Plate reads held": db.scalar(select(func.count()).select_from(PlateRead)),
-    }
+    with system_scope(db, "statistics"):
+        figures = {
+            "Cameras in service": db.scalar(
+                select(func.count()).select_from(Camera).where(Camera.status != CameraStatus.RETIRED)
+            ),
+            "Plate reads held": db.scalar(select(func.count()).select_from(PlateRead)),
+        }
     return render(request, "transparency.html", {"figures": figures})
 
 

@@ -9,6 +9,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from plateguard.web.navigation import visible_items
+
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -22,5 +24,7 @@ def render(
         "csrf_token": login.csrf_token if login is not None else "",
         "permissions": getattr(request.state, "permissions", frozenset()),
         "agency_name": request.app.state.settings.agency.name,
+        "nav_items": visible_items(getattr(request.state, "permissions", frozenset())),
+        "current_path": request.url.path,
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **(context or {})}, status_code=status_code)

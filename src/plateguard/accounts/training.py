@@ -1,0 +1,130 @@
+"""Training courses and records (policy 460.2.1(b), 460.3(d), 460.8).
+
+A user without current required training may sign in only to see their training status: every ALPR
+function is refused with a message naming the missing or expired course.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from plateguard.accounts.models import User
+from plateguard.database import Base, UTCDateTime, utcnow
+from plateguard.errors import Conflict, InvalidInput
+
+REMINDER_DAYS = 30
+
+
+class TrainingCourse(Base):
+    __tablename__ = "training_course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    validity_months: Mapped[int] = mapped_column(Integer, default=24)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingRecord(Base):
+    __tablename__ = "training_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_course.id"))
+    completed_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[TrainingCourse] = relationship(lazy="joined")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise ValueError(f"cannot add {months} months to {day}")
+
+
+def create_course(
+    *, session: Session, name: str, validity_months: int, required: bool = True, description: str = ""
+) -> TrainingCourse:
+    if session.scalar(select(TrainingCourse).where(TrainingCourse.name == name)) is not None:
+        raise Conflict(f"course {name!r} already exists", field="name")
+    if not 1 <= validity_months <= 120:
+        raise InvalidInput("validity must be 1 to 120 months", field="validity_months")
+    course = TrainingCourse(
+        name=name, validity_months=validity_months, required=required, description=description
+    )
+    session.add(course)
+    session.flush()
+    return course
+
+
+def record_completion(
+    *,
+    session: Session,
+    user: User,
+    course: TrainingCourse,
+    completed_on: dt.date,
+    recorded_by: User,
+    notes: str = "",
+) -> TrainingRecord:
+    if completed_on > dt.datetime.now(dt.UTC).date():
+        raise InvalidInput("completion date is in the future", field="completed_on")
+    record = TrainingRecord(
+        user_id=user.id,
+        course=course,
+        completed_on=completed_on,
+        expires_on=add_months(completed_on, course.validity_months),
+        recorded_by_id=recorded_by.id,
+        notes=notes,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def courses(*, session: Session) -> list[TrainingCourse]:
+    return list(session.scalars(select(TrainingCourse).order_by(TrainingCourse.name)))
+
+
+def latest_records(*, session: Session, user: User) -> dict[int, TrainingRecord]:
+    """The newest record of each course the user completed, by course id."""
+    rows = session.scalars(
+        select(TrainingRecord).where(TrainingRecord.user_id == user.id).order_by(TrainingRecord.expires_on)
+    )
+    return {row.course_id: row for row in rows}
+
+
+def training_gaps(*, session: Session, user: User, today: dt.date | None = None) -> list[str]:
+    """Why the user may not use ALPR functions today; empty when all required training is current."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    records = latest_records(session=session, user=user)
+    gaps = []
+    for course in courses(session=session):
+        if not course.required:
+            continue
+        record = records.get(course.id)
+        if record is None:
+            gaps.append(f"required training '{course.name}' is not on record")
+        elif record.expires_on < today:
+            gaps.append(f"required training '{course.name}' expired on {record.expires_on.isoformat()}")
+    return gaps
+
+
+def expiring_soon(*, session: Session, user: User, today: dt.date | None = None) -> list[TrainingRecord]:
+    today = today or dt.datetime.now(dt.UTC).date()
+    horizon = today + dt.timedelta(days=REMINDER_DAYS)
+    return [
+        r for r in latest_records(session=session, user=user).values() if today <= r.expires_on <= horizon
+    ]

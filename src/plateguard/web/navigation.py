@@ -1,0 +1,24 @@
+"""The console's main menu: each entry shows only to users holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plateguard.accounts.roles import Permission
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    permission: Permission | None  # None: every signed-in user
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Dashboard", "/", None),
+    NavItem("My training", "/training/me", None),
+)
+
+
+def visible_items(permissions: frozenset[Permission]) -> list[NavItem]:
+    return [item for item in NAV_ITEMS if item.permission is None or item.permission in permissions]
