@@ -142,6 +142,27 @@ def make_user(db: Session, agency: Agency, settings: Settings):  # type: ignore[
     return create
 
 
+@pytest.fixture()
+def train(db: Session):  # type: ignore[no-untyped-def]
+    """Record current required training for a user, so ALPR functions open to them."""
+    import datetime as dt
+
+    from plateguard.accounts import training
+
+    def record(user: User) -> User:
+        for course in training.courses(session=db):
+            training.record_completion(
+                session=db,
+                user=user,
+                course=course,
+                completed_on=dt.date.today() - dt.timedelta(days=1),
+                recorded_by=user,
+            )
+        return user
+
+    return record
+
+
 def sign_in(client: TestClient, username: str, password: str = TEST_PASSWORD) -> str:
     """Sign in through the login form; returns the CSRF token of the new session."""
     response = client.post(

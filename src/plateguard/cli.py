@@ -179,3 +179,21 @@ def audit_verify(config: ConfigOption = None, data_dir: DataDirOption = None) ->
     typer.echo(
         f"Access log intact: {report.records} records checked in {elapsed:.2f} s; head {report.head_hash}"
     )
+
+
+accounts_app = typer.Typer(help="Account housekeeping.", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+
+
+@accounts_app.command("suspend-inactive")
+@friendly_errors
+def accounts_suspend_inactive(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
+    """Suspend accounts unused for longer than security.inactivity_suspend_days (run it daily)."""
+    from plateguard.accounts.administration import suspend_inactive
+    from plateguard.database import make_engine, make_session_factory, transaction
+
+    settings = settings_from(config, data_dir)
+    engine = make_engine(settings.resolved_database_url)
+    with transaction(make_session_factory(engine)) as session:
+        names = suspend_inactive(session=session, days=settings.security.inactivity_suspend_days)
+    typer.echo(f"Suspended {len(names)} account(s){': ' + ', '.join(names) if names else ''}.")

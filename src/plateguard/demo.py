@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from plateguard import bootstrap
+from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency
 from plateguard.accounts.roles import Role
@@ -41,6 +42,15 @@ DEMO_USERS = (
     ("auditor", "review-every-access-52", "Sgt. Dana Brooks", "Professional Standards", {Role.AUDITOR}),
     ("custodian", "records-retention-one-year", "Kim Okafor", "Records Supervisor", {Role.RECORDS_CUSTODIAN}),
     ("trainer", "course-roster-refresh-8", "Sgt. Leo Park", "Training Sergeant", {Role.TRAINING_MANAGER}),
+)
+
+DEMO_JOB_TITLES = (
+    ("Police Lieutenant", {Role.ADMINISTRATOR}),
+    ("Patrol Officer", {Role.OPERATOR}),
+    ("Detective", {Role.INVESTIGATOR}),
+    ("Professional Standards", {Role.AUDITOR}),
+    ("Records Supervisor", {Role.RECORDS_CUSTODIAN}),
+    ("Training Sergeant", {Role.TRAINING_MANAGER}),
 )
 
 DEMO_CAMERAS = (
@@ -76,11 +86,29 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
                     roles=roles,
                 )
             logins.append(DemoLogin(username, password, name, title, ", ".join(r.label for r in roles)))
+        _train_everyone(session, settings)
         if not camera_service.list_(session=session):
             cameras = _add_cameras(session, agency)
             _add_reads(session, cameras, settings.images_dir)
     engine.dispose()
     return settings, logins
+
+
+def _train_everyone(session: Session, settings: Settings) -> None:
+    """Demo users have current training, so every feature can be tried at once."""
+    admin = account_service.get_by_username(session=session, username="admin")
+    assert admin is not None
+    for course in training.courses(session=session):
+        for username, *_ in DEMO_USERS:
+            user = account_service.get_by_username(session=session, username=username)
+            if user is not None and course.id not in training.latest_records(session=session, user=user):
+                completed = utcnow().date() - dt.timedelta(days=60)
+                training.record_completion(
+                    session=session, user=user, course=course, completed_on=completed, recorded_by=admin
+                )
+    for title, roles in DEMO_JOB_TITLES:
+        if title not in {row.title for row in administration.job_titles(session=session)}:
+            administration.save_job_title(session=session, actor=admin, title=title, roles=roles)
 
 
 def _add_cameras(session: Session, agency: Agency) -> list[Camera]:

@@ -10,6 +10,9 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from plateguard import __version__
+from plateguard.access_log import router as access_log_router
+from plateguard.accounts import router as accounts_router
+from plateguard.accounts import training_router
 from plateguard.config import Settings
 from plateguard.database import check_connection, make_engine, make_session_factory
 from plateguard.metrics import Metrics
@@ -35,6 +38,9 @@ def create_app(settings: Settings) -> FastAPI:
     protected = [Depends(authorize)]
     app.include_router(console.router, dependencies=protected)
     app.include_router(console.metrics_router, dependencies=protected)
+    app.include_router(accounts_router.router, dependencies=protected)
+    app.include_router(training_router.router, dependencies=protected)
+    app.include_router(access_log_router.router, dependencies=protected)
     app.middleware("http")(_measure)
     return app
 

@@ -1,7 +1,7 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
 from plateguard.access_log.models import AccessChainHead, AccessRecord
-from plateguard.accounts.models import Agency, JobTitle, LoginSession, User, UserRole
+from plateguard.accounts.models import Agency, JobTitle, LoginSession, RoleSetting, User, UserRole
 from plateguard.accounts.training import TrainingCourse, TrainingRecord
 from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
 from plateguard.database import Base
@@ -19,6 +19,7 @@ __all__ = [
     "JobTitle",
     "LoginSession",
     "PlateRead",
+    "RoleSetting",
     "StoredImage",
     "TrainingCourse",
     "TrainingRecord",

@@ -103,3 +103,12 @@ class JobTitle(Base):
     @property
     def role_set(self) -> set[Role]:
         return {Role(name) for name in self.roles.split(",") if name}
+
+
+class RoleSetting(Base):
+    """Per-role security settings the Administrator controls, such as mandatory two-factor sign-in."""
+
+    __tablename__ = "role_setting"
+
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    totp_required: Mapped[bool] = mapped_column(Boolean, default=False)

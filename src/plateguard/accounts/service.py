@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
+from plateguard.accounts.administration import check_totp
 from plateguard.accounts.models import AccountStatus, Agency, LoginSession, User, UserRole
 from plateguard.accounts.passwords import (
     burn_verification_time,
@@ -80,6 +81,7 @@ def authenticate(
     security: SecuritySettings,
     username: str,
     password: str,
+    totp_code: str = "",
     now: dt.datetime | None = None,
 ) -> User:
     """Check a username and password with lockout and back-off; every outcome goes to the access log."""
@@ -90,20 +92,39 @@ def authenticate(
         unknown = Actor(username.strip().lower()[:64], "(no such user)", "", "")
         _log_login(session, unknown, "login.failure", "no such user", now)
         raise NotAuthenticated("wrong username or password")
+    _suspend_if_unused(session, user, security.inactivity_suspend_days, now)
     refusal = _refusal(user, now)
     if refusal is not None:
         _log_login(session, Actor.of(user), "login.failure", refusal, now)
         raise NotAuthenticated(refusal)
     if not verify_password(user.password_hash, password):
-        locked = _record_failure(user, security, now)
-        _log_login(
-            session, Actor.of(user), "login.lockout" if locked else "login.failure", "wrong password", now
-        )
+        _fail(session, user, security, "wrong password", now)
         raise NotAuthenticated("wrong username or password")
+    if user.totp_secret is not None and not check_totp(user=user, code=totp_code):
+        _fail(session, user, security, "wrong or missing two-factor code", now)
+        raise NotAuthenticated("enter the current 6-digit code from your authenticator app")
     user.failed_logins = 0
     user.last_login_at = now
     _log_login(session, Actor.of(user), "login.success", "", now)
     return user
+
+
+def _fail(session: Session, user: User, security: SecuritySettings, reason: str, now: dt.datetime) -> None:
+    locked = _record_failure(user, security, now)
+    _log_login(session, Actor.of(user), "login.lockout" if locked else "login.failure", reason, now)
+
+
+def _suspend_if_unused(session: Session, user: User, days: int, now: dt.datetime) -> None:
+    last_used = user.last_login_at or user.created_at
+    if user.status == AccountStatus.ACTIVE and now - last_used > dt.timedelta(days=days):
+        user.status = AccountStatus.SUSPENDED
+        access_log.append(
+            session=session,
+            actor=Actor.system(user.agency.name, "inactivity"),
+            action="account.status",
+            query={"user": user.username, "to": "suspended", "reason": f"unused for {days} days"},
+            now=now,
+        )
 
 
 def _refusal(user: User, now: dt.datetime) -> str | None:

@@ -30,6 +30,19 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/metrics"): Gate.METRICS_TOKEN,
     ("POST", "/logout"): Gate.SIGNED_IN,
     ("GET", "/"): Gate.SIGNED_IN,
+    ("GET", "/training/me"): Gate.SIGNED_IN,
+    ("GET", "/account/two-factor"): Gate.SIGNED_IN,
+    ("POST", "/account/two-factor"): Gate.SIGNED_IN,
+    ("GET", "/training"): Permission.TRAINING_MANAGE,
+    ("POST", "/training/records"): Permission.TRAINING_MANAGE,
+    ("POST", "/training/courses"): Permission.TRAINING_MANAGE,
+    ("GET", "/admin/users"): Permission.ACCOUNTS_MANAGE,
+    ("POST", "/admin/users"): Permission.ACCOUNTS_MANAGE,
+    ("POST", "/admin/users/{user_id}/status"): Permission.ACCOUNTS_MANAGE,
+    ("POST", "/admin/users/{user_id}/roles"): Permission.ACCOUNTS_MANAGE,
+    ("POST", "/admin/job-titles"): Permission.ACCOUNTS_MANAGE,
+    ("POST", "/admin/two-factor-policy"): Permission.ACCOUNTS_MANAGE,
+    ("GET", "/audit/access-log"): Permission.AUDIT_READ,
 }
 
 

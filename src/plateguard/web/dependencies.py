@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
+from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
-from plateguard.accounts import training
 from plateguard.accounts.models import LoginSession, User
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
 from plateguard.database import transaction
@@ -72,8 +72,17 @@ async def authorize(request: Request, login: OptionalLogin) -> LoginSession | No
     if request.method in UNSAFE_METHODS:
         await _check_csrf(request, login)
     if isinstance(rule, Permission):
+        _check_two_factor_enrolment(request, login)
         _check_permission(request, login, rule)
     return login
+
+
+def _check_two_factor_enrolment(request: Request, login: LoginSession) -> None:
+    with transaction(request.app.state.session_factory) as side:
+        user = side.get(User, login.user_id)
+        needed = user is not None and administration.needs_totp_enrolment(session=side, user=user)
+    if needed:
+        raise Forbidden("your role requires two-factor sign-in: set it up at /account/two-factor first")
 
 
 def _check_permission(request: Request, login: LoginSession, permission: Permission) -> None:

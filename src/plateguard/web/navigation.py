@@ -16,6 +16,9 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "/", None),
+    NavItem("Access log", "/audit/access-log", Permission.AUDIT_READ),
+    NavItem("Training", "/training", Permission.TRAINING_MANAGE),
+    NavItem("Accounts", "/admin/users", Permission.ACCOUNTS_MANAGE),
     NavItem("My training", "/training/me", None),
 )
 

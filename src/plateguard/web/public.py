@@ -63,12 +63,13 @@ def login(
     db: DbSession,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
+    totp_code: Annotated[str, Form(max_length=12)] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     settings = request.app.state.settings
     try:
         user = account_service.authenticate(
-            session=db, security=settings.security, username=username, password=password
+            session=db, security=settings.security, username=username, password=password, totp_code=totp_code
         )
     except NotAuthenticated as exc:
         context = {"next": _safe_next(next), "error": exc.message, "username": username}

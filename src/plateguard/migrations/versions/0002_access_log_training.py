@@ -28,6 +28,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_chain_head")),
     )
     op.create_table(
+        "role_setting",
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("totp_required", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("role", name=op.f("pk_role_setting")),
+    )
+    op.create_table(
         "job_title",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=100), nullable=False),
@@ -196,5 +202,6 @@ def downgrade() -> None:
     op.drop_table("access_record")
     op.drop_table("training_course")
     op.drop_table("job_title")
+    op.drop_table("role_setting")
     op.drop_table("access_chain_head")
     # ### end Alembic commands ###

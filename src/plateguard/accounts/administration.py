@@ -1,0 +1,177 @@
+"""What the Administrator does to accounts: lifecycle, roles, job titles, two-factor policy.
+
+Every change is written to the access log in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
+from plateguard.accounts.models import AccountStatus, JobTitle, RoleSetting, User, UserRole
+from plateguard.accounts.roles import Role
+from plateguard.database import utcnow
+from plateguard.errors import Conflict, InvalidInput, NotFound
+
+TOTP_ISSUER = "plateguard"
+
+
+def require_user(*, session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    return user
+
+
+def list_users(*, session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def set_status(*, session: Session, actor: User, user: User, status: AccountStatus, reason: str) -> None:
+    """Suspend, disable or reactivate an account; accounts are never deleted."""
+    if user.id == actor.id and status != AccountStatus.ACTIVE:
+        raise InvalidInput("you cannot suspend or disable your own account", field="status")
+    if not reason.strip():
+        raise InvalidInput("give a reason for the change", field="reason")
+    previous = user.status
+    user.status = status
+    if status == AccountStatus.ACTIVE:
+        user.locked_until, user.failed_logins = None, 0
+    access_log.append(
+        session=session,
+        actor=Actor.of(actor),
+        action="account.status",
+        query={"user": user.username, "from": str(previous), "to": str(status), "reason": reason.strip()},
+    )
+    session.flush()
+
+
+def set_roles(*, session: Session, actor: User, user: User, roles: set[Role]) -> None:
+    if not roles:
+        raise InvalidInput("a user needs at least one role", field="roles")
+    if user.id == actor.id and Role.ADMINISTRATOR not in roles:
+        raise InvalidInput("you cannot remove your own Administrator role", field="roles")
+    before = sorted(role.value for role in user.roles)
+    user.role_grants = [UserRole(role=role.value) for role in sorted(roles)]
+    access_log.append(
+        session=session,
+        actor=Actor.of(actor),
+        action="account.roles",
+        query={"user": user.username, "from": before, "to": sorted(role.value for role in roles)},
+    )
+    session.flush()
+
+
+def suspend_inactive(*, session: Session, days: int, now: dt.datetime | None = None) -> list[str]:
+    """Suspend active accounts unused for ``days``; returns the usernames suspended."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+    suspended = []
+    for user in session.scalars(select(User).where(User.status == AccountStatus.ACTIVE)):
+        last_used = user.last_login_at or user.created_at
+        if last_used < cutoff:
+            user.status = AccountStatus.SUSPENDED
+            suspended.append(user.username)
+            access_log.append(
+                session=session,
+                actor=Actor.system(user.agency.name, "inactivity"),
+                action="account.status",
+                query={"user": user.username, "to": "suspended", "reason": f"unused for {days} days"},
+            )
+    session.flush()
+    return suspended
+
+
+def save_job_title(
+    *, session: Session, actor: User, title: str, roles: set[Role], description: str = ""
+) -> JobTitle:
+    """Define (or redefine) a job title authorised to use the system and the roles it carries."""
+    title = title.strip()
+    if not title:
+        raise InvalidInput("job title is empty", field="title")
+    if not roles:
+        raise InvalidInput("a job title needs at least one role", field="roles")
+    row = session.scalar(select(JobTitle).where(JobTitle.title == title)) or JobTitle(title=title)
+    row.roles, row.description = ",".join(sorted(role.value for role in roles)), description.strip()
+    session.add(row)
+    access_log.append(
+        session=session,
+        actor=Actor.of(actor),
+        action="config.job_title",
+        query={"title": title, "roles": row.roles},
+    )
+    session.flush()
+    return row
+
+
+def job_titles(*, session: Session) -> list[JobTitle]:
+    return list(session.scalars(select(JobTitle).order_by(JobTitle.title)))
+
+
+def roles_for_title(*, session: Session, title: str) -> set[Role]:
+    row = session.scalar(select(JobTitle).where(JobTitle.title == title.strip()))
+    return row.role_set if row is not None else set()
+
+
+def totp_required_roles(*, session: Session) -> set[Role]:
+    rows = session.scalars(select(RoleSetting).where(RoleSetting.totp_required.is_(True)))
+    return {Role(row.role) for row in rows}
+
+
+def set_totp_required(*, session: Session, actor: User, role: Role, required: bool) -> None:
+    row = session.get(RoleSetting, role.value) or RoleSetting(role=role.value)
+    row.totp_required = required
+    session.add(row)
+    access_log.append(
+        session=session,
+        actor=Actor.of(actor),
+        action="config.totp_required",
+        query={"role": role.value, "required": required},
+    )
+    session.flush()
+
+
+def needs_totp_enrolment(*, session: Session, user: User) -> bool:
+    return user.totp_secret is None and bool(user.roles & totp_required_roles(session=session))
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(*, user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
+
+
+def enrol_totp(*, session: Session, user: User, secret: str, code: str) -> None:
+    """Turn on two-factor sign-in once the user proves their authenticator shows the right code."""
+    if user.totp_secret is not None:
+        raise Conflict("two-factor sign-in is already on for this account")
+    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+        raise InvalidInput(
+            "that code does not match; check the authenticator's clock and try again", field="code"
+        )
+    user.totp_secret = secret
+    access_log.append(session=session, actor=Actor.of(user), action="account.totp_enrolled", query={})
+    session.flush()
+
+
+def check_totp(*, user: User, code: str) -> bool:
+    return user.totp_secret is not None and pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1)
+
+
+def append_account_created(*, session: Session, actor: User, user: User) -> None:
+    access_log.append(
+        session=session,
+        actor=Actor.of(actor),
+        action="account.created",
+        query={
+            "user": user.username,
+            "roles": sorted(role.value for role in user.roles),
+            "title": user.job_title,
+        },
+    )

@@ -1,0 +1,107 @@
+"""Account administration pages (460.2.1(a)) and each user's own two-factor set-up."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from plateguard.accounts import administration as admin
+from plateguard.accounts import service as account_service
+from plateguard.accounts.roles import ROLE_LABELS, Role
+from plateguard.accounts.schemas import JobTitleSave, RolesChange, StatusChange, TwoFactorPolicy, UserCreate
+from plateguard.errors import InvalidInput
+from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.forms import parse_form
+from plateguard.web.templating import render
+
+router = APIRouter()
+
+
+def _back(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    context = {
+        "users": admin.list_users(session=db),
+        "roles": ROLE_LABELS,
+        "job_titles": admin.job_titles(session=db),
+        "totp_roles": admin.totp_required_roles(session=db),
+    }
+    return render(request, "admin_users.html", context)
+
+
+@router.post("/admin/users")
+async def create_user(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    form = await parse_form(request, UserCreate)
+    roles = set(form.roles) | admin.roles_for_title(session=db, title=form.job_title)
+    if not roles:
+        raise InvalidInput("choose at least one role, or a job title that carries roles", field="roles")
+    user = account_service.create_user(
+        session=db,
+        security=request.app.state.settings.security,
+        agency=login.user.agency,
+        username=form.username,
+        full_name=form.full_name,
+        job_title=form.job_title,
+        password=form.password,
+        roles=roles,
+    )
+    admin.append_account_created(session=db, actor=login.user, user=user)
+    return _back("/admin/users")
+
+
+@router.post("/admin/users/{user_id}/status")
+async def change_status(request: Request, user_id: int, db: DbSession, login: CurrentLogin) -> Response:
+    form = await parse_form(request, StatusChange)
+    user = admin.require_user(session=db, user_id=user_id)
+    admin.set_status(session=db, actor=login.user, user=user, status=form.status, reason=form.reason)
+    return _back("/admin/users")
+
+
+@router.post("/admin/users/{user_id}/roles")
+async def change_roles(request: Request, user_id: int, db: DbSession, login: CurrentLogin) -> Response:
+    form = await parse_form(request, RolesChange)
+    user = admin.require_user(session=db, user_id=user_id)
+    admin.set_roles(session=db, actor=login.user, user=user, roles=set(form.roles))
+    return _back("/admin/users")
+
+
+@router.post("/admin/job-titles")
+async def save_job_title(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    form = await parse_form(request, JobTitleSave)
+    admin.save_job_title(
+        session=db, actor=login.user, title=form.title, roles=set(form.roles), description=form.description
+    )
+    return _back("/admin/users")
+
+
+@router.post("/admin/two-factor-policy")
+async def two_factor_policy(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    form = await parse_form(request, TwoFactorPolicy)
+    admin.set_totp_required(session=db, actor=login.user, role=Role(form.role), required=form.required)
+    return _back("/admin/users")
+
+
+@router.get("/account/two-factor", response_class=HTMLResponse)
+def two_factor_page(request: Request, login: CurrentLogin) -> Response:
+    secret = admin.new_totp_secret()
+    context = {"secret": secret, "uri": admin.totp_uri(user=login.user, secret=secret), "error": None}
+    return render(request, "two_factor.html", context)
+
+
+@router.post("/account/two-factor", response_class=HTMLResponse)
+async def enrol_two_factor(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    form = await request.form()
+    secret, code = str(form.get("secret", "")), str(form.get("code", ""))
+    try:
+        admin.enrol_totp(session=db, user=login.user, secret=secret, code=code)
+    except InvalidInput as exc:
+        context = {
+            "secret": secret,
+            "uri": admin.totp_uri(user=login.user, secret=secret),
+            "error": exc.message,
+        }
+        return render(request, "two_factor.html", context, status_code=422)
+    return _back("/training/me")

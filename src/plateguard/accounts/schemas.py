@@ -1,0 +1,56 @@
+"""Form input for account administration and training, validated before any service runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from plateguard.accounts.models import AccountStatus
+from plateguard.accounts.roles import Role
+
+
+class Form(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class UserCreate(Form):
+    username: str = Field(min_length=2, max_length=64)
+    full_name: str = Field(min_length=2, max_length=200)
+    job_title: str = Field("", max_length=100)
+    password: str = Field(min_length=1, max_length=256)
+    roles: list[Role] = Field(default_factory=list)
+
+
+class StatusChange(Form):
+    status: AccountStatus
+    reason: str = Field(min_length=3, max_length=300)
+
+
+class RolesChange(Form):
+    roles: list[Role] = Field(min_length=1)
+
+
+class JobTitleSave(Form):
+    title: str = Field(min_length=2, max_length=100)
+    roles: list[Role] = Field(min_length=1)
+    description: str = Field("", max_length=300)
+
+
+class TwoFactorPolicy(Form):
+    role: Role
+    required: bool = False
+
+
+class TrainingCompletion(Form):
+    user_id: int
+    course_id: int
+    completed_on: dt.date
+    notes: str = Field("", max_length=500)
+
+
+class CourseCreate(Form):
+    name: str = Field(min_length=3, max_length=120)
+    validity_months: int = Field(24, ge=1, le=120)
+    required: bool = True
+    description: str = Field("", max_length=1000)
