@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import select
 
 from plateguard import demo
+from plateguard.accounts.roles import Role
 from plateguard.config import Settings
 from plateguard.main import create_app
 from tests.conftest import skip_or_fail
@@ -91,3 +93,53 @@ def browser_sign_in(page, server: LiveServer, username: str, password: str | Non
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password or server.logins[username])
     page.get_by_role("button", name="Sign in").click()
+
+
+def add_live_user(server: LiveServer, username: str, role: Role, *, trained: bool) -> str:
+    """Create a user straight in the live server's database; returns the password."""
+    import datetime as dt
+
+    from plateguard.accounts import service as account_service
+    from plateguard.accounts import training
+    from plateguard.database import make_engine, make_session_factory, transaction
+
+    password = "browser-test-pass-4600"
+    engine = make_engine(server.settings.resolved_database_url)
+    with transaction(make_session_factory(engine)) as session:
+        agency = account_service.get_home_agency(session=session)
+        assert agency is not None
+        user = account_service.create_user(
+            session=session,
+            security=server.settings.security,
+            agency=agency,
+            username=username,
+            full_name=username.title(),
+            password=password,
+            roles={role},
+        )
+        for course in training.courses(session=session) if trained else []:
+            training.record_completion(
+                session=session, user=user, course=course, completed_on=dt.date.today(), recorded_by=user
+            )
+    engine.dispose()
+    return password
+
+
+def age_sessions(server: LiveServer, username: str, minutes: int) -> None:
+    """Make a user's sessions look idle for ``minutes``."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from plateguard.accounts.models import LoginSession, User
+    from plateguard.database import make_engine
+
+    engine = make_engine(server.settings.resolved_database_url)
+    with engine.begin() as connection:
+        user_id = connection.execute(select(User.id).where(User.username == username)).scalar_one()
+        connection.execute(
+            update(LoginSession)
+            .where(LoginSession.user_id == user_id)
+            .values(last_seen_at=LoginSession.last_seen_at - dt.timedelta(minutes=minutes))
+        )
+    engine.dispose()

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, RowMapping, select
+from sqlalchemy import Engine, select
 
-from plateguard.access_log.chain import ChainBreak, find_first_break
+from plateguard.access_log.chain import HASHED_FIELDS, ChainBreak, ChainRow, canonical_time, find_first_break
 from plateguard.access_log.models import GENESIS_HASH, AccessChainHead, AccessRecord
 
 BATCH = 20_000
+# Row-id order reads the table front to back; a record out of sequence order is reported as a break.
+_COLUMNS = ", ".join(HASHED_FIELDS)
+_SELECT = (
+    f"SELECT id, previous_hash, record_hash, CAST(query AS TEXT), {_COLUMNS} FROM access_record ORDER BY id"  # noqa: S608
+)
+_TIME = 5  # position of occurred_at in a raw row
 
 
 @dataclass(frozen=True)
@@ -24,20 +32,33 @@ class VerifyReport:
         return self.problem is None
 
 
-def _rows(engine: Engine, counter: list[int]) -> Iterator[RowMapping]:
-    table = AccessRecord.__table__
-    with engine.connect() as connection:
-        result = connection.execution_options(yield_per=BATCH).execute(
-            select(table).order_by(table.c.sequence)
-        )
-        for row in result.mappings():
-            counter[0] += 1
-            yield row
+def _raw_rows(engine: Engine, counter: list[int]) -> Iterator[ChainRow]:
+    """Raw driver rows (no ORM), turned into the hashed form with as little work as possible."""
+    sqlite = engine.dialect.name == "sqlite"
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_SELECT)
+        while batch := cursor.fetchmany(BATCH):
+            for raw in batch:
+                values: list[Any] = list(raw[4:])
+                values[1] = _sqlite_time(raw[_TIME]) if sqlite else canonical_time(raw[_TIME])
+                counter[0] += 1
+                yield ChainRow(raw[0], raw[4], raw[1], raw[2], values, raw[3])
+    finally:
+        connection.close()
+
+
+def _sqlite_time(stored: str | dt.datetime) -> str:
+    if isinstance(stored, dt.datetime):
+        return canonical_time(stored)
+    text = stored.replace(" ", "T")
+    return f"{text}Z" if "." in text else f"{text}.000000Z"
 
 
 def verify_chain(engine: Engine) -> VerifyReport:
     counter = [0]
-    problem = find_first_break(_rows(engine, counter), GENESIS_HASH)
+    problem = find_first_break(_raw_rows(engine, counter), GENESIS_HASH)
     with engine.connect() as connection:
         head = connection.execute(select(AccessChainHead.sequence, AccessChainHead.last_hash)).first()
         last = connection.execute(

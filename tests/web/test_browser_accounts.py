@@ -1,0 +1,72 @@
+"""Accounts in a real browser: lockout, two-factor enrolment, idle expiry, the untrained user's refusal."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+import pytest
+
+from plateguard.accounts.roles import Role
+from tests.web.conftest import LiveServer, add_live_user, age_sessions, browser_sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_five_wrong_passwords_lock_the_account(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    password = add_live_user(live_server, "ofc.lockout", Role.OPERATOR, trained=True)
+    for _ in range(5):
+        browser_sign_in(page, live_server, "ofc.lockout", "not-my-password-at-all")
+        assert "wrong username or password" in page.get_by_role("alert").inner_text()
+    browser_sign_in(page, live_server, "ofc.lockout", password)
+    assert "locked until" in page.get_by_role("alert").inner_text()
+
+
+def test_enrol_two_factor_then_sign_in_with_a_code(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    password = add_live_user(live_server, "det.twofactor", Role.INVESTIGATOR, trained=True)
+    browser_sign_in(page, live_server, "det.twofactor", password)
+    page.goto(f"{live_server.url}/account/two-factor")
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    page.get_by_role("heading", name="My training").wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    browser_sign_in(page, live_server, "det.twofactor", password)
+    assert "6-digit code" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Username").fill("det.twofactor")
+    page.get_by_label("Password").fill(password)
+    page.get_by_label(re.compile("Authenticator code")).fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Dashboard").wait_for()
+
+
+def test_idle_session_sends_the_user_back_to_sign_in(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    password = add_live_user(live_server, "ofc.idle", Role.OPERATOR, trained=True)
+    browser_sign_in(page, live_server, "ofc.idle", password)
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    age_sessions(live_server, "ofc.idle", minutes=31)
+    page.reload()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert "/login" in page.url
+
+
+def test_untrained_user_sees_only_the_refusal(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    password = add_live_user(live_server, "sgt.untrained", Role.AUDITOR, trained=False)
+    browser_sign_in(page, live_server, "sgt.untrained", password)
+    page.goto(f"{live_server.url}/audit/access-log")
+    page.get_by_role("heading", name="Training required").wait_for()
+    assert "ALPR system use and Policy 460" in page.get_by_role("alert").inner_text()
+    page.get_by_role("link", name="See your training status").click()
+    refusal = page.locator("#training-refusal")
+    assert "ALPR functions are closed to you" in refusal.inner_text()
+    assert "is not on record" in refusal.inner_text()
+
+
+def test_administrator_pages_render(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    browser_sign_in(page, live_server, "admin")
+    page.get_by_role("link", name="Accounts").click()
+    page.get_by_role("heading", name="Accounts and roles").wait_for()
+    assert page.locator("tr[data-username='detective']").is_visible()
+    page.get_by_role("link", name="Access log").click()
+    page.get_by_role("heading", name="Access log").wait_for()
+    assert page.locator("#access-log").get_by_text("login.success").first.is_visible()
