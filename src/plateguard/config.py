@@ -12,8 +12,9 @@ import secrets
 import tomllib
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -57,6 +58,18 @@ class AgencySettings(Section):
     name: str = Field("Manteca Police Department", min_length=2, description="Agency that runs the system.")
     ori: str = Field("CA0390500", pattern=r"^[A-Z]{2}[0-9A-Z]{7}$", description="NCIC originating agency id.")
     state: str = Field("CA", pattern=r"^[A-Z]{2}$", description="Agency's state (two letters).")
+    timezone: str = Field(
+        "America/Los_Angeles", description="IANA time zone in which pages show times (stored times are UTC)."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
 
 DEFAULT_PURPOSES = (

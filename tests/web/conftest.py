@@ -129,17 +129,12 @@ def age_sessions(server: LiveServer, username: str, minutes: int) -> None:
     """Make a user's sessions look idle for ``minutes``."""
     import datetime as dt
 
-    from sqlalchemy import update
-
     from plateguard.accounts.models import LoginSession, User
-    from plateguard.database import make_engine
+    from plateguard.database import make_engine, make_session_factory, transaction
 
     engine = make_engine(server.settings.resolved_database_url)
-    with engine.begin() as connection:
-        user_id = connection.execute(select(User.id).where(User.username == username)).scalar_one()
-        connection.execute(
-            update(LoginSession)
-            .where(LoginSession.user_id == user_id)
-            .values(last_seen_at=LoginSession.last_seen_at - dt.timedelta(minutes=minutes))
-        )
+    with transaction(make_session_factory(engine)) as session:
+        user_id = session.scalars(select(User.id).where(User.username == username)).one()
+        for login in session.scalars(select(LoginSession).where(LoginSession.user_id == user_id)):
+            login.last_seen_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
     engine.dispose()

@@ -18,6 +18,7 @@ from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_fo
 from plateguard.database import transaction
 from plateguard.errors import Forbidden, NotAuthenticated, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
+from plateguard.web.templating import Viewer
 
 SESSION_COOKIE = "plateguard_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -50,8 +51,16 @@ def current_login(request: Request, db: DbSession) -> LoginSession | None:
         login_id = resolved.id if resolved is not None else None
     login = db.get(LoginSession, login_id) if login_id is not None else None
     if login is not None:
-        request.state.login = login
-        request.state.permissions = permissions_for(login.user.roles)
+        user = login.user
+        request.state.viewer = Viewer(
+            user.username,
+            user.full_name,
+            user.job_title,
+            user.agency.name,
+            login.csrf_token,
+            user.totp_secret is not None,
+        )
+        request.state.permissions = permissions_for(user.roles)
     return login
 
 

@@ -2,28 +2,53 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from plateguard.database import canonical_json
 from plateguard.web.navigation import visible_items
 
+
+@dataclass(frozen=True)
+class Viewer:
+    """What every page shows of the signed-in user; a plain copy, usable even after a rollback."""
+
+    username: str
+    full_name: str
+    job_title: str
+    agency_name: str
+    csrf_token: str
+    two_factor_on: bool
+
+
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.filters["as_json"] = canonical_json
+
+
+def local_time(value: dt.datetime | None, zone: str) -> str:
+    """A stored UTC time as the agency's local time, with the zone's abbreviation."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
-    login = getattr(request.state, "login", None)
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
     base = {
-        "login": login,
-        "user": login.user if login is not None else None,
-        "csrf_token": login.csrf_token if login is not None else "",
+        "user": viewer,
+        "csrf_token": viewer.csrf_token if viewer is not None else "",
         "permissions": getattr(request.state, "permissions", frozenset()),
         "agency_name": request.app.state.settings.agency.name,
+        "local": lambda value: local_time(value, request.app.state.settings.agency.timezone),
         "nav_items": visible_items(getattr(request.state, "permissions", frozenset())),
         "current_path": request.url.path,
     }
