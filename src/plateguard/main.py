@@ -10,8 +10,11 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from plateguard import __version__
+from plateguard.cameras import router as camera_router
 from plateguard.config import Settings
 from plateguard.database import check_connection, make_engine, make_session_factory
+from plateguard.ingest import router as ingest_router
+from plateguard.ingest.hooks import read_stored_callback
 from plateguard.metrics import Metrics
 from plateguard.web import console, public
 from plateguard.web.dependencies import authorize
@@ -35,6 +38,10 @@ def create_app(settings: Settings) -> FastAPI:
     protected = [Depends(authorize)]
     app.include_router(console.router, dependencies=protected)
     app.include_router(console.metrics_router, dependencies=protected)
+    app.include_router(ingest_router.router, dependencies=protected)
+    ingest_router.publish_schemas(app)
+    app.include_router(camera_router.router, dependencies=protected)
+    app.state.on_read_stored = read_stored_callback(settings)
     app.middleware("http")(_measure)
     return app
 

@@ -1,0 +1,7 @@
+"""Camera management pages for the Administrator (460.2)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
