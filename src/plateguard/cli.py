@@ -179,3 +179,12 @@ def audit_verify(config: ConfigOption = None, data_dir: DataDirOption = None) ->
     typer.echo(
         f"Access log intact: {report.records} records checked in {elapsed:.2f} s; head {report.head_hash}"
     )
+
+
+def _register_ingest_commands() -> None:
+    from plateguard.ingest.cli import register
+
+    register(app)
+
+
+_register_ingest_commands()

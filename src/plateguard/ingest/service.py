@@ -39,12 +39,17 @@ def camera_for_writing(*, session: Session, camera_id: int) -> Camera:
     On SQLite a transaction that reads and then writes fails at once if another writer committed in
     between; taking the lock up front makes concurrent requests wait (busy timeout) instead.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Camera).where(Camera.id == camera_id).values(id=Camera.id))
+    take_write_lock(session)
     camera = session.get(Camera, camera_id)
     if camera is None:
         raise NotAuthenticated("the camera of this token no longer exists", field="authorization")
     return camera
+
+
+def take_write_lock(session: Session) -> None:
+    """SQLite only: start the transaction as a writer (an UPDATE that matches no row does that)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Camera).where(Camera.id == -1).values(id=Camera.id))
 
 
 def store_batch(
