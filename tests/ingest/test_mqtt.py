@@ -50,7 +50,9 @@ def world(tmp_path: Path) -> Iterator[tuple[Settings, sessionmaker[Session]]]:
     engine = bootstrap.prepare(settings)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
-        agency = account_service.ensure_home_agency(session=session, name="Test PD", ori="CA0000000", state="CA")
+        agency = account_service.ensure_home_agency(
+            session=session, name="Test PD", ori="CA0000000", state="CA"
+        )
         for name in ("Main St NB", "front_door"):
             camera_service.create(session=session, agency=agency, name=name, kind=CameraKind.FIXED)
     yield settings, factory
@@ -123,7 +125,9 @@ def test_reads_frigate_events_and_malformed_messages(world) -> None:  # type: ig
     stop.set()
     thread.join(10)
     assert counters.messages.labels(outcome="duplicate")._value.get() == 1
-    reasons = sorted(json.loads(p.read_text())["reason"] for p in (settings.data_dir / "mqtt-rejected").iterdir())
+    reasons = sorted(
+        json.loads(p.read_text())["reason"] for p in (settings.data_dir / "mqtt-rejected").iterdir()
+    )
     assert [reason.split(":")[0] for reason in reasons] == ["camera", "confidence", "payload"]
 
 
