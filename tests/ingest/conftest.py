@@ -82,3 +82,46 @@ def device_token(db: Session, camera: Camera) -> str:
 def device(client: TestClient, device_token: str) -> TestClient:
     client.headers["Authorization"] = f"Bearer {device_token}"
     return client
+
+
+@pytest.fixture()
+def live_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real server on a free port with its own SQLite data directory: (url, token, session factory)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from plateguard import bootstrap
+    from plateguard.accounts import service as account_service
+    from plateguard.config import load_settings, write_secrets
+    from plateguard.database import make_session_factory, transaction
+    from plateguard.main import create_app
+
+    data_dir = tmp_path / "server"
+    write_secrets(data_dir)
+    settings = load_settings(overrides={"data_dir": data_dir})
+    engine = bootstrap.prepare(settings)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        agency = account_service.ensure_home_agency(
+            session=session, name="Test PD", ori="CA0000000", state="CA"
+        )
+        unit = camera_service.create(
+            session=session, agency=agency, name="Patrol unit 4A12", kind=CameraKind.MOBILE
+        )
+        _, token = camera_service.issue_token(session=session, camera=unit, created_by="test")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.05)
+    yield f"http://127.0.0.1:{port}", token, factory
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()

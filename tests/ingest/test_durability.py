@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from plateguard.access_log.guard import system_scope
 from plateguard.cameras.models import Camera
 from plateguard.database import make_engine, make_session_factory
-from plateguard.ingest.forward import ForwardQueue, Forwarder
+from plateguard.ingest.forward import Forwarder, ForwardQueue
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead
 

@@ -105,7 +105,7 @@ def wait_for(predicate, timeout: float = 10) -> None:  # type: ignore[no-untyped
 def test_reads_frigate_events_and_malformed_messages(world) -> None:  # type: ignore[no-untyped-def]
     settings, factory = world
     prefix = f"t{secrets.token_hex(4)}"
-    consumer, counters, stop, thread = start(settings, factory, prefix, f"pg-{prefix}")
+    _, counters, stop, thread = start(settings, factory, prefix, f"pg-{prefix}")
     read = json.dumps(a_read("7ABC123")).encode()
     frigate = without_comments(example("frigate-events-lpr.v0.17.2.docs.txt").decode())
     frigate["after"]["recognized_license_plate"] = ["8XYZ999", 0.9]  # the real wire format
@@ -136,13 +136,13 @@ def test_nothing_is_acknowledged_before_it_is_stored(world, tmp_path: Path) -> N
     prefix = f"t{secrets.token_hex(4)}"
     client_id = f"pg-{prefix}"
     broken = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'gone' / 'x.sqlite3'}"))
-    consumer, counters, stop, thread = start(settings, broken, prefix, client_id)
+    _consumer, _counters, stop, thread = start(settings, broken, prefix, client_id)
     publish([(f"{prefix}/reads/Main St NB", json.dumps(a_read("7ABC123")).encode())])
     time.sleep(1.5)  # the consumer keeps retrying against a database that is not there
     stop.set()
     thread.join(10)
     assert count(factory) == 0
-    consumer, counters, stop, thread = start(settings, factory, prefix, client_id)  # same session
+    _, _, stop, thread = start(settings, factory, prefix, client_id)  # same session
     wait_for(lambda: count(factory) == 1)
     stop.set()
     thread.join(10)

@@ -101,6 +101,8 @@ class PlateTracker:
     def update(
         self, frame: int, captured_at: dt.datetime, plates: list[RecognizedPlate]
     ) -> list[VehiclePass]:
+        finished = [t for t in self.active if frame - t.last.frame > self.max_gap_frames]
+        self.active = [t for t in self.active if t not in finished]
         unmatched = list(self.active)
         for plate in plates:
             track = self._best_match(unmatched, plate)
@@ -110,8 +112,6 @@ class PlateTracker:
             else:
                 unmatched.remove(track)
             track.sightings.append(Sighting(frame, captured_at, plate))
-        finished = [t for t in self.active if frame - t.last.frame > self.max_gap_frames]
-        self.active = [t for t in self.active if t not in finished]
         return [track.vote() for track in finished]
 
     def finish(self) -> list[VehiclePass]:
