@@ -197,3 +197,12 @@ def accounts_suspend_inactive(config: ConfigOption = None, data_dir: DataDirOpti
     with transaction(make_session_factory(engine)) as session:
         names = suspend_inactive(session=session, days=settings.security.inactivity_suspend_days)
     typer.echo(f"Suspended {len(names)} account(s){': ' + ', '.join(names) if names else ''}.")
+
+
+def _register_ingest_commands() -> None:
+    from plateguard.ingest.cli import register
+
+    register(app)
+
+
+_register_ingest_commands()

@@ -95,6 +95,33 @@ class RecognitionSettings(Section):
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads used per recognition.")
 
 
+class IngestSettings(Section):
+    max_body_bytes: int = Field(
+        32 * 1024 * 1024,
+        ge=1024,
+        le=512 * 1024 * 1024,
+        description="Largest ingest request body (413 above).",
+    )
+
+
+class MqttSettings(Section):
+    host: str = Field("127.0.0.1", description="MQTT broker host for `plateguard mqtt`.")
+    port: int = Field(1883, ge=1, le=65535, description="MQTT broker port.")
+    client_id: str = Field(
+        "plateguard-ingest", min_length=1, max_length=64, description="Client id; its session is persistent."
+    )
+    username: str | None = Field(None, description="Broker user name, if the broker needs one.")
+    password_file: Path | None = Field(None, description="File holding the broker password.")
+    read_topics: tuple[str, ...] = Field(
+        ("plateguard/reads/+",),
+        description="Topics carrying plateguard JSON; the last topic level names the camera.",
+    )
+    frigate_topics: tuple[str, ...] = Field(
+        ("frigate/events", "frigate/tracked_object_update"),
+        description="Frigate topics; the camera is matched by Frigate's camera name.",
+    )
+
+
 class Settings(BaseSettings):
     """All of plateguard's configuration; see docs/configuration.md."""
 
@@ -112,6 +139,8 @@ class Settings(BaseSettings):
     agency: AgencySettings = AgencySettings()
     recognition: RecognitionSettings = RecognitionSettings()
     access: AccessSettings = AccessSettings()
+    ingest: IngestSettings = IngestSettings()
+    mqtt: MqttSettings = MqttSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -13,8 +13,11 @@ from plateguard import __version__
 from plateguard.access_log import router as access_log_router
 from plateguard.accounts import router as accounts_router
 from plateguard.accounts import training_router
+from plateguard.cameras import router as camera_router
 from plateguard.config import Settings
 from plateguard.database import check_connection, make_engine, make_session_factory
+from plateguard.ingest import router as ingest_router
+from plateguard.ingest.hooks import read_stored_callback
 from plateguard.metrics import Metrics
 from plateguard.web import console, public
 from plateguard.web.dependencies import authorize
@@ -41,6 +44,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(accounts_router.router, dependencies=protected)
     app.include_router(training_router.router, dependencies=protected)
     app.include_router(access_log_router.router, dependencies=protected)
+    app.include_router(ingest_router.router, dependencies=protected)
+    ingest_router.publish_schemas(app)
+    app.include_router(camera_router.router, dependencies=protected)
+    app.state.on_read_stored = read_stored_callback(settings)
     app.middleware("http")(_measure)
     return app
 

@@ -5,6 +5,7 @@ Every change is written to the access log in the same transaction as the change 
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 
 import pyotp
@@ -151,7 +152,13 @@ def enrol_totp(*, session: Session, user: User, secret: str, code: str) -> None:
     """Turn on two-factor sign-in once the user proves their authenticator shows the right code."""
     if user.totp_secret is not None:
         raise Conflict("two-factor sign-in is already on for this account")
-    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+    try:
+        totp = pyotp.TOTP(secret)
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidInput(
+            "the key is not a valid authenticator key; reload the page", field="secret"
+        ) from exc
+    if not totp.verify(code.strip(), valid_window=1):
         raise InvalidInput(
             "that code does not match; check the authenticator's clock and try again", field="code"
         )

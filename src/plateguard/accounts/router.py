@@ -98,6 +98,7 @@ async def enrol_two_factor(request: Request, db: DbSession, login: CurrentLogin)
     try:
         admin.enrol_totp(session=db, user=login.user, secret=secret, code=code)
     except InvalidInput as exc:
+        secret = admin.new_totp_secret() if exc.field == "secret" else secret
         context = {
             "secret": secret,
             "uri": admin.totp_uri(user=login.user, secret=secret),

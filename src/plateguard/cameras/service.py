@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard.accounts.models import Agency
-from plateguard.cameras.models import Camera, CameraKind, CameraLogEntry, CameraLogKind
-from plateguard.errors import Conflict, InvalidInput, NotFound
+from plateguard.cameras.models import (
+    Camera,
+    CameraKind,
+    CameraLogEntry,
+    CameraLogKind,
+    CameraStatus,
+    DeviceToken,
+)
+from plateguard.database import utcnow
+from plateguard.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
 
 def get_by_name(*, session: Session, name: str) -> Camera | None:
@@ -73,3 +84,64 @@ def add_log_entry(
     session.add(entry)
     session.flush()
     return entry
+
+
+# Device tokens (460.2): shown once when issued, stored only as a SHA-256 hash, revocable.
+
+TOKEN_PREFIX = "pgd_"  # noqa: S105 - a marker, not a secret
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(*, session: Session, camera: Camera, created_by: str) -> tuple[DeviceToken, str]:
+    """Create a token for a camera; returns the row and the token text, which is never stored."""
+    if camera.status == CameraStatus.RETIRED:
+        raise Conflict(f"camera {camera.name!r} is retired", field="camera")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = DeviceToken(
+        camera_id=camera.id, token_hash=hash_token(token), prefix=token[:12], created_by=created_by
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def list_tokens(*, session: Session, camera: Camera) -> list[DeviceToken]:
+    query = select(DeviceToken).where(DeviceToken.camera_id == camera.id).order_by(DeviceToken.id)
+    return list(session.scalars(query))
+
+
+def revoke_token(*, session: Session, token_id: int) -> DeviceToken:
+    row = session.get(DeviceToken, token_id)
+    if row is None:
+        raise NotFound(f"no device token {token_id}", field="token")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.flush()
+    return row
+
+
+def authenticate_token(*, session: Session, token: str) -> Camera:
+    """The camera a live token belongs to; NotAuthenticated for an unknown, revoked or retired one."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        raise NotAuthenticated("device token is malformed", field="authorization")
+    row = session.scalar(select(DeviceToken).where(DeviceToken.token_hash == hash_token(token)))
+    if row is None or not hmac.compare_digest(row.token_hash, hash_token(token)):
+        raise NotAuthenticated("device token is not known", field="authorization")
+    if row.revoked_at is not None:
+        raise NotAuthenticated("device token was revoked", field="authorization")
+    if row.camera.status == CameraStatus.RETIRED:
+        raise NotAuthenticated(f"camera {row.camera.name!r} is retired", field="authorization")
+    return row.camera
+
+
+def get(*, session: Session, camera_id: int) -> Camera | None:
+    return session.get(Camera, camera_id)
+
+
+def set_status(*, session: Session, camera: Camera, status: CameraStatus) -> Camera:
+    camera.status = status
+    session.flush()
+    return camera

@@ -16,6 +16,7 @@ class Gate(StrEnum):
     PUBLIC = "public"  # on the public router: policy, transparency, health, login
     SIGNED_IN = "signed-in"  # any live session, even without current training (training status, logout)
     METRICS_TOKEN = "metrics-token"  # noqa: S105 - Prometheus scraper with the bearer token from the secrets folder
+    DEVICE_TOKEN = "device-token"  # noqa: S105 - a camera or mobile unit with a live token of its own (460.2)
 
 
 Rule = Gate | Permission
@@ -43,6 +44,18 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/job-titles"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/two-factor-policy"): Permission.ACCOUNTS_MANAGE,
     ("GET", "/audit/access-log"): Permission.AUDIT_READ,
+    # Ingest doors for cameras, mobile units and existing recognisers (docs/connecting-cameras.md).
+    ("POST", "/api/v1/reads"): Gate.DEVICE_TOKEN,
+    ("POST", "/api/v1/images"): Gate.DEVICE_TOKEN,
+    ("POST", "/api/v1/adapters/openalpr"): Gate.DEVICE_TOKEN,
+    ("POST", "/api/v1/adapters/platerecognizer"): Gate.DEVICE_TOKEN,
+    # Camera management (460.2).
+    ("GET", "/cameras"): Permission.CAMERAS_VIEW,
+    ("POST", "/cameras"): Permission.CAMERAS_MANAGE,
+    ("GET", "/cameras/{camera_id}"): Permission.CAMERAS_VIEW,
+    ("POST", "/cameras/{camera_id}/log"): Permission.CAMERAS_MANAGE,
+    ("POST", "/cameras/{camera_id}/tokens"): Permission.CAMERAS_MANAGE,
+    ("POST", "/cameras/{camera_id}/tokens/{token_id}/revoke"): Permission.CAMERAS_MANAGE,
 }
 
 

@@ -15,6 +15,7 @@ from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import LoginSession, User
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
+from plateguard.cameras import service as camera_service
 from plateguard.database import transaction
 from plateguard.errors import Forbidden, NotAuthenticated, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
@@ -76,6 +77,9 @@ async def authorize(request: Request, login: OptionalLogin) -> LoginSession | No
     if rule is Gate.METRICS_TOKEN:
         _check_metrics_token(request)
         return None
+    if rule is Gate.DEVICE_TOKEN:
+        _check_device_token(request)
+        return None
     if login is None:
         raise NotAuthenticated("sign in first")
     if request.method in UNSAFE_METHODS:
@@ -130,6 +134,17 @@ def _check_metrics_token(request: Request) -> None:
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if not given or not hmac.compare_digest(given, expected):
         raise NotAuthenticated("metrics need the bearer token from secrets/metrics_token")
+
+
+def _check_device_token(request: Request) -> None:
+    """Cameras send ``Authorization: Bearer <token>`` (Plate Recognizer's ``Token <token>`` also works)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() not in ("bearer", "token") or not given.strip():
+        raise NotAuthenticated("this door needs a device token: Authorization: Bearer <token>")
+    with transaction(request.app.state.session_factory) as side:
+        camera = camera_service.authenticate_token(session=side, token=given.strip())
+        request.state.device_camera_id = camera.id
 
 
 async def _check_csrf(request: Request, login: LoginSession) -> None:

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plateguard.errors import NotAuthenticated, PlateguardError
@@ -55,6 +56,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(request, status=exc.status_code, code=code, message=str(exc.detail))
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database is down, restarting or locked: tell clients to retry (503 + Retry-After)."""
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    message = "the database is unavailable; retry shortly"
+    return error_response(request, status=503, code="service_unavailable", message=message)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, status=500, code="internal_error", message="internal error; it was logged")
@@ -64,4 +72,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PlateguardError, _plateguard_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

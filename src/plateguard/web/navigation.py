@@ -20,6 +20,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Training", "/training", Permission.TRAINING_MANAGE),
     NavItem("Accounts", "/admin/users", Permission.ACCOUNTS_MANAGE),
     NavItem("My training", "/training/me", None),
+    NavItem("Cameras", "/cameras", Permission.CAMERAS_VIEW),
 )
 
 

@@ -1,0 +1,144 @@
+"""Camera management pages for the Administrator (460.2): register, tokens, log, health."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
+from plateguard.cameras import health as camera_health
+from plateguard.cameras import service as camera_service
+from plateguard.cameras.models import Camera, CameraKind, CameraLogKind
+from plateguard.database import utcnow
+from plateguard.errors import InvalidInput, NotFound
+from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/cameras", response_class=HTMLResponse)
+def cameras_page(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    now = utcnow()
+    rows = camera_health.health(session=db, now=now)
+    silent = [row for row in rows if row.silent(now)]
+    context = {"rows": rows, "silent": silent, "now": now, "kinds": list(CameraKind)}
+    return render(request, "cameras.html", context)
+
+
+@router.post("/cameras")
+def register_camera(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    name: Annotated[str, Form(min_length=2, max_length=100)],
+    kind: Annotated[CameraKind, Form()],
+    location: Annotated[str, Form(max_length=200)] = "",
+    latitude: Annotated[str, Form(max_length=20)] = "",
+    longitude: Annotated[str, Form(max_length=20)] = "",
+    expected_interval_minutes: Annotated[int, Form(ge=1, le=10080)] = 60,
+) -> Response:
+    camera = camera_service.create(
+        session=db,
+        agency=login.user.agency,
+        name=name.strip(),
+        kind=kind,
+        location=location.strip(),
+        latitude=_coordinate(latitude, "latitude", 90),
+        longitude=_coordinate(longitude, "longitude", 180),
+        expected_interval_minutes=expected_interval_minutes,
+    )
+    _log(db, login, "cameras.register", {"camera": camera.name, "kind": kind.value})
+    return RedirectResponse(f"/cameras/{camera.id}", status_code=303)
+
+
+def _coordinate(text: str, field: str, bound: float) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(f"{field} must be a number", field=field) from None
+    if not -bound <= value <= bound:
+        raise InvalidInput(f"{field} must be between -{bound} and {bound}", field=field)
+    return value
+
+
+def _camera(db: DbSession, camera_id: int) -> Camera:
+    camera = camera_service.get(session=db, camera_id=camera_id)
+    if camera is None:
+        raise NotFound(f"no camera {camera_id}")
+    return camera
+
+
+def _log(db: DbSession, login: CurrentLogin, action: str, query: dict[str, object]) -> None:
+    access_log.append(session=db, actor=Actor.of(login.user), action=action, query=query)
+
+
+def _detail(request: Request, db: DbSession, camera: Camera, new_token: str | None = None) -> Response:
+    [row] = [row for row in camera_health.health(session=db) if row.camera.id == camera.id]
+    context = {
+        "camera": camera,
+        "health": row,
+        "silent": row.silent(utcnow()),
+        "tokens": camera_service.list_tokens(session=db, camera=camera),
+        "log_kinds": list(CameraLogKind),
+        "new_token": new_token,
+        "today": dt.date.today().isoformat(),
+    }
+    return render(request, "camera.html", context)
+
+
+@router.get("/cameras/{camera_id}", response_class=HTMLResponse)
+def camera_page(request: Request, db: DbSession, login: CurrentLogin, camera_id: int) -> Response:
+    return _detail(request, db, _camera(db, camera_id))
+
+
+@router.post("/cameras/{camera_id}/log")
+def record_log_entry(
+    db: DbSession,
+    login: CurrentLogin,
+    camera_id: int,
+    kind: Annotated[CameraLogKind, Form()],
+    occurred_on: Annotated[dt.date, Form()],
+    notes: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    camera = _camera(db, camera_id)
+    if occurred_on > dt.date.today():
+        raise InvalidInput("the date is in the future", field="occurred_on")
+    occurred_at = dt.datetime.combine(occurred_on, dt.time(12), dt.UTC)
+    camera_service.add_log_entry(
+        session=db,
+        camera=camera,
+        kind=kind,
+        occurred_at=occurred_at,
+        performed_by=login.user.full_name,
+        notes=notes,
+    )
+    _log(db, login, "cameras.log", {"camera": camera.name, "kind": kind.value})
+    return RedirectResponse(f"/cameras/{camera.id}", status_code=303)
+
+
+@router.post("/cameras/{camera_id}/tokens", response_class=HTMLResponse)
+def issue_token(request: Request, db: DbSession, login: CurrentLogin, camera_id: int) -> Response:
+    """The new token is shown on this one page only; it is stored as a hash."""
+    camera = _camera(db, camera_id)
+    row, token = camera_service.issue_token(session=db, camera=camera, created_by=login.user.username)
+    _log(db, login, "cameras.token_issued", {"camera": camera.name, "token": row.prefix})
+    response = _detail(request, db, camera, new_token=token)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/cameras/{camera_id}/tokens/{token_id}/revoke")
+def revoke_token(db: DbSession, login: CurrentLogin, camera_id: int, token_id: int) -> Response:
+    camera = _camera(db, camera_id)
+    row = camera_service.revoke_token(session=db, token_id=token_id)
+    if row.camera_id != camera.id:
+        raise NotFound(f"no token {token_id} for this camera")
+    _log(db, login, "cameras.token_revoked", {"camera": camera.name, "token": row.prefix})
+    return RedirectResponse(f"/cameras/{camera.id}", status_code=303)

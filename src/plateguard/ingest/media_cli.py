@@ -1,0 +1,185 @@
+"""``plateguard ingest`` (image and video files) and ``plateguard watch`` (a folder or a stream)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from plateguard.cli import ConfigOption, DataDirOption, friendly_errors, settings_from
+from plateguard.config import Settings
+from plateguard.errors import InvalidInput, PlateguardError
+from plateguard.ingest.recognition import PlateRecognizer
+from plateguard.ingest.schemas import ReadSubmission
+
+logger = logging.getLogger(__name__)
+CameraOption = Annotated[str, typer.Option("--camera", help="Name of the registered camera or unit.")]
+EveryOption = Annotated[int, typer.Option("--every", min=1, max=100, help="Recognise every Nth video frame.")]
+
+
+class ReadSink:
+    """Where reads go: the database (one transaction per call), or the forward queue of a mobile unit."""
+
+    def __init__(self, settings: Settings, camera_name: str, *, queue: bool) -> None:
+        from plateguard.database import make_engine, make_session_factory, transaction
+        from plateguard.ingest.forward import QUEUE_FILE, ForwardQueue
+        from plateguard.ingest.hooks import read_stored_callback
+
+        self.settings, self.camera_name, self.stored = settings, camera_name, 0
+        self.queue = ForwardQueue(settings.data_dir / QUEUE_FILE) if queue else None
+        self.factory = None if queue else make_session_factory(make_engine(settings.resolved_database_url))
+        self.on_stored = read_stored_callback(settings)
+        if self.factory is not None:
+            from plateguard.cameras import service as camera_service
+
+            with transaction(self.factory) as session:
+                self.camera_id = camera_service.require_by_name(session=session, name=camera_name).id
+
+    def put(self, reads: list[ReadSubmission]) -> None:
+        if not reads:
+            return
+        if self.queue is not None:
+            self.stored += self.queue.put(reads)
+            return
+        from plateguard.database import transaction
+        from plateguard.ingest import service
+
+        assert self.factory is not None
+        with transaction(self.factory) as session:
+            camera = service.camera_for_writing(session=session, camera_id=self.camera_id)
+            result = service.store_batch(
+                session=session,
+                camera=camera,
+                reads=reads,
+                images_dir=self.settings.images_dir,
+                on_stored=self.on_stored,
+            )
+        self.stored += len(result.stored)
+
+
+def process_file(path: Path, recognizer: PlateRecognizer, sink: ReadSink, every: int) -> int:
+    from plateguard.ingest.media import IMAGE_SUFFIXES, VIDEO_SUFFIXES, image_reads, video_reads
+
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        reads = image_reads(path, recognizer)
+        sink.put(reads)
+        return len(reads)
+    if suffix in VIDEO_SUFFIXES:
+        count = 0
+        for read in video_reads(path, recognizer, every=every):
+            sink.put([read])
+            count += 1
+        return count
+    raise InvalidInput(f"{path}: not an image (.jpg, .png) or video (.mp4, .avi, ...) file", field="path")
+
+
+@friendly_errors
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Image and video files.")],
+    camera: CameraOption,
+    every: EveryOption = 3,
+    queue: Annotated[bool, typer.Option("--queue", help="Queue for `plateguard forward` instead.")] = False,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Read plates in image and video files (one read per vehicle pass in video) and store them."""
+    from plateguard.ingest.recognition import load_recognizer
+
+    settings = settings_from(config, data_dir)
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise PlateguardError(f"no such file: {', '.join(missing)}")
+    sink = ReadSink(settings, camera, queue=queue)
+    recognizer = load_recognizer(settings)
+    with Progress() as progress:
+        task = progress.add_task("Reading plates", total=len(paths))
+        for path in paths:
+            process_file(path, recognizer, sink, every)
+            progress.advance(task)
+    typer.echo(f"{sink.stored} new reads from {len(paths)} files for {camera!r}.")
+
+
+def watch_folder(
+    folder: Path,
+    recognizer: PlateRecognizer,
+    sink: ReadSink,
+    stop: threading.Event,
+    *,
+    every: int = 3,
+    poll: float = 2.0,
+) -> None:
+    """Process files a camera drops into ``folder``; move each to processed/ or rejected/ when done."""
+    done, rejected = folder / "processed", folder / "rejected"
+    done.mkdir(exist_ok=True)
+    rejected.mkdir(exist_ok=True)
+    while not stop.is_set():
+        for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+            if time.time() - path.stat().st_mtime < 1:  # still being written
+                continue
+            try:
+                process_file(path, recognizer, sink, every)
+                shutil.move(str(path), done / path.name)
+            except InvalidInput as exc:
+                logger.warning("%s", exc.message)
+                shutil.move(str(path), rejected / path.name)
+        stop.wait(poll)
+
+
+def watch_stream(
+    url: str, recognizer: PlateRecognizer, sink: ReadSink, stop: threading.Event, *, every: int = 3
+) -> None:
+    """Read an RTSP/HTTP stream; when it drops, reconnect with back-off (1 s doubling to 60 s)."""
+    import cv2
+
+    from plateguard.ingest.media import backoff_delays, pass_to_read, video_passes
+
+    delays = backoff_delays()
+    while not stop.is_set():
+        capture = cv2.VideoCapture(url)
+        if capture.isOpened():
+            delays = backoff_delays()
+            start = dt.datetime.now(dt.UTC)
+            for vehicle_pass in video_passes(capture, recognizer, start=start, every=every):
+                sink.put([pass_to_read(vehicle_pass, f"{url}:{start.isoformat()}")])
+                if stop.is_set():
+                    break
+        capture.release()
+        delay = next(delays)
+        logger.warning("stream %s dropped or unreachable; reconnecting in %.0f s", url, delay)
+        stop.wait(delay)
+
+
+@friendly_errors
+def watch_command(
+    source: Annotated[
+        str, typer.Argument(help="A folder the camera drops files into, or an rtsp:// or http:// URL.")
+    ],
+    camera: CameraOption,
+    every: EveryOption = 3,
+    queue: Annotated[bool, typer.Option("--queue", help="Queue for `plateguard forward` instead.")] = False,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Watch a folder or a video stream and store one read per vehicle pass, until stopped."""
+    from plateguard.ingest.cli import stop_on_signals
+    from plateguard.ingest.recognition import load_recognizer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings_from(config, data_dir)
+    sink = ReadSink(settings, camera, queue=queue)
+    recognizer = load_recognizer(settings)
+    stop = stop_on_signals()
+    if "://" in source:
+        watch_stream(source, recognizer, sink, stop, every=every)
+    elif Path(source).is_dir():
+        watch_folder(Path(source), recognizer, sink, stop, every=every)
+    else:
+        raise PlateguardError(f"{source} is neither a folder nor a stream URL")

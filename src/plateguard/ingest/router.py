@@ -1,0 +1,134 @@
+"""The ingest API for devices: ``/api/v1/reads`` and the adapters for existing recognisers.
+
+Every route is behind ``Gate.DEVICE_TOKEN``. The acknowledgement is sent only after the request's
+transaction committed (``DbSession``), so an acknowledged read is durable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic.json_schema import models_json_schema
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from plateguard.errors import NotAuthenticated
+from plateguard.ingest import service
+from plateguard.ingest.body import json_body, json_or_form_body, read_limited
+from plateguard.ingest.schemas import (
+    BatchReceipt,
+    ImageReceipt,
+    ReadBatch,
+    ReadSubmission,
+    parse_submission,
+)
+from plateguard.ingest.vendors import from_openalpr, from_platerecognizer
+from plateguard.reads.images import store_image
+from plateguard.web.dependencies import DbSession
+
+router = APIRouter(prefix="/api/v1", tags=["ingest"])
+_READ_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/ReadSubmission"},
+                        {"$ref": "#/components/schemas/ReadBatch"},
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
+def device_camera_id(request: Request) -> int:
+    camera_id = getattr(request.state, "device_camera_id", None)
+    if camera_id is None:  # only Gate.DEVICE_TOKEN sets it: any other rule is refused here
+        raise NotAuthenticated("this door needs a device token")
+    return int(camera_id)
+
+
+DeviceCameraId = Annotated[int, Depends(device_camera_id)]
+
+
+def _limit(request: Request) -> int:
+    return int(request.app.state.settings.ingest.max_body_bytes)
+
+
+def _store(
+    request: Request, db: Session, camera_id: int, reads: list[ReadSubmission], ignored: int = 0
+) -> BatchReceipt:
+    camera = service.camera_for_writing(session=db, camera_id=camera_id)
+    result = service.store_batch(
+        session=db,
+        camera=camera,
+        reads=reads,
+        images_dir=request.app.state.settings.images_dir,
+        on_stored=request.app.state.on_read_stored,
+    )
+    # DbSession commits when this returns, before the acknowledgement is sent.
+    request.app.state.metrics.reads_stored.labels(source="http").inc(len(result.stored))
+    return BatchReceipt(
+        stored=len(result.stored), duplicates=len(result.duplicate_ids), ignored=ignored, ids=result.ids
+    )
+
+
+@router.post("/reads", openapi_extra=_READ_BODY, response_model=BatchReceipt)
+async def submit_reads(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """Store one read or a batch of up to 1,000 (``{"reads": [...]}``); re-sent ids are acknowledged."""
+    payload = await json_body(request, _limit(request))
+    reads = await run_in_threadpool(parse_submission, payload)
+    return await run_in_threadpool(_store, request, db, camera_id, reads)
+
+
+@router.post("/images", response_model=ImageReceipt)
+async def upload_image(request: Request, db: DbSession, camera_id: DeviceCameraId) -> ImageReceipt:
+    """Upload a JPEG or PNG (raw body) once; reads then reference it by ``plate_image_sha256``."""
+    data = await read_limited(request, _limit(request))
+
+    def store() -> ImageReceipt:
+        service.camera_for_writing(session=db, camera_id=camera_id)
+        image = store_image(session=db, images_dir=request.app.state.settings.images_dir, data=data)
+        return ImageReceipt(sha256=image.sha256, width=image.width, height=image.height)
+
+    return await run_in_threadpool(store)
+
+
+@router.post("/adapters/openalpr", response_model=BatchReceipt)
+async def openalpr(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """OpenALPR agent / Rekor Scout ``alpr_group``, ``alpr_results``, ``alpr_alert``; heartbeats ignored."""
+    payload: Any = await json_body(request, _limit(request))
+    reads = await run_in_threadpool(from_openalpr, payload)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/platerecognizer", response_model=BatchReceipt)
+async def platerecognizer(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """Plate Recognizer Snapshot/Stream webhooks: JSON, or a form with ``json`` and ``upload``."""
+    payload, image = await json_or_form_body(request, _limit(request))
+    reads = await run_in_threadpool(from_platerecognizer, payload)
+    if image is not None:
+        reads = [read.model_copy(update={"overview_image": image}) for read in reads]
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+def publish_schemas(app: FastAPI) -> None:
+    """Put the read schemas the ingest body refers to into the OpenAPI document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()
+        _, definitions = models_json_schema(
+            [(ReadSubmission, "validation"), (ReadBatch, "validation")],
+            ref_template="#/components/schemas/{model}",
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in definitions.get("$defs", {}).items():
+            schemas.setdefault(name, schema)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

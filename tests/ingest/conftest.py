@@ -1,0 +1,127 @@
+"""Cameras with device tokens, clients that present them, and the published example payloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plateguard.access_log.guard import system_scope
+from plateguard.accounts.models import Agency
+from plateguard.cameras import service as camera_service
+from plateguard.cameras.models import Camera, CameraKind
+from plateguard.reads.models import PlateRead
+from tests.conftest import skip_or_fail
+
+FORMATS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ingest-formats"
+
+
+def example(name: str) -> bytes:
+    path = FORMATS / name
+    if not path.is_file():
+        skip_or_fail(f"example payload {path} is absent")
+    return path.read_bytes()
+
+
+def without_comments(text: str) -> Any:
+    """Frigate's documented examples carry // comments and trailing commas; strip them to JSON."""
+    text = re.sub(r"//[^\n]*", "", text)
+    text = re.sub(r",(\s*[}\]])", r"\1", text)
+    return json.loads(text)
+
+
+def read_count(db: Session) -> int:
+    with system_scope(db, "test"):
+        return int(db.scalar(select(func.count()).select_from(PlateRead)) or 0)
+
+
+def stored(db: Session) -> list[PlateRead]:
+    db.expire_all()
+    with system_scope(db, "test"):
+        return list(db.scalars(select(PlateRead).order_by(PlateRead.captured_at)))
+
+
+def a_read(plate: str = "7ABC123", **fields: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "plate": plate,
+        "confidence": 0.93,
+        "captured_at": (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)).isoformat(),
+    }
+    values.update(fields)
+    return values
+
+
+@pytest.fixture()
+def camera(db: Session, agency: Agency) -> Camera:
+    return camera_service.create(
+        session=db,
+        agency=agency,
+        name="Main St & Yosemite Ave (NB)",
+        kind=CameraKind.FIXED,
+        latitude=37.7975,
+        longitude=-121.2160,
+    )
+
+
+@pytest.fixture()
+def device_token(db: Session, camera: Camera) -> str:
+    _, token = camera_service.issue_token(session=db, camera=camera, created_by="admin")
+    return token
+
+
+@pytest.fixture()
+def device(client: TestClient, device_token: str) -> TestClient:
+    client.headers["Authorization"] = f"Bearer {device_token}"
+    return client
+
+
+@pytest.fixture()
+def live_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real server on a free port with its own SQLite data directory: (url, token, session factory)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from plateguard import bootstrap
+    from plateguard.accounts import service as account_service
+    from plateguard.config import load_settings, write_secrets
+    from plateguard.database import make_session_factory, transaction
+    from plateguard.main import create_app
+
+    data_dir = tmp_path / "server"
+    write_secrets(data_dir)
+    settings = load_settings(overrides={"data_dir": data_dir})
+    engine = bootstrap.prepare(settings)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        agency = account_service.ensure_home_agency(
+            session=session, name="Test PD", ori="CA0000000", state="CA"
+        )
+        unit = camera_service.create(
+            session=session, agency=agency, name="Patrol unit 4A12", kind=CameraKind.MOBILE
+        )
+        _, token = camera_service.issue_token(session=session, camera=unit, created_by="test")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.05)
+    yield f"http://127.0.0.1:{port}", token, factory
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()

@@ -1,0 +1,148 @@
+"""The MQTT door with a real paho client publishing to the local Mosquitto broker."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+from prometheus_client import CollectorRegistry
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from plateguard import bootstrap
+from plateguard.access_log.guard import system_scope
+from plateguard.accounts import service as account_service
+from plateguard.cameras import service as camera_service
+from plateguard.cameras.models import CameraKind
+from plateguard.config import MqttSettings, Settings, load_settings, write_secrets
+from plateguard.database import make_engine, make_session_factory, transaction
+from plateguard.ingest.mqtt import Consumer, MqttCounters
+from plateguard.reads.models import PlateRead
+from tests.conftest import skip_or_fail
+from tests.ingest.conftest import a_read, example, without_comments
+
+pytestmark = pytest.mark.mqtt
+BROKER = ("127.0.0.1", 1883)
+
+
+def broker_up() -> bool:
+    try:
+        with socket.create_connection(BROKER, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture()
+def world(tmp_path: Path) -> Iterator[tuple[Settings, sessionmaker[Session]]]:
+    if not broker_up():
+        skip_or_fail("no MQTT broker on 127.0.0.1:1883")
+    write_secrets(tmp_path)
+    settings = load_settings(overrides={"data_dir": tmp_path})
+    engine = bootstrap.prepare(settings)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        agency = account_service.ensure_home_agency(
+            session=session, name="Test PD", ori="CA0000000", state="CA"
+        )
+        for name in ("Main St NB", "front_door"):
+            camera_service.create(session=session, agency=agency, name=name, kind=CameraKind.FIXED)
+    yield settings, factory
+    engine.dispose()
+
+
+def start(settings: Settings, factory: sessionmaker[Session], prefix: str, client_id: str):  # type: ignore[no-untyped-def]
+    mqtt_settings = MqttSettings(
+        client_id=client_id, read_topics=(f"{prefix}/reads/+",), frigate_topics=(f"{prefix}/frigate/events",)
+    )
+    counters = MqttCounters(CollectorRegistry())
+    consumer = Consumer(
+        settings=mqtt_settings,
+        factory=factory,
+        images_dir=settings.images_dir,
+        rejected_dir=settings.data_dir / "mqtt-rejected",
+        counters=counters,
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    thread.start()
+    assert consumer.connected.wait(10), "consumer did not connect"
+    return consumer, counters, stop, thread
+
+
+def publish(messages: list[tuple[str, bytes]]) -> None:
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"test-pub-{secrets.token_hex(4)}")
+    client.connect(*BROKER)
+    client.loop_start()
+    for topic, payload in messages:
+        client.publish(topic, payload, qos=1).wait_for_publish(5)
+    client.disconnect()
+    client.loop_stop()
+
+
+def count(factory: sessionmaker[Session]) -> int:
+    with factory() as session, system_scope(session, "test"):
+        return int(session.scalar(select(func.count()).select_from(PlateRead)) or 0)
+
+
+def wait_for(predicate, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def test_reads_frigate_events_and_malformed_messages(world) -> None:  # type: ignore[no-untyped-def]
+    settings, factory = world
+    prefix = f"t{secrets.token_hex(4)}"
+    _, counters, stop, thread = start(settings, factory, prefix, f"pg-{prefix}")
+    read = json.dumps(a_read("7ABC123")).encode()
+    frigate = without_comments(example("frigate-events-lpr.v0.17.2.docs.txt").decode())
+    frigate["after"]["recognized_license_plate"] = ["8XYZ999", 0.9]  # the real wire format
+    publish(
+        [
+            (f"{prefix}/reads/Main St NB", read),
+            (f"{prefix}/reads/Main St NB", read),  # a re-send: acknowledged, stored once
+            (f"{prefix}/reads/Main St NB", b"{not json"),
+            (f"{prefix}/reads/Nowhere", json.dumps(a_read("5DEF456")).encode()),
+            (f"{prefix}/reads/Main St NB", json.dumps(a_read(confidence=7)).encode()),
+            (f"{prefix}/frigate/events", json.dumps(frigate).encode()),
+            (f"{prefix}/reads/Main St NB", json.dumps({"reads": [a_read("6GHI789")]}).encode()),
+        ]
+    )
+    wait_for(lambda: counters.messages.labels(outcome="rejected")._value.get() == 3)
+    wait_for(lambda: count(factory) == 3)
+    stop.set()
+    thread.join(10)
+    assert counters.messages.labels(outcome="duplicate")._value.get() == 1
+    reasons = sorted(
+        json.loads(p.read_text())["reason"] for p in (settings.data_dir / "mqtt-rejected").iterdir()
+    )
+    assert [reason.split(":")[0] for reason in reasons] == ["camera", "confidence", "payload"]
+
+
+def test_nothing_is_acknowledged_before_it_is_stored(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings, factory = world
+    prefix = f"t{secrets.token_hex(4)}"
+    client_id = f"pg-{prefix}"
+    broken = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'gone' / 'x.sqlite3'}"))
+    _consumer, _counters, stop, thread = start(settings, broken, prefix, client_id)
+    publish([(f"{prefix}/reads/Main St NB", json.dumps(a_read("7ABC123")).encode())])
+    time.sleep(1.5)  # the consumer keeps retrying against a database that is not there
+    stop.set()
+    thread.join(10)
+    assert count(factory) == 0
+    _, _, stop, thread = start(settings, factory, prefix, client_id)  # same session
+    wait_for(lambda: count(factory) == 1)
+    stop.set()
+    thread.join(10)
