@@ -82,6 +82,15 @@ class RecognitionSettings(Section):
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads used per recognition.")
 
 
+class MapSettings(Section):
+    tile_url: str = Field(
+        "",
+        max_length=300,
+        description="Map tile server URL template ({z}/{x}/{y}); empty shows points on a blank background.",
+    )
+    attribution: str = Field("", max_length=300, description="Attribution shown with the map tiles.")
+
+
 class Settings(BaseSettings):
     """All of plateguard's configuration; see docs/configuration.md."""
 
@@ -99,6 +108,7 @@ class Settings(BaseSettings):
     agency: AgencySettings = AgencySettings()
     recognition: RecognitionSettings = RecognitionSettings()
     access: AccessSettings = AccessSettings()
+    map: MapSettings = MapSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -13,6 +13,7 @@ from plateguard import __version__
 from plateguard.config import Settings
 from plateguard.database import check_connection, make_engine, make_session_factory
 from plateguard.metrics import Metrics
+from plateguard.reads.search import router as search_router
 from plateguard.web import console, public
 from plateguard.web.dependencies import authorize
 from plateguard.web.errors import install_error_handlers
@@ -35,6 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
     protected = [Depends(authorize)]
     app.include_router(console.router, dependencies=protected)
     app.include_router(console.metrics_router, dependencies=protected)
+    app.include_router(search_router.router, dependencies=protected)
     app.middleware("http")(_measure)
     return app
 

@@ -30,6 +30,15 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/metrics"): Gate.METRICS_TOKEN,
     ("POST", "/logout"): Gate.SIGNED_IN,
     ("GET", "/"): Gate.SIGNED_IN,
+    # Investigations (reads/search): every one of these writes an access record.
+    ("GET", "/reads/search"): Permission.READS_SEARCH,
+    ("POST", "/api/reads/search"): Permission.READS_SEARCH,
+    ("GET", "/reads/timeline"): Permission.READS_SEARCH,
+    ("POST", "/api/reads/seen-near"): Permission.READS_SEARCH,
+    ("GET", "/reads/{read_id}"): Permission.READS_VIEW,
+    ("GET", "/reads/{read_id}/images/{kind}"): Permission.READS_VIEW,
+    ("POST", "/reads/export"): Permission.EVIDENCE_EXPORT,
+    ("POST", "/api/reads/export"): Permission.EVIDENCE_EXPORT,
 }
 
 

@@ -17,6 +17,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "/", None),
     NavItem("My training", "/training/me", None),
+    NavItem("Search reads", "/reads/search", Permission.READS_SEARCH),
 )
 
 
