@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from plateguard.errors import InvalidInput
 from plateguard.reads.search.schemas import Justified, SearchQuery
+
+Model = TypeVar("Model", bound=BaseModel)
 
 QUERY_FIELDS = (
     "plate",
@@ -101,7 +103,7 @@ def justified_from_form(form: Mapping[str, Any]) -> Justified:
     )
 
 
-def validated(model: Any, raw: dict[str, Any]) -> Any:
+def validated(model: type[Model], raw: dict[str, Any]) -> Model:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

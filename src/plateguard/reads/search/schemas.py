@@ -94,8 +94,8 @@ class SearchQuery(BaseModel):
             raise ValueError("wildcards ? and * need the partial match")
         if self.plate and self.match is not PlateMatch.PARTIAL and self.plate != normalize_plate(self.plate):
             raise ValueError("wildcards ? and * need the partial match")
-        if self.plate and self.match is PlateMatch.PARTIAL and len(self.plate.replace("*", "")) < 2:
-            raise ValueError("a partial plate needs at least two characters or ? places")
+        if self.plate and self.match is PlateMatch.PARTIAL and not self.plate.replace("*", ""):
+            raise ValueError("a partial plate needs at least one character or ? place")
         if self.radius and self.polygon:
             raise ValueError("give a radius or a polygon, not both")
         if not self.has_criteria:

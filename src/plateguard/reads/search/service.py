@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.service import Actor, Justification, audited_access
@@ -69,15 +69,15 @@ def _run(session: Session, query: SearchQuery) -> tuple[int, list[PlateRead], di
         page_ids = ids[offset : offset + query.page_size]
         return len(ids), _load(session, page_ids), {}
     total = session.scalar(select(func.count()).select_from(PlateRead).where(*where)) or 0
-    statement: Select[tuple[PlateRead, int]] = (
+    statement = (
         select(PlateRead, rank.label("rank"))
         .where(*where)
         .order_by(rank, PlateRead.captured_at.desc(), PlateRead.id)
         .offset(offset)
         .limit(query.page_size)
     )
-    rows = list(session.execute(statement).unique().all())
-    return total, [row[0] for row in rows], {row[0].id: int(row[1]) for row in rows}
+    rows = [(row[0], int(row[1])) for row in session.execute(statement).unique().all()]
+    return total, [read for read, _ in rows], {read.id: rank_value for read, rank_value in rows}
 
 
 def _matching_ids(session: Session, query: SearchQuery, *, limit: int) -> list[uuid.UUID]:
