@@ -46,7 +46,7 @@ def search(
     with audited_access(
         session=session, actor=actor, action="reads.search", query=audit, justification=checked
     ) as result:
-        total, rows, ranks = _run(session, query)
+        total, rows, ranks = execute(session, query)
         result.count = total
     reads = [summary(row, rank=ranks.get(row.id, 0)) for row in rows]
     return SearchPage(total=total, page=query.page, page_size=query.page_size, reads=reads)
@@ -59,7 +59,7 @@ def all_matching(*, session: Session, query: SearchQuery, limit: int) -> list[Pl
     return _load(session, ids)
 
 
-def _run(session: Session, query: SearchQuery) -> tuple[int, list[PlateRead], dict[uuid.UUID, int]]:
+def execute(session: Session, query: SearchQuery) -> tuple[int, list[PlateRead], dict[uuid.UUID, int]]:
     dialect = session.get_bind().dialect.name
     where = compiler.conditions(query, dialect=dialect)
     rank = compiler.rank(query)
