@@ -1,8 +1,9 @@
 """Generate N synthetic plate reads straight into a plateguard database (SQLite or PostgreSQL).
 
 The distribution follows a city's year: N/8 distinct vehicles, most seen a few times, commuters up
-to a few hundred times (log-normal), 40 fixed cameras and 6 patrol units, reads spread over 365 days with a day/night rhythm,
-positions a few metres from the camera (anywhere in town for patrol units), mostly California plates.
+to a few hundred times (log-normal), 40 fixed cameras and 6 patrol units, reads spread over 365 days
+with a day/night rhythm, positions a few metres from the camera (anywhere in town for patrol units),
+mostly California plates.
 
     python bench/generate_reads.py --reads 1000000 [--database-url URL]
 """
@@ -11,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import sys
 import time
-import importlib.util
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,7 +148,7 @@ def chunks(count: int, cameras: list[Camera], end: dt.datetime, seed: int) -> It
 
 
 def insert_sqlite(engine: Engine, rows: list[tuple[Any, ...]]) -> None:
-    sql = f"INSERT INTO plate_read ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # noqa: S608
+    sql = f"INSERT INTO plate_read ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
     with engine.begin() as connection:
         connection.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
 
@@ -194,7 +195,8 @@ def bulk_load(engine: Engine) -> Iterator[None]:
         else:
             connection.exec_driver_sql("SET maintenance_work_mem = '512MB'")
             connection.exec_driver_sql(
-                "CREATE INDEX ix_plate_read_plate_trgm ON plate_read USING gin (plate_normalized gin_trgm_ops)"
+                "CREATE INDEX ix_plate_read_plate_trgm ON plate_read "
+                "USING gin (plate_normalized gin_trgm_ops)"
             )
 
 

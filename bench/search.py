@@ -32,16 +32,16 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate_reads import generate  # noqa: E402
+from generate_reads import generate
 
-from plateguard.access_log.guard import system_scope  # noqa: E402
-from plateguard.cameras.models import Camera, CameraKind  # noqa: E402
-from plateguard.database import UTCDateTime, make_engine, upgrade  # noqa: E402
-from plateguard.reads.models import PlateRead  # noqa: E402
-from plateguard.reads.search import compiler  # noqa: E402
-from plateguard.reads.search import service as search_service  # noqa: E402
-from plateguard.reads.search.fuzzy import wildcard_to_like  # noqa: E402
-from plateguard.reads.search.schemas import PlateMatch, SearchQuery  # noqa: E402
+from plateguard.access_log.guard import system_scope
+from plateguard.cameras.models import Camera, CameraKind
+from plateguard.database import UTCDateTime, make_engine, upgrade
+from plateguard.reads.models import PlateRead
+from plateguard.reads.search import compiler
+from plateguard.reads.search import service as search_service
+from plateguard.reads.search.fuzzy import wildcard_to_like
+from plateguard.reads.search.schemas import PlateMatch, SearchQuery
 
 BUILD = Path(__file__).resolve().parents[1] / "build" / "bench"
 
