@@ -150,6 +150,7 @@ def chunks(count: int, cameras: list[Camera], end: dt.datetime, seed: int) -> It
 def insert_sqlite(engine: Engine, rows: list[tuple[Any, ...]]) -> None:
     sql = f"INSERT INTO plate_read ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
     with engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA cache_size=-500000")  # 500 MB: the primary key is random
         connection.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from plateguard import bootstrap
 from plateguard.accounts import service as account_service
+from plateguard.accounts import training
 from plateguard.accounts.models import Agency
 from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
@@ -76,11 +77,30 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
                     roles=roles,
                 )
             logins.append(DemoLogin(username, password, name, title, ", ".join(r.label for r in roles)))
+        _record_demo_training(session)
         if not camera_service.list_(session=session):
             cameras = _add_cameras(session, agency)
             _add_reads(session, cameras, settings.images_dir)
     engine.dispose()
     return settings, logins
+
+
+def _record_demo_training(session: Session) -> None:
+    """Demo users have current Policy 460 training, so every ALPR function can be tried."""
+    trainer = account_service.get_by_username(session=session, username="trainer")
+    for username, *_ in DEMO_USERS:
+        user = account_service.get_by_username(session=session, username=username)
+        if user is None or trainer is None or training.latest_records(session=session, user=user):
+            continue
+        for course in training.courses(session=session):
+            training.record_completion(
+                session=session,
+                user=user,
+                course=course,
+                completed_on=utcnow().date() - dt.timedelta(days=30),
+                recorded_by=trainer,
+                notes="Demo data",
+            )
 
 
 def _add_cameras(session: Session, agency: Agency) -> list[Camera]:
