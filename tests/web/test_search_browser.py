@@ -1,4 +1,4 @@
-"""An investigator's canvass in a real browser: partial plate near a scene, results on the map, one read opened."""
+"""An investigator's canvass in a real browser: partial plate near a scene, map, one read opened."""
 
 from __future__ import annotations
 
