@@ -155,3 +155,12 @@ def test_seen_near_api(client: TestClient, investigator: User, scene: Scene) -> 
     response = client.post("/api/reads/seen-near", json=body, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 200, response.text
     assert {c["plate"] for c in response.json()} == {"7A8C123", "5KX9000"}
+
+
+def test_seen_near_page(client: TestClient, db: Session, investigator: User, scene: Scene) -> None:
+    sign_in(client, "priya")
+    params = {"read_ids": scene.reads["7ABC123"][0], "minutes": "90", **WHY}
+    page = client.get("/reads/seen-near", params=params, headers=HTML)
+    assert page.status_code == 200, page.text
+    assert "7A8C123" in page.text and "5KX9000" in page.text
+    assert last_record(db).action == "reads.seen_near"

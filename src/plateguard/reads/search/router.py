@@ -159,6 +159,26 @@ def seen_near_api(
     )
 
 
+@router.get("/reads/seen-near", response_class=HTMLResponse)
+def seen_near_page(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    params = request.query_params
+    why = forms.justified_from_form(dict(params))
+    body = forms.validated(
+        SeenNearRequest,
+        {
+            **why.model_dump(),
+            "read_ids": params.getlist("read_ids"),
+            "metres": params.get("metres") or 300,
+            "minutes": params.get("minutes") or 10,
+        },
+    )
+    companions = search_service.seen_near(
+        session=db, actor=Actor.of(login.user), request=body, purposes=_purposes(request)
+    )
+    context = {"companions": companions, "request_body": body, "why": _why_params(why)}
+    return render(request, "seen_near.html", context)
+
+
 @router.get("/reads/{read_id}", response_class=HTMLResponse)
 def read_page(read_id: str, request: Request, db: DbSession, login: CurrentLogin) -> Response:
     why = forms.justified_from_form(dict(request.query_params))
