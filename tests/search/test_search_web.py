@@ -118,6 +118,7 @@ def test_untrained_or_unauthorised_users_cannot_search(
     refused = client.get("/reads/search")
     assert refused.status_code == 403
     assert "training" in refused.json()["error"]["message"]
+    assert "training" in client.get("/reads/search", headers=HTML).text
     trained("audrey", Role.AUDITOR)
     sign_in(client, "audrey")
     assert client.get("/reads/search", params={"plate": "7ABC123", **WHY}).status_code == 403
@@ -164,3 +165,12 @@ def test_seen_near_page(client: TestClient, db: Session, investigator: User, sce
     assert page.status_code == 200, page.text
     assert "7A8C123" in page.text and "5KX9000" in page.text
     assert last_record(db).action == "reads.seen_near"
+
+
+def test_a_read_page_without_a_purpose_is_refused_with_a_page_naming_it(
+    client: TestClient, investigator: User, scene: Scene
+) -> None:
+    sign_in(client, "priya")
+    page = client.get(f"/reads/{scene.reads['7ABC123'][0]}", headers=HTML)
+    assert page.status_code == 422
+    assert "purpose" in page.text
