@@ -33,18 +33,25 @@ def type_family(column_type: object) -> str:
     return f"{family}({length})" if family == "STRING" and length else family
 
 
+# Dialect-specific search indexes of migration 0005, ignored on purpose: SQLite's FTS5 trigram table
+# (and its shadow tables) and PostgreSQL's pg_trgm GIN index serve the same partial-plate search.
+DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm")
+
+
 def describe_schema(engine: Engine) -> dict[str, object]:
     """Tables, columns (name, generic type, nullability), indexes, uniques and foreign keys."""
     inspector = inspect(engine)
     schema: dict[str, object] = {}
     for table in sorted(inspector.get_table_names()):
+        if table.startswith(DIALECT_SPECIFIC):
+            continue
         columns = [(c["name"], type_family(c["type"]), c["nullable"]) for c in inspector.get_columns(table)]
         schema[table] = {
             "columns": sorted(columns),
             "indexes": sorted(
                 (i["name"], tuple(i["column_names"]), bool(i["unique"]))
                 for i in inspector.get_indexes(table)
-                if not i.get("duplicates_constraint")
+                if not i.get("duplicates_constraint") and not i["name"].startswith(DIALECT_SPECIFIC)
             ),
             "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
             "foreign_keys": sorted(

@@ -122,6 +122,15 @@ class MqttSettings(Section):
     )
 
 
+class MapSettings(Section):
+    tile_url: str = Field(
+        "",
+        max_length=300,
+        description="Map tile server URL template ({z}/{x}/{y}); empty shows points on a blank background.",
+    )
+    attribution: str = Field("", max_length=300, description="Attribution shown with the map tiles.")
+
+
 class Settings(BaseSettings):
     """All of plateguard's configuration; see docs/configuration.md."""
 
@@ -141,6 +150,7 @@ class Settings(BaseSettings):
     access: AccessSettings = AccessSettings()
     ingest: IngestSettings = IngestSettings()
     mqtt: MqttSettings = MqttSettings()
+    map: MapSettings = MapSettings()
 
     @classmethod
     def settings_customise_sources(

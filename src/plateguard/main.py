@@ -19,6 +19,7 @@ from plateguard.database import check_connection, make_engine, make_session_fact
 from plateguard.ingest import router as ingest_router
 from plateguard.ingest.hooks import read_stored_callback
 from plateguard.metrics import Metrics
+from plateguard.reads.search import router as search_router
 from plateguard.web import console, public
 from plateguard.web.dependencies import authorize
 from plateguard.web.errors import install_error_handlers
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
     ingest_router.publish_schemas(app)
     app.include_router(camera_router.router, dependencies=protected)
     app.state.on_read_stored = read_stored_callback(settings)
+    app.include_router(search_router.router, dependencies=protected)
     app.middleware("http")(_measure)
     return app
 

@@ -33,6 +33,8 @@ class PlateRead(Base):
     __table_args__ = (
         Index("ix_plate_read_plate_captured", "plate_normalized", "captured_at"),
         Index("ix_plate_read_camera_captured", "camera_id", "captured_at"),
+        # The spatial prefilter of a canvass (bounding box); see migration 0005.
+        Index("ix_plate_read_lat_lon", "latitude", "longitude"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

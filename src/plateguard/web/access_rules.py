@@ -56,6 +56,16 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/cameras/{camera_id}/log"): Permission.CAMERAS_MANAGE,
     ("POST", "/cameras/{camera_id}/tokens"): Permission.CAMERAS_MANAGE,
     ("POST", "/cameras/{camera_id}/tokens/{token_id}/revoke"): Permission.CAMERAS_MANAGE,
+    # Investigations (reads/search): every one of these writes an access record.
+    ("GET", "/reads/search"): Permission.READS_SEARCH,
+    ("POST", "/api/reads/search"): Permission.READS_SEARCH,
+    ("GET", "/reads/timeline"): Permission.READS_SEARCH,
+    ("POST", "/api/reads/seen-near"): Permission.READS_SEARCH,
+    ("GET", "/reads/seen-near"): Permission.READS_SEARCH,
+    ("GET", "/reads/{read_id}"): Permission.READS_VIEW,
+    ("GET", "/reads/{read_id}/images/{kind}"): Permission.READS_VIEW,
+    ("POST", "/reads/export"): Permission.EVIDENCE_EXPORT,
+    ("POST", "/api/reads/export"): Permission.EVIDENCE_EXPORT,
 }
 
 

@@ -32,6 +32,8 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
+        # Detach before the rollback expires them, so the error page can still show the signed-in user.
+        session.expunge_all()
         session.rollback()
         raise
     finally:

@@ -21,6 +21,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Accounts", "/admin/users", Permission.ACCOUNTS_MANAGE),
     NavItem("My training", "/training/me", None),
     NavItem("Cameras", "/cameras", Permission.CAMERAS_VIEW),
+    NavItem("Search reads", "/reads/search", Permission.READS_SEARCH),
 )
 
 

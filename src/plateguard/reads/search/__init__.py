@@ -1,0 +1,1 @@
+"""Investigations: plate, partial-plate and fuzzy search, canvass, timeline, seen-near and exports."""

@@ -1,0 +1,69 @@
+"""An investigator's canvass in a real browser: partial plate near a scene, map, one read opened."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from plateguard.access_log.guard import system_scope
+from plateguard.access_log.models import AccessRecord
+from plateguard.cameras.models import Camera
+from plateguard.database import make_engine, make_session_factory, transaction
+from plateguard.reads.models import PlateRead
+from tests.web.conftest import LiveServer, browser_sign_in
+
+pytestmark = pytest.mark.browser
+MAIN_ST = "Main St & Yosemite Ave (NB)"
+
+
+def a_plate_read_at_main_st(server: LiveServer) -> str:
+    engine = make_engine(server.settings.resolved_database_url)
+    with transaction(make_session_factory(engine)) as session, system_scope(session, "test set-up"):
+        plate = session.scalar(
+            select(PlateRead.plate_normalized).join(Camera).where(Camera.name == MAIN_ST).limit(1)
+        )
+    engine.dispose()
+    assert plate
+    return plate
+
+
+def test_investigator_runs_a_partial_plate_canvass_and_opens_a_read(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    plate = a_plate_read_at_main_st(live_server)
+    browser_sign_in(page, live_server, "detective")
+    page.get_by_role("link", name="Search reads").click()
+    page.get_by_role("heading", name="Search reads").wait_for()
+    page.get_by_label("Plate or partial plate").fill(plate[:3] + "*")
+    page.get_by_label("Match").select_option("partial")
+    page.get_by_role("button", name="Set canvass centre").click()
+    page.locator("#map").click()  # the centre is picked on the map, then typed exactly
+    assert page.get_by_label("Canvass centre latitude").input_value() != ""
+    page.get_by_label("Canvass centre latitude").fill("37.7975")
+    page.get_by_label("Canvass centre longitude").fill("-121.2160")
+    page.get_by_label("Radius (metres)").fill("1000")
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("From").fill(since)
+    page.get_by_label("Purpose").select_option("Criminal investigation")
+    page.get_by_label("Case or incident number").fill("26-004711")
+    page.get_by_role("button", name="Search", exact=True).click()
+
+    page.get_by_role("heading", name="found").wait_for()
+    rows = page.locator("#results tbody tr")
+    assert rows.count() >= 1
+    assert all(text.startswith(plate[:3]) for text in rows.locator("td:nth-child(2)").all_inner_texts())
+    assert set(rows.locator("td:nth-child(4)").all_inner_texts()) == {MAIN_ST}
+    assert page.locator("path.read-marker").count() == rows.count()
+    assert page.locator("path.canvass-area").count() == 1
+
+    rows.first.get_by_role("link", name="Open read").click()
+    page.get_by_role("heading", name=f"Read {plate[:3]}").wait_for()
+    assert page.get_by_text(MAIN_ST).first.is_visible()
+
+    engine = make_engine(live_server.settings.resolved_database_url)
+    with transaction(make_session_factory(engine)) as session:
+        actions = list(
+            session.scalars(select(AccessRecord.action).where(AccessRecord.case_number == "26-004711"))
+        )
+    engine.dispose()
+    assert "reads.search" in actions and "reads.view" in actions
