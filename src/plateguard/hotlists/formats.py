@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from plateguard.errors import InvalidInput
@@ -247,10 +247,11 @@ def parse_csv(lines: list[str], *, default_category: C = C.OTHER) -> ParsedFile:
             continue
         if len(row) > len(header):
             raise HotFileError(number, f"{len(row)} columns but the header names {len(header)}")
-        cell: Callable[[str], str] = lambda name: (  # noqa: E731
-            row[columns[name]].strip() if columns[name] is not None and columns[name] < len(row) else ""  # type: ignore[operator,index]
-        )
-        entry = _csv_entry(number, cell, default_category)
+        values = {
+            name: row[index].strip() if index is not None and index < len(row) else ""
+            for name, index in columns.items()
+        }
+        entry = _csv_entry(number, values, default_category)
         if entry is None:
             result.skipped += 1
         else:
@@ -265,7 +266,10 @@ def _column(header: list[str], aliases: tuple[str, ...]) -> int | None:
     return None
 
 
-def _csv_entry(number: int, cell: Callable[[str], str], default: C) -> ParsedEntry | None:
+def _csv_entry(number: int, values: dict[str, str], default: C) -> ParsedEntry | None:
+    def cell(name: str) -> str:
+        return values.get(name, "")
+
     raw_plate = cell("plate").upper()
     is_wildcard = any(char in raw_plate for char in "?*")
     plate = wildcard_normalize(raw_plate) if is_wildcard else normalize_plate(raw_plate)
@@ -307,7 +311,7 @@ def parse_genetec(lines: list[str], *, default_category: C = C.OTHER) -> ParsedF
             )
         fields += [""] * (5 - len(fields))
         values = dict(zip(("category", "state", "plate", "effective", "expires"), fields, strict=True))
-        entry = _csv_entry(number, lambda name: values.get(name, ""), default_category)
+        entry = _csv_entry(number, values, default_category)
         if entry is not None and values["category"]:
             entry.reason = values["category"]
         if entry is None:

@@ -128,12 +128,12 @@ class Matcher:
         self._probe = self._build_probe(list(by_fold))
 
     @staticmethod
-    def _build_probe(keys: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+    def _build_probe(keys: list[str]) -> np.ndarray:
         deletions = np.fromiter(
             (hash(k[:i] + k[i + 1 :]) for k in keys for i in range(len(k))), dtype=np.int64
         )
         whole = np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
-        return np.unique(np.concatenate([deletions & ~1, whole | 1]))  # type: ignore[no-any-return]
+        return np.unique(np.concatenate([deletions & ~1, whole | 1]))
 
     def _add_wildcard(self, entry: MatcherEntry) -> None:
         self.wildcards += 1
