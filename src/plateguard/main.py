@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -35,8 +36,19 @@ def create_app(settings: Settings) -> FastAPI:
     protected = [Depends(authorize)]
     app.include_router(console.router, dependencies=protected)
     app.include_router(console.metrics_router, dependencies=protected)
+    _add_hotlists_and_alerts(app, protected)
     app.middleware("http")(_measure)
     return app
+
+
+def _add_hotlists_and_alerts(app: FastAPI, protected: list[Any]) -> None:
+    from plateguard.alerts import router as alerts_router
+    from plateguard.hotlists import router as hotlists_router
+    from plateguard.hotlists.live import LiveMatcher
+
+    app.state.hotlist_matcher = LiveMatcher()  # loaded on first use; reloads when a list changes
+    app.include_router(alerts_router.router, dependencies=protected)
+    app.include_router(hotlists_router.router, dependencies=protected)
 
 
 def _mount_static(app: FastAPI) -> None:

@@ -18,6 +18,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "/", None),
     NavItem("My training", "/training/me", None),
 )
+NAV_ITEMS += (
+    NavItem("Alerts", "/alerts", Permission.ALERTS_VIEW),
+    NavItem("Hotlists", "/hotlists", Permission.HOTLISTS_VIEW),
+)
 
 
 def visible_items(permissions: frozenset[Permission]) -> list[NavItem]:
