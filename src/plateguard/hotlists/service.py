@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
+from plateguard.access_log.guard import system_scope
 from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Permission, permissions_for
@@ -207,7 +208,10 @@ def remove_entry(*, session: Session, user: User, entry_id: int) -> None:
         if row is None:
             raise NotFound(f"no hotlist entry {entry_id}")
         require_visible(session=session, user=user, hotlist=row.hotlist)
-        session.execute(update(Alert).where(Alert.entry_id == entry_id).values(entry_id=None))
+        session.execute(
+            update(Alert).where(Alert.entry_id == entry_id).values(entry_id=None),
+            execution_options={"synchronize_session": False},
+        )
         row.hotlist.entry_count -= 1
         row.hotlist.changed_at = utcnow()
         session.delete(row)
@@ -241,8 +245,15 @@ def replace_entries(
     """
     now = utcnow()
     old = select(HotlistEntry.id).where(HotlistEntry.hotlist_id == hotlist.id).scalar_subquery()
-    session.execute(update(Alert).where(Alert.entry_id.in_(old)).values(entry_id=None))
-    session.execute(delete(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id))
+    with system_scope(session, "hotlist import"):
+        session.execute(
+            update(Alert).where(Alert.entry_id.in_(old)).values(entry_id=None),
+            execution_options={"synchronize_session": False},
+        )
+        session.execute(
+            delete(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id),
+            execution_options={"synchronize_session": False},
+        )
     entered_by = f"import of {source_name}"[:200]
     rows = [_row_values(hotlist.id, e, entered_by=entered_by) | {"entered_at": now} for e in parsed.entries]
     for start in range(0, len(rows), INSERT_BATCH):
