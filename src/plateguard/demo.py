@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
 import tempfile
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 

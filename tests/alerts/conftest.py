@@ -1,0 +1,1 @@
+from tests.hotlists.conftest import camera, store_read, trained  # noqa: F401
