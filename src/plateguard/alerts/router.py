@@ -24,6 +24,7 @@ from plateguard.errors import InvalidInput, NotFound
 from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
 from plateguard.reads.images import image_path
 from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.errors import error_response
 from plateguard.web.templating import render
 
 router = APIRouter()
@@ -182,9 +183,12 @@ def verify_alert(
             why=_why(request),
         )
     except alert_service.VerificationRefused as refused:
-        with transaction(request.app.state.session_factory) as side:
-            user = side.get(User, login.user_id)
-            assert user is not None
-            alert_service.record_refusal(session=side, user=user, alert_id=alert_id, reason=refused.message)
-        raise
+        # Nothing of the refused step is kept; the refusal itself is recorded and committed.
+        db.rollback()
+        user = db.get(User, login.user_id)
+        assert user is not None
+        alert_service.record_refusal(session=db, user=user, alert_id=alert_id, reason=refused.message)
+        return error_response(
+            request, status=refused.http_status, code=refused.code, message=refused.message, field=refused.field
+        )
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
