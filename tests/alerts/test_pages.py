@@ -29,7 +29,10 @@ def test_alert_page_shows_the_warning_the_entry_and_an_audited_image(  # type: i
     sign_in(client, "officer")
     page = client.get(f"/alerts/{alert_id}", headers={"Accept": "text/html"})
     assert page.status_code == 200
-    assert "must be\n  confirmed visually and the hit confirmed through CLETS before any enforcement" in page.text
+    assert (
+        "must be\n  confirmed visually and the hit confirmed through CLETS before any enforcement"
+        in page.text
+    )
     assert "Department BOLO" in page.text and "Stolen vehicle" in page.text
     image = client.get(f"/alerts/{alert_id}/images/plate")
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
@@ -56,14 +59,21 @@ def test_enforcement_without_verification_is_refused_and_logged(  # type: ignore
     assert ("alerts.verify", "officer", "denied") in access_actions(db)
     done = client.post(
         f"/alerts/{alert_id}/verify",
-        data={"csrf_token": csrf, "visual_match": "yes", "clets_result": "confirmed", "outcome": "enforcement_taken"},
+        data={
+            "csrf_token": csrf,
+            "visual_match": "yes",
+            "clets_result": "confirmed",
+            "outcome": "enforcement_taken",
+        },
         follow_redirects=False,
     )
     assert done.status_code == 303
     assert ("alerts.verify", "officer", "ok") in access_actions(db)
 
 
-def test_roles_without_alert_permissions_are_refused(client: TestClient, db: Session, trained, store_read) -> None:  # type: ignore[no-untyped-def]
+def test_roles_without_alert_permissions_are_refused(
+    client: TestClient, db: Session, trained, store_read
+) -> None:  # type: ignore[no-untyped-def]
     trained("auditor", Role.AUDITOR)
     alert_id = raise_alert(db, store_read)
     sign_in(client, "auditor")
@@ -75,25 +85,51 @@ def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, t
     trained("admin", Role.ADMINISTRATOR)
     store_read("4KPD123")
     csrf = sign_in(client, "admin")
-    created = client.post("/hotlists", data={"csrf_token": csrf, "name": "Major crimes", "source": "department"},
-                          follow_redirects=False)
+    created = client.post(
+        "/hotlists",
+        data={"csrf_token": csrf, "name": "Major crimes", "source": "department"},
+        follow_redirects=False,
+    )
     assert created.status_code == 303
     url = created.headers["location"]
-    missing_case = client.post(f"{url}/entries", data={
-        "csrf_token": csrf, "plate": "4KP*", "category": "felony_vehicle", "purpose": "Criminal investigation",
-        "expires_on": "2099-01-01"})
+    missing_case = client.post(
+        f"{url}/entries",
+        data={
+            "csrf_token": csrf,
+            "plate": "4KP*",
+            "category": "felony_vehicle",
+            "purpose": "Criminal investigation",
+            "expires_on": "2099-01-01",
+        },
+    )
     assert missing_case.status_code == 422 and missing_case.json()["error"]["field"] == "case_number"
-    added = client.post(f"{url}/entries", data={
-        "csrf_token": csrf, "plate": "4KP*", "category": "felony_vehicle", "purpose": "Criminal investigation",
-        "case_number": "26-0007", "expires_on": "2099-01-01"}, follow_redirects=False)
+    added = client.post(
+        f"{url}/entries",
+        data={
+            "csrf_token": csrf,
+            "plate": "4KP*",
+            "category": "felony_vehicle",
+            "purpose": "Criminal investigation",
+            "case_number": "26-0007",
+            "expires_on": "2099-01-01",
+        },
+        follow_redirects=False,
+    )
     assert added.status_code == 303 and "hits=1" in added.headers["location"]
-    bad = client.post(f"{url}/import", data={"csrf_token": csrf, "file_format": "csv"},
-                      files={"file": ("list.csv", b"plate,state\nTEST1,CA\nTEST2,CALIF\n")})
+    bad = client.post(
+        f"{url}/import",
+        data={"csrf_token": csrf, "file_format": "csv"},
+        files={"file": ("list.csv", b"plate,state\nTEST1,CA\nTEST2,CALIF\n")},
+    )
     assert bad.status_code == 422 and "line 3" in bad.json()["error"]["message"]
     page = client.get(url, headers={"Accept": "text/html"})
     assert "4KP*" in page.text  # the failed import changed nothing
-    good = client.post(f"{url}/import", data={"csrf_token": csrf, "file_format": "csv"},
-                       files={"file": ("list.csv", b"plate,state\nTEST1,CA\nTEST2,NV\n")}, follow_redirects=False)
+    good = client.post(
+        f"{url}/import",
+        data={"csrf_token": csrf, "file_format": "csv"},
+        files={"file": ("list.csv", b"plate,state\nTEST1,CA\nTEST2,NV\n")},
+        follow_redirects=False,
+    )
     assert good.status_code == 303
     page = client.get(url, headers={"Accept": "text/html"})
     assert "TEST2" in page.text and "4KP*" not in page.text

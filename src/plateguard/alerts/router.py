@@ -87,11 +87,16 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
             return payloads
 
     async def events() -> AsyncIterator[str]:
-        since, seen, quiet = utcnow() - dt.timedelta(seconds=2), set[str](), 0.0
+        # Alerts committed from one second before the page connected; later polls overlap by a few
+        # seconds (a transaction may commit after a newer one) and skip what was already sent.
+        floor, seen, quiet = utcnow() - dt.timedelta(seconds=1), set[str](), 0.0
+        newest = floor
         yield "retry: 1000\n\n"
         while not await request.is_disconnected():
-            for payload in await run_in_threadpool(poll, since - dt.timedelta(seconds=5), seen):
+            since = max(floor, newest - dt.timedelta(seconds=5))
+            for payload in await run_in_threadpool(poll, since, seen):
                 seen.add(str(payload["id"]))
+                newest = max(newest, dt.datetime.fromisoformat(str(payload["created_at"])))
                 quiet = 0.0
                 yield f"event: alert\ndata: {json.dumps(payload)}\n\n"
             await asyncio.sleep(POLL_SECONDS)
@@ -189,6 +194,10 @@ def verify_alert(
         assert user is not None
         alert_service.record_refusal(session=db, user=user, alert_id=alert_id, reason=refused.message)
         return error_response(
-            request, status=refused.http_status, code=refused.code, message=refused.message, field=refused.field
+            request,
+            status=refused.http_status,
+            code=refused.code,
+            message=refused.message,
+            field=refused.field,
         )
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)

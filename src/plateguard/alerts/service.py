@@ -241,4 +241,5 @@ def push_payload(alert: Alert) -> dict[str, Any]:
         "captured_at": read.captured_at.isoformat(),
         "match_kind": alert.match_kind,
         "state_mismatch": alert.state_mismatch,
+        "created_at": alert.created_at.isoformat(),
     }
