@@ -7,8 +7,8 @@ A read is compared with every live entry in a few dictionary look-ups:
   (O/0/D/Q, I/1/L/T, B/8, S/5, Z/2, G/6);
 - **edit**: one character missing from or extra in the read (after folding). A read with an extra
   character is found by looking up each of its one-character deletions; a read missing one is found in
-  a *deletion index*: the hashes of every entry's one-character deletions, kept in one sorted NumPy
-  array so that a million entries cost tens of megabytes rather than a gigabyte of dictionary keys;
+  a *deletion index*: the hashes of every entry's one-character deletions, kept in a 32 MB Bloom filter
+  so that a million entries cost tens of megabytes rather than a gigabyte of dictionary keys;
 - **wildcard**: partial plates (``?`` one character, ``*`` any run), compiled to regular expressions and
   indexed by a two-character literal they must contain, so a read tries only a handful of them.
 
@@ -30,6 +30,9 @@ CONFUSION_CLASSES = ("O0DQ", "I1LT", "B8", "S5", "Z2", "G6")
 _FOLD = str.maketrans(
     {char: next(c for c in group if c.isdigit()) for group in CONFUSION_CLASSES for char in group}
 )
+PROBE_BITS = 1 << 28  # 32 MB: about 1 % false positives at a million entries, each only a slower path
+PROBE_MASK = PROBE_BITS - 1
+PROBE_SHIFT = 32
 SCORES = {"exact": 1.0, "confusion": 0.9, "edit": 0.75, "wildcard": 0.6}
 MATCH_KIND = {"exact": "exact", "confusion": "fuzzy", "edit": "fuzzy", "wildcard": "wildcard"}
 WILDCARD_CHARACTERS = frozenset("?*")
@@ -76,13 +79,13 @@ def wildcard_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def _literal_bigram(pattern: str) -> str | None:
-    """A two-character literal every matching plate must contain, or None (always tried)."""
+def _literal_key(pattern: str) -> str | None:
+    """A three- (else two-) character literal every matching plate must contain, or None."""
     best = ""
     for run in re.split(r"[?*]", fold(pattern)):
         if len(run) > len(best):
             best = run
-    return best[:2] if len(best) >= 2 else None
+    return best[:3] if len(best) >= 2 else None
 
 
 Bucket = MatcherEntry | list[MatcherEntry]
@@ -97,15 +100,16 @@ def _entries(bucket: Bucket | None) -> tuple[MatcherEntry, ...] | list[MatcherEn
 class Matcher:
     """An immutable index of live entries; build a new one to reload and swap the reference.
 
-    ``_probe`` is one sorted int64 array holding, with the lowest bit as a tag, the hashes of every
-    entry's folded key (tag 1) and of every one-character deletion of it (tag 0). One vectorised
-    look-up per read tells whether any edit-distance candidate exists at all; only then are the
-    dictionaries searched.
+    ``_probe`` is a Bloom filter (two bit positions per item, 2**28 bits) over the hashes of every
+    entry's folded key (lowest bit 1) and of every one-character deletion of it (lowest bit 0). A read
+    asks it, in a few integer operations per string, whether an edit-distance candidate can exist; only
+    then are the dictionaries searched. A false positive costs time, never a wrong match.
     """
 
     def __init__(self, entries: Iterable[MatcherEntry], *, now: float) -> None:
         self._by_fold: dict[str, Bucket] = {}
         self._by_bigram: dict[str, list[tuple[re.Pattern[str], MatcherEntry]]] = {}
+        self._by_trigram: dict[str, list[tuple[re.Pattern[str], MatcherEntry]]] = {}
         self._wild_always: list[tuple[re.Pattern[str], MatcherEntry]] = []
         self.size = 0
         self.wildcards = 0
@@ -128,21 +132,37 @@ class Matcher:
         self._probe = self._build_probe(list(by_fold))
 
     @staticmethod
-    def _build_probe(keys: list[str]) -> np.ndarray:
+    def _build_probe(keys: list[str]) -> bytes:
+        """A two-probe Bloom filter over tagged hashes: whole folded keys (tag 1), deletions (tag 0)."""
         deletions = np.fromiter(
             (hash(k[:i] + k[i + 1 :]) for k in keys for i in range(len(k))), dtype=np.int64
         )
         whole = np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
-        return np.unique(np.concatenate([deletions & ~1, whole | 1]))
+        tagged = np.concatenate([deletions & ~1, whole | 1]).view(np.uint64)
+        positions = np.unique(np.concatenate([tagged & PROBE_MASK, (tagged >> PROBE_SHIFT) & PROBE_MASK]))
+        byte_index = (positions >> 3).astype(np.int64)
+        bit = (np.uint8(1) << (positions & 7).astype(np.uint8)).astype(np.uint8)
+        starts = np.flatnonzero(np.r_[True, byte_index[1:] != byte_index[:-1]]) if len(positions) else []
+        bitmap = np.zeros(PROBE_BITS // 8, dtype=np.uint8)
+        if len(positions):
+            bitmap[byte_index[starts]] = np.add.reduceat(bit, starts).astype(np.uint8)
+        return bitmap.tobytes()
+
+    def _maybe(self, tagged: int) -> bool:
+        value = tagged & 0xFFFFFFFFFFFFFFFF
+        first, second = value & PROBE_MASK, (value >> PROBE_SHIFT) & PROBE_MASK
+        probe = self._probe
+        return bool(probe[first >> 3] >> (first & 7) & 1 and probe[second >> 3] >> (second & 7) & 1)
 
     def _add_wildcard(self, entry: MatcherEntry) -> None:
         self.wildcards += 1
         compiled = (wildcard_regex(entry.plate), entry)
-        bigram = _literal_bigram(entry.plate)
-        if bigram is None:
+        literal = _literal_key(entry.plate)
+        if literal is None:
             self._wild_always.append(compiled)
         else:
-            self._by_bigram.setdefault(bigram, []).append(compiled)
+            index = self._by_trigram if len(literal) == 3 else self._by_bigram
+            index.setdefault(literal, []).append(compiled)
 
     def match(self, plate: str, *, state: str | None = None, now: float) -> list[Match]:
         """Every live entry the normalised plate hits, best score first, one match per entry."""
@@ -151,7 +171,7 @@ class Matcher:
         for entry in _entries(self._by_fold.get(key)):
             self._keep(found, entry, "exact" if entry.plate == plate else "confusion", state, now)
         self._edit_matches(found, key, state, now)
-        if self._by_bigram or self._wild_always:
+        if self._by_trigram or self._by_bigram or self._wild_always:
             self._wildcard_matches(found, key, state, now)
         if len(found) > 1:
             return sorted(found.values(), key=lambda m: (-m.score, m.entry.entry_id))
@@ -159,23 +179,16 @@ class Matcher:
 
     def _edit_matches(self, found: dict[int, Match], key: str, state: str | None, now: float) -> None:
         """One character extra in the read (its deletions are keys) or missing (it is a deletion)."""
-        probe = self._probe
-        if len(probe) == 0:
-            return
-        shorter = [key[:i] + key[i + 1 :] for i in range(len(key))]
-        wanted = np.fromiter(
-            [hash(key) & ~1, *(hash(s) | 1 for s in shorter)], dtype=np.int64, count=len(key) + 1
-        )
-        positions = np.searchsorted(probe, wanted)
-        np.minimum(positions, len(probe) - 1, out=positions)
-        hits = probe[positions] == wanted
-        if not hits.any():
-            return
-        if hits[0]:
+        probe, by_fold = self._probe, self._by_fold
+        for i in range(len(key)):
+            shorter = key[:i] + key[i + 1 :]
+            value = (hash(shorter) | 1) & 0xFFFFFFFFFFFFFFFF  # inlined _maybe: this loop is the hot path
+            first, second = value & PROBE_MASK, (value >> PROBE_SHIFT) & PROBE_MASK
+            if probe[first >> 3] >> (first & 7) & 1 and probe[second >> 3] >> (second & 7) & 1:
+                for entry in _entries(by_fold.get(shorter)):
+                    self._keep(found, entry, "edit", state, now)
+        if self._maybe(hash(key) & ~1):
             self._edit_candidates(found, key, state, now)
-        for candidate in shorter:
-            for entry in _entries(self._by_fold.get(candidate)):
-                self._keep(found, entry, "edit", state, now)
 
     def _edit_candidates(self, found: dict[int, Match], key: str, state: str | None, now: float) -> None:
         for position in range(len(key) + 1):
@@ -185,17 +198,13 @@ class Matcher:
                     self._keep(found, entry, "edit", state, now)
 
     def _wildcard_matches(self, found: dict[int, Match], key: str, state: str | None, now: float) -> None:
-        seen: set[str] = set()
-        for i in range(len(key) - 1):
-            bigram = key[i : i + 2]
-            if bigram in seen:
-                continue
-            seen.add(bigram)
-            for regex, entry in self._by_bigram.get(bigram, ()):
-                if regex.fullmatch(key):
-                    self._keep(found, entry, "wildcard", state, now)
-        for regex, entry in self._wild_always:
-            if regex.fullmatch(key):
+        candidates: list[tuple[re.Pattern[str], MatcherEntry]] = list(self._wild_always)
+        for width, index in ((3, self._by_trigram), (2, self._by_bigram)):
+            if index:
+                for i in range(len(key) - width + 1):
+                    candidates += index.get(key[i : i + width], ())
+        for regex, entry in candidates:
+            if entry.entry_id not in found and regex.fullmatch(key):
                 self._keep(found, entry, "wildcard", state, now)
 
     @staticmethod
