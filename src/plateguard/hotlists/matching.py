@@ -142,9 +142,9 @@ class Matcher:
         positions = np.unique(np.concatenate([tagged & PROBE_MASK, (tagged >> PROBE_SHIFT) & PROBE_MASK]))
         byte_index = (positions >> 3).astype(np.int64)
         bit = (np.uint8(1) << (positions & 7).astype(np.uint8)).astype(np.uint8)
-        starts = np.flatnonzero(np.r_[True, byte_index[1:] != byte_index[:-1]]) if len(positions) else []
         bitmap = np.zeros(PROBE_BITS // 8, dtype=np.uint8)
         if len(positions):
+            starts = np.flatnonzero(np.r_[True, byte_index[1:] != byte_index[:-1]])
             bitmap[byte_index[starts]] = np.add.reduceat(bit, starts).astype(np.uint8)
         return bitmap.tobytes()
 
