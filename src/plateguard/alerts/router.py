@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy.exc import OperationalError
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor, Justification
@@ -94,7 +95,11 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
         yield "retry: 1000\n\n"
         while not await request.is_disconnected():
             since = max(floor, newest - dt.timedelta(seconds=5))
-            for payload in await run_in_threadpool(poll, since, seen):
+            try:
+                payloads = await run_in_threadpool(poll, since, seen)
+            except OperationalError:  # SQLite busy with a concurrent writer: try again next tick
+                payloads = []
+            for payload in payloads:
                 seen.add(str(payload["id"]))
                 newest = max(newest, dt.datetime.fromisoformat(str(payload["created_at"])))
                 quiet = 0.0
