@@ -206,3 +206,38 @@ def _register_ingest_commands() -> None:
 
 
 _register_ingest_commands()
+
+hotlist_app = typer.Typer(
+    help="Hotlist commands: import a hot file, refresh configured lists.", no_args_is_help=True
+)
+app.add_typer(hotlist_app, name="hotlist")
+
+
+@hotlist_app.command("import")
+@friendly_errors
+def hotlist_import(
+    file: Annotated[Path, typer.Argument(help="Hot file to load (plain, .zip or .gz).")],
+    list_name: Annotated[str, typer.Option("--list", help="Name of the hotlist to replace.")],
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, ncic, ncic-csv, clew or genetec (else the list's).")
+    ] = None,
+    category: Annotated[str, typer.Option(help="Category for rows that do not name one.")] = "other",
+) -> None:
+    """Replace a hotlist with a file, atomically: a malformed line aborts and nothing changes."""
+    from plateguard.hotlists.cli import run_import
+
+    run_import(
+        settings_from(config, data_dir), file=file, list_name=list_name, fmt=file_format, category=category
+    )
+
+
+@hotlist_app.command("refresh")
+@friendly_errors
+def hotlist_refresh(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
+    """Reload every list that names a refresh file or URL; notify the Administrator of failures."""
+    from plateguard.hotlists.cli import run_refresh
+
+    if not run_refresh(settings_from(config, data_dir)):
+        raise typer.Exit(1)

@@ -6,11 +6,13 @@ import datetime as dt
 import random
 import tempfile
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard import bootstrap
@@ -90,6 +92,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
         if not camera_service.list_(session=session):
             cameras = _add_cameras(session, agency)
             _add_reads(session, cameras, settings.images_dir)
+            _add_hotlists_and_alerts(session)
     engine.dispose()
     return settings, logins
 
@@ -185,3 +188,63 @@ def render_plate(text: str, *, state_name: str = "California") -> bytes:
     if not ok:
         raise RuntimeError("could not encode the demo plate image")
     return bytes(encoded.tobytes())
+
+
+def _add_hotlists_and_alerts(session: Session) -> None:
+    """A department BOLO list and a restricted state list whose entries match some demo reads."""
+    from plateguard.access_log.guard import system_scope
+    from plateguard.access_log.service import Actor
+    from plateguard.alerts.service import process_new_read
+    from plateguard.hotlists import service as hotlist_service
+    from plateguard.hotlists.formats import ParsedEntry, ParsedFile
+    from plateguard.hotlists.live import LiveMatcher
+    from plateguard.hotlists.models import HotlistCategory, HotlistSource
+    from plateguard.reads.models import PlateRead
+
+    with system_scope(session, "demo data"):
+        reads = list(session.scalars(select(PlateRead).order_by(PlateRead.captured_at)))
+    plates = [plate for plate, _ in Counter(read.plate_normalized for read in reads).most_common()]
+    actor = Actor.system("Manteca Police Department", "demo")
+    bolo = hotlist_service.create(
+        session=session, actor=actor, name="Department BOLO", source=HotlistSource.MANUAL
+    )
+    state = hotlist_service.create(
+        session=session, actor=actor, name="CA DOJ stolen vehicles (SVS)", source=HotlistSource.STATE
+    )
+    entries = [
+        ParsedEntry(
+            plates[0],
+            "CA",
+            HotlistCategory.BOLO,
+            "Suspect vehicle, burglary series",
+            "grey sedan",
+            "26-004601",
+        ),
+        ParsedEntry(
+            plates[1][:3] + "*",
+            "CA",
+            HotlistCategory.FELONY_VEHICLE,
+            "Partial plate from witness",
+            case_number="26-004602",
+            expires_at=utcnow() + dt.timedelta(days=30),
+            is_wildcard=True,
+        ),
+    ]
+    hotlist_service.replace_entries(
+        session=session, actor=actor, hotlist=bolo, parsed=ParsedFile(entries), source_name="demo"
+    )
+    stolen = [ParsedEntry(plates[2], "CA", HotlistCategory.STOLEN_VEHICLE, "Stolen vehicle (CA DOJ)")]
+    stolen += [
+        ParsedEntry(f"9ZZZ{n:03d}", "CA", HotlistCategory.STOLEN_VEHICLE, "Stolen vehicle (CA DOJ)")
+        for n in range(20)
+    ]
+    hotlist_service.replace_entries(
+        session=session, actor=actor, hotlist=state, parsed=ParsedFile(stolen), source_name="svs.tbl"
+    )
+    for username in ("admin", "officer", "detective"):
+        user = account_service.get_by_username(session=session, username=username)
+        if user is not None:
+            hotlist_service.grant(session=session, actor=actor, hotlist=state, user=user)
+    matcher = LiveMatcher()
+    for read in reads:
+        process_new_read(session=session, read=read, matcher=matcher)

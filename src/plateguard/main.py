@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -48,10 +49,21 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ingest_router.router, dependencies=protected)
     ingest_router.publish_schemas(app)
     app.include_router(camera_router.router, dependencies=protected)
-    app.state.on_read_stored = read_stored_callback(settings)
     app.include_router(search_router.router, dependencies=protected)
+    _add_hotlists_and_alerts(app, protected)
+    app.state.on_read_stored = read_stored_callback(settings, matcher=app.state.hotlist_matcher)
     app.middleware("http")(_measure)
     return app
+
+
+def _add_hotlists_and_alerts(app: FastAPI, protected: list[Any]) -> None:
+    from plateguard.alerts import router as alerts_router
+    from plateguard.hotlists import router as hotlists_router
+    from plateguard.hotlists.live import LiveMatcher
+
+    app.state.hotlist_matcher = LiveMatcher()  # loaded on first use; reloads when a list changes
+    app.include_router(alerts_router.router, dependencies=protected)
+    app.include_router(hotlists_router.router, dependencies=protected)
 
 
 def _mount_static(app: FastAPI) -> None:

@@ -3,8 +3,10 @@
 from plateguard.access_log.models import AccessChainHead, AccessRecord
 from plateguard.accounts.models import Agency, JobTitle, LoginSession, RoleSetting, User, UserRole
 from plateguard.accounts.training import TrainingCourse, TrainingRecord
+from plateguard.alerts.models import Alert
 from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
 from plateguard.database import Base
+from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistGrant, HotlistNotice
 from plateguard.reads.models import PlateRead, StoredImage
 
 metadata = Base.metadata
@@ -13,9 +15,14 @@ __all__ = [
     "AccessChainHead",
     "AccessRecord",
     "Agency",
+    "Alert",
     "Camera",
     "CameraLogEntry",
     "DeviceToken",
+    "Hotlist",
+    "HotlistEntry",
+    "HotlistGrant",
+    "HotlistNotice",
     "JobTitle",
     "LoginSession",
     "PlateRead",

@@ -67,6 +67,21 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/reads/export"): Permission.EVIDENCE_EXPORT,
     ("POST", "/api/reads/export"): Permission.EVIDENCE_EXPORT,
 }
+# Hotlists and alerts
+ROUTE_RULES |= {
+    ("GET", "/hotlists"): Permission.HOTLISTS_VIEW,
+    ("POST", "/hotlists"): Permission.HOTLISTS_MANAGE,
+    ("GET", "/hotlists/{hotlist_id}"): Permission.HOTLISTS_VIEW,
+    ("POST", "/hotlists/{hotlist_id}/entries"): Permission.HOTLISTS_PARTIAL,
+    ("POST", "/hotlists/{hotlist_id}/entries/{entry_id}/remove"): Permission.HOTLISTS_PARTIAL,
+    ("POST", "/hotlists/{hotlist_id}/import"): Permission.HOTLISTS_MANAGE,
+    ("POST", "/hotlists/{hotlist_id}/grants"): Permission.HOTLISTS_MANAGE,
+    ("GET", "/alerts"): Permission.ALERTS_VIEW,
+    ("GET", "/alerts/stream"): Permission.ALERTS_VIEW,
+    ("GET", "/alerts/{alert_id}"): Permission.ALERTS_VIEW,
+    ("GET", "/alerts/{alert_id}/images/{which}"): Permission.ALERTS_VIEW,
+    ("POST", "/alerts/{alert_id}/verify"): Permission.ALERTS_VERIFY,
+}
 
 
 def rule_for(method: str, path: str) -> Rule | None:

@@ -23,6 +23,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Cameras", "/cameras", Permission.CAMERAS_VIEW),
     NavItem("Search reads", "/reads/search", Permission.READS_SEARCH),
 )
+NAV_ITEMS += (
+    NavItem("Alerts", "/alerts", Permission.ALERTS_VIEW),
+    NavItem("Hotlists", "/hotlists", Permission.HOTLISTS_VIEW),
+)
 
 
 def visible_items(permissions: frozenset[Permission]) -> list[NavItem]:

@@ -13,10 +13,11 @@ them by name.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -36,15 +37,28 @@ SQLITE_FTS = [
 ]
 
 
+def _trigram_schema() -> str:
+    """Where pg_trgm lives: an existing installation wherever it is, else a new one in ``public``."""
+    find = sa.text(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"
+    )
+    schema = op.get_bind().execute(find).scalar()
+    if schema is None:
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+        schema = "public"
+    return str(schema)
+
+
 def upgrade() -> None:
     with op.batch_alter_table("plate_read", schema=None) as batch_op:
         batch_op.create_index("ix_plate_read_lat_lon", ["latitude", "longitude"], unique=False)
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema = _trigram_schema()
         op.execute(
             "CREATE INDEX IF NOT EXISTS ix_plate_read_plate_trgm ON plate_read "
-            "USING gin (plate_normalized gin_trgm_ops)"
+            f'USING gin (plate_normalized "{schema}".gin_trgm_ops)'
         )
     elif dialect == "sqlite":
         for statement in SQLITE_FTS:

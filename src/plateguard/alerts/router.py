@@ -1,0 +1,208 @@
+"""Alert pages: the list, one alert with its images and the verification form, and the live stream."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy.exc import OperationalError
+
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor, Justification
+from plateguard.accounts.models import User
+from plateguard.alerts import service as alert_service
+from plateguard.alerts.models import AlertOutcome, CletsResult
+from plateguard.alerts.statistics import misread_statistics
+from plateguard.database import transaction, utcnow
+from plateguard.errors import InvalidInput, NotFound
+from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
+from plateguard.reads.images import image_path
+from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.errors import error_response
+from plateguard.web.templating import render
+
+router = APIRouter()
+POLL_SECONDS = 0.25
+HEARTBEAT_SECONDS = 15.0
+
+
+def _why(request: Request) -> Justification | None:
+    return alert_service.justification(request.app.state.settings.access.purposes)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request, db: DbSession, login: CurrentLogin, status: str = "") -> Response:
+    alerts = alert_service.list_alerts(session=db, user=login.user, why=_why(request), status=status)
+    per_camera, overall = misread_statistics(session=db)
+    return render(
+        request,
+        "alerts.html",
+        {
+            "alerts": alerts,
+            "status": status,
+            "per_camera": per_camera,
+            "overall": overall,
+            "labels": _labels(),
+        },
+    )
+
+
+def _labels() -> dict[str, str]:
+    return {category.value: label for category, label in CATEGORY_LABELS.items()}
+
+
+@router.get("/alerts/stream")
+async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingResponse:
+    """Server-sent events: every new alert on a list the user may see, within a second."""
+    factory = request.app.state.session_factory
+    user_id, purposes = login.user_id, request.app.state.settings.access.purposes
+
+    def poll(since: dt.datetime, seen: set[str]) -> list[dict[str, object]]:
+        with transaction(factory) as session:
+            user = session.get(User, user_id)
+            if user is None:
+                return []
+            fresh = [
+                a
+                for a in alert_service.recent_for_push(session=session, user=user, since=since)
+                if str(a.id) not in seen
+            ]
+            if not fresh:
+                return []
+            payloads = [alert_service.push_payload(a) for a in fresh]
+            access_log.append(
+                session=session,
+                actor=Actor.of(user),
+                action="alerts.push",
+                query={"alerts": [p["id"] for p in payloads]},
+                result_count=len(payloads),
+                justification=alert_service.justification(purposes),
+            )
+            return payloads
+
+    async def events() -> AsyncIterator[str]:
+        # Alerts committed from one second before the page connected; later polls overlap by a few
+        # seconds (a transaction may commit after a newer one) and skip what was already sent.
+        floor, seen, quiet = utcnow() - dt.timedelta(seconds=1), set[str](), 0.0
+        newest = floor
+        yield "retry: 1000\n\n"
+        while not await request.is_disconnected():
+            since = max(floor, newest - dt.timedelta(seconds=5))
+            try:
+                payloads = await run_in_threadpool(poll, since, seen)
+            except OperationalError:  # SQLite busy with a concurrent writer: try again next tick
+                payloads = []
+            for payload in payloads:
+                seen.add(str(payload["id"]))
+                newest = max(newest, dt.datetime.fromisoformat(str(payload["created_at"])))
+                quiet = 0.0
+                yield f"event: alert\ndata: {json.dumps(payload)}\n\n"
+            await asyncio.sleep(POLL_SECONDS)
+            quiet += POLL_SECONDS
+            if quiet >= HEARTBEAT_SECONDS:
+                quiet = 0.0
+                yield ": heartbeat\n\n"
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+@router.get("/alerts/{alert_id}", response_class=HTMLResponse)
+def alert_page(request: Request, alert_id: uuid.UUID, db: DbSession, login: CurrentLogin) -> Response:
+    alert = alert_service.get_alert(session=db, user=login.user, alert_id=alert_id, why=_why(request))
+    context = {
+        "alert": alert,
+        "read": alert.read,
+        "entry": alert.entry,
+        "labels": _labels(),
+        "clets_results": list(CletsResult),
+        "outcomes": list(AlertOutcome),
+        "categories": list(HotlistCategory),
+    }
+    return render(request, "alert.html", context)
+
+
+@router.get("/alerts/{alert_id}/images/{which}")
+def alert_image(
+    request: Request, alert_id: uuid.UUID, which: str, db: DbSession, login: CurrentLogin
+) -> Response:
+    """The plate crop or the overview image of an alert's read; each view is an access record."""
+    if which not in ("plate", "overview"):
+        raise NotFound("image is 'plate' or 'overview'")
+    alert = alert_service.get_alert(session=db, user=login.user, alert_id=alert_id, why=_why(request))
+    sha = alert.read.plate_image_sha256 if which == "plate" else alert.read.overview_image_sha256
+    if sha is None:
+        raise NotFound(f"this read has no {which} image")
+    access_log.append(
+        session=db,
+        actor=Actor.of(login.user),
+        action="alerts.image",
+        query={"alert_id": str(alert_id), "image": which, "sha256": sha},
+        result_count=1,
+        justification=_why(request),
+    )
+    data = image_path(request.app.state.settings.images_dir, sha).read_bytes()
+    media = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(data, media_type=media, headers={"Cache-Control": "private, no-store"})
+
+
+def _choice(
+    value: str, kind: type[CletsResult] | type[AlertOutcome], field: str
+) -> CletsResult | AlertOutcome | None:
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{field} must be one of: {', '.join(k.value for k in kind)}", field=field
+        ) from None
+
+
+@router.post("/alerts/{alert_id}/verify")
+def verify_alert(
+    request: Request,
+    alert_id: uuid.UUID,
+    db: DbSession,
+    login: CurrentLogin,
+    visual_match: Annotated[str, Form()] = "",
+    clets_result: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if visual_match not in ("", "yes", "no"):
+        raise InvalidInput("visual_match must be yes or no", field="visual_match")
+    clets = _choice(clets_result, CletsResult, "clets_result")
+    chosen = _choice(outcome, AlertOutcome, "outcome")
+    try:
+        alert_service.verify(
+            session=db,
+            user=login.user,
+            alert_id=alert_id,
+            visual_match={"yes": True, "no": False}.get(visual_match),
+            clets_result=clets,  # type: ignore[arg-type]
+            outcome=chosen,  # type: ignore[arg-type]
+            notes=notes,
+            why=_why(request),
+        )
+    except alert_service.VerificationRefused as refused:
+        # Nothing of the refused step is kept; the refusal itself is recorded and committed.
+        db.rollback()
+        user = db.get(User, login.user_id)
+        assert user is not None
+        alert_service.record_refusal(session=db, user=user, alert_id=alert_id, reason=refused.message)
+        return error_response(
+            request,
+            status=refused.http_status,
+            code=refused.code,
+            message=refused.message,
+            field=refused.field,
+        )
+    return RedirectResponse(f"/alerts/{alert_id}", status_code=303)

@@ -1,0 +1,245 @@
+"""Raising alerts from new reads, showing them, and the verification workflow of policy 460.3(f).
+
+An alert starts unverified. The officer records the visual check (plate and state match: yes/no), the
+CLETS check (confirmed / not on file / different vehicle) and an outcome. Recording "enforcement taken"
+is refused unless the visual check said yes AND CLETS confirmed. Every step is in the access log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plateguard.access_log import service as access_log
+from plateguard.access_log.guard import system_scope
+from plateguard.access_log.service import Actor, Justification
+from plateguard.accounts.models import Agency, User
+from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResult
+from plateguard.database import utcnow
+from plateguard.errors import Conflict, Forbidden, NotFound
+from plateguard.hotlists import service as hotlist_service
+from plateguard.hotlists.live import LiveMatcher
+from plateguard.hotlists.models import Hotlist, HotlistEntry
+from plateguard.hotlists.states import of_read
+from plateguard.reads.models import PlateRead
+
+ALERT_PURPOSE = "Alert verification"
+
+
+class VerificationRefused(Forbidden):
+    code = "verification_required"
+
+
+def entry_snapshot(entry: HotlistEntry) -> dict[str, Any]:
+    """What the alert keeps of the entry: lists are replaced, alerts must still say what they matched."""
+    return {
+        "hotlist": entry.hotlist.name,
+        "plate": entry.plate,
+        "state": entry.state,
+        "category": entry.category,
+        "reason": entry.reason,
+        "vehicle_description": entry.vehicle_description,
+        "case_number": entry.case_number,
+        "record_id": entry.record_id,
+        "expires_at": entry.expires_at.isoformat() if entry.expires_at else None,
+        "is_wildcard": entry.is_wildcard,
+    }
+
+
+def process_new_read(*, session: Session, read: PlateRead, matcher: LiveMatcher) -> list[Alert]:
+    """Match a just-stored read against every live list; add its alerts in the caller's transaction."""
+    current = matcher.ensure_fresh(session)
+    now = utcnow()
+    matches = current.match(read.plate_normalized, state=of_read(read.region), now=now.timestamp())
+    if not matches:
+        return []
+    return raise_alerts(session=session, read=read, matches=matches, retroactive=False)
+
+
+def raise_alerts(*, session: Session, read: PlateRead, matches: list[Any], retroactive: bool) -> list[Alert]:
+    ids = [match.entry.entry_id for match in matches]
+    with system_scope(session, "hotlist matching"):
+        entries = {e.id: e for e in session.scalars(select(HotlistEntry).where(HotlistEntry.id.in_(ids)))}
+        already = set(
+            session.scalars(select(Alert.entry_id).where(Alert.read_id == read.id, Alert.entry_id.in_(ids)))
+        )
+    alerts = []
+    for match in matches:
+        entry = entries.get(match.entry.entry_id)
+        if entry is None or entry.id in already:  # removed since the matcher was built, or raised before
+            continue
+        alert = Alert(
+            read_id=read.id,
+            camera_id=read.camera_id,
+            hotlist_id=entry.hotlist_id,
+            entry_id=entry.id,
+            entry=entry_snapshot(entry),
+            match_kind=match.kind,
+            score=match.score,
+            state_mismatch=match.state_mismatch,
+            retroactive=retroactive,
+            created_at=utcnow(),
+        )
+        session.add(alert)
+        alerts.append(alert)
+    if alerts:
+        session.flush()
+        agency = session.get(Agency, read.camera.agency_id)
+        access_log.append(
+            session=session,
+            actor=Actor.system(agency.name if agency else "", "hotlist matching"),
+            action="alerts.raise",
+            query={
+                "read_id": str(read.id),
+                "alerts": [str(a.id) for a in alerts],
+                "retroactive": retroactive,
+            },
+            result_count=len(alerts),
+        )
+    return alerts
+
+
+def justification(purposes: tuple[str, ...]) -> Justification | None:
+    """Alert pages are used for one purpose; recorded when the department's purpose list holds it."""
+    return Justification(ALERT_PURPOSE) if ALERT_PURPOSE in purposes else None
+
+
+def list_alerts(
+    *, session: Session, user: User, why: Justification | None, status: str = "", limit: int = 100
+) -> list[Alert]:
+    visible = hotlist_service.visible_ids(session=session, user=user)
+    query = select(Alert).where(Alert.hotlist_id.in_(visible))
+    if status:
+        query = query.where(Alert.status == status)
+    exact = {"status": status or "any", "limit": limit}
+    with access_log.audited_access(
+        session=session, actor=Actor.of(user), action="alerts.list", query=exact, justification=why
+    ) as result:
+        alerts = list(session.scalars(query.order_by(Alert.created_at.desc()).limit(limit)))
+        result.count = len(alerts)
+    return alerts
+
+
+def get_alert(*, session: Session, user: User, alert_id: uuid.UUID, why: Justification | None) -> Alert:
+    with access_log.audited_access(
+        session=session,
+        actor=Actor.of(user),
+        action="alerts.view",
+        query={"alert_id": str(alert_id)},
+        justification=why,
+    ) as result:
+        alert = session.get(Alert, alert_id)
+        result.count = 0 if alert is None else 1
+    return _visible(session=session, user=user, alert=alert, alert_id=alert_id)
+
+
+def _visible(*, session: Session, user: User, alert: Alert | None, alert_id: uuid.UUID) -> Alert:
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    hotlist = session.get(Hotlist, alert.hotlist_id)
+    if hotlist is not None:
+        hotlist_service.require_visible(session=session, user=user, hotlist=hotlist)
+    return alert
+
+
+def status_after(visual_match: bool | None, clets: CletsResult | None) -> AlertStatus:
+    if visual_match is False or clets in (CletsResult.NOT_ON_FILE, CletsResult.DIFFERENT_VEHICLE):
+        return AlertStatus.NOT_CONFIRMED
+    if visual_match is True and clets is CletsResult.CONFIRMED:
+        return AlertStatus.CONFIRMED
+    return AlertStatus.UNVERIFIED
+
+
+def check_outcome(visual_match: bool | None, clets: CletsResult | None, outcome: AlertOutcome | None) -> None:
+    """460.3(f): no enforcement on an ALPR alert alone."""
+    if outcome is AlertOutcome.ENFORCEMENT_TAKEN and not (
+        visual_match is True and clets is CletsResult.CONFIRMED
+    ):
+        raise VerificationRefused(
+            "enforcement cannot be recorded until the plate and state are confirmed visually (yes) "
+            "and CLETS confirms the hit (policy 460.3(f))",
+            field="outcome",
+        )
+
+
+def verify(
+    *,
+    session: Session,
+    user: User,
+    alert_id: uuid.UUID,
+    visual_match: bool | None,
+    clets_result: CletsResult | None,
+    outcome: AlertOutcome | None,
+    notes: str = "",
+    why: Justification | None,
+) -> Alert:
+    """Record one verification step (or several at once); each call is one access record."""
+    query = {
+        "alert_id": str(alert_id),
+        "visual_match": visual_match,
+        "clets_result": clets_result.value if clets_result else None,
+        "outcome": outcome.value if outcome else None,
+    }
+    with access_log.audited_access(
+        session=session, actor=Actor.of(user), action="alerts.verify", query=query, justification=why
+    ) as result:
+        alert = _visible(session=session, user=user, alert=session.get(Alert, alert_id), alert_id=alert_id)
+        result.count = 1
+    if alert.status is AlertStatus.CLOSED or alert.outcome is not None:
+        raise Conflict("this alert is closed; its outcome was recorded", field="outcome")
+    visual = visual_match if visual_match is not None else alert.visual_match
+    clets = clets_result or (CletsResult(alert.clets_result) if alert.clets_result else None)
+    check_outcome(visual, clets, outcome)
+    alert.visual_match, alert.clets_result = visual, clets
+    alert.status = AlertStatus.CLOSED if outcome else status_after(visual, clets)
+    alert.outcome = outcome
+    if notes.strip():
+        alert.notes = (alert.notes + "\n" + notes.strip()).strip()[:4000]
+    alert.verified_by, alert.verified_at = user.username, utcnow()
+    session.flush()
+    return alert
+
+
+def record_refusal(*, session: Session, user: User, alert_id: uuid.UUID, reason: str) -> None:
+    """A refused step is logged in its own transaction (the refused request itself is rolled back)."""
+    access_log.append(
+        session=session,
+        actor=Actor.of(user),
+        action="alerts.verify",
+        query={"alert_id": str(alert_id), "reason": reason},
+        outcome="denied",
+    )
+
+
+def recent_for_push(*, session: Session, user: User, since: dt.datetime, limit: int = 20) -> list[Alert]:
+    """New live (not retroactive) alerts on lists the user may see, checked by the system."""
+    visible = hotlist_service.visible_ids(session=session, user=user)
+    query = (
+        select(Alert)
+        .where(Alert.created_at > since, Alert.retroactive.is_(False), Alert.hotlist_id.in_(visible))
+        .order_by(Alert.created_at)
+        .limit(limit)
+    )
+    with system_scope(session, "alert notification"):
+        return list(session.scalars(query))
+
+
+def push_payload(alert: Alert) -> dict[str, Any]:
+    read = alert.read
+    return {
+        "id": str(alert.id),
+        "url": f"/alerts/{alert.id}",
+        "plate": read.plate_text,
+        "hotlist": alert.entry.get("hotlist"),
+        "category": alert.entry.get("category"),
+        "entry_plate": alert.entry.get("plate"),
+        "camera": read.camera.name,
+        "captured_at": read.captured_at.isoformat(),
+        "match_kind": alert.match_kind,
+        "state_mismatch": alert.state_mismatch,
+        "created_at": alert.created_at.isoformat(),
+    }

@@ -1,0 +1,1 @@
+"""Hotlists: lists of wanted plates, their import and refresh, and the in-memory matcher."""

@@ -1,0 +1,182 @@
+"""Hotlist pages: lists the user may see, a list's entries, manual and partial entries, import, grants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from plateguard.access_log.service import Actor, Justification
+from plateguard.accounts import service as account_service
+from plateguard.accounts.roles import Permission
+from plateguard.errors import InvalidInput, NotFound, PayloadTooLarge
+from plateguard.hotlists import refresh, retro
+from plateguard.hotlists import service as hotlist_service
+from plateguard.hotlists.formats import PARSERS, ParsedEntry, wildcard_normalize
+from plateguard.hotlists.live import LiveMatcher
+from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory, HotlistSource
+from plateguard.hotlists.states import from_region_or_usps
+from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.templating import render
+
+router = APIRouter()
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+def _reload(request: Request, db: DbSession) -> None:
+    matcher: LiveMatcher | None = getattr(request.app.state, "hotlist_matcher", None)
+    if matcher is not None:
+        db.flush()
+        matcher.reload(db)
+
+
+@router.get("/hotlists", response_class=HTMLResponse)
+def hotlists_page(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    lists = hotlist_service.list_visible(session=db, user=login.user)
+    notices = (
+        refresh.open_notices(session=db) if Permission.HOTLISTS_MANAGE in request.state.permissions else []
+    )
+    context = {"lists": lists, "notices": notices, "sources": list(HotlistSource), "formats": PARSERS}
+    return render(request, "hotlists.html", context)
+
+
+@router.post("/hotlists")
+def create_hotlist(
+    db: DbSession,
+    login: CurrentLogin,
+    name: Annotated[str, Form(max_length=100)],
+    source: Annotated[HotlistSource, Form()],
+    file_format: Annotated[str, Form()] = "csv",
+    refresh_path: Annotated[str, Form(max_length=500)] = "",
+    max_age_hours: Annotated[int, Form()] = 26,
+    description: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if file_format not in PARSERS:
+        raise InvalidInput(f"format must be one of {', '.join(PARSERS)}", field="file_format")
+    hotlist = hotlist_service.create(
+        session=db,
+        actor=Actor.of(login.user),
+        name=name,
+        source=source,
+        description=description,
+        file_format=file_format,
+        refresh_path=refresh_path.strip() or None,
+        max_age_hours=max_age_hours,
+    )
+    if hotlist.restricted:
+        hotlist_service.grant(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=login.user)
+    return RedirectResponse(f"/hotlists/{hotlist.id}", status_code=303)
+
+
+@router.get("/hotlists/{hotlist_id}", response_class=HTMLResponse)
+def hotlist_page(
+    request: Request, hotlist_id: int, db: DbSession, login: CurrentLogin, plate: str = ""
+) -> Response:
+    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
+    entries = hotlist_service.list_entries(session=db, user=login.user, hotlist=hotlist, plate=plate)
+    context = {
+        "hotlist": hotlist,
+        "entries": entries,
+        "plate": plate,
+        "categories": list(HotlistCategory),
+        "labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
+        "formats": PARSERS,
+        "purposes": request.app.state.settings.access.purposes,
+        "added": request.query_params.get("added"),
+        "hits": request.query_params.get("hits"),
+        "imported": request.query_params.get("imported"),
+    }
+    return render(request, "hotlist.html", context)
+
+
+@router.post("/hotlists/{hotlist_id}/entries")
+def add_entry(
+    request: Request,
+    hotlist_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    plate: Annotated[str, Form(max_length=20)],
+    category: Annotated[HotlistCategory, Form()],
+    purpose: Annotated[str, Form(max_length=200)],
+    state: Annotated[str, Form(max_length=5)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+    vehicle_description: Annotated[str, Form(max_length=200)] = "",
+    case_number: Annotated[str, Form(max_length=40)] = "",
+    expires_on: Annotated[dt.date | None, Form()] = None,
+) -> Response:
+    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
+    why = Justification(purpose, reason, case_number or None).checked(
+        allowed=request.app.state.settings.access.purposes, needs_case_number=False
+    )
+    try:
+        state_code = from_region_or_usps(state)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="state") from None
+    is_wildcard = any(char in plate for char in "?*")
+    parsed = ParsedEntry(
+        plate=wildcard_normalize(plate) if is_wildcard else plate,
+        state=state_code,
+        category=category,
+        reason=reason.strip(),
+        vehicle_description=vehicle_description.strip(),
+        case_number=why.case_number,
+        expires_at=hotlist_service.expiry_from_date(expires_on),
+        is_wildcard=is_wildcard,
+    )
+    entry = hotlist_service.add_entry(
+        session=db, user=login.user, hotlist=hotlist, entry=parsed, purpose=purpose
+    )
+    hits = retro.run_against_reads(session=db, user=login.user, entry=entry, why=why)
+    _reload(request, db)
+    return RedirectResponse(f"/hotlists/{hotlist_id}?added={entry.plate}&hits={len(hits)}", status_code=303)
+
+
+@router.post("/hotlists/{hotlist_id}/entries/{entry_id}/remove")
+def remove_entry(
+    request: Request, hotlist_id: int, entry_id: int, db: DbSession, login: CurrentLogin
+) -> Response:
+    hotlist_service.remove_entry(session=db, user=login.user, entry_id=entry_id)
+    _reload(request, db)
+    return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
+
+
+@router.post("/hotlists/{hotlist_id}/import")
+async def import_file(
+    request: Request,
+    hotlist_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    file: Annotated[UploadFile, File()],
+    file_format: Annotated[str, Form()] = "",
+    category: Annotated[HotlistCategory, Form()] = HotlistCategory.OTHER,
+) -> Response:
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge("hot file is larger than 200 MB", field="file")
+    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
+    hotlist_service.require_visible(session=db, user=login.user, hotlist=hotlist)
+    report = refresh.import_bytes(
+        session=db,
+        actor=Actor.of(login.user),
+        hotlist=hotlist,
+        data=data,
+        source_name=file.filename or "upload",
+        file_format=file_format or None,
+        default_category=category,
+    )
+    _reload(request, db)
+    return RedirectResponse(f"/hotlists/{hotlist_id}?imported={report.entries}", status_code=303)
+
+
+@router.post("/hotlists/{hotlist_id}/grants")
+def grant_access(
+    hotlist_id: int, db: DbSession, login: CurrentLogin, username: Annotated[str, Form(max_length=64)]
+) -> Response:
+    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
+    user = account_service.get_by_username(session=db, username=username.strip())
+    if user is None:
+        raise NotFound(f"no user {username!r}", field="username")
+    hotlist_service.grant(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=user)
+    return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)

@@ -1,0 +1,135 @@
+"""Alert and hotlist pages through HTTP: permissions, the verification form, images, refusals logged."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from plateguard.accounts.roles import Role
+from plateguard.alerts import service as alert_service
+from plateguard.demo import render_plate
+from plateguard.hotlists.live import LiveMatcher
+from plateguard.hotlists.models import HotlistSource
+from tests.conftest import sign_in
+from tests.hotlists.conftest import StoreRead, access_actions, make_list, stolen
+
+
+def raise_alert(db: Session, store_read: StoreRead) -> str:
+    make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
+    read = store_read("7ABC123", image=render_plate("7ABC123"))
+    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
+    return str(alert.id)
+
+
+def test_alert_page_shows_the_warning_the_entry_and_an_audited_image(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained, store_read: StoreRead
+) -> None:
+    trained("officer", Role.OPERATOR)
+    alert_id = raise_alert(db, store_read)
+    sign_in(client, "officer")
+    page = client.get(f"/alerts/{alert_id}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert (
+        "must be\n  confirmed visually and the hit confirmed through CLETS before any enforcement"
+        in page.text
+    )
+    assert "Department BOLO" in page.text and "Stolen vehicle" in page.text
+    image = client.get(f"/alerts/{alert_id}/images/plate")
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+    assert client.get(f"/alerts/{alert_id}/images/overview").status_code == 404
+    actions = [a for a, user, _ in access_actions(db) if user == "officer"]
+    assert actions[-3:] == ["alerts.view", "alerts.view", "alerts.image"]
+    listing = client.get("/alerts", headers={"Accept": "text/html"})
+    assert "Misread statistics" in listing.text and "7ABC123" in listing.text
+
+
+def test_enforcement_without_verification_is_refused_and_logged(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained, store_read: StoreRead
+) -> None:
+    trained("officer", Role.OPERATOR)
+    alert_id = raise_alert(db, store_read)
+    csrf = sign_in(client, "officer")
+    refused = client.post(
+        f"/alerts/{alert_id}/verify",
+        data={"csrf_token": csrf, "visual_match": "yes", "outcome": "enforcement_taken"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "verification_required"
+    assert ("alerts.verify", "officer", "denied") in access_actions(db)
+    done = client.post(
+        f"/alerts/{alert_id}/verify",
+        data={
+            "csrf_token": csrf,
+            "visual_match": "yes",
+            "clets_result": "confirmed",
+            "outcome": "enforcement_taken",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert ("alerts.verify", "officer", "ok") in access_actions(db)
+
+
+def test_roles_without_alert_permissions_are_refused(
+    client: TestClient, db: Session, trained, store_read
+) -> None:  # type: ignore[no-untyped-def]
+    trained("auditor", Role.AUDITOR)
+    alert_id = raise_alert(db, store_read)
+    sign_in(client, "auditor")
+    assert client.get(f"/alerts/{alert_id}").status_code == 403
+    assert client.get("/hotlists").status_code == 403
+
+
+def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, trained, store_read) -> None:  # type: ignore[no-untyped-def]
+    trained("admin", Role.ADMINISTRATOR)
+    store_read("4KPD123")
+    csrf = sign_in(client, "admin")
+    created = client.post(
+        "/hotlists",
+        data={"csrf_token": csrf, "name": "Major crimes", "source": "department"},
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    url = created.headers["location"]
+    missing_case = client.post(
+        f"{url}/entries",
+        data={
+            "csrf_token": csrf,
+            "plate": "4KP*",
+            "category": "felony_vehicle",
+            "purpose": "Criminal investigation",
+            "expires_on": "2099-01-01",
+        },
+    )
+    assert missing_case.status_code == 422 and missing_case.json()["error"]["field"] == "case_number"
+    added = client.post(
+        f"{url}/entries",
+        data={
+            "csrf_token": csrf,
+            "plate": "4KP*",
+            "category": "felony_vehicle",
+            "purpose": "Criminal investigation",
+            "case_number": "26-0007",
+            "expires_on": "2099-01-01",
+        },
+        follow_redirects=False,
+    )
+    assert added.status_code == 303 and "hits=1" in added.headers["location"]
+    bad = client.post(
+        f"{url}/import",
+        data={"csrf_token": csrf, "file_format": "csv"},
+        files={"file": ("list.csv", b"plate,state\nTEST1,CA\nTEST2,CALIF\n")},
+    )
+    assert bad.status_code == 422 and "line 3" in bad.json()["error"]["message"]
+    page = client.get(url, headers={"Accept": "text/html"})
+    assert "4KP*" in page.text  # the failed import changed nothing
+    good = client.post(
+        f"{url}/import",
+        data={"csrf_token": csrf, "file_format": "csv"},
+        files={"file": ("list.csv", b"plate,state\nTEST1,CA\nTEST2,NV\n")},
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    page = client.get(url, headers={"Accept": "text/html"})
+    assert "TEST2" in page.text and "4KP*" not in page.text
