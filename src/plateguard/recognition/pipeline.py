@@ -1,0 +1,129 @@
+"""The recognition pipeline: detector -> reader -> region inference, with constructor injection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from plateguard.recognition.color import vehicle_color
+from plateguard.recognition.ctc import fits_region
+from plateguard.recognition.geometry import crop_box, to_bgr
+from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS
+from plateguard.recognition.types import (
+    BoundingBox,
+    Image,
+    PlateCandidate,
+    PlateDetection,
+    PlateDetector,
+    PlateReader,
+    PlateText,
+    RecognizedPlate,
+    RegionClassifier,
+    RegionGuess,
+)
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    min_confidence: float = 0.5
+    """Plates whose score (detector x reader confidence) is below this are dropped as false detections."""
+    max_plates: int = 4
+    min_chars: int = 2
+    max_chars: int = 8
+    region_rerank_above: float = 0.6
+
+
+class Pipeline:
+    """Reads plates in scene images (`recognize`) or in already-cropped plate images (`read_crop`)."""
+
+    def __init__(
+        self,
+        *,
+        detector: PlateDetector,
+        reader: PlateReader,
+        region: RegionClassifier,
+        config: PipelineConfig | None = None,
+    ) -> None:
+        self.detector = detector
+        self.reader = reader
+        self.region = region
+        self.config = config or PipelineConfig()
+
+    def recognize(self, image: Image) -> list[RecognizedPlate]:
+        """All plates found in a scene, best first. The image is not modified."""
+        img = to_bgr(image)
+        found: list[RecognizedPlate] = []
+        for det in self.detector.predict(img):
+            plate = self._read(img, det)
+            if plate is not None:
+                found.append(plate)
+        return _suppress(sorted(found, key=lambda p: -p.confidence), self.config.max_plates)
+
+    def read_crop(self, crop: Image) -> RecognizedPlate:
+        """Read one already-cropped plate (reader and region inference only)."""
+        img = to_bgr(crop)
+        h, w = img.shape[:2]
+        text = self.reader.predict(img)
+        region = self.region.predict(img, text)
+        cands = rerank(text.candidates, region, self.config.region_rerank_above)
+        best = cands[0] if cands else PlateCandidate("", 0.0)
+        return RecognizedPlate(
+            best.plate, best.confidence, BoundingBox(0, 0, w, h), region.region, region.confidence, cands
+        )
+
+    def _read(self, img: Image, det: PlateDetection) -> RecognizedPlate | None:
+        crop = crop_box(img, det.box)
+        if crop.size == 0:
+            return None
+        text = self.reader.predict(crop)
+        if not text.candidates:
+            return None
+        region = self.region.predict(crop, text)
+        cands = rerank(text.candidates, region, self.config.region_rerank_above)
+        best = cands[0]
+        score = best.confidence * min(1.0, 0.4 + det.confidence)
+        if not (self.config.min_chars <= len(best.plate) <= self.config.max_chars):
+            return None
+        if score < self.config.min_confidence:
+            return None
+        color = vehicle_color(img, det.box)
+        return RecognizedPlate(best.plate, score, det.box, region.region, region.confidence, cands, color)
+
+
+def rerank(cands: Sequence[PlateCandidate], region: RegionGuess, above: float) -> tuple[PlateCandidate, ...]:
+    """Promote a close runner-up that fits the region's format when the region is known with confidence."""
+    out = tuple(cands)
+    if len(out) < 2 or region.confidence < above or not region.region.startswith("us-"):
+        return out
+    code = region.region[3:]
+    if fits_region(out[0].plate, code):
+        return out
+    for i, cand in enumerate(out[1:4], 1):
+        if fits_region(cand.plate, code) and cand.confidence >= 0.6 * out[0].confidence:
+            return (cand, *out[:i], *out[i + 1 :])
+    return out
+
+
+def _suppress(plates: list[RecognizedPlate], limit: int) -> list[RecognizedPlate]:
+    kept: list[RecognizedPlate] = []
+    for p in plates:
+        if all(p.box.iou(k.box) < 0.3 and not k.box.contains(*p.box.centre) for k in kept):
+            kept.append(p)
+    return kept[:limit]
+
+
+def build_default(threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS) -> Pipeline:
+    """The default engine (PP-OCR text detector and recogniser from the rapidocr-onnxruntime wheel)."""
+    from plateguard.recognition.ppocr import TextDetector, TextLineReader
+    from plateguard.recognition.ppocr_plate import PpocrPlateDetector, PpocrPlateReader
+    from plateguard.recognition.region import TextRegionClassifier
+
+    det = TextDetector(threads=threads, providers=providers)
+    rec = TextLineReader(threads=threads, providers=providers)
+    return Pipeline(
+        detector=PpocrPlateDetector(det),
+        reader=PpocrPlateReader(det, rec),
+        region=TextRegionClassifier(),
+    )
+
+
