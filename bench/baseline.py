@@ -28,7 +28,9 @@ class RapidOcrBaseline:
             ys = [p[1] for p in quad]
             box = BoundingBox(int(min(xs)), int(min(ys)), int(max(xs) - min(xs)), int(max(ys) - min(ys)))
             rank = box.h * float(score) * (1.0 if any(c.isdigit() for c in clean) else 0.5)
-            plate = RecognizedPlate(clean, float(score), box, "unknown", 0.0, (PlateCandidate(clean, float(score)),))
+            plate = RecognizedPlate(
+                clean, float(score), box, "unknown", 0.0, (PlateCandidate(clean, float(score)),)
+            )
             if best is None or rank > best[0]:
                 best = (rank, plate)
         return best[1] if best else None

@@ -85,7 +85,9 @@ def score_scene(t: Tally, scene: Scene, plates: list[RecognizedPlate]) -> None:
 
 
 def run_engine(
-    scenes: list[Scene], crops: list[Crop], recognize: Callable[[Image], list[RecognizedPlate]],
+    scenes: list[Scene],
+    crops: list[Crop],
+    recognize: Callable[[Image], list[RecognizedPlate]],
     read_crop: Callable[[Image], RecognizedPlate],
 ) -> Tally:
     t = Tally()
@@ -126,8 +128,14 @@ def metrics(t: Tally) -> dict[str, float]:
 
 
 TARGETS = {
-    "scenes_top1": ">= 0.92", "scenes_top10": "", "detection_recall": "", "false_per_image": "<= 0.3",
-    "crops_top1": ">= 0.95", "state_acc": ">= 0.80", "scene_ms_median": "<= 80", "crop_ms_median": "<= 3",
+    "scenes_top1": ">= 0.92",
+    "scenes_top10": "",
+    "detection_recall": "",
+    "false_per_image": "<= 0.3",
+    "crops_top1": ">= 0.95",
+    "state_acc": ">= 0.80",
+    "scene_ms_median": "<= 80",
+    "crop_ms_median": "<= 3",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +13,7 @@ import typer
 from plateguard.recognition.images import ImageReadError, expand_paths, load_image
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     jsonl = "jsonl"
     json = "json"
     table = "table"
@@ -79,8 +79,12 @@ def _print_table(results: list[dict[str, object]]) -> None:
             table.add_row(str(res["source"]), "[red]error[/red]", "", "", str(res["error"]), "", "")
         for p in plates or ([{}] if "error" not in res else []):
             table.add_row(
-                str(res["source"]), str(p.get("plate", "-")), str(p.get("confidence", "")),
-                str(p.get("region", "")), str(p.get("box", "")), str(p.get("vehicle_color", "")),
+                str(res["source"]),
+                str(p.get("plate", "-")),
+                str(p.get("confidence", "")),
+                str(p.get("region", "")),
+                str(p.get("box", "")),
+                str(p.get("vehicle_color", "")),
                 str(res.get("elapsed_ms", "")),
             )
     Console().print(table)

@@ -29,12 +29,33 @@ Probs = npt.NDArray[np.float32]
 
 # Letters and digits that readers confuse; used to satisfy a format's letter/digit position.
 CONFUSIONS: dict[str, str] = {
-    "O": "0", "0": "O", "D": "0", "Q": "0", "I": "1", "1": "I", "L": "1", "B": "8", "8": "B",
-    "S": "5", "5": "S", "Z": "2", "2": "Z", "G": "6", "6": "G", "T": "7", "7": "T", "A": "4",
-    "4": "A", "U": "0", "J": "1", "E": "3", "Y": "4",
+    "O": "0",
+    "0": "O",
+    "D": "0",
+    "Q": "0",
+    "I": "1",
+    "1": "I",
+    "L": "1",
+    "B": "8",
+    "8": "B",
+    "S": "5",
+    "5": "S",
+    "Z": "2",
+    "2": "Z",
+    "G": "6",
+    "6": "G",
+    "T": "7",
+    "7": "T",
+    "A": "4",
+    "4": "A",
+    "U": "0",
+    "J": "1",
+    "E": "3",
+    "Y": "4",
 }
 CONFUSION_FACTOR = 0.5
-DROP_BELOW = 0.6
+DROP_BELOW = 0.5
+DROP_FACTOR = 0.5
 MAX_OPTIONS = 3
 
 
@@ -70,7 +91,7 @@ def _segment(window: Probs, frames: tuple[int, int], min_prob: float) -> Segment
     opts = [(ALPHABET[i], float(peak[i])) for i in order if peak[i] >= min_prob or i == order[0]]
     top = opts[0][1]
     if top < DROP_BELOW:
-        opts.append(("", max(1e-3, 1.0 - top)))
+        opts.append(("", max(1e-3, (1.0 - top) * DROP_FACTOR)))
     return Segment(tuple(opts), frames)
 
 
@@ -146,7 +167,12 @@ def rank_pool(pool: dict[str, float], region: str | None, k: int = 10) -> tuple[
         per_char = p ** (1.0 / len(text))
         scored.append((p * format_prior(text, region), per_char * _prior_conf(text, region), text))
     scored.sort(key=lambda s: (-s[0], s[2]))
-    return tuple(PlateCandidate(text, round(conf, 4)) for _, conf, text in scored[:k])
+    out: list[PlateCandidate] = []
+    ceiling = 1.0
+    for _, conf, text in scored[:k]:
+        ceiling = min(ceiling, conf)  # confidences never increase down the ranking
+        out.append(PlateCandidate(text, round(ceiling, 4)))
+    return tuple(out)
 
 
 def _prior_conf(text: str, region: str | None) -> float:

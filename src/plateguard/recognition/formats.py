@@ -12,16 +12,57 @@ from functools import lru_cache
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 STATE_NAMES: dict[str, str] = {
-    "al": "ALABAMA", "ak": "ALASKA", "az": "ARIZONA", "ar": "ARKANSAS", "ca": "CALIFORNIA",
-    "co": "COLORADO", "ct": "CONNECTICUT", "de": "DELAWARE", "dc": "COLUMBIA", "fl": "FLORIDA",
-    "ga": "GEORGIA", "hi": "HAWAII", "id": "IDAHO", "il": "ILLINOIS", "in": "INDIANA", "ia": "IOWA",
-    "ks": "KANSAS", "ky": "KENTUCKY", "la": "LOUISIANA", "me": "MAINE", "md": "MARYLAND",
-    "ma": "MASSACHUSETTS", "mi": "MICHIGAN", "mn": "MINNESOTA", "ms": "MISSISSIPPI", "mo": "MISSOURI",
-    "mt": "MONTANA", "ne": "NEBRASKA", "nv": "NEVADA", "nh": "HAMPSHIRE", "nj": "JERSEY",
-    "nm": "MEXICO", "ny": "YORK", "nc": "CAROLINA", "nd": "DAKOTA", "oh": "OHIO", "ok": "OKLAHOMA",
-    "or": "OREGON", "pa": "PENNSYLVANIA", "ri": "RHODE", "sc": "CAROLINA", "sd": "DAKOTA",
-    "tn": "TENNESSEE", "tx": "TEXAS", "ut": "UTAH", "vt": "VERMONT", "va": "VIRGINIA",
-    "wa": "WASHINGTON", "wv": "VIRGINIA", "wi": "WISCONSIN", "wy": "WYOMING",
+    "al": "ALABAMA",
+    "ak": "ALASKA",
+    "az": "ARIZONA",
+    "ar": "ARKANSAS",
+    "ca": "CALIFORNIA",
+    "co": "COLORADO",
+    "ct": "CONNECTICUT",
+    "de": "DELAWARE",
+    "dc": "COLUMBIA",
+    "fl": "FLORIDA",
+    "ga": "GEORGIA",
+    "hi": "HAWAII",
+    "id": "IDAHO",
+    "il": "ILLINOIS",
+    "in": "INDIANA",
+    "ia": "IOWA",
+    "ks": "KANSAS",
+    "ky": "KENTUCKY",
+    "la": "LOUISIANA",
+    "me": "MAINE",
+    "md": "MARYLAND",
+    "ma": "MASSACHUSETTS",
+    "mi": "MICHIGAN",
+    "mn": "MINNESOTA",
+    "ms": "MISSISSIPPI",
+    "mo": "MISSOURI",
+    "mt": "MONTANA",
+    "ne": "NEBRASKA",
+    "nv": "NEVADA",
+    "nh": "HAMPSHIRE",
+    "nj": "JERSEY",
+    "nm": "MEXICO",
+    "ny": "YORK",
+    "nc": "CAROLINA",
+    "nd": "DAKOTA",
+    "oh": "OHIO",
+    "ok": "OKLAHOMA",
+    "or": "OREGON",
+    "pa": "PENNSYLVANIA",
+    "ri": "RHODE",
+    "sc": "CAROLINA",
+    "sd": "DAKOTA",
+    "tn": "TENNESSEE",
+    "tx": "TEXAS",
+    "ut": "UTAH",
+    "vt": "VERMONT",
+    "va": "VIRGINIA",
+    "wa": "WASHINGTON",
+    "wv": "VIRGINIA",
+    "wi": "WISCONSIN",
+    "wy": "WYOMING",
 }
 """The most distinctive word of the state's name as printed on its plates (upper case)."""
 
@@ -75,39 +116,69 @@ STATE_HINTS: dict[str, tuple[str, ...]] = {
 }
 
 STATE_FORMATS: dict[str, tuple[str, ...]] = {
-    "al": ("9A9999A", "99A999A", "9A999AA", "99AA999", "9AA9999"), "ak": ("AAA999",),
-    "az": ("AAA9999", "AAA999", "999AAA"), "ar": ("999AAA", "AAA999", "999AAAA"),
-    "ca": ("9AAA999", "9AAA99", "9A99999"), "co": ("AAA999", "999AAA", "AAAA99", "AAA9999"),
-    "ct": ("AA99999", "9AAAA9", "999AAA", "AA9999"), "de": ("999999", "99999", "9999999"),
-    "dc": ("AA9999", "A99999"), "fl": ("AAA9999", "AAAA99", "999AAA", "AAA9A9", "9999AA"),
-    "ga": ("AAA9999", "9999AA", "AAA999", "999AAAA"), "hi": ("AAA999", "AA9999"),
+    "al": ("9A9999A", "99A999A", "9A999AA", "99AA999", "9AA9999"),
+    "ak": ("AAA999",),
+    "az": ("AAA9999", "AAA999", "999AAA"),
+    "ar": ("999AAA", "AAA999", "999AAAA"),
+    "ca": ("9AAA999", "9AAA99", "9A99999"),
+    "co": ("AAA999", "999AAA", "AAAA99", "AAA9999"),
+    "ct": ("AA99999", "9AAAA9", "999AAA", "AA9999"),
+    "de": ("999999", "99999", "9999999"),
+    "dc": ("AA9999", "A99999"),
+    "fl": ("AAA9999", "AAAA99", "999AAA", "AAA9A9", "9999AA"),
+    "ga": ("AAA9999", "9999AA", "AAA999", "999AAAA"),
+    "hi": ("AAA999", "AA9999"),
     "id": ("9A99999", "9A9999", "9A999A", "99A9999", "A999999", "9A9999A"),
-    "il": ("AA99999", "A999999", "AA9999", "AB99999", "9999999"), "in": ("999A", "999AAA", "9999AA", "AAA999"),
-    "ia": ("AAA999", "999AAA"), "ks": ("999AAA", "AAA999"), "ky": ("999AAA", "AAA999"),
-    "la": ("999AAA", "AAA999"), "me": ("9999AA", "999AA", "99AA9"),
-    "md": ("9AA9999", "AAA999", "9AA999"), "ma": ("9AA999", "999AA9", "99AA99", "9AAA99"),
-    "mi": ("AAA9999", "9AAA99", "AAA999", "9AA999"), "mn": ("999AAA", "AAA999"),
-    "ms": ("AAA999", "AAA9999"), "mo": ("AA9A9A", "AA9999", "A99A9A"),
-    "mt": ("99999A", "9999999", "999999A", "AAA999"), "ne": ("AAA999", "99A999", "9A9999", "99A99"),
-    "nv": ("999A99", "99A999", "999AAA", "AA999A"), "nh": ("9999999", "999999", "AAA999"),
-    "nj": ("A99AAA", "AAA99A", "AAA9999"), "nm": ("AAA999", "999AAA"),
-    "ny": ("AAA9999", "AAA999"), "nc": ("AAA9999", "AAA999"), "nd": ("999AAA",),
-    "oh": ("AAA9999", "AA99AA"), "ok": ("AAA999", "999AAA"), "or": ("999AAA", "AAA999"),
-    "pa": ("AAA9999", "AAA999"), "ri": ("999999", "AA999", "99999", "9AA999"),
-    "sc": ("AAA999", "999AAA"), "sd": ("9A9999", "99A999", "9AA999"),
-    "tn": ("A99999", "999AAA", "A9999A", "AAA999"), "tx": ("AAA9999", "AA9A999", "999AAA", "AAA999"),
-    "ut": ("A999AA", "999AA9", "A99AA"), "vt": ("AAA999", "AA999"),
-    "va": ("AAA9999", "AAA999"), "wa": ("AAA9999", "999AAA", "AAA999"), "wv": ("9A9999", "99A999", "AA9999"),
-    "wi": ("AAA9999", "999AAA", "AA9999"), "wy": ("99999", "999999", "99A999", "9999"),
+    "il": ("AA99999", "A999999", "AA9999", "9999999"),
+    "in": ("999A", "999AAA", "9999AA", "AAA999"),
+    "ia": ("AAA999", "999AAA"),
+    "ks": ("999AAA", "AAA999"),
+    "ky": ("999AAA", "AAA999"),
+    "la": ("999AAA", "AAA999"),
+    "me": ("9999AA", "999AA", "99AA9"),
+    "md": ("9AA9999", "AAA999", "9AA999"),
+    "ma": ("9AA999", "999AA9", "99AA99", "9AAA99"),
+    "mi": ("AAA9999", "9AAA99", "AAA999", "9AA999"),
+    "mn": ("999AAA", "AAA999"),
+    "ms": ("AAA999", "AAA9999"),
+    "mo": ("AA9A9A", "AA9999", "A99A9A"),
+    "mt": ("99999A", "9999999", "999999A", "AAA999"),
+    "ne": ("AAA999", "99A999", "9A9999", "99A99"),
+    "nv": ("999A99", "99A999", "999AAA", "AA999A"),
+    "nh": ("9999999", "999999", "AAA999"),
+    "nj": ("A99AAA", "AAA99A", "AAA9999"),
+    "nm": ("AAA999", "999AAA"),
+    "ny": ("AAA9999", "AAA999"),
+    "nc": ("AAA9999", "AAA999"),
+    "nd": ("999AAA",),
+    "oh": ("AAA9999", "AA99AA"),
+    "ok": ("AAA999", "999AAA"),
+    "or": ("999AAA", "AAA999"),
+    "pa": ("AAA9999", "AAA999"),
+    "ri": ("999999", "AA999", "99999", "9AA999"),
+    "sc": ("AAA999", "999AAA"),
+    "sd": ("9A9999", "99A999", "9AA999"),
+    "tn": ("A99999", "999AAA", "A9999A", "AAA999"),
+    "tx": ("AAA9999", "AA9A999", "999AAA", "AAA999"),
+    "ut": ("A999AA", "999AA9", "A99AA"),
+    "vt": ("AAA999", "AA999"),
+    "va": ("AAA9999", "AAA999"),
+    "wa": ("AAA9999", "999AAA", "AAA999"),
+    "wv": ("9A9999", "99A999", "AA9999"),
+    "wi": ("AAA9999", "999AAA", "AA9999"),
+    "wy": ("99999", "999999", "99A999", "9999"),
 }
 
 ALL_FORMATS: frozenset[str] = frozenset(f for fmts in STATE_FORMATS.values() for f in fmts)
 
 # Scale factors of the format prior: region format, any US format, plausible length, implausible.
 PRIOR_REGION = 1.0
-PRIOR_ANY = 0.85
 PRIOR_LENGTH = 0.6
 PRIOR_NONE = 0.05
+# When the region is known, strings that do not fit its formats are penalised harder (vanity plates can
+# still win with a clearly higher reading probability).
+PRIOR_OTHER_STATE = 0.5
+PRIOR_LENGTH_KNOWN = 0.35
 
 
 def shape_of(text: str) -> str:
@@ -126,9 +197,9 @@ def format_prior(text: str, region: str | None = None) -> float:
     if region and any(matches(text, f) for f in STATE_FORMATS.get(region, ())):
         return PRIOR_REGION
     if shape_of(text) in ALL_FORMATS:
-        return PRIOR_ANY if region else PRIOR_REGION
+        return PRIOR_OTHER_STATE if region else PRIOR_REGION
     if 4 <= len(text) <= 8:
-        return PRIOR_LENGTH
+        return PRIOR_LENGTH_KNOWN if region else PRIOR_LENGTH
     if 2 <= len(text) <= 3:
         return PRIOR_LENGTH / 3
     return PRIOR_NONE

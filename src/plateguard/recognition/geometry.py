@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -9,6 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from plateguard.recognition.types import BoundingBox, Image
+
+RotatedRect = tuple[Sequence[float], Sequence[float], float]
+"""OpenCV `minAreaRect` result: centre, size, angle."""
 
 Quad = npt.NDArray[np.float32]
 """4x2 corners, clockwise from top-left."""
@@ -44,7 +48,7 @@ def order_quad(pts: npt.NDArray[np.float32]) -> Quad:
     return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)
 
 
-def rect_quad(rect: tuple[tuple[float, float], tuple[float, float], float], grow: float = 0.0) -> Quad:
+def rect_quad(rect: RotatedRect, grow: float = 0.0) -> Quad:
     """Corners of a rotated rectangle (OpenCV `minAreaRect` form) grown by `grow` pixels on each side."""
     (cx, cy), (w, h), angle = rect
     pts = cv2.boxPoints(((cx, cy), (w + 2 * grow, h + 2 * grow), angle))
@@ -60,8 +64,8 @@ def warp_quad(image: Image, quad: Quad, pad_y: float = 0.0) -> Image:
         q[3] += left
         q[1] -= right
         q[2] += right
-    w = max(4, int(round(max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[3] - q[2])))))
-    h = max(4, int(round(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])))))
+    w = max(4, round(float(max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[3] - q[2])))))
+    h = max(4, round(float(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])))))
     dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(q, dst)
     out = cv2.warpPerspective(image, m, (w, h), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)

@@ -33,6 +33,8 @@ def expand_paths(paths: list[Path]) -> Iterator[Path]:
     """Files as given; folders expanded (sorted, recursive) to the image files they contain."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+            )
         else:
             yield path

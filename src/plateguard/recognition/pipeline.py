@@ -16,7 +16,6 @@ from plateguard.recognition.types import (
     PlateDetection,
     PlateDetector,
     PlateReader,
-    PlateText,
     RecognizedPlate,
     RegionClassifier,
     RegionGuess,
@@ -112,18 +111,34 @@ def _suppress(plates: list[RecognizedPlate], limit: int) -> list[RecognizedPlate
     return kept[:limit]
 
 
-def build_default(threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS) -> Pipeline:
-    """The default engine (PP-OCR text detector and recogniser from the rapidocr-onnxruntime wheel)."""
+READERS = ("ppocr", "crnn", "hybrid")
+
+
+def build_default(
+    threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS, reader: str = "ppocr"
+) -> Pipeline:
+    """The default engine: PP-OCR text detector (rapidocr-onnxruntime wheel) and the chosen plate reader.
+
+    `reader`: `ppocr` (PP-OCRv4 recogniser with plate post-processing), `crnn` (the project's own model,
+    fast) or `hybrid` (own model first, PP-OCR when it is unsure).
+    """
     from plateguard.recognition.ppocr import TextDetector, TextLineReader
     from plateguard.recognition.ppocr_plate import PpocrPlateDetector, PpocrPlateReader
     from plateguard.recognition.region import TextRegionClassifier
 
+    if reader not in READERS:
+        raise ValueError(f"unknown reader {reader!r}; choose one of {READERS}")
     det = TextDetector(threads=threads, providers=providers)
-    rec = TextLineReader(threads=threads, providers=providers)
-    return Pipeline(
-        detector=PpocrPlateDetector(det),
-        reader=PpocrPlateReader(det, rec),
-        region=TextRegionClassifier(),
-    )
+    plate_reader: PlateReader
+    if reader == "crnn":
+        from plateguard.recognition.crnn import CrnnPlateReader
 
+        plate_reader = CrnnPlateReader(threads=threads, providers=providers)
+    else:
+        plate_reader = PpocrPlateReader(det, TextLineReader(threads=threads, providers=providers))
+        if reader == "hybrid":
+            from plateguard.recognition.crnn import CrnnPlateReader
+            from plateguard.recognition.hybrid import HybridReader
 
+            plate_reader = HybridReader(CrnnPlateReader(threads=threads, providers=providers), plate_reader)
+    return Pipeline(detector=PpocrPlateDetector(det), reader=plate_reader, region=TextRegionClassifier())

@@ -15,7 +15,7 @@ import numpy as np
 
 from plateguard.recognition.ctc import Probs
 from plateguard.recognition.formats import ALPHABET
-from plateguard.recognition.geometry import TextBox, order_quad, rect_quad
+from plateguard.recognition.geometry import RotatedRect, TextBox, order_quad, rect_quad
 from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS, ModelLoadError, load_session
 from plateguard.recognition.types import Image
 
@@ -46,7 +46,9 @@ class TextDetector:
         unclip: float = 1.6,
     ) -> None:
         path = model or rapidocr_model_dir() / DET_MODEL
-        self.session = load_session(path, threads=threads, providers=providers, expected_input=(None, 3, None, None))
+        self.session = load_session(
+            path, threads=threads, providers=providers, expected_input=(None, 3, None, None)
+        )
         self.input_name = self.session.get_inputs()[0].name
         self.max_side = max_side
         self.thresh, self.box_thresh, self.unclip = thresh, box_thresh, unclip
@@ -82,11 +84,17 @@ class TextDetector:
         return out
 
 
-def _box_score(pred: np.ndarray, rect: tuple[tuple[float, float], tuple[float, float], float]) -> float:
+def _box_score(pred: np.ndarray, rect: RotatedRect) -> float:
     pts = order_quad(np.asarray(cv2.boxPoints(rect), dtype=np.float32))
     h, w = pred.shape
-    x0, x1 = int(np.clip(np.floor(pts[:, 0].min()), 0, w - 1)), int(np.clip(np.ceil(pts[:, 0].max()), 0, w - 1))
-    y0, y1 = int(np.clip(np.floor(pts[:, 1].min()), 0, h - 1)), int(np.clip(np.ceil(pts[:, 1].max()), 0, h - 1))
+    x0, x1 = (
+        int(np.clip(np.floor(pts[:, 0].min()), 0, w - 1)),
+        int(np.clip(np.ceil(pts[:, 0].max()), 0, w - 1)),
+    )
+    y0, y1 = (
+        int(np.clip(np.floor(pts[:, 1].min()), 0, h - 1)),
+        int(np.clip(np.ceil(pts[:, 1].max()), 0, h - 1)),
+    )
     mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
     cv2.fillPoly(mask, [(pts - [x0, y0]).astype(np.int32)], 1)
     return float(cv2.mean(pred[y0 : y1 + 1, x0 : x1 + 1], mask)[0])
@@ -101,7 +109,9 @@ class TextLineReader:
         self, model: Path | None = None, *, threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS
     ) -> None:
         path = model or rapidocr_model_dir() / REC_MODEL
-        self.session = load_session(path, threads=threads, providers=providers, expected_input=(None, 3, 48, None))
+        self.session = load_session(
+            path, threads=threads, providers=providers, expected_input=(None, 3, 48, None)
+        )
         self.input_name = self.session.get_inputs()[0].name
         meta = self.session.get_modelmeta().custom_metadata_map
         if "character" not in meta:

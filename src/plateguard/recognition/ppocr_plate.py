@@ -109,7 +109,7 @@ def pick_main_line(lines: list[TextBox]) -> TextBox | None:
     pool = wide or lines
     if not pool:
         return None
-    return max(pool, key=lambda ln: (ln.height * min(ln.width / ln.height, 4.0)))
+    return max(pool, key=lambda ln: ln.height * min(ln.width / ln.height, 4.0))
 
 
 class PpocrPlateDetector:

@@ -7,10 +7,57 @@ from plateguard.recognition.types import Image, PlateText, RegionGuess
 
 # Rough share of passenger vehicles by state, used only to break ties among format matches.
 _FLEET_ORDER = (
-    "ca", "tx", "fl", "ny", "pa", "il", "oh", "mi", "ga", "nc", "nj", "va", "wa", "az", "ma", "tn",
-    "in", "mo", "md", "wi", "co", "mn", "sc", "al", "la", "ky", "or", "ok", "ct", "ut", "ia", "nv",
-    "ar", "ms", "ks", "nm", "ne", "id", "wv", "hi", "nh", "me", "mt", "ri", "de", "sd", "nd", "ak",
-    "dc", "vt", "wy",
+    "ca",
+    "tx",
+    "fl",
+    "ny",
+    "pa",
+    "il",
+    "oh",
+    "mi",
+    "ga",
+    "nc",
+    "nj",
+    "va",
+    "wa",
+    "az",
+    "ma",
+    "tn",
+    "in",
+    "mo",
+    "md",
+    "wi",
+    "co",
+    "mn",
+    "sc",
+    "al",
+    "la",
+    "ky",
+    "or",
+    "ok",
+    "ct",
+    "ut",
+    "ia",
+    "nv",
+    "ar",
+    "ms",
+    "ks",
+    "nm",
+    "ne",
+    "id",
+    "wv",
+    "hi",
+    "nh",
+    "me",
+    "mt",
+    "ri",
+    "de",
+    "sd",
+    "nd",
+    "ak",
+    "dc",
+    "vt",
+    "wy",
 )
 UNKNOWN = RegionGuess("unknown", 0.0)
 
@@ -26,7 +73,17 @@ class TextRegionClassifier:
         scores = regions_from_text(text.other_text)
         if scores:
             return self._from_text(scores, text)
+        if text.look:
+            return self._from_look(text)
         return self._from_format(text)
+
+    def _from_look(self, text: PlateText) -> RegionGuess:
+        """The reader's look probabilities, nudged towards states whose formats fit the plate number."""
+        fits = set(regions_for(text.best.plate))
+        scored = sorted(((p * (1.5 if r in fits else 1.0), r) for r, p in text.look), reverse=True)
+        total = sum(p for p, _ in scored) or 1.0
+        score, region = scored[0]
+        return RegionGuess(f"us-{region}", round(min(1.0, score / total) * max(p for _, p in text.look), 4))
 
     def _from_text(self, scores: dict[str, float], text: PlateText) -> RegionGuess:
         fits = set(regions_for(text.best.plate))

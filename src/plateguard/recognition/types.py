@@ -63,6 +63,8 @@ class PlateText:
     candidates: tuple[PlateCandidate, ...]
     other_text: tuple[str, ...] = ()
     """Secondary text on the plate (state name, slogan), upper-cased, for region inference."""
+    look: tuple[tuple[str, float], ...] = ()
+    """The reader's own region opinion from the plate's look: (two-letter code, probability), best first."""
 
     @property
     def best(self) -> PlateCandidate:
