@@ -152,11 +152,17 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="use every N-th sample only (quick runs)")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--misses", action="store_true", help="print the misses")
+    ap.add_argument("--only", choices=["scenes", "crops"], help="evaluate one part only (quick runs)")
+    ap.add_argument("--reader", default="ppocr", help="ppocr, crnn or hybrid")
     args = ap.parse_args()
     scenes, crops = load_scenes(args.data), load_crops(args.data)
     if args.limit:
         scenes, crops = scenes[:: args.limit], crops[:: args.limit]
-    pipeline: Pipeline = build_default(threads=1)
+    if args.only == "scenes":
+        crops = []
+    elif args.only == "crops":
+        scenes = []
+    pipeline: Pipeline = build_default(threads=1, reader=args.reader)
     tally = run_engine(scenes, crops, pipeline.recognize, pipeline.read_crop)
     ours = metrics(tally)
     base = None

@@ -94,3 +94,13 @@ def test_regions_for_uses_formats() -> None:
 
 def test_alphabet_is_digits_then_letters() -> None:
     assert ALPHABET == "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("TEXAS", True), ("CALIFORNLA", True), ("VACATIONLAND", True), ("TAXI", False), ("ABC1234", False)],
+)
+def test_is_state_word(text: str, expected: bool) -> None:
+    from plateguard.recognition.formats import is_state_word
+
+    assert is_state_word(text) is expected

@@ -284,6 +284,21 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=1)
+def _state_words() -> frozenset[str]:
+    words = {_norm(n) for n in STATE_NAMES.values()}
+    words |= {_norm(w) for hints in STATE_HINTS.values() for h in hints for w in h.split()}
+    return frozenset(w for w in words if len(w) >= 4)
+
+
+def is_state_word(text: str) -> bool:
+    """A state name or a slogan word read as if it were a plate number (e.g. `TEXAS`, `FLORIDA`)."""
+    norm = _norm(text)
+    if any(c.isdigit() for c in norm):
+        return False
+    return any(edit_distance(norm, w) <= max(1, len(w) // 5) for w in _state_words())
+
+
 def normalize_plate(text: str) -> str:
     """Upper-case, keep A-Z0-9, and write the letter O as the digit 0 (the metric treats them as one)."""
     return re.sub(r"[^A-Z0-9]", "", text.upper()).replace("O", "0")

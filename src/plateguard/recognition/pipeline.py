@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from plateguard.recognition.color import vehicle_color
 from plateguard.recognition.ctc import fits_region
+from plateguard.recognition.formats import is_state_word
 from plateguard.recognition.geometry import crop_box, to_bgr
 from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS
 from plateguard.recognition.types import (
@@ -27,9 +28,12 @@ class PipelineConfig:
     min_confidence: float = 0.5
     """Plates whose score (detector x reader confidence) is below this are dropped as false detections."""
     max_plates: int = 4
-    min_chars: int = 2
+    min_chars: int = 4
+    """Scenes only: shorter reads are nearly always other text (crops keep any length)."""
     max_chars: int = 8
     region_rerank_above: float = 0.6
+    words_confidence: float = 0.85
+    """Scene reads without any digit (vanity plates, but mostly signs and badges) need this confidence."""
 
 
 class Pipeline:
@@ -81,12 +85,19 @@ class Pipeline:
         cands = rerank(text.candidates, region, self.config.region_rerank_above)
         best = cands[0]
         score = best.confidence * min(1.0, 0.4 + det.confidence)
-        if not (self.config.min_chars <= len(best.plate) <= self.config.max_chars):
-            return None
-        if score < self.config.min_confidence:
+        if not self._plausible(best.plate, score):
             return None
         color = vehicle_color(img, det.box)
         return RecognizedPlate(best.plate, score, det.box, region.region, region.confidence, cands, color)
+
+
+    def _plausible(self, plate: str, score: float) -> bool:
+        cfg = self.config
+        if not (cfg.min_chars <= len(plate) <= cfg.max_chars) or score < cfg.min_confidence:
+            return False
+        if is_state_word(plate):
+            return False
+        return any(c.isdigit() for c in plate) or score >= cfg.words_confidence
 
 
 def rerank(cands: Sequence[PlateCandidate], region: RegionGuess, above: float) -> tuple[PlateCandidate, ...]:
