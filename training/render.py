@@ -356,7 +356,7 @@ def _bolts_frame(rng: random.Random, draw: ImageDraw.ImageDraw) -> None:
             draw.text((W * 0.25, H - t - 10), txt, font=font("DejaVuSans-Bold.ttf", 10), fill=fg)
 
 
-def degrade(rng: random.Random, plate: np.ndarray, out_w: int, out_h: int) -> np.ndarray:
+def degrade(rng: random.Random, plate: np.ndarray, out_w: int, out_h: int, easy: bool = False) -> np.ndarray:
     """Put the plate in a car-like surround, warp, crop loosely around it, degrade, return grayscale."""
     pad = 40
     canvas = np.full((H + 2 * pad, W + 2 * pad, 3), rng.randint(0, 255), np.uint8)
@@ -378,13 +378,15 @@ def degrade(rng: random.Random, plate: np.ndarray, out_w: int, out_h: int) -> np
     target = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
     box = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
     m = cv2.getPerspectiveTransform(box, target) @ cv2.getPerspectiveTransform(src, dst_plate)
-    small_w = int(out_w * rng.choice([1.0, 1.0, 0.7, 0.5, 0.35]))
+    small_w = int(out_w * (1.0 if easy else rng.choice([1.0, 1.0, 0.7, 0.5, 0.35])))
     small_h = max(8, int(small_w * out_h / out_w))
     scale = np.diag([small_w / out_w, small_h / out_h, 1.0]).astype(np.float64)
     warped = cv2.warpPerspective(
         canvas, scale @ m, (small_w, small_h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
     )
     gray = cv2.cvtColor(warped, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    if easy:
+        return np.clip(cv2.resize(gray, (out_w, out_h)), 0, 255).astype(np.uint8)
     gray = _photometric(rng, gray, warped)
     if rng.random() < 0.4:
         k = rng.choice([3, 3, 5])
@@ -428,11 +430,12 @@ def _photometric(rng: random.Random, gray: np.ndarray, rgb: np.ndarray) -> np.nd
     return gray
 
 
-def sample(rng: random.Random, out_w: int = 128, out_h: int = 48) -> Sample:
+def sample(rng: random.Random, out_w: int = 128, out_h: int = 48, easy: bool = False) -> Sample:
+    """One training sample; `easy` skips the photometric degradations (curriculum start)."""
     state = rng.choice(STATES)
     text = plate_text(rng, state)
     plate = render_plate(rng, state, text)
-    return Sample(degrade(rng, plate, out_w, out_h), text, state)
+    return Sample(degrade(rng, plate, out_w, out_h, easy), text, state)
 
 
 def render_color(rng: random.Random, state: str, text: str) -> np.ndarray:

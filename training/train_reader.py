@@ -31,14 +31,20 @@ ONNX_OUT = ROOT / "src" / "plateguard" / "recognition" / "models" / "plate_reade
 
 
 class Synthetic(IterableDataset):  # type: ignore[type-arg]
-    def __init__(self, seed: int) -> None:
+    """Endless rendered plates; a curriculum starts with many easy (undegraded) ones."""
+
+    def __init__(self, seed: int, produced: int = 0, easy_until: int = 25_000) -> None:
         self.seed = seed
+        self.produced = produced
+        self.easy_until = easy_until
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         info = get_worker_info()
         rng = random.Random(self.seed * 1000 + (info.id if info else 0))
         while True:
-            s = sample(rng, IN_W, IN_H)
+            p_easy = max(0.1, 0.7 * (1 - self.produced / self.easy_until))
+            self.produced += 1
+            s = sample(rng, IN_W, IN_H, easy=rng.random() < p_easy)
             yield torch.from_numpy(s.image.astype(np.float32))[None], s.text, STATES.index(s.state)
 
 
@@ -63,7 +69,7 @@ def greedy(probs: torch.Tensor) -> list[str]:
 
 
 def lr_at(step: int, total: int, peak: float) -> float:
-    warm = 300
+    warm = 100
     if step < warm:
         return peak * (step + 1) / warm
     return peak * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warm) / max(1, total - warm)))) + 1e-5

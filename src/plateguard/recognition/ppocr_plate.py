@@ -34,7 +34,10 @@ def _same_row(a: TextBox, b: TextBox) -> bool:
     overlap = min(ha.y + ha.h, hb.y + hb.h) - max(ha.y, hb.y)
     small = min(ha.h, hb.h)
     gap = hb.x - (ha.x + ha.w)
-    return overlap >= 0.6 * small and max(ha.h, hb.h) <= 1.5 * small and gap <= 1.2 * small
+    if overlap < 0.6 * small or max(ha.h, hb.h) > 1.5 * small:
+        return False
+    # plate numbers split by an emblem (horse, orange, keystone) keep the same character height
+    return gap <= (2.6 if max(ha.h, hb.h) <= 1.2 * small else 1.2) * small
 
 
 def _join(group: list[TextBox]) -> TextBox:
@@ -78,13 +81,16 @@ class PpocrPlateReader:
             probs = self._read_best(img)
             return PlateText(rank(probs))
         probs = self._read_best(warp_quad(img, np.array(main.quad, dtype=np.float32), pad_y=0.1))
+        cands = rank(probs)
+        if not cands or len(cands[0].plate) < 4:  # not a plate number: skip the secondary lines
+            return PlateText(cands)
         others = [ln for ln in lines if ln is not main and ln.height >= 0.18 * main.height]
         others.sort(key=lambda ln: -ln.width * ln.height)
         texts = tuple(
             greedy_text(self.reader.predict(warp_quad(img, np.array(o.quad, dtype=np.float32), pad_y=0.1)))
             for o in others[: self.other_lines]
         )
-        return PlateText(rank(probs), tuple(t for t in texts if t))
+        return PlateText(cands, tuple(t for t in texts if t))
 
     def _read_best(self, line: Image) -> Probs:
         probs = self.reader.predict(line)
