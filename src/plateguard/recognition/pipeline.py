@@ -32,7 +32,7 @@ class PipelineConfig:
     """Scenes only: shorter reads are nearly always other text (crops keep any length)."""
     max_chars: int = 8
     region_rerank_above: float = 1.01
-    """Region-format re-ranking is off by default: it cost 5 points on crops (state format lists are partial)."""
+    """Region-format re-ranking is off by default: it cost 5 points on crops (format lists are partial)."""
     words_confidence: float = 0.85
     """Scene reads without any digit (vanity plates, but mostly signs and badges) need this confidence."""
 
