@@ -241,3 +241,12 @@ def hotlist_refresh(config: ConfigOption = None, data_dir: DataDirOption = None)
 
     if not run_refresh(settings_from(config, data_dir)):
         raise typer.Exit(1)
+
+
+def _register_recognition_commands() -> None:
+    from plateguard.recognition.cli import register
+
+    register(app)
+
+
+_register_recognition_commands()

@@ -1,0 +1,110 @@
+"""`plateguard recognize` (and `train`) commands. Call `register(app)` from the main Typer app."""
+
+from __future__ import annotations
+
+import json
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from plateguard.recognition.images import ImageReadError, expand_paths, load_image
+
+
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+    json = "json"
+    table = "table"
+
+
+def recognize(
+    paths: Annotated[list[Path], typer.Argument(help="Image files or folders of images.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.jsonl,
+    plate_crops: Annotated[
+        bool, typer.Option("--plate-crops", help="Each image is an already-cropped plate (reader only).")
+    ] = False,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="ONNX Runtime threads.")] = 1,
+) -> None:
+    """Read licence plates in images; prints one result per image, exits non-zero if any file failed."""
+    from plateguard.recognition.pipeline import build_default
+
+    pipeline = build_default(threads=threads)
+    results: list[dict[str, object]] = []
+    failed = 0
+    for path in expand_paths(paths):
+        result = _recognize_one(pipeline, path, plate_crops)
+        failed += "error" in result
+        if fmt is OutputFormat.jsonl:
+            typer.echo(json.dumps(result))
+        else:
+            results.append(result)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(results, indent=2))
+    elif fmt is OutputFormat.table:
+        _print_table(results)
+    if failed:
+        raise typer.Exit(code=1)
+
+
+def _recognize_one(pipeline: object, path: Path, plate_crops: bool) -> dict[str, object]:
+    from plateguard.recognition.pipeline import Pipeline
+
+    assert isinstance(pipeline, Pipeline)
+    start = time.perf_counter()
+    try:
+        image = load_image(path)
+    except ImageReadError as exc:
+        return {"source": str(path), "error": str(exc), "plates": []}
+    plates = [pipeline.read_crop(image)] if plate_crops else pipeline.recognize(image)
+    plates = [p for p in plates if p.plate]
+    elapsed = (time.perf_counter() - start) * 1000.0
+    return {
+        "source": str(path),
+        "plates": [p.to_dict() for p in sorted(plates, key=lambda p: -p.confidence)],
+        "elapsed_ms": round(elapsed, 1),
+    }
+
+
+def _print_table(results: list[dict[str, object]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("source", "plate", "confidence", "region", "box", "colour", "ms")
+    for res in results:
+        plates = res.get("plates") or []
+        assert isinstance(plates, list)
+        if "error" in res:
+            table.add_row(str(res["source"]), "[red]error[/red]", "", "", str(res["error"]), "", "")
+        for p in plates or ([{}] if "error" not in res else []):
+            table.add_row(
+                str(res["source"]),
+                str(p.get("plate", "-")),
+                str(p.get("confidence", "")),
+                str(p.get("region", "")),
+                str(p.get("box", "")),
+                str(p.get("vehicle_color", "")),
+                str(res.get("elapsed_ms", "")),
+            )
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the recognition commands to the main `plateguard` Typer app."""
+    app.command("recognize")(recognize)
+
+
+def main() -> None:
+    app = typer.Typer(add_completion=False, no_args_is_help=True)
+    register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """plateguard recognition engine."""
+
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Explicit ONNX Runtime session loading: providers and threads by argument, input shape checked on load."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import onnxruntime as ort
+
+DEFAULT_PROVIDERS: tuple[str, ...] = ("CPUExecutionProvider",)
+
+
+class ModelLoadError(RuntimeError):
+    """A model file is missing, unreadable or does not have the expected input."""
+
+
+def load_session(
+    path: Path,
+    *,
+    threads: int = 1,
+    providers: Sequence[str] = DEFAULT_PROVIDERS,
+    expected_input: Sequence[int | None] = (),
+) -> ort.InferenceSession:
+    """Load `path` once. `expected_input` lists fixed dimensions (None for any) checked against the model."""
+    if not path.is_file():
+        raise ModelLoadError(f"model file not found: {path}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(str(path), sess_options=options, providers=list(providers))
+    except Exception as exc:  # onnxruntime raises several private exception types
+        raise ModelLoadError(f"cannot load model {path}: {exc}") from exc
+    _check_input(session, path, expected_input)
+    return session
+
+
+def _check_input(session: ort.InferenceSession, path: Path, expected: Sequence[int | None]) -> None:
+    if not expected:
+        return
+    shape = session.get_inputs()[0].shape
+    if len(shape) != len(expected):
+        raise ModelLoadError(f"model {path}: input rank {len(shape)} {shape}, expected {list(expected)}")
+    for got, want in zip(shape, expected, strict=True):
+        if want is not None and isinstance(got, int) and got != want:
+            raise ModelLoadError(f"model {path}: input shape {shape}, expected {list(expected)}")

@@ -1,0 +1,155 @@
+"""The recognition pipeline: detector -> reader -> region inference, with constructor injection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from plateguard.recognition.color import vehicle_color
+from plateguard.recognition.ctc import fits_region
+from plateguard.recognition.formats import is_state_word
+from plateguard.recognition.geometry import crop_box, to_bgr
+from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS
+from plateguard.recognition.types import (
+    BoundingBox,
+    Image,
+    PlateCandidate,
+    PlateDetection,
+    PlateDetector,
+    PlateReader,
+    RecognizedPlate,
+    RegionClassifier,
+    RegionGuess,
+)
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    min_confidence: float = 0.5
+    """Plates whose score (detector x reader confidence) is below this are dropped as false detections."""
+    max_plates: int = 4
+    min_chars: int = 4
+    """Scenes only: shorter reads are nearly always other text (crops keep any length)."""
+    max_chars: int = 8
+    region_rerank_above: float = 1.01
+    """Region-format re-ranking is off by default: it cost 5 points on crops (format lists are partial)."""
+    words_confidence: float = 0.85
+    """Scene reads without any digit (vanity plates, but mostly signs and badges) need this confidence."""
+
+
+class Pipeline:
+    """Reads plates in scene images (`recognize`) or in already-cropped plate images (`read_crop`)."""
+
+    def __init__(
+        self,
+        *,
+        detector: PlateDetector,
+        reader: PlateReader,
+        region: RegionClassifier,
+        config: PipelineConfig | None = None,
+    ) -> None:
+        self.detector = detector
+        self.reader = reader
+        self.region = region
+        self.config = config or PipelineConfig()
+
+    def recognize(self, image: Image) -> list[RecognizedPlate]:
+        """All plates found in a scene, best first. The image is not modified."""
+        img = to_bgr(image)
+        found: list[RecognizedPlate] = []
+        for det in self.detector.predict(img):
+            plate = self._read(img, det)
+            if plate is not None:
+                found.append(plate)
+        return _suppress(sorted(found, key=lambda p: -p.confidence), self.config.max_plates)
+
+    def read_crop(self, crop: Image) -> RecognizedPlate:
+        """Read one already-cropped plate (reader and region inference only)."""
+        img = to_bgr(crop)
+        h, w = img.shape[:2]
+        text = self.reader.predict(img)
+        region = self.region.predict(img, text)
+        cands = rerank(text.candidates, region, self.config.region_rerank_above)
+        best = cands[0] if cands else PlateCandidate("", 0.0)
+        return RecognizedPlate(
+            best.plate, best.confidence, BoundingBox(0, 0, w, h), region.region, region.confidence, cands
+        )
+
+    def _read(self, img: Image, det: PlateDetection) -> RecognizedPlate | None:
+        crop = crop_box(img, det.box)
+        if crop.size == 0:
+            return None
+        text = self.reader.predict(crop)
+        if not text.candidates:
+            return None
+        region = self.region.predict(crop, text)
+        cands = rerank(text.candidates, region, self.config.region_rerank_above)
+        best = cands[0]
+        score = best.confidence * min(1.0, 0.4 + det.confidence)
+        if not self._plausible(best.plate, score):
+            return None
+        color = vehicle_color(img, det.box)
+        return RecognizedPlate(best.plate, score, det.box, region.region, region.confidence, cands, color)
+
+    def _plausible(self, plate: str, score: float) -> bool:
+        cfg = self.config
+        if not (cfg.min_chars <= len(plate) <= cfg.max_chars) or score < cfg.min_confidence:
+            return False
+        if is_state_word(plate):
+            return False
+        return any(c.isdigit() for c in plate) or score >= cfg.words_confidence
+
+
+def rerank(cands: Sequence[PlateCandidate], region: RegionGuess, above: float) -> tuple[PlateCandidate, ...]:
+    """Promote a close runner-up that fits the region's format when the region is known with confidence."""
+    out = tuple(cands)
+    if len(out) < 2 or region.confidence < above or not region.region.startswith("us-"):
+        return out
+    code = region.region[3:]
+    if fits_region(out[0].plate, code):
+        return out
+    for i, cand in enumerate(out[1:4], 1):
+        if fits_region(cand.plate, code) and cand.confidence >= 0.6 * out[0].confidence:
+            return (cand, *out[:i], *out[i + 1 :])
+    return out
+
+
+def _suppress(plates: list[RecognizedPlate], limit: int) -> list[RecognizedPlate]:
+    kept: list[RecognizedPlate] = []
+    for p in plates:
+        if all(p.box.iou(k.box) < 0.3 and not k.box.contains(*p.box.centre) for k in kept):
+            kept.append(p)
+    return kept[:limit]
+
+
+READERS = ("ppocr", "crnn", "hybrid")
+
+
+def build_default(
+    threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS, reader: str = "ppocr"
+) -> Pipeline:
+    """The default engine: PP-OCR text detector (rapidocr-onnxruntime wheel) and the chosen plate reader.
+
+    `reader`: `ppocr` (PP-OCRv4 recogniser with plate post-processing), `crnn` (the project's own model,
+    fast) or `hybrid` (own model first, PP-OCR when it is unsure).
+    """
+    from plateguard.recognition.ppocr import TextDetector, TextLineReader
+    from plateguard.recognition.ppocr_plate import PpocrPlateDetector, PpocrPlateReader
+    from plateguard.recognition.region import TextRegionClassifier
+
+    if reader not in READERS:
+        raise ValueError(f"unknown reader {reader!r}; choose one of {READERS}")
+    det = TextDetector(threads=threads, providers=providers)
+    plate_reader: PlateReader
+    if reader == "crnn":
+        from plateguard.recognition.crnn import CrnnPlateReader
+
+        plate_reader = CrnnPlateReader(threads=threads, providers=providers)
+    else:
+        plate_reader = PpocrPlateReader(det, TextLineReader(threads=threads, providers=providers))
+        if reader == "hybrid":
+            from plateguard.recognition.crnn import CrnnPlateReader
+            from plateguard.recognition.hybrid import HybridReader
+
+            plate_reader = HybridReader(CrnnPlateReader(threads=threads, providers=providers), plate_reader)
+    return Pipeline(detector=PpocrPlateDetector(det), reader=plate_reader, region=TextRegionClassifier())

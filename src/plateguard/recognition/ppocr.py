@@ -1,0 +1,152 @@
+"""PP-OCR backends (models bundled in the `rapidocr-onnxruntime` wheel), run through ONNX Runtime directly.
+
+`TextDetector` finds text lines (DB segmentation); `TextLineReader` reads a rectified line into per-frame
+probabilities restricted to A-Z0-9 (lower case folded into upper case, every other symbol into blank).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from plateguard.recognition.ctc import Probs
+from plateguard.recognition.formats import ALPHABET
+from plateguard.recognition.geometry import RotatedRect, TextBox, order_quad, rect_quad
+from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS, ModelLoadError, load_session
+from plateguard.recognition.types import Image
+
+DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
+REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+
+
+def rapidocr_model_dir() -> Path:
+    """Folder of the PP-OCR models inside the installed `rapidocr-onnxruntime` wheel (not imported)."""
+    spec = importlib.util.find_spec("rapidocr_onnxruntime")
+    if spec is None or spec.origin is None:
+        raise ModelLoadError("PP-OCR models need the optional package: pip install 'plateguard[rapidocr]'")
+    return Path(spec.origin).parent / "models"
+
+
+class TextDetector:
+    """DB text-line detector. `max_side` bounds the longer image side fed to the network."""
+
+    def __init__(
+        self,
+        model: Path | None = None,
+        *,
+        threads: int = 1,
+        providers: Sequence[str] = DEFAULT_PROVIDERS,
+        max_side: int = 960,
+        thresh: float = 0.3,
+        box_thresh: float = 0.5,
+        unclip: float = 1.6,
+    ) -> None:
+        path = model or rapidocr_model_dir() / DET_MODEL
+        self.session = load_session(
+            path, threads=threads, providers=providers, expected_input=(None, 3, None, None)
+        )
+        self.input_name = self.session.get_inputs()[0].name
+        self.max_side = max_side
+        self.thresh, self.box_thresh, self.unclip = thresh, box_thresh, unclip
+
+    def predict(self, image: Image, max_side: int | None = None) -> list[TextBox]:
+        h, w = image.shape[:2]
+        limit = max_side or self.max_side
+        scale = min(1.0, limit / max(h, w))
+        rh, rw = max(32, round(h * scale / 32) * 32), max(32, round(w * scale / 32) * 32)
+        resized = cv2.resize(image, (rw, rh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        x = (resized.astype(np.float32) / 255.0 - 0.5) / 0.5
+        x = x.transpose(2, 0, 1)[None]
+        pred = self.session.run(None, {self.input_name: x})[0][0, 0]
+        return self._boxes(pred, (w / rw, h / rh))
+
+    def _boxes(self, pred: np.ndarray, scale: tuple[float, float]) -> list[TextBox]:
+        mask = cv2.dilate((pred > self.thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
+        contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        out: list[TextBox] = []
+        for contour in contours[:1000]:
+            rect = cv2.minAreaRect(contour)
+            if min(rect[1]) < 3:
+                continue
+            score = _box_score(pred, rect)
+            if score < self.box_thresh:
+                continue
+            rw, rh = rect[1]
+            grow = rw * rh * self.unclip / (2 * (rw + rh))
+            quad = rect_quad(rect, grow)
+            quad[:, 0] *= scale[0]
+            quad[:, 1] *= scale[1]
+            out.append(TextBox(tuple((float(px), float(py)) for px, py in quad), score))
+        return out
+
+
+def _box_score(pred: np.ndarray, rect: RotatedRect) -> float:
+    pts = order_quad(np.asarray(cv2.boxPoints(rect), dtype=np.float32))
+    h, w = pred.shape
+    x0, x1 = (
+        int(np.clip(np.floor(pts[:, 0].min()), 0, w - 1)),
+        int(np.clip(np.ceil(pts[:, 0].max()), 0, w - 1)),
+    )
+    y0, y1 = (
+        int(np.clip(np.floor(pts[:, 1].min()), 0, h - 1)),
+        int(np.clip(np.ceil(pts[:, 1].max()), 0, h - 1)),
+    )
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
+    cv2.fillPoly(mask, [(pts - [x0, y0]).astype(np.int32)], 1)
+    return float(cv2.mean(pred[y0 : y1 + 1, x0 : x1 + 1], mask)[0])
+
+
+class TextLineReader:
+    """PP-OCRv4 recogniser (48 px high input) with the output restricted to blank + A-Z0-9."""
+
+    height = 48
+
+    def __init__(
+        self, model: Path | None = None, *, threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS
+    ) -> None:
+        path = model or rapidocr_model_dir() / REC_MODEL
+        self.session = load_session(
+            path, threads=threads, providers=providers, expected_input=(None, 3, 48, None)
+        )
+        self.input_name = self.session.get_inputs()[0].name
+        meta = self.session.get_modelmeta().custom_metadata_map
+        if "character" not in meta:
+            raise ModelLoadError(f"model {path}: no 'character' list in its metadata")
+        chars = ["<blank>", *meta["character"].splitlines(), " "]
+        self.columns = _alnum_columns(chars)
+
+    def predict(self, line: Image) -> Probs:
+        """Per-frame probabilities (T, 37) for a BGR text-line image."""
+        h, w = line.shape[:2]
+        tw = int(np.clip(np.ceil(self.height * w / max(h, 1)), 16, 640))
+        resized = cv2.resize(line, (tw, self.height), interpolation=cv2.INTER_LINEAR)
+        width = max(tw, 80)
+        x = np.zeros((1, 3, self.height, width), dtype=np.float32)
+        x[0, :, :, :tw] = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
+        probs = self.session.run(None, {self.input_name: x})[0][0]
+        return restrict(probs, self.columns)
+
+
+def _alnum_columns(chars: list[str]) -> list[list[int]]:
+    index: dict[str, list[int]] = {}
+    for i, ch in enumerate(chars):
+        up = ch.upper()
+        if len(up) == 1 and up in ALPHABET:
+            index.setdefault(up, []).append(i)
+    missing = [c for c in ALPHABET if c not in index]
+    if missing:
+        raise ModelLoadError(f"recogniser dictionary lacks characters {missing}")
+    return [index[c] for c in ALPHABET]
+
+
+def restrict(probs: np.ndarray, columns: list[list[int]]) -> Probs:
+    """Fold a full-dictionary softmax (T, C) into (T, 37): blank + A-Z0-9; other symbols count as blank."""
+    out = np.empty((probs.shape[0], len(columns) + 1), dtype=np.float32)
+    for j, cols in enumerate(columns, 1):
+        out[:, j] = probs[:, cols].sum(axis=1)
+    out[:, 0] = np.clip(1.0 - out[:, 1:].sum(axis=1), 0.0, 1.0)
+    return out

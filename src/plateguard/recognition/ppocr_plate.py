@@ -1,0 +1,149 @@
+"""Plate detector and plate reader built on the PP-OCR text detector and recogniser."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from plateguard.recognition.ctc import Probs, rank, segments
+from plateguard.recognition.formats import ALPHABET
+from plateguard.recognition.geometry import TextBox, expand, order_quad, to_bgr, warp_quad
+from plateguard.recognition.ppocr import TextDetector, TextLineReader
+from plateguard.recognition.types import BoundingBox, Image, PlateDetection, PlateText
+
+CROP_WIDTH = 320
+FLIP_BELOW = 0.55
+
+
+def merge_lines(boxes: list[TextBox]) -> list[TextBox]:
+    """Join boxes on one text row (plate text split by an emblem or a wide gap)."""
+    items = sorted(boxes, key=lambda b: b.box.x)
+    merged: list[list[TextBox]] = []
+    for b in items:
+        for group in merged:
+            if _same_row(group[-1], b):
+                group.append(b)
+                break
+        else:
+            merged.append([b])
+    return [_join(g) if len(g) > 1 else g[0] for g in merged]
+
+
+def _same_row(a: TextBox, b: TextBox) -> bool:
+    ha, hb = a.box, b.box
+    overlap = min(ha.y + ha.h, hb.y + hb.h) - max(ha.y, hb.y)
+    small = min(ha.h, hb.h)
+    gap = hb.x - (ha.x + ha.w)
+    if overlap < 0.6 * small or max(ha.h, hb.h) > 1.5 * small:
+        return False
+    # plate numbers split by an emblem (horse, orange, keystone) keep the same character height
+    return gap <= (2.6 if max(ha.h, hb.h) <= 1.2 * small else 1.2) * small
+
+
+def _join(group: list[TextBox]) -> TextBox:
+    pts = np.array([p for b in group for p in b.quad], dtype=np.float32)
+    quad = order_quad(np.asarray(cv2.boxPoints(cv2.minAreaRect(pts)), dtype=np.float32))
+    return TextBox(tuple((float(x), float(y)) for x, y in quad), max(b.score for b in group))
+
+
+def greedy_text(probs: Probs) -> str:
+    return "".join(ALPHABET[i - 1] for i in _collapse(probs.argmax(axis=1)))
+
+
+def _collapse(path: np.ndarray) -> list[int]:
+    out: list[int] = []
+    prev = 0
+    for k in path.tolist():
+        if k != prev and k != 0:
+            out.append(int(k))
+        prev = k
+    return out
+
+
+def mean_peak(probs: Probs) -> float:
+    segs = segments(probs)
+    return float(np.mean([s.options[0][1] for s in segs])) if segs else 0.0
+
+
+class PpocrPlateReader:
+    """Reads a plate crop: finds its text lines, reads the main one, keeps the others for region inference."""
+
+    def __init__(self, detector: TextDetector, reader: TextLineReader, other_lines: int = 3) -> None:
+        self.detector = detector
+        self.reader = reader
+        self.other_lines = other_lines
+
+    def predict(self, crop: Image) -> PlateText:
+        img = _normalise_crop(to_bgr(crop))
+        lines = merge_lines(self.detector.predict(img, max_side=CROP_WIDTH))
+        main = pick_main_line(lines)
+        if main is None:
+            probs = self._read_best(img)
+            return PlateText(rank(probs))
+        probs = self._read_best(warp_quad(img, np.array(main.quad, dtype=np.float32), pad_y=0.1))
+        cands = rank(probs)
+        if not cands or len(cands[0].plate) < 4:  # not a plate number: skip the secondary lines
+            return PlateText(cands)
+        others = [ln for ln in lines if ln is not main and ln.height >= 0.18 * main.height]
+        others.sort(key=lambda ln: -ln.width * ln.height)
+        texts = tuple(
+            greedy_text(self.reader.predict(warp_quad(img, np.array(o.quad, dtype=np.float32), pad_y=0.1)))
+            for o in others[: self.other_lines]
+        )
+        return PlateText(cands, tuple(t for t in texts if t))
+
+    def _read_best(self, line: Image) -> Probs:
+        probs = self.reader.predict(line)
+        if mean_peak(probs) >= FLIP_BELOW:
+            return probs
+        flipped = self.reader.predict(np.ascontiguousarray(line[::-1, ::-1]))
+        return flipped if mean_peak(flipped) > mean_peak(probs) + 0.1 else probs
+
+
+def _normalise_crop(img: Image) -> Image:
+    h, w = img.shape[:2]
+    if w >= CROP_WIDTH:
+        return img
+    scale = CROP_WIDTH / max(w, 1)
+    out = cv2.resize(img, (CROP_WIDTH, max(8, int(h * scale))), interpolation=cv2.INTER_CUBIC)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def pick_main_line(lines: list[TextBox]) -> TextBox | None:
+    """The plate number: the tallest line that is wider than high (state names are smaller)."""
+    wide = [ln for ln in lines if ln.width >= 1.2 * ln.height]
+    pool = wide or lines
+    if not pool:
+        return None
+    return max(pool, key=lambda ln: ln.height * min(ln.width / ln.height, 4.0))
+
+
+class PpocrPlateDetector:
+    """Finds plate-like text lines in a scene and returns the estimated plate box around each."""
+
+    def __init__(self, detector: TextDetector, max_candidates: int = 8, min_height: int = 8) -> None:
+        self.detector = detector
+        self.max_candidates = max_candidates
+        self.min_height = min_height
+
+    def predict(self, image: Image) -> list[PlateDetection]:
+        img = to_bgr(image)
+        h, w = img.shape[:2]
+        lines = merge_lines(self.detector.predict(img))
+        plausible = [ln for ln in lines if _plate_like(ln, self.min_height, h)]
+        plausible.sort(key=lambda ln: -ln.score)
+        out = []
+        for ln in plausible[: self.max_candidates]:
+            tb = ln.box
+            plate = expand(tb, 1.35, 2.6, (w, h), dy=-0.05)
+            out.append(PlateDetection(plate, float(ln.score), tb, ln.quad))
+        return out
+
+
+def _plate_like(line: TextBox, min_height: int, image_h: int) -> bool:
+    ratio = line.width / max(line.height, 1.0)
+    return 1.3 <= ratio <= 9.0 and min_height <= line.height <= 0.25 * image_h
+
+
+def plate_box_from_text(text_box: BoundingBox, limit: tuple[int, int]) -> BoundingBox:
+    return expand(text_box, 1.35, 2.6, limit, dy=-0.05)

@@ -1,0 +1,98 @@
+"""Every committed model loads and reads a plate the project renders itself; optional backends likewise."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from plateguard.recognition.crnn import MODEL_DIR, READER_MODEL, CrnnPlateReader
+from plateguard.recognition.onnx_session import ModelLoadError, load_session
+
+from .conftest import in_scene, render_plate
+
+pytestmark = pytest.mark.model
+HAS_RAPIDOCR = importlib.util.find_spec("rapidocr_onnxruntime") is not None
+needs_rapidocr = pytest.mark.skipif(not HAS_RAPIDOCR, reason="needs the rapidocr extra")
+
+
+def test_missing_model_error_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match=r"nope\.onnx"):
+        load_session(tmp_path / "nope.onnx")
+
+
+def test_corrupt_model_error_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not onnx")
+    with pytest.raises(ModelLoadError, match=r"bad\.onnx"):
+        load_session(bad)
+
+
+def test_committed_models_are_small() -> None:
+    files = list(MODEL_DIR.glob("*.onnx"))
+    if not files:
+        pytest.skip("no committed model yet")
+    assert sum(f.stat().st_size for f in files) < 30 * 1024 * 1024
+
+
+@pytest.mark.skipif(not READER_MODEL.is_file(), reason="reader model not exported yet")
+def test_crnn_reader_reads_rendered_plates() -> None:
+    reader = CrnnPlateReader(threads=1)
+    hits = 0
+    cases = [("ca", "7ABC123"), ("ny", "KDT4821"), ("tx", "LMN5678"), ("fl", "QRS4567")]
+    for state, text in cases:
+        result = reader.predict(render_plate(state, text))
+        assert len(result.candidates) <= 10 and result.look
+        hits += text in [c.plate.replace("O", "0") for c in result.candidates]
+    assert hits >= 3
+
+
+def test_wrong_input_shape_is_refused_with_file_name() -> None:
+    if not HAS_RAPIDOCR:
+        pytest.skip("needs a second model file")
+    from plateguard.recognition.ppocr import DET_MODEL, rapidocr_model_dir
+
+    with pytest.raises(ModelLoadError, match=DET_MODEL):
+        CrnnPlateReader(rapidocr_model_dir() / DET_MODEL)
+
+
+@needs_rapidocr
+def test_ppocr_backend_reads_a_rendered_plate_and_scene() -> None:
+    from plateguard.recognition.pipeline import build_default
+
+    engine = build_default(threads=1, reader="ppocr")
+    plate = render_plate("ca", "7ABC123")
+    assert engine.read_crop(plate).plate == "7ABC123"
+    scene = in_scene(plate)
+    before = scene.copy()
+    found = engine.recognize(scene)
+    assert np.array_equal(scene, before)
+    assert found and found[0].plate == "7ABC123"
+    assert found[0].box.contains(220 + 64, 260 + 32)
+
+
+FASTALPR_DIR = Path(os.environ.get("PLATEGUARD_FASTALPR_DIR", str(Path.home() / ".cache" / "fast-alpr")))
+
+
+@pytest.mark.skipif(
+    not (FASTALPR_DIR / "plate_ocr.onnx").is_file(), reason="fast-plate-ocr model not downloaded by the user"
+)
+def test_fast_plate_ocr_reader_loads() -> None:
+    from plateguard.recognition.fastalpr import FastPlateOcrReader
+
+    reader = FastPlateOcrReader(FASTALPR_DIR / "plate_ocr.onnx")
+    assert reader.predict(render_plate("ny", "KDT4821")).candidates
+
+
+@pytest.mark.skipif(
+    not (FASTALPR_DIR / "plate_detector.onnx").is_file(),
+    reason="fast-alpr detector not downloaded by the user",
+)
+def test_yolo_detector_loads() -> None:
+    from plateguard.recognition.fastalpr import YoloPlateDetector
+
+    det = YoloPlateDetector(FASTALPR_DIR / "plate_detector.onnx")
+    assert isinstance(det.predict(in_scene(render_plate())), list)

@@ -1,0 +1,452 @@
+"""Synthetic US licence plates: all 50 states and DC, for training the plate reader (never real images).
+
+Each sample is a whole plate (state name, slogan, stickers, frame, emblems, stacked characters) with the
+plate number as the label, then degraded: perspective, blur, noise, glare, night infrared, low resolution,
+JPEG. Fonts come from Debian's fonts-dejavu-core / fonts-liberation (found under /usr/share/fonts) and
+OpenCV's Hershey fonts.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from plateguard.recognition.formats import STATE_FORMATS, STATE_HINTS
+
+W, H = 256, 128
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"))
+PLATE_FONTS = (
+    "DejaVuSansCondensed-Bold.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSansMono-Bold.ttf",
+    "LiberationSansNarrow-Bold.ttf",
+    "LiberationSans-Bold.ttf",
+    "LiberationMono-Bold.ttf",
+    "DejaVuSansCondensed.ttf",
+    "LiberationSansNarrow-Regular.ttf",
+)
+NAME_FONTS = (
+    "DejaVuSerif-Bold.ttf",
+    "DejaVuSerif-BoldItalic.ttf",
+    "DejaVuSans-Bold.ttf",
+    "LiberationSerif-BoldItalic.ttf",
+    "LiberationSans-Bold.ttf",
+    "DejaVuSansCondensed-BoldOblique.ttf",
+    "LiberationSerif-Italic.ttf",
+)
+STATES = sorted(STATE_FORMATS)
+FULL_NAMES = {
+    "al": "Alabama",
+    "ak": "ALASKA",
+    "az": "ARIZONA",
+    "ar": "Arkansas",
+    "ca": "California",
+    "co": "COLORADO",
+    "ct": "Connecticut",
+    "de": "DELAWARE",
+    "dc": "District of Columbia",
+    "fl": "Florida",
+    "ga": "GEORGIA",
+    "hi": "HAWAII",
+    "id": "IDAHO",
+    "il": "Illinois",
+    "in": "INDIANA",
+    "ia": "IOWA",
+    "ks": "KANSAS",
+    "ky": "KENTUCKY",
+    "la": "LOUISIANA",
+    "me": "MAINE",
+    "md": "Maryland",
+    "ma": "Massachusetts",
+    "mi": "MICHIGAN",
+    "mn": "MINNESOTA",
+    "ms": "MISSISSIPPI",
+    "mo": "MISSOURI",
+    "mt": "MONTANA",
+    "ne": "NEBRASKA",
+    "nv": "NEVADA",
+    "nh": "NEW HAMPSHIRE",
+    "nj": "NEW JERSEY",
+    "nm": "NEW MEXICO",
+    "ny": "NEW YORK",
+    "nc": "NORTH CAROLINA",
+    "nd": "NORTH DAKOTA",
+    "oh": "OHIO",
+    "ok": "OKLAHOMA",
+    "or": "OREGON",
+    "pa": "PENNSYLVANIA",
+    "ri": "RHODE ISLAND",
+    "sc": "SOUTH CAROLINA",
+    "sd": "SOUTH DAKOTA",
+    "tn": "TENNESSEE",
+    "tx": "TEXAS",
+    "ut": "UTAH",
+    "vt": "VERMONT",
+    "va": "VIRGINIA",
+    "wa": "Washington",
+    "wv": "WEST VIRGINIA",
+    "wi": "WISCONSIN",
+    "wy": "WYOMING",
+}
+C = {
+    "white": (245, 245, 240),
+    "navy": (40, 40, 120),
+    "blue": (30, 70, 170),
+    "red": (170, 30, 35),
+    "maroon": (110, 25, 40),
+    "black": (20, 20, 25),
+    "green": (20, 100, 50),
+    "yellow": (240, 205, 60),
+    "gold": (215, 175, 70),
+    "sky": (190, 215, 240),
+    "orange": (235, 130, 40),
+    "dkblue": (20, 35, 90),
+    "cream": (245, 235, 200),
+    "grey": (200, 200, 205),
+}
+# state: (background top, background bottom, characters, state name)
+STYLE: dict[str, tuple[str, str, str, str]] = {
+    "al": ("white", "white", "red", "red"),
+    "ak": ("yellow", "yellow", "blue", "blue"),
+    "az": ("sky", "cream", "maroon", "maroon"),
+    "ar": ("white", "sky", "navy", "red"),
+    "ca": ("white", "white", "navy", "red"),
+    "co": ("white", "white", "green", "green"),
+    "ct": ("sky", "white", "navy", "navy"),
+    "de": ("dkblue", "dkblue", "gold", "gold"),
+    "dc": ("white", "white", "red", "blue"),
+    "fl": ("white", "white", "green", "green"),
+    "ga": ("white", "white", "black", "black"),
+    "hi": ("white", "white", "black", "black"),
+    "id": ("sky", "white", "red", "blue"),
+    "il": ("white", "white", "navy", "red"),
+    "in": ("white", "white", "blue", "blue"),
+    "ia": ("white", "sky", "blue", "blue"),
+    "ks": ("white", "sky", "blue", "blue"),
+    "ky": ("white", "sky", "blue", "blue"),
+    "la": ("white", "white", "navy", "red"),
+    "me": ("white", "white", "black", "black"),
+    "md": ("white", "white", "black", "black"),
+    "ma": ("white", "white", "red", "blue"),
+    "mi": ("white", "white", "blue", "blue"),
+    "mn": ("white", "sky", "blue", "blue"),
+    "ms": ("sky", "white", "blue", "blue"),
+    "mo": ("white", "sky", "blue", "blue"),
+    "mt": ("dkblue", "dkblue", "white", "white"),
+    "ne": ("white", "sky", "blue", "blue"),
+    "nv": ("sky", "grey", "blue", "blue"),
+    "nh": ("white", "white", "green", "green"),
+    "nj": ("yellow", "cream", "black", "black"),
+    "nm": ("yellow", "yellow", "red", "red"),
+    "ny": ("white", "white", "navy", "blue"),
+    "nc": ("white", "white", "blue", "red"),
+    "nd": ("white", "sky", "blue", "blue"),
+    "oh": ("white", "white", "black", "blue"),
+    "ok": ("white", "sky", "navy", "navy"),
+    "or": ("white", "white", "navy", "navy"),
+    "pa": ("white", "white", "navy", "navy"),
+    "ri": ("white", "sky", "blue", "blue"),
+    "sc": ("white", "sky", "navy", "navy"),
+    "sd": ("white", "sky", "red", "blue"),
+    "tn": ("white", "sky", "blue", "blue"),
+    "tx": ("white", "white", "black", "black"),
+    "ut": ("white", "white", "blue", "red"),
+    "vt": ("green", "green", "white", "white"),
+    "va": ("white", "white", "blue", "blue"),
+    "wa": ("white", "white", "blue", "blue"),
+    "wv": ("white", "white", "blue", "blue"),
+    "wi": ("white", "white", "navy", "navy"),
+    "wy": ("white", "sky", "black", "blue"),
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    image: np.ndarray  # grayscale uint8 (out_h, out_w)
+    text: str
+    state: str
+
+
+def font_path(name: str) -> str:
+    for d in FONT_DIRS:
+        if (d / name).is_file():
+            return str(d / name)
+    raise FileNotFoundError(f"font {name} not found (apt-get install fonts-dejavu-core fonts-liberation)")
+
+
+@lru_cache(maxsize=256)
+def font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_path(name), size)
+
+
+def plate_text(rng: random.Random, state: str) -> str:
+    if rng.random() < 0.15:
+        n = rng.randint(2, 7)
+        alphabet = string.ascii_uppercase if rng.random() < 0.5 else string.ascii_uppercase + string.digits
+        return "".join(rng.choice(alphabet) for _ in range(n))
+    fmt = rng.choice(
+        STATE_FORMATS[state] if rng.random() < 0.85 else rng.choice(list(STATE_FORMATS.values()))
+    )
+    return "".join(rng.choice(string.digits) if f == "9" else rng.choice(string.ascii_uppercase) for f in fmt)
+
+
+def _rgb(name: str, rng: random.Random, jitter: int = 18) -> tuple[int, int, int]:
+    r, g, b = C[name]
+    j = lambda v: int(np.clip(v + rng.randint(-jitter, jitter), 0, 255))  # noqa: E731
+    return (j(r), j(g), j(b))
+
+
+def _background(rng: random.Random, top: str, bottom: str) -> Image.Image:
+    t, b = np.array(_rgb(top, rng), np.float32), np.array(_rgb(bottom, rng), np.float32)
+    ramp = np.linspace(0, 1, H, dtype=np.float32)[:, None, None]
+    arr = np.broadcast_to(t * (1 - ramp) + b * ramp, (H, W, 3)).copy()
+    if rng.random() < 0.4:  # scenic shapes: hills, sun, waves
+        for _ in range(rng.randint(1, 4)):
+            col = np.array(_rgb(rng.choice(list(C)), rng, 40), np.float32)
+            cx, cy, rx, ry = (
+                rng.randint(0, W),
+                rng.randint(H // 2, H + 40),
+                rng.randint(30, 160),
+                rng.randint(10, 60),
+            )
+            mask = np.zeros((H, W), np.float32)
+            cv2.ellipse(mask, (cx, cy), (rx, ry), 0, 0, 360, 1.0, -1)
+            a = rng.uniform(0.15, 0.5)
+            arr = arr * (1 - a * mask[..., None]) + col * (a * mask[..., None])
+    return Image.fromarray(arr.astype(np.uint8))
+
+
+def _draw_text_fit(
+    img: Image.Image,
+    text: str,
+    box: tuple[int, int, int, int],
+    fnt: str,
+    color: tuple[int, int, int],
+    stretch: float = 1.0,
+) -> None:
+    x0, y0, x1, y1 = box
+    bw, bh = x1 - x0, y1 - y0
+    size = max(6, int(bh * 1.25))
+    f = font(fnt, size)
+    left, t, r, b = f.getbbox(text)
+    tw, th = max(1, r - left), max(1, b - t)
+    layer = Image.new("L", (tw + 4, th + 4), 0)
+    ImageDraw.Draw(layer).text((2 - left, 2 - t), text, font=f, fill=255)
+    scale_h = bh / th
+    new_w = min(bw, int(tw * scale_h * stretch))
+    layer = layer.resize((max(1, new_w), bh), Image.BILINEAR)
+    ox = x0 + (bw - new_w) // 2
+    img.paste(Image.new("RGB", layer.size, color), (ox, y0), layer)
+
+
+def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
+    style = STYLE[state] if rng.random() < 0.8 else (rng.choice(list(C)),) * 2 + (rng.choice(list(C)),) * 2
+    top, bottom, ink, name_ink = style
+    if C[ink] == C[top]:
+        ink = "black" if sum(C[top]) > 380 else "white"
+    img = _background(rng, top, bottom)
+    draw = ImageDraw.Draw(img)
+    ink_rgb, name_rgb = _rgb(ink, rng), _rgb(name_ink, rng)
+    main_h = int(H * rng.uniform(0.42, 0.56))
+    main_top = int(H * rng.uniform(0.24, 0.34))
+    margin = int(W * rng.uniform(0.04, 0.1))
+    spaced = _spaced(rng, text)
+    left = margin
+    if rng.random() < 0.15:  # stacked small characters on the left (not part of the label)
+        left = _stacked(rng, draw, margin, main_top, main_h, ink_rgb)
+    _draw_text_fit(
+        img,
+        spaced,
+        (left, main_top, W - margin, main_top + main_h),
+        rng.choice(PLATE_FONTS),
+        ink_rgb,
+        stretch=rng.uniform(0.75, 1.0),
+    )
+    if rng.random() < 0.25:
+        _emblem(rng, draw, text, left, W - margin, main_top, main_h)
+    _header_footer(rng, img, state, name_rgb, main_top, main_h)
+    _stickers(rng, draw)
+    _bolts_frame(rng, draw)
+    return np.asarray(img)
+
+
+def _spaced(rng: random.Random, text: str) -> str:
+    if len(text) >= 5 and rng.random() < 0.45:
+        cut = rng.randint(2, len(text) - 2)
+        return text[:cut] + rng.choice([" ", "-", " ", "\u00b7"]) + text[cut:]
+    return text
+
+
+def _stacked(
+    rng: random.Random, draw: ImageDraw.ImageDraw, x: int, top: int, h: int, ink: tuple[int, int, int]
+) -> int:
+    f = font(rng.choice(PLATE_FONTS), max(8, h // 3))
+    for i, ch in enumerate(rng.sample(string.ascii_uppercase, 2)):
+        draw.text((x, top + i * h // 2), ch, font=f, fill=ink)
+    return x + h // 3 + 4
+
+
+def _emblem(
+    rng: random.Random, draw: ImageDraw.ImageDraw, text: str, x0: int, x1: int, top: int, h: int
+) -> None:
+    """A small coloured shape between characters (Florida orange, keystone, peach) that is not a character."""
+    cx = x0 + (x1 - x0) * rng.uniform(0.35, 0.65)
+    r = h * rng.uniform(0.15, 0.3)
+    cy = top + h / 2
+    col = _rgb(rng.choice(["orange", "red", "green", "gold", "blue"]), rng)
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=col)
+
+
+def _header_footer(
+    rng: random.Random, img: Image.Image, state: str, color: tuple[int, int, int], top: int, h: int
+) -> None:
+    name = FULL_NAMES[state]
+    name = name.upper() if rng.random() < 0.5 else name
+    slogans = STATE_HINTS.get(state, ())
+    slogan = rng.choice(slogans).title() if slogans and rng.random() < 0.6 else ""
+    head = (
+        int(W * 0.15),
+        int(top * rng.uniform(0.15, 0.3)),
+        int(W * 0.85),
+        int(top * rng.uniform(0.8, 0.95)),
+    )
+    foot_y = top + h + 3
+    foot = (int(W * 0.2), foot_y + 1, int(W * 0.8), min(H - 4, foot_y + int((H - foot_y) * 0.8)))
+    boxes = [head, foot] if rng.random() < 0.75 else [foot, head]
+    _draw_text_fit(img, name, boxes[0], rng.choice(NAME_FONTS), color, stretch=rng.uniform(0.8, 1.2))
+    if slogan and boxes[1][3] - boxes[1][1] >= 6:
+        _draw_text_fit(img, slogan, boxes[1], rng.choice(NAME_FONTS), color)
+
+
+def _stickers(rng: random.Random, draw: ImageDraw.ImageDraw) -> None:
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        w, h = rng.randint(24, 46), rng.randint(14, 26)
+        x = rng.choice([rng.randint(2, 20), rng.randint(W - w - 20, W - w - 2)])
+        y = rng.choice([rng.randint(2, 14), rng.randint(H - h - 14, H - h - 2)])
+        bg = _rgb(rng.choice(list(C)), rng, 40)
+        draw.rectangle((x, y, x + w, y + h), fill=bg)
+        fg = (0, 0, 0) if sum(bg) > 380 else (255, 255, 255)
+        txt = rng.choice(
+            [str(rng.randint(0, 99)).zfill(2), rng.choice(["JAN", "FEB", "MAR", "APR", "MAY", "JUN"])]
+        )
+        draw.text((x + 3, y + 1), txt, font=font("DejaVuSans-Bold.ttf", max(8, h - 4)), fill=fg)
+
+
+def _bolts_frame(rng: random.Random, draw: ImageDraw.ImageDraw) -> None:
+    if rng.random() < 0.5:
+        for bx in (W * 0.2, W * 0.8):
+            draw.ellipse((bx - 4, 10, bx + 4, 18), fill=(120, 120, 120))
+    if rng.random() < 0.35:
+        col = _rgb(rng.choice(["black", "grey", "white", "gold"]), rng)
+        t = rng.randint(4, 12)
+        draw.rectangle((0, 0, W - 1, H - 1), outline=col, width=t)
+        if rng.random() < 0.5:
+            draw.rectangle((0, H - t - 10, W, H), fill=col)
+            txt = rng.choice(["AUTO SALES", "HONDA OF TOWN", "DEALER 555-0100", "TOYOTA", "FORD"])
+            fg = (255, 255, 255) if sum(col) < 380 else (0, 0, 0)
+            draw.text((W * 0.25, H - t - 10), txt, font=font("DejaVuSans-Bold.ttf", 10), fill=fg)
+
+
+def degrade(rng: random.Random, plate: np.ndarray, out_w: int, out_h: int, easy: bool = False) -> np.ndarray:
+    """Put the plate in a car-like surround, warp, crop loosely around it, degrade, return grayscale."""
+    pad = 40
+    canvas = np.full((H + 2 * pad, W + 2 * pad, 3), rng.randint(0, 255), np.uint8)
+    canvas[:] = np.array(_rgb(rng.choice(list(C)), rng, 60), np.uint8)
+    canvas[pad : pad + H, pad : pad + W] = plate
+    src = np.float32([[pad, pad], [pad + W, pad], [pad + W, pad + H], [pad, pad + H]])
+    jitter = np.float32([[rng.gauss(0, 0.04) * W, rng.gauss(0, 0.05) * H] for _ in range(4)])
+    ang = np.deg2rad(rng.gauss(0, 3.0))
+    rot = np.float32([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+    centre = src.mean(axis=0)
+    dst_plate = (src - centre) @ rot.T + centre + jitter
+    # loose crop box around the (warped) plate, as a detector would give
+    mx, my = rng.uniform(-0.04, 0.12) * W, rng.uniform(-0.04, 0.15) * H
+    x0, y0 = dst_plate[:, 0].min() - mx, dst_plate[:, 1].min() - my
+    x1, y1 = (
+        dst_plate[:, 0].max() + rng.uniform(-0.04, 0.12) * W,
+        dst_plate[:, 1].max() + rng.uniform(-0.04, 0.15) * H,
+    )
+    target = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
+    box = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    m = cv2.getPerspectiveTransform(box, target) @ cv2.getPerspectiveTransform(src, dst_plate)
+    small_w = int(out_w * (1.0 if easy else rng.choice([1.0, 1.0, 0.7, 0.5, 0.35])))
+    small_h = max(8, int(small_w * out_h / out_w))
+    scale = np.diag([small_w / out_w, small_h / out_h, 1.0]).astype(np.float64)
+    warped = cv2.warpPerspective(
+        canvas, scale @ m, (small_w, small_h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
+    gray = cv2.cvtColor(warped, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    if easy:
+        return np.clip(cv2.resize(gray, (out_w, out_h)), 0, 255).astype(np.uint8)
+    gray = _photometric(rng, gray, warped)
+    if rng.random() < 0.4:
+        k = rng.choice([3, 3, 5])
+        gray = cv2.GaussianBlur(gray, (k, k), rng.uniform(0.5, 1.6))
+    gray = cv2.resize(gray, (out_w, out_h), interpolation=cv2.INTER_LINEAR)
+    out = np.clip(gray, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3:
+        ok, enc = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(20, 70)])
+        out = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE) if ok else out
+    return out
+
+
+def _photometric(rng: random.Random, gray: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    if rng.random() < 0.3:  # colour channel choice (IR or different sensors)
+        gray = rgb[..., rng.randint(0, 2)].astype(np.float32)
+    if rng.random() < 0.15:  # night infrared: very bright plate, dark surround, washed-out colours
+        gray = np.clip((gray - gray.mean()) * rng.uniform(1.5, 2.5) + rng.uniform(110, 180), 0, 255)
+    if rng.random() < 0.1:
+        gray = 255 - gray
+    contrast, bright = rng.uniform(0.55, 1.3), rng.uniform(-50, 40)
+    gray = (gray - 128) * contrast + 128 + bright
+    h, w = gray.shape
+    if rng.random() < 0.25:  # glare
+        mask = np.zeros_like(gray)
+        cv2.ellipse(
+            mask,
+            (rng.randint(0, w), rng.randint(0, h)),
+            (rng.randint(5, w // 2), rng.randint(3, h // 2)),
+            rng.uniform(0, 180),
+            0,
+            360,
+            1.0,
+            -1,
+        )
+        mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, w / 20))
+        gray = gray + mask * rng.uniform(60, 180)
+    if rng.random() < 0.25:  # shadow
+        xs = rng.randint(0, w)
+        gray[:, xs:] *= rng.uniform(0.4, 0.8)
+    gray = gray + np.random.default_rng(rng.randint(0, 2**31)).normal(0, rng.uniform(0, 12), gray.shape)
+    return gray
+
+
+def sample(rng: random.Random, out_w: int = 128, out_h: int = 48, easy: bool = False) -> Sample:
+    """One training sample; `easy` skips the photometric degradations (curriculum start)."""
+    state = rng.choice(STATES)
+    text = plate_text(rng, state)
+    plate = render_plate(rng, state, text)
+    return Sample(degrade(rng, plate, out_w, out_h, easy), text, state)
+
+
+def render_color(rng: random.Random, state: str, text: str) -> np.ndarray:
+    """A clean colour plate (BGR, 256x128) for tests and demos."""
+    return cv2.cvtColor(render_plate(rng, state, text), cv2.COLOR_RGB2BGR)
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/plates")
+    out.mkdir(parents=True, exist_ok=True)
+    r = random.Random(0)
+    for i in range(24):
+        s = sample(r, 256, 96)
+        cv2.imwrite(str(out / f"{i:02d}_{s.state}_{s.text}.png"), s.image)
