@@ -62,18 +62,19 @@ def _limit(request: Request) -> int:
 def _store(
     request: Request, db: Session, camera_id: int, reads: list[ReadSubmission], ignored: int = 0
 ) -> BatchReceipt:
-    camera = service.camera_for_writing(session=db, camera_id=camera_id)
-    result = service.store_batch(
-        session=db,
-        camera=camera,
-        reads=reads,
-        images_dir=request.app.state.settings.images_dir,
-        on_stored=request.app.state.on_read_stored,
-    )
-    # DbSession commits when this returns, before the acknowledgement is sent.
-    request.app.state.metrics.reads_stored.labels(source="http").inc(len(result.stored))
+    with service.sqlite_writer(db):
+        camera = service.camera_for_writing(session=db, camera_id=camera_id)
+        result = service.store_batch(
+            session=db,
+            camera=camera,
+            reads=reads,
+            images_dir=request.app.state.settings.images_dir,
+            on_stored=request.app.state.on_read_stored,
+        )
+        db.commit()  # durable before the acknowledgement is sent
+    request.app.state.metrics.reads_stored.labels(source="http").inc(len(result.stored_ids))
     return BatchReceipt(
-        stored=len(result.stored), duplicates=len(result.duplicate_ids), ignored=ignored, ids=result.ids
+        stored=len(result.stored_ids), duplicates=len(result.duplicate_ids), ignored=ignored, ids=result.ids
     )
 
 
