@@ -68,8 +68,8 @@ def prepare(data_dir: Path, database_url: str | None) -> tuple[str, str]:
 
 def batch_body(size: int, now: str) -> bytes:
     reads = (
-        f'{{"id":"{uuid.uuid4()}","plate":"7B{n % 100000:05d}","confidence":0.91,'
-        f'"captured_at":"{now}","region":"us-ca","candidates":[{{"plate":"7B{n % 100000:05d}","confidence":0.91}}]}}'
+        f'{{"id":"{uuid.uuid4()}","plate":"7B{n % 100000:05d}","confidence":0.91,"captured_at":"{now}",'
+        f'"region":"us-ca","candidates":[{{"plate":"7B{n % 100000:05d}","confidence":0.91}}]}}'
         for n in range(size)
     )
     return ('{"reads":[' + ",".join(reads) + "]}").encode()
@@ -111,9 +111,45 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("server did not start")
 
 
+def private_schema(url: str) -> tuple[str, str]:
+    """PostgreSQL: a throw-away schema, so the benchmark leaves the database as it found it."""
+    from sqlalchemy import text
+
+    from plateguard.database import make_engine
+
+    schema = f"plateguard_bench_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return schema, f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(url: str, schema: str) -> None:
+    from sqlalchemy import text
+
+    from plateguard.database import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
 def run(args: argparse.Namespace) -> dict[str, object]:
+    if args.database_url and args.database_url.startswith("postgresql"):
+        schema, url = private_schema(args.database_url)
+        try:
+            return measure(args, url)
+        finally:
+            drop_schema(args.database_url, schema)
+    return measure(args, None)
+
+
+def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, object]:
     data_dir = Path(tempfile.mkdtemp(prefix="plateguard-bench-"))
-    _, token = prepare(data_dir, args.database_url)
+    _, token = prepare(data_dir, database_url)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -145,7 +181,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         server.wait(10)
     ordered = sorted(latencies)
     return {
-        "backend": "postgresql" if (args.database_url or "").startswith("postgresql") else "sqlite",
+        "backend": "postgresql" if database_url else "sqlite",
         "reads_per_s": round(sum(counts) / elapsed, 1),
         "p50_ms": round(statistics.median(ordered), 1),
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1),
@@ -170,12 +206,13 @@ def main() -> None:
         serve(args)
         return
     result = run(args)
+    header = ("backend", "batch", "clients", "reads", "reads/s", "p50 ms", "p99 ms", "peak RSS MB")
+    print(f"{header[0]:<12}" + "".join(f"{name:>{len(name) + 3}}" for name in header[1:]))
+    values = (args.batch, args.clients, result["_reads"], result["reads_per_s"], result["p50_ms"])
+    values += (result["p99_ms"], result["rss_mb"])
     print(
-        f"{'backend':<12}{'batch':>7}{'clients':>9}{'reads':>9}{'reads/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'peak RSS MB':>13}"
-    )
-    print(
-        f"{result['backend']:<12}{args.batch:>7}{args.clients:>9}{result['_reads']:>9}{result['reads_per_s']:>10}"
-        f"{result['p50_ms']:>9}{result['p99_ms']:>9}{result['rss_mb']:>13}"
+        f"{result['backend']!s:<12}"
+        + "".join(f"{v!s:>{len(n) + 3}}" for n, v in zip(header[1:], values, strict=True))
     )
     print(json.dumps({key: value for key, value in result.items() if not key.startswith("_")}))
 
