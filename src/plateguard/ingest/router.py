@@ -21,7 +21,7 @@ from plateguard.ingest.schemas import (
     ImageReceipt,
     ReadBatch,
     ReadSubmission,
-    parse_submission,
+    parse_submission_bytes,
 )
 from plateguard.ingest.vendors import from_openalpr, from_platerecognizer
 from plateguard.reads.images import store_image
@@ -81,8 +81,8 @@ def _store(
 @router.post("/reads", openapi_extra=_READ_BODY, response_model=BatchReceipt)
 async def submit_reads(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
     """Store one read or a batch of up to 1,000 (``{"reads": [...]}``); re-sent ids are acknowledged."""
-    payload = await json_body(request, _limit(request))
-    reads = await run_in_threadpool(parse_submission, payload)
+    data = await read_limited(request, _limit(request))
+    reads = await run_in_threadpool(parse_submission_bytes, data)
     return await run_in_threadpool(_store, request, db, camera_id, reads)
 
 
