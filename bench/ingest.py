@@ -155,7 +155,7 @@ def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, obj
         port = sock.getsockname()[1]
     command = [sys.executable, __file__, "--serve", "--data-dir", str(data_dir), "--port", str(port)]
     command += ["--on-stored", args.on_stored] + (
-        ["--database-url", args.database_url] if args.database_url else []
+        ["--database-url", database_url] if database_url else []
     )
     server = subprocess.Popen(command, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"
