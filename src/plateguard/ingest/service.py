@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,7 @@ def camera_for_writing(*, session: Session, camera_id: int) -> Camera:
 
 
 _SQLITE_WRITER = threading.Lock()
+_PLATE_READ: Table = PlateRead.__table__  # type: ignore[assignment]
 
 
 @contextmanager
@@ -99,16 +100,24 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     """Insert, skipping ids stored before (even by a concurrent request); returns the ids inserted."""
     if not rows:
         return set()
-    statement = _insert_or_skip(session.get_bind().dialect.name).returning(PlateRead.id)
+    dialect = session.get_bind().dialect.name
     with system_scope(session, "ingest de-duplication"):
+        if dialect == "sqlite":  # writers are serialised (take_write_lock): look, then a plain executemany
+            ids = [row["id"] for row in rows]
+            known = set(session.scalars(select(PlateRead.id).where(PlateRead.id.in_(ids))))
+            fresh = [row for row in rows if row["id"] not in known]
+            if fresh:
+                session.execute(_insert_or_skip(dialect), fresh)
+            return {row["id"] for row in fresh}
+        statement = _insert_or_skip(dialect).returning(_PLATE_READ.c.id)
         return set(session.scalars(statement, rows))
 
 
 def _insert_or_skip(dialect: str) -> Any:
     if dialect == "postgresql":
-        return postgresql.insert(PlateRead).on_conflict_do_nothing(index_elements=["id"])
+        return postgresql.insert(_PLATE_READ).on_conflict_do_nothing(index_elements=["id"])
     if dialect == "sqlite":
-        return sqlite.insert(PlateRead).on_conflict_do_nothing(index_elements=["id"])
+        return sqlite.insert(_PLATE_READ).on_conflict_do_nothing(index_elements=["id"])
     raise NotImplementedError(f"ingest does not support {dialect}")
 
 
