@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -66,10 +66,21 @@ def sqlite_writer(session: Session) -> Iterator[None]:
         yield
 
 
+INGEST_LOCK_KEY = 1798905460  # PostgreSQL advisory lock serialising ingest writers
+
+
 def take_write_lock(session: Session) -> None:
-    """SQLite only: start the transaction as a writer (an UPDATE that matches no row does that)."""
-    if session.get_bind().dialect.name == "sqlite":
+    """Make this transaction the only ingest writer until it ends (first statement of the transaction).
+
+    SQLite: an UPDATE that matches no row takes the database's write lock. PostgreSQL: a transaction
+    advisory lock. Either way the look-up of known ids and the insert that follows see every
+    committed read, so a read is never reported stored twice nor matched twice.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         session.execute(update(Camera).where(Camera.id == -1).values(id=Camera.id))
+    elif dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY})
 
 
 def store_batch(
@@ -97,20 +108,16 @@ def store_batch(
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert, skipping ids stored before (even by a concurrent request); returns the ids inserted."""
+    """Insert the reads not stored before; returns the ids inserted. Needs ``take_write_lock`` first."""
     if not rows:
         return set()
-    dialect = session.get_bind().dialect.name
+    ids = [row["id"] for row in rows]
     with system_scope(session, "ingest de-duplication"):
-        if dialect == "sqlite":  # writers are serialised (take_write_lock): look, then a plain executemany
-            ids = [row["id"] for row in rows]
-            known = set(session.scalars(select(PlateRead.id).where(PlateRead.id.in_(ids))))
-            fresh = [row for row in rows if row["id"] not in known]
-            if fresh:
-                session.execute(_insert_or_skip(dialect), fresh)
-            return {row["id"] for row in fresh}
-        statement = _insert_or_skip(dialect).returning(_PLATE_READ.c.id)
-        return set(session.scalars(statement, rows))
+        known = set(session.scalars(select(PlateRead.id).where(PlateRead.id.in_(ids))))
+    fresh = [row for row in rows if row["id"] not in known]
+    if fresh:  # ON CONFLICT DO NOTHING as a second line of defence; a plain executemany is fast
+        session.execute(_insert_or_skip(session.get_bind().dialect.name), fresh)
+    return {row["id"] for row in fresh}
 
 
 def _insert_or_skip(dialect: str) -> Any:
