@@ -154,9 +154,7 @@ def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, obj
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     command = [sys.executable, __file__, "--serve", "--data-dir", str(data_dir), "--port", str(port)]
-    command += ["--on-stored", args.on_stored] + (
-        ["--database-url", database_url] if database_url else []
-    )
+    command += ["--on-stored", args.on_stored] + (["--database-url", database_url] if database_url else [])
     server = subprocess.Popen(command, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"
     try:
