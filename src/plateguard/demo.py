@@ -93,6 +93,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             cameras = _add_cameras(session, agency)
             _add_reads(session, cameras, settings.images_dir)
             _add_hotlists_and_alerts(session)
+            _add_device_tokens_and_maintenance(session, cameras)
     engine.dispose()
     return settings, logins
 
@@ -167,6 +168,22 @@ def _add_reads(session: Session, cameras: list[Camera], images_dir: Path, count:
             images_dir=images_dir,
             plate_image=image,
         )
+
+
+def _add_device_tokens_and_maintenance(session: Session, cameras: list[Camera]) -> None:
+    """Each camera gets a device token (not shown: issue a new one on its page to connect a device)."""
+    for camera in cameras:
+        camera_service.issue_token(session=session, camera=camera, created_by="admin")
+    old, _ = camera_service.issue_token(session=session, camera=cameras[-1], created_by="admin")
+    camera_service.revoke_token(session=session, token_id=old.id)
+    camera_service.add_log_entry(
+        session=session,
+        camera=cameras[0],
+        kind=CameraLogKind.MAINTENANCE,
+        occurred_at=utcnow() - dt.timedelta(days=12),
+        performed_by="Ofc. James Chen",
+        notes="Lens cleaned, IR illuminator replaced.",
+    )
 
 
 def _random_plate(rng: random.Random) -> str:

@@ -10,8 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
+from plateguard.demo import render_plate
 from plateguard.ingest.media import backoff_delays, image_reads, video_reads
-from plateguard.ingest.recognition import EngineAdapter, RecognizedPlate
+from plateguard.ingest.recognition import RecognizedPlate
 from plateguard.ingest.tracking import PlateTracker, iou, text_similarity
 
 T0 = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
@@ -119,18 +120,17 @@ def test_reconnect_back_off_doubles_up_to_a_minute() -> None:
     assert list(itertools.islice(backoff_delays(), 8)) == [1, 2, 4, 8, 16, 32, 60, 60]
 
 
-def test_engine_adapter_maps_the_engine_result_fields() -> None:
-    class Box:
-        x1, y1, x2, y2 = 10, 20, 110, 60
+@pytest.mark.model
+def test_the_real_engine_reads_a_plate_in_a_scene_for_ingest() -> None:
+    from plateguard.config import load_settings
+    from plateguard.ingest.recognition import load_recognizer
 
-    class Result:
-        plate, confidence, box, region, region_confidence = "7ABC123", 0.9, Box(), "us-ca", 0.8
-        candidates = (("7ABC123", 0.9), ("7A8C123", 0.4))
-        vehicle_color = "white"
-
-    class Pipeline:
-        def predict(self, image_bgr: np.ndarray) -> list[Result]:
-            return [Result()]
-
-    [recognized] = EngineAdapter(Pipeline()).predict(np.zeros((4, 4, 3), dtype=np.uint8))
-    assert recognized.box == (10, 20, 100, 40) and recognized.candidates[1] == ("7A8C123", 0.4)
+    plate = cv2.imdecode(np.frombuffer(render_plate("7ABC123"), np.uint8), cv2.IMREAD_COLOR)
+    scene = np.full((480, 640, 3), 90, np.uint8)
+    scene[250:325, 250:400] = cv2.resize(plate, (150, 75))
+    [recognized] = load_recognizer(load_settings()).predict(scene)
+    assert recognized.plate == "7ABC123"
+    assert recognized.region == "us-ca"
+    x, y, w, h = recognized.box
+    assert x <= 250 and y <= 255 and x + w >= 390 and y + h >= 320
+    assert recognized.candidates[0] == ("7ABC123", recognized.confidence)

@@ -61,7 +61,7 @@ class ReadSink:
                 images_dir=self.settings.images_dir,
                 on_stored=self.on_stored,
             )
-        self.stored += len(result.stored)
+        self.stored += len(result.stored_ids)
 
 
 def process_file(path: Path, recognizer: PlateRecognizer, sink: ReadSink, every: int) -> int:

@@ -178,7 +178,7 @@ class Consumer:
         result = service.store_batch(
             session=session, camera=camera, reads=reads, images_dir=self.images_dir, on_stored=self.on_stored
         )
-        return "stored" if result.stored else "duplicate"
+        return "stored" if result.stored_ids else "duplicate"
 
     def _reject(self, message: Message, reason: str) -> None:
         self.counters.messages.labels(outcome="rejected").inc()

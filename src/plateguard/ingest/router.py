@@ -21,7 +21,7 @@ from plateguard.ingest.schemas import (
     ImageReceipt,
     ReadBatch,
     ReadSubmission,
-    parse_submission,
+    parse_submission_bytes,
 )
 from plateguard.ingest.vendors import from_openalpr, from_platerecognizer
 from plateguard.reads.images import store_image
@@ -62,26 +62,27 @@ def _limit(request: Request) -> int:
 def _store(
     request: Request, db: Session, camera_id: int, reads: list[ReadSubmission], ignored: int = 0
 ) -> BatchReceipt:
-    camera = service.camera_for_writing(session=db, camera_id=camera_id)
-    result = service.store_batch(
-        session=db,
-        camera=camera,
-        reads=reads,
-        images_dir=request.app.state.settings.images_dir,
-        on_stored=request.app.state.on_read_stored,
-    )
-    # DbSession commits when this returns, before the acknowledgement is sent.
-    request.app.state.metrics.reads_stored.labels(source="http").inc(len(result.stored))
+    with service.sqlite_writer(db):
+        camera = service.camera_for_writing(session=db, camera_id=camera_id)
+        result = service.store_batch(
+            session=db,
+            camera=camera,
+            reads=reads,
+            images_dir=request.app.state.settings.images_dir,
+            on_stored=request.app.state.on_read_stored,
+        )
+        db.commit()  # durable before the acknowledgement is sent
+    request.app.state.metrics.reads_stored.labels(source="http").inc(len(result.stored_ids))
     return BatchReceipt(
-        stored=len(result.stored), duplicates=len(result.duplicate_ids), ignored=ignored, ids=result.ids
+        stored=len(result.stored_ids), duplicates=len(result.duplicate_ids), ignored=ignored, ids=result.ids
     )
 
 
 @router.post("/reads", openapi_extra=_READ_BODY, response_model=BatchReceipt)
 async def submit_reads(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
     """Store one read or a batch of up to 1,000 (``{"reads": [...]}``); re-sent ids are acknowledged."""
-    payload = await json_body(request, _limit(request))
-    reads = await run_in_threadpool(parse_submission, payload)
+    data = await read_limited(request, _limit(request))
+    reads = await run_in_threadpool(parse_submission_bytes, data)
     return await run_in_threadpool(_store, request, db, camera_id, reads)
 
 

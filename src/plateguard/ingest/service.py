@@ -5,17 +5,21 @@ Services flush; the request or command commits, and only then is anything acknow
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
 from plateguard.cameras.models import Camera
+from plateguard.database import utcnow
 from plateguard.errors import InvalidInput, NotAuthenticated, PlateguardError
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.images import store_image
@@ -28,7 +32,8 @@ OnStored = Callable[[Session, PlateRead], None]
 
 @dataclass
 class StoreResult:
-    stored: list[PlateRead] = field(default_factory=list)
+    stored_ids: list[uuid.UUID] = field(default_factory=list)
+    stored: list[PlateRead] = field(default_factory=list)  # loaded only when a callback needs them
     duplicate_ids: list[uuid.UUID] = field(default_factory=list)
     ids: list[uuid.UUID] = field(default_factory=list)
 
@@ -46,10 +51,36 @@ def camera_for_writing(*, session: Session, camera_id: int) -> Camera:
     return camera
 
 
+_SQLITE_WRITER = threading.Lock()
+_PLATE_READ: Table = PlateRead.__table__  # type: ignore[assignment]
+
+
+@contextmanager
+def sqlite_writer(session: Session) -> Iterator[None]:
+    """On SQLite, let one thread of this process write at a time: waiting threads get the database the
+    moment it is free instead of polling SQLite's busy handler. A no-op on PostgreSQL."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITER:
+        yield
+
+
+INGEST_LOCK_KEY = 1798905460  # PostgreSQL advisory lock serialising ingest writers
+
+
 def take_write_lock(session: Session) -> None:
-    """SQLite only: start the transaction as a writer (an UPDATE that matches no row does that)."""
-    if session.get_bind().dialect.name == "sqlite":
+    """Make this transaction the only ingest writer until it ends (first statement of the transaction).
+
+    SQLite: an UPDATE that matches no row takes the database's write lock. PostgreSQL: a transaction
+    advisory lock. Either way the look-up of known ids and the insert that follows see every
+    committed read, so a read is never reported stored twice nor matched twice.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         session.execute(update(Camera).where(Camera.id == -1).values(id=Camera.id))
+    elif dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY})
 
 
 def store_batch(
@@ -65,56 +96,70 @@ def store_batch(
     unique: dict[uuid.UUID, tuple[int, ReadSubmission]] = {}
     for index, read in enumerate(reads):
         unique.setdefault(read.id, (index, read))
-    for attempt in (1, 2):
-        known = _known_ids(session, list(unique))
-        fresh = [(index, read) for read_id, (index, read) in unique.items() if read_id not in known]
-        rows = [_row(session, camera, read, images_dir, f"reads.{index}") for index, read in fresh]
-        try:
-            with session.begin_nested():
-                session.add_all(rows)
-        except IntegrityError:  # a concurrent request stored some of the same ids first
-            if attempt == 2:
-                raise
-            continue
-        break
-    result.stored = rows
-    result.duplicate_ids = [read_id for read_id in result.ids if read_id in known]
-    if on_stored is not None:
-        for row in rows:
-            on_stored(session, row)
+    rows = [_row(session, camera, read, images_dir, f"reads.{index}") for index, read in unique.values()]
+    inserted = _insert_new(session, rows)
+    result.stored_ids = [row["id"] for row in rows if row["id"] in inserted]
+    result.duplicate_ids = [read_id for read_id in result.ids if read_id not in inserted]
+    if on_stored is not None and result.stored_ids:
+        result.stored = _load(session, result.stored_ids)
+        for stored_read in result.stored:
+            on_stored(session, stored_read)
     return result
 
 
-def _known_ids(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    if not ids:
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert the reads not stored before; returns the ids inserted. Needs ``take_write_lock`` first."""
+    if not rows:
         return set()
+    ids = [row["id"] for row in rows]
     with system_scope(session, "ingest de-duplication"):
-        return set(session.scalars(select(PlateRead.id).where(PlateRead.id.in_(ids))))
+        known = set(session.scalars(select(PlateRead.id).where(PlateRead.id.in_(ids))))
+    fresh = [row for row in rows if row["id"] not in known]
+    if fresh:  # ON CONFLICT DO NOTHING as a second line of defence; a plain executemany is fast
+        session.execute(_insert_or_skip(session.get_bind().dialect.name), fresh)
+    return {row["id"] for row in fresh}
 
 
-def _row(session: Session, camera: Camera, read: ReadSubmission, images_dir: Path, where: str) -> PlateRead:
+def _insert_or_skip(dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(_PLATE_READ).on_conflict_do_nothing(index_elements=["id"])
+    if dialect == "sqlite":
+        return sqlite.insert(_PLATE_READ).on_conflict_do_nothing(index_elements=["id"])
+    raise NotImplementedError(f"ingest does not support {dialect}")
+
+
+def _load(session: Session, ids: list[uuid.UUID]) -> list[PlateRead]:
+    with system_scope(session, "ingest hotlist matching"):
+        found = {read.id: read for read in session.scalars(select(PlateRead).where(PlateRead.id.in_(ids)))}
+    return [found[read_id] for read_id in ids]
+
+
+def _row(
+    session: Session, camera: Camera, read: ReadSubmission, images_dir: Path, where: str
+) -> dict[str, Any]:
     plate_sha = _image(session, images_dir, read.plate_image, read.plate_image_sha256, f"{where}.plate_image")
     overview_sha = _image(
         session, images_dir, read.overview_image, read.overview_image_sha256, f"{where}.overview_image"
     )
-    return PlateRead(
-        id=read.id,
-        camera_id=camera.id,
-        plate_text=read.plate,
-        plate_normalized=normalize_plate(read.plate),
-        confidence=read.confidence,
-        candidates=[candidate.model_dump() for candidate in read.candidates],
-        region=read.region,
-        region_confidence=read.region_confidence,
-        captured_at=read.captured_at,
-        latitude=read.latitude if read.latitude is not None else camera.latitude,
-        longitude=read.longitude if read.longitude is not None else camera.longitude,
-        heading=read.heading,
-        box=list(read.box) if read.box else None,
-        vehicle=read.vehicle.model_dump(exclude_none=True),
-        plate_image_sha256=plate_sha,
-        overview_image_sha256=overview_sha,
-    )
+    return {
+        "id": read.id,
+        "camera_id": camera.id,
+        "plate_text": read.plate,
+        "plate_normalized": normalize_plate(read.plate),
+        "confidence": read.confidence,
+        "candidates": [candidate.model_dump() for candidate in read.candidates],
+        "region": read.region,
+        "region_confidence": read.region_confidence,
+        "captured_at": read.captured_at,
+        "received_at": utcnow(),
+        "latitude": read.latitude if read.latitude is not None else camera.latitude,
+        "longitude": read.longitude if read.longitude is not None else camera.longitude,
+        "heading": read.heading,
+        "box": list(read.box) if read.box else None,
+        "vehicle": read.vehicle.model_dump(exclude_none=True),
+        "plate_image_sha256": plate_sha,
+        "overview_image_sha256": overview_sha,
+    }
 
 
 def _image(

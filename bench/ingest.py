@@ -1,0 +1,219 @@
+"""Sustained batched ingest through the HTTP API: reads/s, latency percentiles, peak memory.
+
+    python bench/ingest.py [--seconds S] [--database-url URL] [--batch N] [--clients N]
+                           [--on-stored module:factory]
+
+Starts ``uvicorn`` in a subprocess on a fresh data directory, registers a camera and a device token,
+then posts batches of reads from several client threads for S seconds. Latency is the time from
+sending a batch to its acknowledgement, which the server sends only after the commit (and after the
+per-read callback, i.e. hotlist matching, has run inside the same transaction). ``--on-stored``
+names a factory ``(settings) -> callback``; the default is the one every ingest door uses.
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+DEFAULT_HOOK = "plateguard.ingest.hooks:read_stored_callback"
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from plateguard.config import load_settings
+    from plateguard.main import create_app
+
+    settings = load_settings(overrides={"data_dir": Path(args.data_dir), "database_url": args.database_url})
+    app = create_app(settings)
+    module, _, name = args.on_stored.partition(":")
+    app.state.on_read_stored = getattr(importlib.import_module(module), name)(settings)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
+def prepare(data_dir: Path, database_url: str | None) -> tuple[str, str]:
+    from plateguard import bootstrap
+    from plateguard.accounts import service as account_service
+    from plateguard.cameras import service as camera_service
+    from plateguard.cameras.models import CameraKind
+    from plateguard.config import load_settings
+    from plateguard.database import make_session_factory, transaction
+
+    settings = load_settings(overrides={"data_dir": data_dir, "database_url": database_url})
+    engine = bootstrap.prepare(settings)
+    name = f"Bench camera {uuid.uuid4().hex[:6]}"
+    with transaction(make_session_factory(engine)) as session:
+        agency = account_service.ensure_home_agency(
+            session=session, name="Bench PD", ori="CA0000000", state="CA"
+        )
+        camera = camera_service.create(session=session, agency=agency, name=name, kind=CameraKind.FIXED)
+        _, token = camera_service.issue_token(session=session, camera=camera, created_by="bench")
+    engine.dispose()
+    return name, token
+
+
+def batch_body(size: int, now: str) -> bytes:
+    reads = (
+        f'{{"id":"{uuid.uuid4()}","plate":"7B{n % 100000:05d}","confidence":0.91,"captured_at":"{now}",'
+        f'"region":"us-ca","candidates":[{{"plate":"7B{n % 100000:05d}","confidence":0.91}}]}}'
+        for n in range(size)
+    )
+    return ('{"reads":[' + ",".join(reads) + "]}").encode()
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def client_loop(
+    url: str, token: str, size: int, until: float, latencies: list[float], counts: list[int]
+) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with httpx.Client(timeout=60) as client:
+        while time.monotonic() < until:
+            now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
+            body = batch_body(size, now)
+            started = time.perf_counter()
+            response = client.post(f"{url}/api/v1/reads", content=body, headers=headers)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise SystemExit(f"server answered {response.status_code}: {response.text[:300]}")
+            latencies.append(elapsed * 1000)
+            counts.append(response.json()["stored"])
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit("server exited during start-up")
+        try:
+            httpx.get(f"{url}/healthz", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def private_schema(url: str) -> tuple[str, str]:
+    """PostgreSQL: a throw-away schema, so the benchmark leaves the database as it found it."""
+    from sqlalchemy import text
+
+    from plateguard.database import make_engine
+
+    schema = f"plateguard_bench_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return schema, f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(url: str, schema: str) -> None:
+    from sqlalchemy import text
+
+    from plateguard.database import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    if args.database_url and args.database_url.startswith("postgresql"):
+        schema, url = private_schema(args.database_url)
+        try:
+            return measure(args, url)
+        finally:
+            drop_schema(args.database_url, schema)
+    return measure(args, None)
+
+
+def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, object]:
+    data_dir = Path(tempfile.mkdtemp(prefix="plateguard-bench-"))
+    _, token = prepare(data_dir, database_url)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, __file__, "--serve", "--data-dir", str(data_dir), "--port", str(port)]
+    command += ["--on-stored", args.on_stored] + (["--database-url", database_url] if database_url else [])
+    server = subprocess.Popen(command, env=os.environ.copy())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, server)
+        client_loop(url, token, args.batch, time.monotonic() + 2, [], [])  # warm-up
+        latencies: list[float] = []
+        counts: list[int] = []
+        until = time.monotonic() + args.seconds
+        started = time.perf_counter()
+        threads = [
+            threading.Thread(target=client_loop, args=(url, token, args.batch, until, latencies, counts))
+            for _ in range(args.clients)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        rss = peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(10)
+    ordered = sorted(latencies)
+    return {
+        "backend": "postgresql" if database_url else "sqlite",
+        "reads_per_s": round(sum(counts) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1),
+        "rss_mb": round(rss, 1),
+        "_batches": len(ordered),
+        "_reads": sum(counts),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--on-stored", default=DEFAULT_HOOK)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args)
+        return
+    result = run(args)
+    header = ("backend", "batch", "clients", "reads", "reads/s", "p50 ms", "p99 ms", "peak RSS MB")
+    print(f"{header[0]:<12}" + "".join(f"{name:>{len(name) + 3}}" for name in header[1:]))
+    values = (args.batch, args.clients, result["_reads"], result["reads_per_s"], result["p50_ms"])
+    values += (result["p99_ms"], result["rss_mb"])
+    print(
+        f"{result['backend']!s:<12}"
+        + "".join(f"{v!s:>{len(n) + 3}}" for n, v in zip(header[1:], values, strict=True))
+    )
+    print(json.dumps({key: value for key, value in result.items() if not key.startswith("_")}))
+
+
+if __name__ == "__main__":
+    main()

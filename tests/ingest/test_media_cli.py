@@ -1,0 +1,114 @@
+"""``plateguard ingest`` and ``plateguard watch`` on a folder, with a stand-in for the engine."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from plateguard import bootstrap
+from plateguard.access_log.guard import system_scope
+from plateguard.accounts import service as account_service
+from plateguard.cameras import service as camera_service
+from plateguard.cameras.models import CameraKind
+from plateguard.cli import app
+from plateguard.config import Settings, load_settings, write_secrets
+from plateguard.database import make_session_factory, transaction
+from plateguard.ingest import recognition
+from plateguard.ingest.forward import QUEUE_FILE, ForwardQueue
+from plateguard.ingest.media_cli import ReadSink, watch_folder
+from plateguard.reads.models import PlateRead
+from tests.ingest.test_media import WhiteBoxReader, write_video
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    write_secrets(folder)
+    settings = load_settings(overrides={"data_dir": folder})
+    engine = bootstrap.prepare(settings)
+    with transaction(make_session_factory(engine)) as session:
+        agency = account_service.ensure_home_agency(
+            session=session, name="Test PD", ori="CA0000000", state="CA"
+        )
+        camera_service.create(session=session, agency=agency, name="Evidence video", kind=CameraKind.FIXED)
+    engine.dispose()
+    monkeypatch.setattr(recognition, "load_recognizer", lambda settings: WhiteBoxReader())
+    return folder
+
+
+def plates(settings: Settings) -> list[str]:
+    from plateguard.database import make_engine
+
+    engine = make_engine(settings.resolved_database_url)
+    with make_session_factory(engine)() as session, system_scope(session, "test"):
+        found = list(session.scalars(select(PlateRead.plate_normalized)))
+    engine.dispose()
+    return found
+
+
+def picture(path: Path) -> Path:
+    image = np.zeros((360, 640, 3), dtype=np.uint8)
+    cv2.rectangle(image, (100, 200), (220, 240), (255, 255, 255), -1)
+    cv2.imwrite(str(path), image)
+    return path
+
+
+def test_ingest_command_stores_one_read_per_pass_and_per_picture(data_dir: Path, tmp_path: Path) -> None:
+    video = tmp_path / "clip.avi"
+    write_video(video)
+    args = ["ingest", "--camera", "Evidence video", str(picture(tmp_path / "a.jpg")), str(video)]
+    result = CliRunner().invoke(app, [*args, "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert "2 new reads from 2 files" in result.output
+    again = CliRunner().invoke(app, [*args, "--data-dir", str(data_dir)])
+    assert "0 new reads" in again.output
+    assert plates(load_settings(overrides={"data_dir": data_dir})) == ["7ABC123", "7ABC123"]
+
+
+def test_ingest_refuses_an_unknown_camera_and_missing_files(data_dir: Path, tmp_path: Path) -> None:
+    unknown = CliRunner().invoke(
+        app, ["ingest", "--camera", "Nowhere", str(picture(tmp_path / "a.jpg")), "--data-dir", str(data_dir)]
+    )
+    assert unknown.exit_code == 1 and "no camera named 'Nowhere'" in unknown.output
+    missing = CliRunner().invoke(
+        app, ["ingest", "--camera", "Evidence video", "nope.jpg", "--data-dir", str(data_dir)]
+    )
+    assert missing.exit_code == 1 and "no such file" in missing.output
+
+
+def test_ingest_can_queue_for_a_patrol_car(data_dir: Path, tmp_path: Path) -> None:
+    args = ["ingest", "--queue", "--camera", "Evidence video", str(picture(tmp_path / "a.jpg"))]
+    assert CliRunner().invoke(app, [*args, "--data-dir", str(data_dir)]).exit_code == 0
+    assert len(ForwardQueue(data_dir / QUEUE_FILE)) == 1
+
+
+def test_watch_folder_processes_dropped_files(data_dir: Path, tmp_path: Path) -> None:
+    settings = load_settings(overrides={"data_dir": data_dir})
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    sink = ReadSink(settings, "Evidence video", queue=False)
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=watch_folder, args=(drop, WhiteBoxReader(), sink, stop), kwargs={"poll": 0.1}
+    )
+    watcher.start()
+    good = picture(tmp_path / "car.jpg")
+    (tmp_path / "junk.jpg").write_bytes(b"not a picture")
+    for path in (good, tmp_path / "junk.jpg"):
+        path.rename(drop / path.name)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (drop / "rejected" / "junk.jpg").exists():
+        time.sleep(0.1)
+    while time.monotonic() < deadline and not (drop / "processed" / "car.jpg").exists():
+        time.sleep(0.1)
+    stop.set()
+    watcher.join(5)
+    assert (drop / "processed" / "car.jpg").exists() and (drop / "rejected" / "junk.jpg").exists()
+    assert plates(settings) == ["7ABC123"]
