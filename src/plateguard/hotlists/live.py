@@ -43,7 +43,7 @@ def build_matcher(session: Session, *, now: dt.datetime | None = None) -> Matche
     try:
         with system_scope(session, "hotlist matching"):
             # Plain SQL rows (no ORM identity work): twice as fast for a million rows.
-            rows = session.connection().execute(query.execution_options(yield_per=50_000)).tuples()
+            rows = session.connection().execute(query.execution_options(yield_per=50_000))
             entries = (
                 MatcherEntry(i, h, p, s, c, e.timestamp() if e is not None else None, w)
                 for i, h, p, s, c, e, w in rows

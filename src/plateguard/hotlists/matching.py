@@ -19,10 +19,10 @@ and the entry know it; a mismatch is flagged on the match, never hidden. Expired
 from __future__ import annotations
 
 import re
-from itertools import accumulate
-from operator import mul
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import mul
 from typing import NamedTuple
 
 import numpy as np
