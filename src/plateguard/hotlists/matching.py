@@ -21,8 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import mul
 from typing import NamedTuple
 
 import numpy as np
@@ -35,13 +33,6 @@ _FOLD = str.maketrans(
 PROBE_BITS = 1 << 28  # 32 MB: about 1 % false positives at a million entries, each only a slower path
 PROBE_MASK = PROBE_BITS - 1
 PROBE_SHIFT = 32
-# Keys and their one-character deletions are hashed with one polynomial hash mod 2**64, computed in
-# NumPy for a million keys at once when the index is built, and in a few integer operations per read.
-_MOD_MASK = (1 << 64) - 1
-_P = 0x100000001B3  # odd, so invertible mod 2**64
-_P_INVERSE = pow(_P, -1, 1 << 64)
-_LENGTH_MIX = 0x9E3779B97F4A7C15
-_POWERS = [pow(_P, j, 1 << 64) for j in range(64)]
 SCORES = {"exact": 1.0, "confusion": 0.9, "edit": 0.75, "wildcard": 0.6}
 MATCH_KIND = {"exact": "exact", "confusion": "fuzzy", "edit": "fuzzy", "wildcard": "wildcard"}
 WILDCARD_CHARACTERS = frozenset("?*")
@@ -78,37 +69,6 @@ class Match:
     def kind(self) -> str:
         """The alert's match kind: exact, fuzzy or wildcard."""
         return MATCH_KIND[self.rule]
-
-
-def poly_hashes(key: str) -> tuple[int, list[int]]:
-    """The hash of ``key`` and of each of its one-character deletions (the i-th removes key[i])."""
-    prefix = list(accumulate(map(mul, map(ord, key), _POWERS), initial=0))
-    total, size = prefix[-1], len(key)
-    tail = (size - 1) * _LENGTH_MIX
-    deletions = [(prefix[i] + (total - prefix[i + 1]) * _P_INVERSE + tail) & _MOD_MASK for i in range(size)]
-    return (total + size * _LENGTH_MIX) & _MOD_MASK, deletions
-
-
-def _poly_hashes_bulk(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """``poly_hashes`` for many keys at once: (whole hashes, all deletion hashes), as uint64."""
-    wholes, deletions = [], []
-    by_length: dict[int, list[str]] = {}
-    for key in keys:
-        by_length.setdefault(len(key), []).append(key)
-    for size, group in by_length.items():
-        if size == 0:
-            continue
-        codes = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32).reshape(-1, size)
-        terms = codes.astype(np.uint64) * np.array(_POWERS[:size], dtype=np.uint64)
-        prefix = np.cumsum(terms, axis=1, dtype=np.uint64)
-        total = prefix[:, -1]
-        wholes.append(total + np.uint64((size * _LENGTH_MIX) & _MOD_MASK))
-        tail = np.uint64(((size - 1) * _LENGTH_MIX) & _MOD_MASK)
-        for i in range(size):
-            before = prefix[:, i - 1] if i else np.zeros_like(total)
-            deletions.append(before + (total - prefix[:, i]) * np.uint64(_P_INVERSE) + tail)
-    empty = np.zeros(0, dtype=np.uint64)
-    return (np.concatenate(wholes) if wholes else empty, np.concatenate(deletions) if deletions else empty)
 
 
 def wildcard_regex(pattern: str) -> re.Pattern[str]:
@@ -174,8 +134,11 @@ class Matcher:
     @staticmethod
     def _build_probe(keys: list[str]) -> bytes:
         """A two-probe Bloom filter over tagged hashes: whole folded keys (tag 1), deletions (tag 0)."""
-        whole, deletions = _poly_hashes_bulk(keys)
-        tagged = np.concatenate([deletions & ~np.uint64(1), whole | np.uint64(1)])
+        deletions = np.fromiter(
+            (hash(k[:i] + k[i + 1 :]) for k in keys for i in range(len(k))), dtype=np.int64
+        )
+        whole = np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
+        tagged = np.concatenate([deletions & ~1, whole | 1]).view(np.uint64)
         # Sorted, duplicates kept (np.unique is far slower here); OR-reduced per byte below.
         positions = np.sort(np.concatenate([tagged & PROBE_MASK, (tagged >> PROBE_SHIFT) & PROBE_MASK]))
         byte_index = (positions >> 3).astype(np.int64)
@@ -186,7 +149,8 @@ class Matcher:
             bitmap[byte_index[starts]] = np.bitwise_or.reduceat(bit, starts)
         return bitmap.tobytes()
 
-    def _maybe(self, value: int) -> bool:
+    def _maybe(self, tagged: int) -> bool:
+        value = tagged & 0xFFFFFFFFFFFFFFFF
         first, second = value & PROBE_MASK, (value >> PROBE_SHIFT) & PROBE_MASK
         probe = self._probe
         return bool(probe[first >> 3] >> (first & 7) & 1 and probe[second >> 3] >> (second & 7) & 1)
@@ -216,15 +180,15 @@ class Matcher:
 
     def _edit_matches(self, found: dict[int, Match], key: str, state: str | None, now: float) -> None:
         """One character extra in the read (its deletions are keys) or missing (it is a deletion)."""
-        whole, deletions = poly_hashes(key)
-        probe = self._probe
-        for i, value in enumerate(deletions):
-            value |= 1  # inlined _maybe: this loop is the hot path
+        probe, by_fold = self._probe, self._by_fold
+        for i in range(len(key)):
+            shorter = key[:i] + key[i + 1 :]
+            value = (hash(shorter) | 1) & 0xFFFFFFFFFFFFFFFF  # inlined _maybe: this loop is the hot path
             first, second = value & PROBE_MASK, (value >> PROBE_SHIFT) & PROBE_MASK
             if probe[first >> 3] >> (first & 7) & 1 and probe[second >> 3] >> (second & 7) & 1:
-                for entry in _entries(self._by_fold.get(key[:i] + key[i + 1 :])):
+                for entry in _entries(by_fold.get(shorter)):
                     self._keep(found, entry, "edit", state, now)
-        if self._maybe(whole & ~1):
+        if self._maybe(hash(key) & ~1):
             self._edit_candidates(found, key, state, now)
 
     def _edit_candidates(self, found: dict[int, Match], key: str, state: str | None, now: float) -> None:
