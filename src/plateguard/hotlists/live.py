@@ -9,6 +9,7 @@ matcher checks that stamp at most every ``check_seconds`` and reloads when it mo
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 import time
 
@@ -33,15 +34,26 @@ def build_matcher(session: Session, *, now: dt.datetime | None = None) -> Matche
         HotlistEntry.expires_at,
         HotlistEntry.is_wildcard,
     ).where(or_(HotlistEntry.expires_at.is_(None), HotlistEntry.expires_at > now))
-    with system_scope(session, "hotlist matching"):
-        rows = session.execute(query.execution_options(yield_per=50_000))
-        entries = (
-            MatcherEntry(
-                row[0], row[1], row[2], row[3], row[4], row[5].timestamp() if row[5] else None, row[6]
+    # A million small objects: the cyclic garbage collector would rescan them again and again while
+    # they are created (minutes instead of seconds), and later at every full collection. It is paused
+    # during the build and the finished index is moved out of its sight (gc.freeze); reference
+    # counting still frees an old index when it is replaced.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with system_scope(session, "hotlist matching"):
+            # Plain SQL rows (no ORM identity work): twice as fast for a million rows.
+            rows = session.connection().execute(query.execution_options(yield_per=50_000))
+            entries = (
+                MatcherEntry(i, h, p, s, c, e.timestamp() if e is not None else None, w)
+                for i, h, p, s, c, e, w in rows
             )
-            for row in rows
-        )
-        return Matcher(entries, now=now.timestamp())
+            matcher = Matcher(entries, now=now.timestamp())
+        gc.freeze()
+        return matcher
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def generation(session: Session) -> tuple[int, float]:

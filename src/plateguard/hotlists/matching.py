@@ -139,13 +139,14 @@ class Matcher:
         )
         whole = np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
         tagged = np.concatenate([deletions & ~1, whole | 1]).view(np.uint64)
-        positions = np.unique(np.concatenate([tagged & PROBE_MASK, (tagged >> PROBE_SHIFT) & PROBE_MASK]))
+        # Sorted, duplicates kept (np.unique is far slower here); OR-reduced per byte below.
+        positions = np.sort(np.concatenate([tagged & PROBE_MASK, (tagged >> PROBE_SHIFT) & PROBE_MASK]))
         byte_index = (positions >> 3).astype(np.int64)
         bit = (np.uint8(1) << (positions & 7).astype(np.uint8)).astype(np.uint8)
         bitmap = np.zeros(PROBE_BITS // 8, dtype=np.uint8)
         if len(positions):
             starts = np.flatnonzero(np.r_[True, byte_index[1:] != byte_index[:-1]])
-            bitmap[byte_index[starts]] = np.add.reduceat(bit, starts).astype(np.uint8)
+            bitmap[byte_index[starts]] = np.bitwise_or.reduceat(bit, starts)
         return bitmap.tobytes()
 
     def _maybe(self, tagged: int) -> bool:
