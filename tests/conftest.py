@@ -95,7 +95,9 @@ def db(engine: Engine) -> Iterator[Session]:
 @pytest.fixture()
 def settings(tmp_path: Path, backend_url: str) -> Settings:
     write_secrets(tmp_path)
-    return load_settings(overrides={"data_dir": tmp_path, "database_url": backend_url})
+    # A live-alert stream ends after half a second, so walking every route never waits on it.
+    overrides = {"data_dir": tmp_path, "database_url": backend_url, "alerts": {"stream_max_seconds": 0.5}}
+    return load_settings(overrides=overrides)
 
 
 @pytest.fixture()

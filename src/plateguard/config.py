@@ -122,6 +122,15 @@ class MqttSettings(Section):
     )
 
 
+class AlertSettings(Section):
+    stream_max_seconds: float = Field(
+        600.0,
+        ge=0.1,
+        le=86_400,
+        description="Longest life of one live-alert connection; browsers reconnect on their own.",
+    )
+
+
 class MapSettings(Section):
     tile_url: str = Field(
         "",
@@ -151,6 +160,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     mqtt: MqttSettings = MqttSettings()
     map: MapSettings = MapSettings()
+    alerts: AlertSettings = AlertSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -15,7 +15,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -110,13 +110,19 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def check_connection(engine: Engine) -> None:
-    """Fail with one clear line when the database cannot be reached."""
+    """Fail with one clear line when the database cannot be reached (no transaction, no lock taken)."""
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        connection = engine.raw_connection()
+    except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as exc:
+        original = getattr(exc, "orig", None) or exc
+        reason = str(original).strip().splitlines()[0]
         raise ConfigurationError(f"database {engine.url.render_as_string()} unreachable: {reason}") from exc
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    finally:
+        connection.close()
 
 
 def alembic_config(engine: Engine) -> Config:

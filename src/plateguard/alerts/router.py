@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -92,8 +93,9 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
         # seconds (a transaction may commit after a newer one) and skip what was already sent.
         floor, seen, quiet = utcnow() - dt.timedelta(seconds=1), set[str](), 0.0
         newest = floor
+        closes_at = time.monotonic() + request.app.state.settings.alerts.stream_max_seconds
         yield "retry: 1000\n\n"
-        while not await request.is_disconnected():
+        while not await request.is_disconnected() and time.monotonic() < closes_at:
             since = max(floor, newest - dt.timedelta(seconds=5))
             try:
                 payloads = await run_in_threadpool(poll, since, seen)
