@@ -90,8 +90,6 @@ class SearchQuery(BaseModel):
     def _consistent(self) -> SearchQuery:
         if self.since and self.until and self.since >= self.until:
             raise ValueError("'since' must be before 'until'")
-        if self.plate and self.match is not PlateMatch.PARTIAL and not normalize_plate(self.plate):
-            raise ValueError("wildcards ? and * need the partial match")
         if self.plate and self.match is not PlateMatch.PARTIAL and self.plate != normalize_plate(self.plate):
             raise ValueError("wildcards ? and * need the partial match")
         if self.plate and self.match is PlateMatch.PARTIAL and not self.plate.replace("*", ""):
