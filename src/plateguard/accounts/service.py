@@ -153,14 +153,14 @@ def _record_failure(user: User, security: SecuritySettings, now: dt.datetime) ->
     return True
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:
     """Open a login session; returns the cookie token (kept only as a hash) and the session row."""
     token = secrets.token_urlsafe(32)
-    login = LoginSession(token_hash=_token_hash(token), user=user, csrf_token=secrets.token_urlsafe(32))
+    login = LoginSession(token_hash=token_hash(token), user=user, csrf_token=secrets.token_urlsafe(32))
     session.add(login)
     session.flush()
     return token, login
@@ -171,7 +171,7 @@ def resolve_session(
 ) -> LoginSession | None:
     """Find a live session for a cookie token; an idle one is ended on the spot."""
     now = now or utcnow()
-    login = session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+    login = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
     if login is None or login.ended_at is not None:
         return None
     if now - login.last_seen_at > dt.timedelta(minutes=idle_minutes):

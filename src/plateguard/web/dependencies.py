@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
@@ -15,6 +17,7 @@ from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import LoginSession, User
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
+from plateguard.accounts.service import token_hash
 from plateguard.cameras import service as camera_service
 from plateguard.database import transaction
 from plateguard.errors import Forbidden, NotAuthenticated, TrainingRequired
@@ -43,16 +46,27 @@ def unit_of_work(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(unit_of_work, scope="function")]
 
 
+@dataclass(frozen=True)
+class GateFacts:
+    """What the gate needs to know about the signed-in user, read before the request's own transaction."""
+
+    user_id: int
+    needs_totp_enrolment: bool
+    training_gaps: tuple[str, ...]
+
+
 def current_login(request: Request, db: DbSession) -> LoginSession | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    idle = request.app.state.settings.security.session_idle_minutes
-    # Its own transaction: an idle session stays ended even when this request is then refused.
+    # One short transaction of its own, before the request's: an idle session stays ended even when the
+    # request is refused, and (on SQLite) nothing here waits on the request's own write lock.
     with transaction(request.app.state.session_factory) as side:
-        resolved = account_service.resolve_session(session=side, token=token, idle_minutes=idle)
-        login_id = resolved.id if resolved is not None else None
-    login = db.get(LoginSession, login_id) if login_id is not None else None
+        facts = _gate_facts(side, token, request.app.state.settings.security.session_idle_minutes)
+    if facts is None:
+        return None
+    request.state.gate_facts = facts
+    login = db.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
     if login is not None:
         user = login.user
         request.state.viewer = Viewer(
@@ -67,10 +81,22 @@ def current_login(request: Request, db: DbSession) -> LoginSession | None:
     return login
 
 
+def _gate_facts(side: Session, token: str, idle_minutes: int) -> GateFacts | None:
+    resolved = account_service.resolve_session(session=side, token=token, idle_minutes=idle_minutes)
+    if resolved is None:
+        return None
+    user = resolved.user
+    return GateFacts(
+        user.id,
+        administration.needs_totp_enrolment(session=side, user=user),
+        tuple(training.training_gaps(session=side, user=user)),
+    )
+
+
 OptionalLogin = Annotated[LoginSession | None, Depends(current_login)]
 
 
-async def authorize(request: Request, login: OptionalLogin) -> LoginSession | None:
+async def authorize(request: Request, db: DbSession, login: OptionalLogin) -> LoginSession | None:
     """The gate on every protected router: the route's rule from the table decides."""
     route = request.scope.get("route")
     rule = rule_for(request.method, getattr(route, "path", ""))
@@ -87,39 +113,34 @@ async def authorize(request: Request, login: OptionalLogin) -> LoginSession | No
     if request.method in UNSAFE_METHODS:
         await _check_csrf(request, login)
     if isinstance(rule, Permission):
-        _check_two_factor_enrolment(request, login)
-        _check_permission(request, login, rule)
+        _check_permission(request, db, rule)
     return login
 
 
-def _check_two_factor_enrolment(request: Request, login: LoginSession) -> None:
-    with transaction(request.app.state.session_factory) as side:
-        user = side.get(User, login.user_id)
-        needed = user is not None and administration.needs_totp_enrolment(session=side, user=user)
-    if needed:
+def _check_permission(request: Request, db: Session, permission: Permission) -> None:
+    facts: GateFacts = request.state.gate_facts
+    if facts.needs_totp_enrolment:
         raise Forbidden("your role requires two-factor sign-in: set it up at /account/two-factor first")
-
-
-def _check_permission(request: Request, login: LoginSession, permission: Permission) -> None:
     if permission not in request.state.permissions:
         message = f"your roles do not include the permission {permission.value}"
-        _record_denial(request, login, permission, message)
+        _record_denial(request, db, facts.user_id, permission, message)
         raise Forbidden(message)
-    if permission in TRAINING_GATED:
-        with transaction(request.app.state.session_factory) as side:
-            gaps = training.training_gaps(session=side, user=side.get(User, login.user_id))  # type: ignore[arg-type]
-        if gaps:
-            message = "ALPR functions are closed to you until training is current: " + "; ".join(gaps)
-            _record_denial(request, login, permission, message)
-            raise TrainingRequired(message)
+    if permission in TRAINING_GATED and facts.training_gaps:
+        message = "ALPR functions are closed to you until training is current: " + "; ".join(
+            facts.training_gaps
+        )
+        _record_denial(request, db, facts.user_id, permission, message)
+        raise TrainingRequired(message)
 
 
-def _record_denial(request: Request, login: LoginSession, permission: Permission, message: str) -> None:
-    """Denials are logged in their own transaction: the refused request itself is rolled back."""
+def _record_denial(request: Request, db: Session, user_id: int, permission: Permission, message: str) -> None:
+    """Denials are logged in their own transaction: the refused request itself is rolled back first."""
+    db.expunge_all()
+    db.rollback()
     with transaction(request.app.state.session_factory) as side:
         access_log.append(
             session=side,
-            actor=Actor.of(side.get(User, login.user_id)),  # type: ignore[arg-type]
+            actor=Actor.of(side.get(User, user_id)),  # type: ignore[arg-type]
             action="permission.denied",
             query={
                 "method": request.method,
