@@ -91,7 +91,6 @@ class Pipeline:
         color = vehicle_color(img, det.box)
         return RecognizedPlate(best.plate, score, det.box, region.region, region.confidence, cands, color)
 
-
     def _plausible(self, plate: str, score: float) -> bool:
         cfg = self.config
         if not (cfg.min_chars <= len(plate) <= cfg.max_chars) or score < cfg.min_confidence:
