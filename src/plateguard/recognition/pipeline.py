@@ -59,10 +59,17 @@ class Pipeline:
         """All plates found in a scene, best first. The image is not modified."""
         img = to_bgr(image)
         found: list[tuple[RecognizedPlate, int]] = []
-        for det in self.detector.predict(img):
+        sure_height = 0
+        # Tallest text first; once a confident plate is read, shorter text that could only be a
+        # secondary plate below the height ratio is not read at all (saves most reads per scene).
+        for det in sorted(self.detector.predict(img), key=lambda d: -d.text_box.h):
+            if det.text_box.h < self.config.second_plate_height * sure_height:
+                continue
             plate = self._read(img, det)
             if plate is not None:
                 found.append((plate, det.text_box.h))
+                if plate.confidence >= 0.7:
+                    sure_height = max(sure_height, det.text_box.h)
         if not found:
             return []
         # The plate is usually the largest text in the picture: scale by relative text height.
