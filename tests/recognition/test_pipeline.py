@@ -139,3 +139,27 @@ def test_vehicle_color_names_and_unknown() -> None:
     noisy = np.random.default_rng(0).integers(0, 255, (300, 300, 3), dtype=np.uint8)
     assert vehicle_color(noisy, box) == "unknown"
     assert vehicle_color(img, BoundingBox(0, 0, 300, 300)) == "unknown"  # nothing around the plate
+
+
+def test_small_secondary_text_is_not_a_second_plate() -> None:
+    """The plate is the largest text: a confident read on much smaller text is dropped."""
+    img = np.zeros((300, 400, 3), np.uint8)
+    img[10:70, 10:130] = 100  # plate text 60 px high
+    img[200:220, 200:260] = 200  # 20 px high text (sign, badge)
+    boxes = [BoundingBox(10, 10, 120, 60), BoundingBox(200, 200, 60, 20)]
+    reads = {100: (PlateCandidate("ABC1234", 0.8),), 200: (PlateCandidate("7XYZ123", 0.99),)}
+    pipe = Pipeline(
+        detector=FakeDetector(boxes), reader=FakeReader(reads), region=FakeRegion(RegionGuess("us-ca", 1))
+    )
+    assert [p.plate for p in pipe.recognize(img)] == ["ABC1234"]
+
+
+def test_hybrid_reader_falls_back_when_unsure() -> None:
+    from plateguard.recognition.hybrid import HybridReader
+
+    sure = FakeReader({200: (PlateCandidate("7XYZ123", 0.95),)})
+    unsure = FakeReader({200: (PlateCandidate("7XYZ12", 0.4),)})
+    second = FakeReader({200: (PlateCandidate("7XYZ123", 0.8),)})
+    crop = np.full((20, 40, 3), 200, np.uint8)
+    assert HybridReader(sure, second).predict(crop).best.plate == "7XYZ123"
+    assert HybridReader(unsure, second).predict(crop).best.plate == "7XYZ123"

@@ -33,7 +33,7 @@ def _plate(text: str, conf: float, x: int) -> RecognizedPlate:
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
-    monkeypatch.setattr(pipeline, "build_default", lambda threads=1: FakePipeline())
+    monkeypatch.setattr(pipeline, "build_default", lambda threads=1, reader="ppocr": FakePipeline())
     app = typer.Typer()
     cli.register(app)
 

@@ -26,11 +26,21 @@ def recognize(
         bool, typer.Option("--plate-crops", help="Each image is an already-cropped plate (reader only).")
     ] = False,
     threads: Annotated[int, typer.Option("--threads", min=1, help="ONNX Runtime threads.")] = 1,
+    reader: Annotated[
+        str, typer.Option("--reader", help="Plate reader: ppocr (default), crnn (own model) or hybrid.")
+    ] = "ppocr",
 ) -> None:
     """Read licence plates in images; prints one result per image, exits non-zero if any file failed."""
-    from plateguard.recognition.pipeline import build_default
+    from plateguard.recognition.onnx_session import ModelLoadError
+    from plateguard.recognition.pipeline import READERS, build_default
 
-    pipeline = build_default(threads=threads)
+    if reader not in READERS:
+        raise typer.BadParameter(f"choose one of {', '.join(READERS)}", param_hint="--reader")
+    try:
+        pipeline = build_default(threads=threads, reader=reader)
+    except ModelLoadError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
     results: list[dict[str, object]] = []
     failed = 0
     for path in expand_paths(paths):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from plateguard.recognition.color import vehicle_color
 from plateguard.recognition.ctc import fits_region
@@ -28,6 +28,8 @@ class PipelineConfig:
     min_confidence: float = 0.5
     """Plates whose score (detector x reader confidence) is below this are dropped as false detections."""
     max_plates: int = 4
+    second_plate_height: float = 0.7
+    """Further plates need text at least this fraction of the height of the scene's largest plate text."""
     min_chars: int = 4
     """Scenes only: shorter reads are nearly always other text (crops keep any length)."""
     max_chars: int = 8
@@ -56,12 +58,28 @@ class Pipeline:
     def recognize(self, image: Image) -> list[RecognizedPlate]:
         """All plates found in a scene, best first. The image is not modified."""
         img = to_bgr(image)
-        found: list[RecognizedPlate] = []
-        for det in self.detector.predict(img):
+        found: list[tuple[RecognizedPlate, int]] = []
+        sure_height = 0
+        # Tallest text first; once a confident plate is read, shorter text that could only be a
+        # secondary plate below the height ratio is not read at all (saves most reads per scene).
+        for det in sorted(self.detector.predict(img), key=lambda d: -d.text_box.h):
+            if det.text_box.h < self.config.second_plate_height * sure_height:
+                continue
             plate = self._read(img, det)
             if plate is not None:
-                found.append(plate)
-        return _suppress(sorted(found, key=lambda p: -p.confidence), self.config.max_plates)
+                found.append((plate, det.text_box.h))
+                if plate.confidence >= 0.7:
+                    sure_height = max(sure_height, det.text_box.h)
+        if not found:
+            return []
+        # The plate is usually the largest text in the picture: scale by relative text height.
+        tallest = max(h for _, h in found)
+        scored = [
+            (replace(p, confidence=round(p.confidence * h / tallest, 4)), h / tallest) for p, h in found
+        ]
+        scored.sort(key=lambda ph: -ph[0].confidence)
+        kept = [scored[0][0]] + [p for p, rel in scored[1:] if rel >= self.config.second_plate_height]
+        return _suppress(kept, self.config.max_plates)
 
     def read_crop(self, crop: Image) -> RecognizedPlate:
         """Read one already-cropped plate (reader and region inference only)."""

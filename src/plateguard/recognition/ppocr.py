@@ -42,7 +42,7 @@ class TextDetector:
         *,
         threads: int = 1,
         providers: Sequence[str] = DEFAULT_PROVIDERS,
-        max_side: int = 960,
+        max_side: int = 1280,
         thresh: float = 0.3,
         box_thresh: float = 0.5,
         unclip: float = 1.6,

@@ -9,10 +9,14 @@ from plateguard.recognition.ctc import Probs, rank, segments
 from plateguard.recognition.formats import ALPHABET
 from plateguard.recognition.geometry import TextBox, expand, order_quad, to_bgr, warp_quad
 from plateguard.recognition.ppocr import TextDetector, TextLineReader
-from plateguard.recognition.types import BoundingBox, Image, PlateDetection, PlateText
+from plateguard.recognition.types import BoundingBox, Image, PlateCandidate, PlateDetection, PlateText
 
 CROP_WIDTH = 320
 FLIP_BELOW = 0.55
+SQUASHES = (0.7, 1.0)
+"""Plate characters are tall and narrow: the line is read squashed to 70% height and as is, and the more
+confident reading is kept (each alone: 89.9% on crops-us, together 91.7%)."""
+PAD_Y = 0.08
 
 
 def merge_lines(boxes: list[TextBox]) -> list[TextBox]:
@@ -68,10 +72,17 @@ def mean_peak(probs: Probs) -> float:
 class PpocrPlateReader:
     """Reads a plate crop: finds its text lines, reads the main one, keeps the others for region inference."""
 
-    def __init__(self, detector: TextDetector, reader: TextLineReader, other_lines: int = 3) -> None:
+    def __init__(
+        self,
+        detector: TextDetector,
+        reader: TextLineReader,
+        other_lines: int = 3,
+        squashes: tuple[float, ...] = SQUASHES,
+    ) -> None:
         self.detector = detector
         self.reader = reader
         self.other_lines = other_lines
+        self.squashes = squashes
 
     def predict(self, crop: Image) -> PlateText:
         img = _normalise_crop(to_bgr(crop))
@@ -80,8 +91,7 @@ class PpocrPlateReader:
         if main is None:
             probs = self._read_best(img)
             return PlateText(rank(probs))
-        probs = self._read_best(warp_quad(img, np.array(main.quad, dtype=np.float32), pad_y=0.1))
-        cands = rank(probs)
+        cands = self._read_main(warp_quad(img, np.array(main.quad, dtype=np.float32), pad_y=PAD_Y))
         if not cands or len(cands[0].plate) < 4:  # not a plate number: skip the secondary lines
             return PlateText(cands)
         others = [ln for ln in lines if ln is not main and ln.height >= 0.18 * main.height]
@@ -92,12 +102,28 @@ class PpocrPlateReader:
         )
         return PlateText(cands, tuple(t for t in texts if t))
 
+    def _read_main(self, line: Image) -> tuple[PlateCandidate, ...]:
+        best: tuple[PlateCandidate, ...] = ()
+        for factor in self.squashes:
+            cands = rank(self._read_best(_squash(line, factor)))
+            if cands and (not best or cands[0].confidence > best[0].confidence):
+                best = cands
+        return best
+
     def _read_best(self, line: Image) -> Probs:
         probs = self.reader.predict(line)
         if mean_peak(probs) >= FLIP_BELOW:
             return probs
         flipped = self.reader.predict(np.ascontiguousarray(line[::-1, ::-1]))
         return flipped if mean_peak(flipped) > mean_peak(probs) + 0.1 else probs
+
+
+def _squash(line: Image, factor: float) -> Image:
+    if factor == 1.0:
+        return line
+    h, w = line.shape[:2]
+    out = cv2.resize(line, (w, max(8, int(h * factor))), interpolation=cv2.INTER_AREA)
+    return np.asarray(out, dtype=np.uint8)
 
 
 def _normalise_crop(img: Image) -> Image:
