@@ -190,10 +190,11 @@ app.add_typer(accounts_app, name="accounts")
 def accounts_suspend_inactive(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Suspend accounts unused for longer than security.inactivity_suspend_days (run it daily)."""
     from plateguard.accounts.administration import suspend_inactive
-    from plateguard.database import make_engine, make_session_factory, transaction
+    from plateguard.database import check_connection, make_engine, make_session_factory, transaction
 
     settings = settings_from(config, data_dir)
     engine = make_engine(settings.resolved_database_url)
+    check_connection(engine)
     with transaction(make_session_factory(engine)) as session:
         names = suspend_inactive(session=session, days=settings.security.inactivity_suspend_days)
     typer.echo(f"Suspended {len(names)} account(s){': ' + ', '.join(names) if names else ''}.")
