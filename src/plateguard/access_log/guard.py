@@ -18,8 +18,7 @@ from plateguard.errors import PlateguardError
 
 SCOPE_KEY = "plateguard_alpr_scope"
 # Tables holding ALPR data. A domain that adds one adds its name here.
-PROTECTED_TABLES = frozenset({"plate_read", "stored_image"})
-PROTECTED_TABLES |= {"hotlist_entry", "alert"}  # hotlists and alerts
+PROTECTED_TABLES = frozenset({"plate_read", "stored_image", "hotlist_entry", "alert"})
 
 
 class AccessNotRecorded(PlateguardError):
