@@ -151,3 +151,22 @@ def test_concurrent_appends_keep_one_chain(tmp_path: Path) -> None:
     assert errors == []
     report = verify_chain(engine)
     assert report.intact and report.records == 40
+
+
+@pytest.mark.parametrize(
+    ("statements", "first_bad"),
+    [(t[1], bad) for t, bad in zip(TAMPERING, (3, 2, 2, 3, 5), strict=True)],
+    ids=[t[0] for t in TAMPERING],
+)
+def test_tampering_is_caught_when_checked_in_parallel_stretches(
+    sqlite_log: tuple[Path, Engine], statements: list[str], first_bad: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plateguard.access_log import verify
+
+    monkeypatch.setattr(verify, "PARALLEL_FROM", 1)
+    fill(sqlite_log[1], 20)  # 25 records, so every stretch holds several
+    assert verify_chain(sqlite_log[1]).intact
+    for statement in statements:
+        tamper(sqlite_log[1], statement)
+    report = verify_chain(sqlite_log[1])
+    assert report.problem is not None and report.problem.sequence == first_bad

@@ -133,3 +133,31 @@ def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, t
     assert good.status_code == 303
     page = client.get(url, headers={"Accept": "text/html"})
     assert "TEST2" in page.text and "4KP*" not in page.text
+
+
+def test_administrator_grants_and_revokes_a_restricted_list(client: TestClient, db: Session, trained) -> None:  # type: ignore[no-untyped-def]
+    trained("lt.alvarez", Role.ADMINISTRATOR)
+    officer = trained("officer", Role.OPERATOR)
+    state = make_list(db, "CA DOJ SVS", HotlistSource.STATE, stolen("TEST201"))
+    csrf = sign_in(client, "lt.alvarez")
+    assert (
+        client.post(
+            f"/hotlists/{state.id}/grants",
+            data={"csrf_token": csrf, "username": "officer"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    from plateguard.hotlists import service as hotlist_service
+
+    assert "CA DOJ SVS" in [h.name for h in hotlist_service.list_visible(session=db, user=officer)]
+    assert (
+        client.post(
+            f"/hotlists/{state.id}/grants/revoke",
+            data={"csrf_token": csrf, "username": "officer"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    assert "CA DOJ SVS" not in [h.name for h in hotlist_service.list_visible(session=db, user=officer)]
+    assert ("hotlists.revoke", "lt.alvarez", "ok") in access_actions(db)

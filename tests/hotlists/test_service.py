@@ -112,6 +112,8 @@ def test_restricted_lists_are_visible_only_to_granted_users(db: Session, trained
     entries = hotlist_service.list_entries(session=db, user=officer, hotlist=state)
     assert [e.plate for e in entries] == ["TEST201"]
     assert ("hotlists.entries", "officer", "ok") in access_actions(db)
+    hotlist_service.revoke(session=db, actor=ACTOR, hotlist=state, user=officer)
+    assert [h.name for h in hotlist_service.list_visible(session=db, user=officer)] == ["Department BOLO"]
 
 
 def test_partial_plate_needs_permission_case_expiry_and_purpose(db: Session, trained) -> None:  # type: ignore[no-untyped-def]

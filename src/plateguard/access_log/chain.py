@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,34 +51,7 @@ def record_hash(previous_hash: str, content: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class ChainRow:
-    record_id: int
-    sequence: int
-    previous_hash: str
-    record_hash: str
-    values: Sequence[Any]
-    query_json: str
-
-
-@dataclass(frozen=True)
 class ChainBreak:
     sequence: int
     record_id: int | None
     problem: str
-
-
-def find_first_break(rows: Iterable[ChainRow], genesis: str) -> ChainBreak | None:
-    """Walk records in sequence order; name the first that was altered, removed or inserted."""
-    expected_previous, expected_sequence = genesis, 1
-    for row in rows:
-        if row.sequence != expected_sequence:
-            problem = "removed" if row.sequence > expected_sequence else "inserted or renumbered"
-            return ChainBreak(expected_sequence, row.record_id, f"record {expected_sequence} {problem}")
-        if row.previous_hash != expected_previous:
-            return ChainBreak(
-                row.sequence, row.record_id, "inserted: it does not follow the record before it"
-            )
-        if hash_values(row.previous_hash, row.values, row.query_json) != row.record_hash:
-            return ChainBreak(row.sequence, row.record_id, "altered: its content does not match its hash")
-        expected_previous, expected_sequence = row.record_hash, expected_sequence + 1
-    return None

@@ -180,3 +180,15 @@ def grant_access(
         raise NotFound(f"no user {username!r}", field="username")
     hotlist_service.grant(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=user)
     return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
+
+
+@router.post("/hotlists/{hotlist_id}/grants/revoke")
+def revoke_access(
+    hotlist_id: int, db: DbSession, login: CurrentLogin, username: Annotated[str, Form(max_length=64)]
+) -> Response:
+    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
+    user = account_service.get_by_username(session=db, username=username.strip())
+    if user is None:
+        raise NotFound(f"no user {username!r}", field="username")
+    hotlist_service.revoke(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=user)
+    return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)

@@ -76,6 +76,7 @@ ROUTE_RULES |= {
     ("POST", "/hotlists/{hotlist_id}/entries/{entry_id}/remove"): Permission.HOTLISTS_PARTIAL,
     ("POST", "/hotlists/{hotlist_id}/import"): Permission.HOTLISTS_MANAGE,
     ("POST", "/hotlists/{hotlist_id}/grants"): Permission.HOTLISTS_MANAGE,
+    ("POST", "/hotlists/{hotlist_id}/grants/revoke"): Permission.HOTLISTS_MANAGE,
     ("GET", "/alerts"): Permission.ALERTS_VIEW,
     ("GET", "/alerts/stream"): Permission.ALERTS_VIEW,
     ("GET", "/alerts/{alert_id}"): Permission.ALERTS_VIEW,
