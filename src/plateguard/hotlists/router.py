@@ -7,16 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts import service as account_service
+from plateguard.accounts.models import User
 from plateguard.accounts.roles import Permission
 from plateguard.errors import InvalidInput, NotFound, PayloadTooLarge
 from plateguard.hotlists import refresh, retro
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import PARSERS, ParsedEntry, wildcard_normalize
 from plateguard.hotlists.live import LiveMatcher
-from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory, HotlistSource
+from plateguard.hotlists.models import CATEGORY_LABELS, Hotlist, HotlistCategory, HotlistSource
 from plateguard.hotlists.states import from_region_or_usps
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.templating import render
@@ -174,10 +176,7 @@ async def import_file(
 def grant_access(
     hotlist_id: int, db: DbSession, login: CurrentLogin, username: Annotated[str, Form(max_length=64)]
 ) -> Response:
-    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
-    user = account_service.get_by_username(session=db, username=username.strip())
-    if user is None:
-        raise NotFound(f"no user {username!r}", field="username")
+    hotlist, user = _list_and_user(db, hotlist_id, username)
     hotlist_service.grant(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=user)
     return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
 
@@ -186,9 +185,14 @@ def grant_access(
 def revoke_access(
     hotlist_id: int, db: DbSession, login: CurrentLogin, username: Annotated[str, Form(max_length=64)]
 ) -> Response:
+    hotlist, user = _list_and_user(db, hotlist_id, username)
+    hotlist_service.revoke(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=user)
+    return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
+
+
+def _list_and_user(db: Session, hotlist_id: int, username: str) -> tuple[Hotlist, User]:
     hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
     user = account_service.get_by_username(session=db, username=username.strip())
     if user is None:
         raise NotFound(f"no user {username!r}", field="username")
-    hotlist_service.revoke(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=user)
-    return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
+    return hotlist, user
