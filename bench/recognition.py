@@ -167,7 +167,7 @@ def main() -> None:
     ours = metrics(tally)
     base = None
     if not args.no_baseline:
-        from baseline import RapidOcrBaseline  # type: ignore[import-not-found]
+        from support.rapidocr_baseline import RapidOcrBaseline  # type: ignore[import-not-found]
 
         bl = RapidOcrBaseline()
         base = metrics(run_engine(scenes, crops, bl.recognize, bl.read_crop))
