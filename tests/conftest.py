@@ -165,6 +165,16 @@ def train(db: Session):  # type: ignore[no-untyped-def]
     return record
 
 
+@pytest.fixture()
+def trained(make_user, train):  # type: ignore[no-untyped-def]
+    """Create a user whose required ALPR training is on record."""
+
+    def create(username: str, *roles: Role) -> User:
+        return train(make_user(username, *roles))  # type: ignore[no-any-return]
+
+    return create
+
+
 def sign_in(client: TestClient, username: str, password: str = TEST_PASSWORD) -> str:
     """Sign in through the login form; returns the CSRF token of the new session."""
     response = client.post(

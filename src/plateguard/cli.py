@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy import Engine
 
 from plateguard.config import Settings, load_settings
 from plateguard.errors import PlateguardError
@@ -45,6 +46,15 @@ def settings_from(config: Path | None, data_dir: Path | None, **overrides: Any) 
     if data_dir is not None:
         values["data_dir"] = data_dir
     return load_settings(config_file=config, overrides=values)
+
+
+def connected_engine(settings: Settings) -> Engine:
+    """The configured database, or one clear line saying it cannot be reached."""
+    from plateguard.database import check_connection, make_engine
+
+    engine = make_engine(settings.resolved_database_url)
+    check_connection(engine)
+    return engine
 
 
 def _read_password(password_file: Path | None) -> str:
@@ -164,11 +174,8 @@ def audit_verify(config: ConfigOption = None, data_dir: DataDirOption = None) ->
     import time
 
     from plateguard.access_log.verify import verify_chain
-    from plateguard.database import check_connection, make_engine
 
-    settings = settings_from(config, data_dir)
-    engine = make_engine(settings.resolved_database_url)
-    check_connection(engine)
+    engine = connected_engine(settings_from(config, data_dir))
     started = time.perf_counter()
     report = verify_chain(engine)
     elapsed = time.perf_counter() - started
@@ -190,12 +197,10 @@ app.add_typer(accounts_app, name="accounts")
 def accounts_suspend_inactive(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Suspend accounts unused for longer than security.inactivity_suspend_days (run it daily)."""
     from plateguard.accounts.administration import suspend_inactive
-    from plateguard.database import check_connection, make_engine, make_session_factory, transaction
+    from plateguard.database import make_session_factory, transaction
 
     settings = settings_from(config, data_dir)
-    engine = make_engine(settings.resolved_database_url)
-    check_connection(engine)
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(make_session_factory(connected_engine(settings))) as session:
         names = suspend_inactive(session=session, days=settings.security.inactivity_suspend_days)
     typer.echo(f"Suspended {len(names)} account(s){': ' + ', '.join(names) if names else ''}.")
 

@@ -1,1 +1,1 @@
-from tests.hotlists.conftest import camera, store_read, trained  # noqa: F401
+from tests.hotlists.conftest import camera, store_read  # noqa: F401

@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.service import Actor
-from plateguard.accounts import training
-from plateguard.accounts.models import Agency, User
-from plateguard.accounts.roles import Role
+from plateguard.accounts.models import Agency
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import utcnow
@@ -25,21 +23,6 @@ from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistSource
 from plateguard.reads import service as read_service
 from plateguard.reads.models import PlateRead
 from plateguard.reads.schemas import Candidate, PlateReadCreate
-
-
-@pytest.fixture()
-def trained(db: Session, make_user):  # type: ignore[no-untyped-def]
-    """Create a user whose required ALPR training is on record."""
-
-    def create(username: str, *roles: Role) -> User:
-        user: User = make_user(username, *roles)
-        for course in training.courses(session=db):
-            training.record_completion(
-                session=db, user=user, course=course, completed_on=dt.date.today(), recorded_by=user
-            )
-        return user
-
-    return create
 
 
 @pytest.fixture()

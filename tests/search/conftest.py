@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.models import AccessRecord
-from plateguard.accounts import training
 from plateguard.accounts.models import Agency, User
 from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
@@ -30,21 +29,6 @@ class Scene:
     main_st: Camera
     airport_way: Camera
     reads: dict[str, list[str]]  # plate -> read ids
-
-
-@pytest.fixture()
-def trained(db: Session, make_user):  # type: ignore[no-untyped-def]
-    """Users whose required Policy 460 training is current."""
-
-    def create(username: str, *roles: Role) -> User:
-        user: User = make_user(username, *roles)
-        for course in training.courses(session=db):
-            training.record_completion(
-                session=db, user=user, course=course, completed_on=dt.date.today(), recorded_by=user
-            )
-        return user
-
-    return create
 
 
 @pytest.fixture()

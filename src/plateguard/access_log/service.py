@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.chain import record_hash
@@ -114,8 +114,7 @@ def _lock_chain_head(session: Session) -> AccessChainHead:
     """Take the chain head for this transaction; other writers wait until it commits."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(1798905200)"))
-    else:  # SQLite: a write takes the database lock before anything is read
-        session.execute(update(AccessChainHead).where(AccessChainHead.id == 1).values(id=1))
+    # SQLite needs nothing more: every transaction begins IMMEDIATE, holding the write lock (database.py).
     head = session.scalar(select(AccessChainHead).where(AccessChainHead.id == 1))
     if head is None:
         head = AccessChainHead(id=1, sequence=0, last_hash=GENESIS_HASH)

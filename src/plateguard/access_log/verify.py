@@ -86,13 +86,23 @@ def _walk(url: str, dialect: str, low_id: int, high_id: int) -> Stretch:
 
 def _check(raw: Sequence[Any], expected_previous: str, expected_sequence: int) -> ChainBreak | None:
     record_id, previous, recorded, query_json, sequence = raw[:5]
+    broken_link = _link_break(record_id, sequence, previous, expected_previous, expected_sequence)
+    if broken_link is not None:
+        return broken_link
+    if hash_values(previous, raw[4:], query_json) != recorded:
+        return ChainBreak(sequence, record_id, "altered: its content does not match its hash")
+    return None
+
+
+def _link_break(
+    record_id: int, sequence: int, previous: str, expected_previous: str, expected_sequence: int
+) -> ChainBreak | None:
+    """Whether a record fails to follow the one before it (a gap, a renumbering or a foreign link)."""
     if sequence != expected_sequence:
         problem = "removed" if sequence > expected_sequence else "inserted or renumbered"
         return ChainBreak(expected_sequence, record_id, f"record {expected_sequence} {problem}")
     if previous != expected_previous:
         return ChainBreak(sequence, record_id, "inserted: it does not follow the record before it")
-    if hash_values(previous, raw[4:], query_json) != recorded:
-        return ChainBreak(sequence, record_id, "altered: its content does not match its hash")
     return None
 
 
@@ -102,11 +112,9 @@ def _join(stretches: list[Stretch]) -> tuple[int, ChainBreak | None]:
     count = 0
     for stretch in stretches:
         if stretch.first is not None:
-            record_id, sequence, previous = stretch.first
-            fake_row = (record_id, previous, "", "", sequence)
-            if sequence != previous_end[0] + 1 or previous != previous_end[1]:
-                link = _check(fake_row, previous_end[1], previous_end[0] + 1)
-                return count, link
+            broken_link = _link_break(*stretch.first, previous_end[1], previous_end[0] + 1)
+            if broken_link is not None:
+                return count, broken_link
         count += stretch.count
         if stretch.problem is not None:
             return count, stretch.problem

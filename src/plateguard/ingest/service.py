@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, select, text, update
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -72,14 +72,11 @@ INGEST_LOCK_KEY = 1798905460  # PostgreSQL advisory lock serialising ingest writ
 def take_write_lock(session: Session) -> None:
     """Make this transaction the only ingest writer until it ends (first statement of the transaction).
 
-    SQLite: an UPDATE that matches no row takes the database's write lock. PostgreSQL: a transaction
-    advisory lock. Either way the look-up of known ids and the insert that follows see every
-    committed read, so a read is never reported stored twice nor matched twice.
+    PostgreSQL: a transaction advisory lock. SQLite needs nothing more: every transaction already
+    begins IMMEDIATE, holding the write lock (database.py). Either way the look-up of known ids and
+    the insert that follows see every committed read, so a read is never stored or matched twice.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.execute(update(Camera).where(Camera.id == -1).values(id=Camera.id))
-    elif dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY})
 
 
