@@ -249,6 +249,26 @@ def hotlist_refresh(config: ConfigOption = None, data_dir: DataDirOption = None)
         raise typer.Exit(1)
 
 
+alerts_app = typer.Typer(help="Alert commands: send alerts to webhooks and e-mail.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("deliver")
+@friendly_errors
+def alerts_deliver(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
+    """Send the alert webhooks and e-mail that are due (the web server also does this every second)."""
+    from plateguard.alerts.delivery import deliver_due
+    from plateguard.database import make_session_factory
+
+    settings = settings_from(config, data_dir)
+    report = deliver_due(factory=make_session_factory(connected_engine(settings)), settings=settings)
+    for error in report.errors:
+        typer.echo(f"not delivered: {error}", err=True)
+    typer.echo(f"Sent {report.sent}; {report.retrying} to retry; {report.failed} given up.")
+    if report.failed:
+        raise typer.Exit(1)
+
+
 def _register_recognition_commands() -> None:
     from plateguard.recognition.cli import register
 

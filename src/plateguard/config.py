@@ -27,7 +27,7 @@ from plateguard.errors import ConfigurationError
 ENV_PREFIX = "PLATEGUARD_"
 CONFIG_ENV = "PLATEGUARD_CONFIG"
 DEFAULT_CONFIG_NAME = "plateguard.toml"
-SECRET_FILES = ("session_key", "metrics_token")
+SECRET_FILES = ("session_key", "metrics_token", "webhook_key")
 
 
 class Section(BaseModel):
@@ -39,6 +39,12 @@ class ServerSettings(Section):
     port: int = Field(8460, ge=1, le=65535, description="TCP port of the web server.")
     secure_cookies: bool = Field(
         False, description="Mark session cookies Secure; turn on whenever the console is served over HTTPS."
+    )
+    public_url: str = Field(
+        "",
+        pattern=r"^(https?://\S+)?$",
+        max_length=300,
+        description="Address officers open the console at, for links in alert webhooks and e-mail.",
     )
 
 
@@ -122,12 +128,51 @@ class MqttSettings(Section):
     )
 
 
+class WebhookTarget(Section):
+    url: str = Field(
+        pattern=r"^https?://\S+$", max_length=500, description="Where alerts are POSTed as JSON."
+    )
+    restricted_lists: bool = Field(
+        False, description="Also send alerts from lists restricted to authorised users (state/federal files)."
+    )
+
+
+class EmailSettings(Section):
+    smtp_host: str = Field("", max_length=200, description="Mail server; empty sends no alert e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65_535, description="Mail server port.")
+    starttls: bool = Field(True, description="Upgrade the connection with STARTTLS before sending.")
+    username: str = Field(
+        "", max_length=200, description="SMTP login; its password is secrets/smtp_password."
+    )
+    sender: str = Field("plateguard@localhost", max_length=200, description="From address of alert e-mail.")
+    recipients: list[str] = Field(default_factory=list, description="Mailboxes that receive every alert.")
+    restricted_lists: bool = Field(
+        False, description="Also send alerts from lists restricted to authorised users (state/federal files)."
+    )
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if "@" not in address or any(c.isspace() for c in address):
+                raise ValueError(f"{address!r} is not an e-mail address")
+        return value
+
+
 class AlertSettings(Section):
     stream_max_seconds: float = Field(
         600.0,
         ge=0.1,
         le=86_400,
         description="Longest life of one live-alert connection; browsers reconnect on their own.",
+    )
+    webhooks: list[WebhookTarget] = Field(default_factory=list, description="Webhooks that receive alerts.")
+    email: EmailSettings = EmailSettings()
+    delivery_attempts: int = Field(
+        8, ge=1, le=50, description="Tries per webhook or e-mail before giving up."
+    )
+    delivery_retry_seconds: float = Field(
+        5.0, ge=0.1, le=3600, description="Wait before the first retry; doubles after each failure."
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
     check_connection(engine)
-    app = FastAPI(title="plateguard", version=__version__, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="plateguard", version=__version__, docs_url=None, redoc_url=None, lifespan=_background_work
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -64,6 +67,22 @@ def _add_hotlists_and_alerts(app: FastAPI, protected: list[Any]) -> None:
     app.state.hotlist_matcher = LiveMatcher()  # loaded on first use; reloads when a list changes
     app.include_router(alerts_router.router, dependencies=protected)
     app.include_router(hotlists_router.router, dependencies=protected)
+
+
+@asynccontextmanager
+async def _background_work(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, a worker sends alerts to the configured webhooks and mailboxes."""
+    from plateguard.alerts.delivery import DeliveryWorker, targets_from
+
+    settings: Settings = app.state.settings
+    worker = DeliveryWorker(app.state.session_factory, settings) if targets_from(settings.alerts) else None
+    if worker is not None:
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 def _mount_static(app: FastAPI) -> None:

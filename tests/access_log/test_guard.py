@@ -23,6 +23,7 @@ SYSTEM_SCOPE_USERS = {
     "hotlists/live.py": "building the in-memory hotlist matcher",
     "hotlists/service.py": "hotlist entries for list maintenance",
     "alerts/service.py": "raising alerts for a new read",
+    "alerts/delivery.py": "sending an alert to a configured webhook or mailbox (itself an access record)",
     "alerts/statistics.py": "misread counts per camera (aggregates)",
     "cameras/health.py": "last read time and read rate per camera (aggregates)",
     "web/console.py": "dashboard counts (aggregates)",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plateguard.accounts import administration as admin
@@ -11,7 +13,7 @@ from plateguard.accounts.roles import ROLE_LABELS, Role
 from plateguard.accounts.schemas import JobTitleSave, RolesChange, StatusChange, TwoFactorPolicy, UserCreate
 from plateguard.errors import InvalidInput
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.forms import parse_form
+from plateguard.web.forms import RequestForm, form_model
 from plateguard.web.templating import render
 
 router = APIRouter()
@@ -33,8 +35,12 @@ def users_page(request: Request, db: DbSession, login: CurrentLogin) -> Response
 
 
 @router.post("/admin/users")
-async def create_user(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    form = await parse_form(request, UserCreate)
+def create_user(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[UserCreate, Depends(form_model(UserCreate))],
+) -> Response:
     roles = set(form.roles) | admin.roles_for_title(session=db, title=form.job_title)
     if not roles:
         raise InvalidInput("choose at least one role, or a job title that carries roles", field="roles")
@@ -53,24 +59,38 @@ async def create_user(request: Request, db: DbSession, login: CurrentLogin) -> R
 
 
 @router.post("/admin/users/{user_id}/status")
-async def change_status(request: Request, user_id: int, db: DbSession, login: CurrentLogin) -> Response:
-    form = await parse_form(request, StatusChange)
+def change_status(
+    request: Request,
+    user_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[StatusChange, Depends(form_model(StatusChange))],
+) -> Response:
     user = admin.require_user(session=db, user_id=user_id)
     admin.set_status(session=db, actor=login.user, user=user, status=form.status, reason=form.reason)
     return _back("/admin/users")
 
 
 @router.post("/admin/users/{user_id}/roles")
-async def change_roles(request: Request, user_id: int, db: DbSession, login: CurrentLogin) -> Response:
-    form = await parse_form(request, RolesChange)
+def change_roles(
+    request: Request,
+    user_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[RolesChange, Depends(form_model(RolesChange))],
+) -> Response:
     user = admin.require_user(session=db, user_id=user_id)
     admin.set_roles(session=db, actor=login.user, user=user, roles=set(form.roles))
     return _back("/admin/users")
 
 
 @router.post("/admin/job-titles")
-async def save_job_title(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    form = await parse_form(request, JobTitleSave)
+def save_job_title(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[JobTitleSave, Depends(form_model(JobTitleSave))],
+) -> Response:
     admin.save_job_title(
         session=db, actor=login.user, title=form.title, roles=set(form.roles), description=form.description
     )
@@ -78,8 +98,12 @@ async def save_job_title(request: Request, db: DbSession, login: CurrentLogin) -
 
 
 @router.post("/admin/two-factor-policy")
-async def two_factor_policy(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    form = await parse_form(request, TwoFactorPolicy)
+def two_factor_policy(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[TwoFactorPolicy, Depends(form_model(TwoFactorPolicy))],
+) -> Response:
     admin.set_totp_required(session=db, actor=login.user, role=Role(form.role), required=form.required)
     return _back("/admin/users")
 
@@ -92,8 +116,7 @@ def two_factor_page(request: Request, login: CurrentLogin) -> Response:
 
 
 @router.post("/account/two-factor", response_class=HTMLResponse)
-async def enrol_two_factor(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    form = await request.form()
+def enrol_two_factor(request: Request, db: DbSession, login: CurrentLogin, form: RequestForm) -> Response:
     secret, code = str(form.get("secret", "")), str(form.get("code", ""))
     try:
         admin.enrol_totp(session=db, user=login.user, secret=secret, code=code)

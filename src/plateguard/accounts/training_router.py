@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plateguard.access_log import service as access_log
@@ -13,7 +15,7 @@ from plateguard.accounts.schemas import CourseCreate, TrainingCompletion
 from plateguard.accounts.training import TrainingCourse
 from plateguard.errors import NotFound
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.forms import parse_form
+from plateguard.web.forms import form_model
 from plateguard.web.templating import render
 
 router = APIRouter()
@@ -43,8 +45,12 @@ def training_register(request: Request, db: DbSession, login: CurrentLogin) -> R
 
 
 @router.post("/training/records")
-async def record_training(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    form = await parse_form(request, TrainingCompletion)
+def record_training(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[TrainingCompletion, Depends(form_model(TrainingCompletion))],
+) -> Response:
     user = admin.require_user(session=db, user_id=form.user_id)
     course = db.get(TrainingCourse, form.course_id)
     if course is None:
@@ -72,8 +78,12 @@ async def record_training(request: Request, db: DbSession, login: CurrentLogin) 
 
 
 @router.post("/training/courses")
-async def create_course(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    form = await parse_form(request, CourseCreate)
+def create_course(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[CourseCreate, Depends(form_model(CourseCreate))],
+) -> Response:
     course = training.create_course(
         session=db,
         name=form.name,

@@ -7,7 +7,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plateguard.database import Base, UTCDateTime, utcnow
@@ -71,3 +71,28 @@ class Alert(Base):
     verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     read: Mapped[PlateRead] = relationship(lazy="joined")
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the configured number of attempts
+
+
+class AlertDelivery(Base):
+    """One alert to send to one webhook or mailbox: written in the alert's own transaction (an outbox),
+    sent afterwards by the delivery worker, retried with growing delays until it goes or gives up."""
+
+    __tablename__ = "alert_delivery"
+    __table_args__ = (Index("ix_alert_delivery_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alert.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # "webhook" or "email"
+    target: Mapped[str] = mapped_column(String(500))
+    status: Mapped[DeliveryStatus] = mapped_column(String(8), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.models import User
+from plateguard.alerts import delivery
 from plateguard.alerts import service as alert_service
 from plateguard.alerts.models import AlertOutcome, CletsResult
 from plateguard.alerts.statistics import misread_statistics
@@ -127,6 +128,7 @@ def alert_page(request: Request, alert_id: uuid.UUID, db: DbSession, login: Curr
         "clets_results": list(CletsResult),
         "outcomes": list(AlertOutcome),
         "categories": list(HotlistCategory),
+        "deliveries": delivery.deliveries_for(session=db, alert_id=alert.id),
     }
     return render(request, "alert.html", context)
 

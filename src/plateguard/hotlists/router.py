@@ -145,7 +145,7 @@ def remove_entry(
 
 
 @router.post("/hotlists/{hotlist_id}/import")
-async def import_file(
+def import_file(
     request: Request,
     hotlist_id: int,
     db: DbSession,
@@ -154,7 +154,7 @@ async def import_file(
     file_format: Annotated[str, Form()] = "",
     category: Annotated[HotlistCategory, Form()] = HotlistCategory.OTHER,
 ) -> Response:
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge("hot file is larger than 200 MB", field="file")
     hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)

@@ -1,4 +1,5 @@
-"""What happens to each newly stored read inside the ingest transaction: hotlist matching.
+"""What happens to each newly stored read inside the ingest transaction: hotlist matching, and the
+webhook and e-mail deliveries of its alerts (an outbox the delivery worker sends from).
 
 Every door (HTTP, MQTT, CLI ingest and watch) asks ``read_stored_callback`` for its callback, so a read
 and the alerts it raises are committed together, whichever door it came through.
@@ -20,12 +21,15 @@ def read_stored_callback(settings: Settings, *, matcher: LiveMatcher | None = No
     The web application passes its own ``LiveMatcher`` (shared with the hotlist pages); other processes
     get one of their own, which reloads when any list changes.
     """
-    del settings
+    from plateguard.alerts import delivery
+    from plateguard.alerts.service import process_new_read
+
     live = matcher or LiveMatcher()
+    targets = delivery.targets_from(settings.alerts)
 
     def on_stored(session: Session, read: PlateRead) -> None:
-        from plateguard.alerts.service import process_new_read
-
-        process_new_read(session=session, read=read, matcher=live)
+        alerts = process_new_read(session=session, read=read, matcher=live)
+        if alerts and targets:
+            delivery.enqueue(session=session, alerts=alerts, targets=targets)
 
     return on_stored

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -105,15 +106,17 @@ async def authorize(request: Request, db: DbSession, login: OptionalLogin) -> Lo
     if rule is Gate.METRICS_TOKEN:
         _check_metrics_token(request)
         return None
+    # Database work runs in the thread pool: on SQLite a wait for the write lock on the event loop would
+    # stall the very request that holds the lock, and every other request with it.
     if rule is Gate.DEVICE_TOKEN:
-        _check_device_token(request)
+        await run_in_threadpool(_check_device_token, request)
         return None
     if login is None:
         raise NotAuthenticated("sign in first")
     if request.method in UNSAFE_METHODS:
         await _check_csrf(request, login)
     if isinstance(rule, Permission):
-        _check_permission(request, db, rule)
+        await run_in_threadpool(_check_permission, request, db, rule)
     return login
 
 

@@ -1,19 +1,42 @@
-"""Reading an HTML form into a Pydantic model, with list fields (checkboxes) kept as lists."""
+"""Reading an HTML form into a Pydantic model, with list fields (checkboxes) kept as lists.
+
+Forms are read by async dependencies (the body arrives on the event loop); the routes that use them are
+plain ``def`` functions, so their database work runs in the thread pool and never blocks the event loop
+(on SQLite a blocked loop cannot finish the request that holds the write lock).
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 from plateguard.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 
 
-async def parse_form(request: Request, model: type[M]) -> M:
-    form = await request.form()
+async def read_form(request: Request) -> FormData:
+    """The request's form (Starlette parses it once and caches it for the CSRF check)."""
+    return await request.form()
+
+
+RequestForm = Annotated[FormData, Depends(read_form)]
+
+
+def form_model(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A dependency validating the form as ``model``: ``Annotated[M, Depends(form_model(M))]``."""
+
+    async def dependency(request: Request) -> M:
+        return validate_form(await request.form(), model)
+
+    return dependency
+
+
+def validate_form(form: FormData, model: type[M]) -> M:
     data: dict[str, Any] = {}
     for key in form:
         values = form.getlist(key)

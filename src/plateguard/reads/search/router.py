@@ -24,6 +24,7 @@ from plateguard.reads.search.schemas import (
     SeenNearRequest,
 )
 from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.forms import RequestForm
 from plateguard.web.templating import render
 
 router = APIRouter()
@@ -99,8 +100,7 @@ def search_api(body: SearchRequest, request: Request, db: DbSession, login: Curr
 
 
 @router.post("/reads/export")
-async def export_form(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    form = await request.form()
+def export_form(request: Request, db: DbSession, login: CurrentLogin, form: RequestForm) -> Response:
     fields = {key: str(value) for key, value in form.items()}
     query = forms.query_from_form(fields, [str(v) for v in form.getlist("camera_ids")])
     why = forms.justified_from_form(fields)
