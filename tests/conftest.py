@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,9 @@ def postgres_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
 
 
-@pytest.fixture(scope="session")
-def postgres_schema_url() -> Iterator[str]:
-    """A private schema on the test PostgreSQL server, dropped at the end of the run."""
+@contextmanager
+def private_schema() -> Iterator[str]:
+    """A URL of a new, empty schema on the test PostgreSQL server; the schema is dropped afterwards."""
     url = postgres_url()
     if url is None:
         skip_or_fail(f"{POSTGRES_ENV} is not set")
@@ -53,10 +54,26 @@ def postgres_schema_url() -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     separator = "&" if "?" in url else "?"  # type: ignore[operator]
-    yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """The run's private schema, shared by every database test (each in its own rolled-back transaction)."""
+    with private_schema() as url:
+        yield url
+
+
+@pytest.fixture()
+def own_postgres_url() -> Iterator[str]:
+    """An empty schema of this test's own, for tests that run real commands (``plateguard init``) on it."""
+    with private_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,14 @@
-"""``plateguard ingest`` and ``plateguard watch`` on a folder, with a stand-in for the engine."""
+"""``plateguard ingest`` and ``plateguard watch`` on a folder and a stream, with a stand-in for the engine."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -22,7 +26,7 @@ from plateguard.config import Settings, load_settings, write_secrets
 from plateguard.database import make_session_factory, transaction
 from plateguard.ingest import recognition
 from plateguard.ingest.forward import QUEUE_FILE, ForwardQueue
-from plateguard.ingest.media_cli import ReadSink, watch_folder
+from plateguard.ingest.media_cli import ReadSink, watch_folder, watch_stream
 from plateguard.reads.models import PlateRead
 from tests.ingest.test_media import WhiteBoxReader, write_video
 
@@ -112,3 +116,40 @@ def test_watch_folder_processes_dropped_files(data_dir: Path, tmp_path: Path) ->
     watcher.join(5)
     assert (drop / "processed" / "car.jpg").exists() and (drop / "rejected" / "junk.jpg").exists()
     assert plates(settings) == ["7ABC123"]
+
+
+class QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_watch_stream_reconnects_with_back_off_and_stores_each_pass(data_dir: Path, tmp_path: Path) -> None:
+    """The camera's HTTP stream is down at first, comes up, then ends (drops): watch keeps reconnecting."""
+    served = tmp_path / "camera"
+    served.mkdir()
+    write_video(served / "live.avi")
+    handler = functools.partial(QuietFiles, directory=str(served))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    settings = load_settings(overrides={"data_dir": data_dir})
+    sink = ReadSink(settings, "Evidence video", queue=False)
+    stop = threading.Event()
+    url = f"http://127.0.0.1:{port}/live.avi"
+    watcher = threading.Thread(target=watch_stream, args=(url, WhiteBoxReader(), sink, stop))
+    watcher.start()
+    time.sleep(0.5)  # the first connection fails: nothing listens yet
+    assert sink.stored == 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 30
+        while sink.stored < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        watcher.join(10)
+        server.shutdown()
+    assert sink.stored >= 2, "the stream was not reconnected after it ended"
+    assert set(plates(settings)) == {"7ABC123"}
+    assert len(plates(settings)) == sink.stored  # one read per pass per connection, none repeated

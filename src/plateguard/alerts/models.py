@@ -17,6 +17,7 @@ from plateguard.reads.models import PlateRead
 class MatchKind(StrEnum):
     EXACT = "exact"
     FUZZY = "fuzzy"
+    CANDIDATE = "candidate"  # an alternative reading of the plate matched exactly
     WILDCARD = "wildcard"
 
 

@@ -23,9 +23,11 @@ from plateguard.database import utcnow
 from plateguard.errors import Conflict, Forbidden, NotFound
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.live import LiveMatcher
+from plateguard.hotlists.matching import match_read
 from plateguard.hotlists.models import Hotlist, HotlistEntry
 from plateguard.hotlists.states import of_read
 from plateguard.reads.models import PlateRead
+from plateguard.reads.plates import normalize_plate
 
 ALERT_PURPOSE = "Alert verification"
 
@@ -54,10 +56,23 @@ def process_new_read(*, session: Session, read: PlateRead, matcher: LiveMatcher)
     """Match a just-stored read against every live list; add its alerts in the caller's transaction."""
     current = matcher.ensure_fresh(session)
     now = utcnow()
-    matches = current.match(read.plate_normalized, state=of_read(read.region), now=now.timestamp())
+    matches = match_read(
+        current, read.plate_normalized, alternatives(read), state=of_read(read.region), now=now.timestamp()
+    )
     if not matches:
         return []
     return raise_alerts(session=session, read=read, matches=matches, retroactive=False)
+
+
+ALTERNATIVES = 4  # alternative readings tried against the lists
+ALTERNATIVE_FLOOR = 0.3  # ... when the reader gave them at least this confidence
+
+
+def alternatives(read: PlateRead) -> list[str]:
+    """The reader's other readings worth matching: the best few, not the long tail of guesses."""
+    others = [c for c in read.candidates or [] if float(c.get("confidence") or 0) >= ALTERNATIVE_FLOOR]
+    plates = [normalize_plate(str(c.get("plate") or "")) for c in others]
+    return [p for p in dict.fromkeys(plates) if p and p != read.plate_normalized][:ALTERNATIVES]
 
 
 def raise_alerts(*, session: Session, read: PlateRead, matches: list[Any], retroactive: bool) -> list[Alert]:

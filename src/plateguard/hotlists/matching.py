@@ -9,6 +9,8 @@ A read is compared with every live entry in a few dictionary look-ups:
   character is found by looking up each of its one-character deletions; a read missing one is found in
   a *deletion index*: the hashes of every entry's one-character deletions, kept in a 32 MB Bloom filter
   so that a million entries cost tens of megabytes rather than a gigabyte of dictionary keys;
+- **candidate**: one of the reader's alternative readings of the plate equals an entry exactly (only
+  exact, so that alternatives do not multiply look-alike hits);
 - **wildcard**: partial plates (``?`` one character, ``*`` any run), compiled to regular expressions and
   indexed by a two-character literal they must contain, so a read tries only a handful of them.
 
@@ -33,8 +35,14 @@ _FOLD = str.maketrans(
 PROBE_BITS = 1 << 28  # 32 MB: about 1 % false positives at a million entries, each only a slower path
 PROBE_MASK = PROBE_BITS - 1
 PROBE_SHIFT = 32
-SCORES = {"exact": 1.0, "confusion": 0.9, "edit": 0.75, "wildcard": 0.6}
-MATCH_KIND = {"exact": "exact", "confusion": "fuzzy", "edit": "fuzzy", "wildcard": "wildcard"}
+SCORES = {"exact": 1.0, "confusion": 0.9, "edit": 0.75, "candidate": 0.7, "wildcard": 0.6}
+MATCH_KIND = {
+    "exact": "exact",
+    "confusion": "fuzzy",
+    "edit": "fuzzy",
+    "candidate": "candidate",
+    "wildcard": "wildcard",
+}
 WILDCARD_CHARACTERS = frozenset("?*")
 
 
@@ -61,7 +69,7 @@ class MatcherEntry(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class Match:
     entry: MatcherEntry
-    rule: str  # exact | confusion | edit | wildcard
+    rule: str  # exact | confusion | edit | candidate | wildcard
     score: float
     state_mismatch: bool
 
@@ -218,6 +226,22 @@ class Matcher:
             return
         mismatch = bool(state and entry.state and state != entry.state)
         found[entry.entry_id] = Match(entry, rule, score, mismatch)
+
+
+def match_read(
+    matcher: Matcher, plate: str, alternatives: Iterable[str], *, state: str | None, now: float
+) -> list[Match]:
+    """The read's own plate by every rule, then each alternative reading by exact match only."""
+    found = {match.entry.entry_id: match for match in matcher.match(plate, state=state, now=now)}
+    for other in alternatives:
+        if other == plate:
+            continue
+        for match in matcher.match(other, state=state, now=now):
+            if match.rule == "exact" and match.entry.entry_id not in found:
+                found[match.entry.entry_id] = Match(
+                    match.entry, "candidate", SCORES["candidate"], match.state_mismatch
+                )
+    return sorted(found.values(), key=lambda m: (-m.score, m.entry.entry_id))
 
 
 EMPTY_MATCHER = Matcher((), now=0.0)
