@@ -1,10 +1,12 @@
 """Sustained batched ingest through the HTTP API: reads/s, latency percentiles, peak memory.
 
     python bench/ingest.py [--seconds S] [--database-url URL] [--batch N] [--clients N]
-                           [--on-stored module:factory]
+                           [--hotlist-entries N] [--on-stored module:factory]
 
 Starts ``uvicorn`` in a subprocess on a fresh data directory, registers a camera and a device token,
-then posts batches of reads from several client threads for S seconds. Latency is the time from
+loads a hotlist of N entries (100,000; one read in 500 is on it, so alerts are raised and logged), then
+posts batches of reads (250 a batch by default) from several client threads for S seconds. Latency is
+the time from
 sending a batch to its acknowledgement, which the server sends only after the commit (and after the
 per-read callback, i.e. hotlist matching, has run inside the same transaction). ``--on-stored``
 names a factory ``(settings) -> callback``; the default is the one every ingest door uses.
@@ -17,6 +19,7 @@ import argparse
 import importlib
 import json
 import os
+import queue
 import socket
 import statistics
 import subprocess
@@ -45,7 +48,7 @@ def serve(args: argparse.Namespace) -> None:
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
 
 
-def prepare(data_dir: Path, database_url: str | None) -> tuple[str, str]:
+def prepare(data_dir: Path, database_url: str | None, entries: int) -> tuple[str, str]:
     from plateguard import bootstrap
     from plateguard.accounts import service as account_service
     from plateguard.cameras import service as camera_service
@@ -62,14 +65,41 @@ def prepare(data_dir: Path, database_url: str | None) -> tuple[str, str]:
         )
         camera = camera_service.create(session=session, agency=agency, name=name, kind=CameraKind.FIXED)
         _, token = camera_service.issue_token(session=session, camera=camera, created_by="bench")
+        load_hotlist(session, entries)
     engine.dispose()
     return name, token
 
 
+def load_hotlist(session: object, entries: int) -> None:
+    """A department list of ``entries`` plates; one read in HIT_EVERY is one of them."""
+    from plateguard.access_log.service import Actor
+    from plateguard.hotlists import service as hotlist_service
+    from plateguard.hotlists.formats import ParsedEntry, ParsedFile
+    from plateguard.hotlists.models import HotlistCategory, HotlistSource
+
+    actor = Actor.system("Bench PD", "bench")
+    hotlist = hotlist_service.create(
+        session=session, actor=actor, name="Bench list", source=HotlistSource.DEPARTMENT
+    )
+    parsed = ParsedFile(
+        [ParsedEntry(f"9H{n:05d}", "CA", HotlistCategory.STOLEN_VEHICLE, "bench") for n in range(entries)]
+    )
+    hotlist_service.replace_entries(
+        session=session, actor=actor, hotlist=hotlist, parsed=parsed, source_name="bench"
+    )
+
+
+HIT_EVERY = 500
+
+
+def plate_for(n: int) -> str:
+    return f"9H{n % 100000:05d}" if n % HIT_EVERY == 0 else f"7B{n % 100000:05d}"
+
+
 def batch_body(size: int, now: str) -> bytes:
     reads = (
-        f'{{"id":"{uuid.uuid4()}","plate":"7B{n % 100000:05d}","confidence":0.91,"captured_at":"{now}",'
-        f'"region":"us-ca","candidates":[{{"plate":"7B{n % 100000:05d}","confidence":0.91}}]}}'
+        f'{{"id":"{uuid.uuid4()}","plate":"{plate_for(n)}","confidence":0.91,"captured_at":"{now}",'
+        f'"region":"us-ca","candidates":[{{"plate":"{plate_for(n)}","confidence":0.91}}]}}'
         for n in range(size)
     )
     return ('{"reads":[' + ",".join(reads) + "]}").encode()
@@ -82,14 +112,33 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+MAX_RATE = 12_000  # reads/s the pre-built bodies are enough for
+
+
+def prebuilt_bodies(size: int, seconds: float) -> queue.SimpleQueue[bytes]:
+    """Request bodies built before the clock starts: cameras are other machines, not this one's CPU."""
+    bodies: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
+    for _ in range(int(seconds * MAX_RATE / size) + 1):
+        bodies.put(batch_body(size, now))
+    return bodies
+
+
 def client_loop(
-    url: str, token: str, size: int, until: float, latencies: list[float], counts: list[int]
+    url: str,
+    token: str,
+    bodies: queue.SimpleQueue[bytes],
+    until: float,
+    latencies: list[float],
+    counts: list[int],
 ) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     with httpx.Client(timeout=60) as client:
         while time.monotonic() < until:
-            now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
-            body = batch_body(size, now)
+            try:
+                body = bodies.get_nowait()
+            except queue.Empty:
+                return
             started = time.perf_counter()
             response = client.post(f"{url}/api/v1/reads", content=body, headers=headers)
             elapsed = time.perf_counter() - started
@@ -137,6 +186,21 @@ def drop_schema(url: str, schema: str) -> None:
     engine.dispose()
 
 
+def count_alerts(database_url: str) -> int:
+    """Alerts raised during the run: the hotlist matching really happened."""
+    from sqlalchemy import func, select
+
+    from plateguard.access_log.guard import system_scope
+    from plateguard.alerts.models import Alert
+    from plateguard.database import make_engine, make_session_factory
+
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session, system_scope(session, "bench"):
+        count = int(session.scalar(select(func.count()).select_from(Alert)) or 0)
+    engine.dispose()
+    return count
+
+
 def run(args: argparse.Namespace) -> dict[str, object]:
     if args.database_url and args.database_url.startswith("postgresql"):
         schema, url = private_schema(args.database_url)
@@ -149,7 +213,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
 def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, object]:
     data_dir = Path(tempfile.mkdtemp(prefix="plateguard-bench-"))
-    _, token = prepare(data_dir, database_url)
+    _, token = prepare(data_dir, database_url, args.hotlist_entries)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -159,13 +223,14 @@ def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, obj
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, server)
-        client_loop(url, token, args.batch, time.monotonic() + 2, [], [])  # warm-up
+        client_loop(url, token, prebuilt_bodies(args.batch, 2), time.monotonic() + 2, [], [])  # warm-up
+        bodies = prebuilt_bodies(args.batch, args.seconds)
         latencies: list[float] = []
         counts: list[int] = []
         until = time.monotonic() + args.seconds
         started = time.perf_counter()
         threads = [
-            threading.Thread(target=client_loop, args=(url, token, args.batch, until, latencies, counts))
+            threading.Thread(target=client_loop, args=(url, token, bodies, until, latencies, counts))
             for _ in range(args.clients)
         ]
         for thread in threads:
@@ -177,6 +242,7 @@ def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, obj
     finally:
         server.terminate()
         server.wait(10)
+    alerts = count_alerts(database_url or f"sqlite:///{data_dir / 'plateguard.sqlite3'}")
     ordered = sorted(latencies)
     return {
         "backend": "postgresql" if database_url else "sqlite",
@@ -185,6 +251,7 @@ def measure(args: argparse.Namespace, database_url: str | None) -> dict[str, obj
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1),
         "rss_mb": round(rss, 1),
         "_batches": len(ordered),
+        "_alerts": alerts,
         "_reads": sum(counts),
     }
 
@@ -193,7 +260,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--hotlist-entries", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--on-stored", default=DEFAULT_HOOK)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -204,9 +272,16 @@ def main() -> None:
         serve(args)
         return
     result = run(args)
-    header = ("backend", "batch", "clients", "reads", "reads/s", "p50 ms", "p99 ms", "peak RSS MB")
+    header = ("backend", "batch", "clients", "reads", "alerts", "reads/s", "p50 ms", "p99 ms", "peak RSS MB")
     print(f"{header[0]:<12}" + "".join(f"{name:>{len(name) + 3}}" for name in header[1:]))
-    values = (args.batch, args.clients, result["_reads"], result["reads_per_s"], result["p50_ms"])
+    values = (
+        args.batch,
+        args.clients,
+        result["_reads"],
+        result["_alerts"],
+        result["reads_per_s"],
+        result["p50_ms"],
+    )
     values += (result["p99_ms"], result["rss_mb"])
     print(
         f"{result['backend']!s:<12}"

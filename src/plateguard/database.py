@@ -14,7 +14,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
+from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event, inspect, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -85,10 +87,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "plateguard_read_only"
+
+
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock at the start: a transaction that reads and then writes (an audited
     # access, an ingest batch) waits its turn instead of failing when another writer committed meanwhile.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only transaction (``read_only``) needs no lock: WAL readers never wait for the writer.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -105,6 +112,30 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def insert_or_skip(session: Session, table: Table, *, key: str) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING``: concurrent writers of the same row never collide, the
+    database keeps the first and skips the rest (SQLite and PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing(index_elements=[key])
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=[key])
+    raise NotImplementedError(f"plateguard does not support {dialect}")
+
+
+@contextmanager
+def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that only reads (a token or session check): on SQLite it takes no write lock, so it
+    never waits behind an ingest batch. Writing in it is a programming error (SQLite refuses it if busy)."""
+    session = factory()
+    try:
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
+        session.rollback()
     finally:
         session.close()
 

@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
@@ -38,7 +38,9 @@ from plateguard.config import Settings
 from plateguard.database import make_engine, make_session_factory, transaction, utcnow
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
+from plateguard.ingest import service as ingest_service
 from plateguard.ingest.hooks import read_stored_callback
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.main import create_app
 from tests.conftest import sign_in
 from tests.hotlists.conftest import StoreRead, make_list, stolen
@@ -108,12 +110,29 @@ def factory_for(db: Session) -> sessionmaker[Session]:
     )
 
 
-def hit(db: Session, settings: Settings, store_read: StoreRead, plate: str = "7ABC123") -> list[uuid.UUID]:
-    on_stored = read_stored_callback(settings, matcher=LiveMatcher())
-    read = store_read(plate)
-    on_stored(db, read)
-    with system_scope(db, "test"):
-        return list(db.scalars(select(Alert.id).where(Alert.read_id == read.id)))
+Ingest = Callable[..., list[uuid.UUID]]
+
+
+@pytest.fixture()
+def ingest(db: Session, camera: Camera, tmp_path: Path) -> Ingest:
+    """Store a read through the path every door uses; returns the ids of the alerts it raised."""
+
+    def run(settings: Settings, plate: str = "7ABC123") -> list[uuid.UUID]:
+        read = ReadSubmission(
+            id=uuid.uuid4(),
+            plate=plate,
+            confidence=0.9,
+            region="us-ca",
+            captured_at=utcnow() - dt.timedelta(seconds=5),
+        )
+        on_stored = read_stored_callback(settings, matcher=LiveMatcher())
+        ingest_service.store_batch(
+            session=db, camera=camera, reads=[read], images_dir=tmp_path / "images", on_stored=on_stored
+        )
+        with system_scope(db, "test"):
+            return list(db.scalars(select(Alert.id).where(Alert.read_id == read.id)))
+
+    return run
 
 
 def deliveries(db: Session) -> list[AlertDelivery]:
@@ -122,11 +141,11 @@ def deliveries(db: Session) -> list[AlertDelivery]:
 
 
 def test_an_alert_is_posted_signed_to_the_webhook_and_the_sending_is_an_access_record(
-    db: Session, settings: Settings, store_read: StoreRead, webhook: Receiver
+    db: Session, settings: Settings, ingest: Ingest, webhook: Receiver
 ) -> None:
     settings = configured(settings, webhooks=[{"url": webhook.url}])
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
-    (alert_id,) = hit(db, settings, store_read)
+    (alert_id,) = ingest(settings)
     assert [(d.channel, d.target, d.status) for d in deliveries(db)] == [("webhook", webhook.url, "pending")]
 
     report = delivery.deliver_due(factory=factory_for(db), settings=settings)
@@ -154,7 +173,7 @@ def test_an_alert_is_posted_signed_to_the_webhook_and_the_sending_is_an_access_r
 
 
 def test_an_alert_email_reaches_every_mailbox_with_the_warning_and_a_link(
-    db: Session, settings: Settings, store_read: StoreRead, mailbox: tuple[Mailbox, int]
+    db: Session, settings: Settings, ingest: Ingest, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
     email = {
@@ -166,7 +185,7 @@ def test_an_alert_email_reaches_every_mailbox_with_the_warning_and_a_link(
     }
     settings = configured(settings, email=email)
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123", "NV"))
-    (alert_id,) = hit(db, settings, store_read)
+    (alert_id,) = ingest(settings)
 
     report = delivery.deliver_due(factory=factory_for(db), settings=settings)
 
@@ -181,14 +200,14 @@ def test_an_alert_email_reaches_every_mailbox_with_the_warning_and_a_link(
 
 
 def test_a_refused_webhook_is_retried_with_growing_delays_then_given_up(
-    db: Session, settings: Settings, store_read: StoreRead, webhook: Receiver
+    db: Session, settings: Settings, ingest: Ingest, webhook: Receiver
 ) -> None:
     settings = configured(
         settings, webhooks=[{"url": webhook.url}], delivery_attempts=3, delivery_retry_seconds=5
     )
     webhook.status = 503
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
-    hit(db, settings, store_read)
+    ingest(settings)
     factory = factory_for(db)
     waits = []
     for _ in range(3):
@@ -213,18 +232,18 @@ def test_a_refused_webhook_is_retried_with_growing_delays_then_given_up(
 
 
 def test_an_unreachable_webhook_waits_and_goes_when_it_is_back(
-    db: Session, settings: Settings, store_read: StoreRead, webhook: Receiver
+    db: Session, settings: Settings, ingest: Ingest, webhook: Receiver
 ) -> None:
     settings = configured(settings, webhooks=[{"url": "http://127.0.0.1:9/nowhere"}])
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
-    hit(db, settings, store_read)
+    ingest(settings)
     first = delivery.deliver_due(factory=factory_for(db), settings=settings)
     assert first.retrying == 1 and "unreachable" in first.errors[0]
     assert delivery.deliver_due(factory=factory_for(db), settings=settings).sent == 0  # not due yet
 
 
 def test_restricted_lists_reach_only_targets_cleared_for_them_and_retroactive_hits_none(
-    db: Session, settings: Settings, store_read: StoreRead, webhook: Receiver
+    db: Session, settings: Settings, ingest: Ingest, store_read: StoreRead, webhook: Receiver
 ) -> None:
     cleared = webhook.url + "?cleared"
     settings = configured(
@@ -232,8 +251,8 @@ def test_restricted_lists_reach_only_targets_cleared_for_them_and_retroactive_hi
     )
     make_list(db, "SVS stolen vehicles", HotlistSource.STATE, stolen("7ABC123"))
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("5BOLO55"))
-    hit(db, settings, store_read, "7ABC123")
-    hit(db, settings, store_read, "5BOLO55")
+    ingest(settings, "7ABC123")
+    ingest(settings, "5BOLO55")
     retro_read = store_read("5BOLO55")
     retro = alert_service.raise_alerts(
         session=db,
@@ -246,12 +265,12 @@ def test_restricted_lists_reach_only_targets_cleared_for_them_and_retroactive_hi
 
 
 def test_the_alert_page_lists_where_the_alert_was_sent(  # type: ignore[no-untyped-def]
-    client: TestClient, db: Session, settings: Settings, store_read: StoreRead, webhook: Receiver, trained
+    client: TestClient, db: Session, settings: Settings, ingest: Ingest, webhook: Receiver, trained
 ) -> None:
     settings = configured(settings, webhooks=[{"url": webhook.url}])
     trained("officer", Role.OPERATOR)
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
-    (alert_id,) = hit(db, settings, store_read)
+    (alert_id,) = ingest(settings)
     delivery.deliver_due(factory=factory_for(db), settings=settings)
     sign_in(client, "officer")
     page = client.get(f"/alerts/{alert_id}", headers={"Accept": "text/html"})

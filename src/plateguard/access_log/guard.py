@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.util import find_tables
 
 from plateguard.errors import PlateguardError
 
@@ -45,13 +46,11 @@ def system_scope(session: Session, task: str) -> AbstractContextManager[None]:
 
 
 def _tables_in(state: ORMExecuteState) -> set[str]:
+    """Every table the statement names, subqueries included (a walk of the statement, no compiling)."""
     names = {mapper.local_table.name for mapper in state.all_mappers if hasattr(mapper.local_table, "name")}
     statement = state.statement
     if isinstance(statement, Select):
-        for source in statement.get_final_froms():
-            names |= {
-                table.name for table in getattr(source, "_from_objects", [source]) if hasattr(table, "name")
-            }
+        names |= {table.name for table in find_tables(statement, include_joins=True, include_aliases=True)}
     return names
 
 

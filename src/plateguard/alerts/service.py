@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from plateguard.database import utcnow
 from plateguard.errors import Conflict, Forbidden, NotFound
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.live import LiveMatcher
-from plateguard.hotlists.matching import match_read
+from plateguard.hotlists.matching import Match, Matcher, match_read
 from plateguard.hotlists.models import Hotlist, HotlistEntry
 from plateguard.hotlists.states import of_read
 from plateguard.reads.models import PlateRead
@@ -53,26 +54,51 @@ def entry_snapshot(entry: HotlistEntry) -> dict[str, Any]:
 
 
 def process_new_read(*, session: Session, read: PlateRead, matcher: LiveMatcher) -> list[Alert]:
-    """Match a just-stored read against every live list; add its alerts in the caller's transaction."""
+    """Match one just-stored read against every live list; add its alerts in the caller's transaction."""
     current = matcher.ensure_fresh(session)
-    now = utcnow()
-    matches = match_read(
-        current, read.plate_normalized, alternatives(read), state=of_read(read.region), now=now.timestamp()
-    )
+    matches = _match(current, read.plate_normalized, read.candidates, read.region, utcnow().timestamp())
     if not matches:
         return []
     return raise_alerts(session=session, read=read, matches=matches, retroactive=False)
+
+
+def process_new_reads(
+    *, session: Session, reads: Sequence[Mapping[str, Any]], matcher: LiveMatcher
+) -> list[Alert]:
+    """Match a batch of just-inserted rows (``id``, ``plate_normalized``, ``region``, ``candidates``);
+    only the reads that hit a list are loaded, so a batch without hits costs no extra query."""
+    current = matcher.ensure_fresh(session)
+    now = utcnow().timestamp()
+    hits: dict[uuid.UUID, list[Match]] = {}
+    for row in reads:
+        matches = _match(current, row["plate_normalized"], row.get("candidates"), row.get("region"), now)
+        if matches:
+            hits[row["id"]] = matches
+    if not hits:
+        return []
+    with system_scope(session, "hotlist matching"):
+        loaded = {r.id: r for r in session.scalars(select(PlateRead).where(PlateRead.id.in_(list(hits))))}
+    alerts: list[Alert] = []
+    for read_id, matches in hits.items():
+        alerts += raise_alerts(session=session, read=loaded[read_id], matches=matches, retroactive=False)
+    return alerts
 
 
 ALTERNATIVES = 4  # alternative readings tried against the lists
 ALTERNATIVE_FLOOR = 0.3  # ... when the reader gave them at least this confidence
 
 
-def alternatives(read: PlateRead) -> list[str]:
+def _match(
+    current: Matcher, plate: str, candidates: list[dict[str, Any]] | None, region: str | None, now: float
+) -> list[Match]:
+    return match_read(current, plate, alternatives(plate, candidates), state=of_read(region), now=now)
+
+
+def alternatives(plate: str, candidates: list[dict[str, Any]] | None) -> list[str]:
     """The reader's other readings worth matching: the best few, not the long tail of guesses."""
-    others = [c for c in read.candidates or [] if float(c.get("confidence") or 0) >= ALTERNATIVE_FLOOR]
+    others = [c for c in candidates or [] if float(c.get("confidence") or 0) >= ALTERNATIVE_FLOOR]
     plates = [normalize_plate(str(c.get("plate") or "")) for c in others]
-    return [p for p in dict.fromkeys(plates) if p and p != read.plate_normalized][:ALTERNATIVES]
+    return [p for p in dict.fromkeys(plates) if p and p != plate][:ALTERNATIVES]
 
 
 def raise_alerts(*, session: Session, read: PlateRead, matches: list[Any], retroactive: bool) -> list[Alert]:

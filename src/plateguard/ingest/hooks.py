@@ -7,28 +7,29 @@ and the alerts it raises are committed together, whichever door it came through.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from plateguard.config import Settings
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.ingest.service import OnStored
-from plateguard.reads.models import PlateRead
 
 
 def read_stored_callback(settings: Settings, *, matcher: LiveMatcher | None = None) -> OnStored:
-    """A ``(session, read) -> None`` that matches the read against every live hotlist and raises alerts.
+    """A ``(session, rows) -> None`` that matches new reads against every live hotlist and raises alerts.
 
     The web application passes its own ``LiveMatcher`` (shared with the hotlist pages); other processes
     get one of their own, which reloads when any list changes.
     """
     from plateguard.alerts import delivery
-    from plateguard.alerts.service import process_new_read
+    from plateguard.alerts.service import process_new_reads
 
     live = matcher or LiveMatcher()
     targets = delivery.targets_from(settings.alerts)
 
-    def on_stored(session: Session, read: PlateRead) -> None:
-        alerts = process_new_read(session=session, read=read, matcher=live)
+    def on_stored(session: Session, rows: list[dict[str, Any]]) -> None:
+        alerts = process_new_reads(session=session, reads=rows, matcher=live)
         if alerts and targets:
             delivery.enqueue(session=session, alerts=alerts, targets=targets)
 

@@ -148,7 +148,6 @@ class Consumer:
         outcomes: list[str] = []
         session = self.factory()
         try:
-            service.take_write_lock(session)
             for message in batch:
                 try:
                     with session.begin_nested():

@@ -13,38 +13,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
 from plateguard.cameras.models import Camera
-from plateguard.database import utcnow
+from plateguard.database import insert_or_skip, utcnow
 from plateguard.errors import InvalidInput, NotAuthenticated, PlateguardError
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.images import store_image
 from plateguard.reads.models import PlateRead, StoredImage
 from plateguard.reads.plates import normalize_plate
 
-# Called once for every newly stored read, inside the same transaction (hotlist matching hooks in here).
-OnStored = Callable[[Session, PlateRead], None]
+# Called once per batch with the rows just inserted (plain dicts, as written), inside the same
+# transaction: hotlist matching hooks in here, and loads only the reads that hit a list.
+OnStored = Callable[[Session, list[dict[str, Any]]], None]
 
 
 @dataclass
 class StoreResult:
     stored_ids: list[uuid.UUID] = field(default_factory=list)
-    stored: list[PlateRead] = field(default_factory=list)  # loaded only when a callback needs them
     duplicate_ids: list[uuid.UUID] = field(default_factory=list)
     ids: list[uuid.UUID] = field(default_factory=list)
 
 
 def camera_for_writing(*, session: Session, camera_id: int) -> Camera:
-    """Load the camera as the first statement of the transaction, taking SQLite's write lock first.
+    """Load the camera as the first statement of the transaction (on SQLite: where its write lock is taken).
 
-    On SQLite a transaction that reads and then writes fails at once if another writer committed in
-    between; taking the lock up front makes concurrent requests wait (busy timeout) instead.
+    Nothing else serialises ingest: ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`` lets the
+    database decide which of two concurrent copies of a read is stored, and only that one is matched.
     """
-    take_write_lock(session)
     camera = session.get(Camera, camera_id)
     if camera is None:
         raise NotAuthenticated("the camera of this token no longer exists", field="authorization")
@@ -66,20 +64,6 @@ def sqlite_writer(session: Session) -> Iterator[None]:
         yield
 
 
-INGEST_LOCK_KEY = 1798905460  # PostgreSQL advisory lock serialising ingest writers
-
-
-def take_write_lock(session: Session) -> None:
-    """Make this transaction the only ingest writer until it ends (first statement of the transaction).
-
-    PostgreSQL: a transaction advisory lock. SQLite needs nothing more: every transaction already
-    begins IMMEDIATE, holding the write lock (database.py). Either way the look-up of known ids and
-    the insert that follows see every committed read, so a read is never stored or matched twice.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY})
-
-
 def store_batch(
     *,
     session: Session,
@@ -98,37 +82,16 @@ def store_batch(
     result.stored_ids = [row["id"] for row in rows if row["id"] in inserted]
     result.duplicate_ids = [read_id for read_id in result.ids if read_id not in inserted]
     if on_stored is not None and result.stored_ids:
-        result.stored = _load(session, result.stored_ids)
-        for stored_read in result.stored:
-            on_stored(session, stored_read)
+        on_stored(session, [row for row in rows if row["id"] in inserted])
     return result
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert the reads not stored before; returns the ids inserted. Needs ``take_write_lock`` first."""
+    """Insert the reads not stored before (one multi-row statement); returns the ids it stored."""
     if not rows:
         return set()
-    ids = [row["id"] for row in rows]
-    with system_scope(session, "ingest de-duplication"):
-        known = set(session.scalars(select(PlateRead.id).where(PlateRead.id.in_(ids))))
-    fresh = [row for row in rows if row["id"] not in known]
-    if fresh:  # ON CONFLICT DO NOTHING as a second line of defence; a plain executemany is fast
-        session.execute(_insert_or_skip(session.get_bind().dialect.name), fresh)
-    return {row["id"] for row in fresh}
-
-
-def _insert_or_skip(dialect: str) -> Any:
-    if dialect == "postgresql":
-        return postgresql.insert(_PLATE_READ).on_conflict_do_nothing(index_elements=["id"])
-    if dialect == "sqlite":
-        return sqlite.insert(_PLATE_READ).on_conflict_do_nothing(index_elements=["id"])
-    raise NotImplementedError(f"ingest does not support {dialect}")
-
-
-def _load(session: Session, ids: list[uuid.UUID]) -> list[PlateRead]:
-    with system_scope(session, "ingest hotlist matching"):
-        found = {read.id: read for read in session.scalars(select(PlateRead).where(PlateRead.id.in_(ids)))}
-    return [found[read_id] for read_id in ids]
+    statement = insert_or_skip(session, _PLATE_READ, key="id").returning(_PLATE_READ.c.id)
+    return set(session.scalars(statement, rows))
 
 
 def _row(

@@ -13,14 +13,17 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
+from plateguard.database import insert_or_skip
 from plateguard.errors import InvalidInput, PayloadTooLarge
 from plateguard.reads.models import StoredImage
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # larger is refused before decoding: the decompression-bomb guard
+_STORED_IMAGE: Table = StoredImage.__table__  # type: ignore[assignment]
 _SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
@@ -38,11 +41,12 @@ def store_image(*, session: Session, images_dir: Path, data: bytes) -> StoredIma
         return existing
     width, height = _decoded_size(data)
     _write_atomically(image_path(images_dir, sha256), data)
-    image = StoredImage(
-        sha256=sha256, content_type=content_type, width=width, height=height, size_bytes=len(data)
-    )
-    session.add(image)
-    session.flush()
+    row = {"sha256": sha256, "content_type": content_type, "width": width, "height": height}
+    # The same picture sent twice at once: the database keeps one row, neither request fails.
+    session.execute(insert_or_skip(session, _STORED_IMAGE, key="sha256"), [{**row, "size_bytes": len(data)}])
+    with system_scope(session, "image de-duplication"):
+        image = session.get(StoredImage, sha256)
+    assert image is not None
     return image
 
 

@@ -20,7 +20,7 @@ from plateguard.accounts.models import LoginSession, User
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
 from plateguard.accounts.service import token_hash
 from plateguard.cameras import service as camera_service
-from plateguard.database import transaction
+from plateguard.database import read_only, transaction
 from plateguard.errors import Forbidden, NotAuthenticated, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
 from plateguard.web.templating import Viewer
@@ -168,7 +168,7 @@ def _check_device_token(request: Request) -> None:
     scheme, _, given = header.partition(" ")
     if scheme.lower() not in ("bearer", "token") or not given.strip():
         raise NotAuthenticated("this door needs a device token: Authorization: Bearer <token>")
-    with transaction(request.app.state.session_factory) as side:
+    with read_only(request.app.state.session_factory) as side:
         camera = camera_service.authenticate_token(session=side, token=given.strip())
         request.state.device_camera_id = camera.id
 

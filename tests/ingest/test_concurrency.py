@@ -1,0 +1,113 @@
+"""The same batch sent by several clients at the same moment: every read is stored once, by one of them,
+and only that one raises its alert; the same picture attached by all of them is stored once."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from plateguard import bootstrap
+from plateguard.access_log.guard import system_scope
+from plateguard.access_log.service import Actor
+from plateguard.accounts import service as account_service
+from plateguard.alerts.models import Alert
+from plateguard.cameras import service as camera_service
+from plateguard.cameras.models import CameraKind
+from plateguard.config import load_settings
+from plateguard.database import make_session_factory, transaction
+from plateguard.demo import render_plate
+from plateguard.hotlists import service as hotlist_service
+from plateguard.hotlists.formats import ParsedEntry, ParsedFile
+from plateguard.hotlists.live import LiveMatcher
+from plateguard.hotlists.models import HotlistCategory, HotlistSource
+from plateguard.ingest import service
+from plateguard.ingest.hooks import read_stored_callback
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.models import PlateRead, StoredImage
+
+CLIENTS = 4
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'plateguard.sqlite3'}"
+    else:
+        url = str(request.getfixturevalue("own_postgres_url"))
+    settings = load_settings(overrides={"data_dir": tmp_path, "database_url": url})
+    engine = bootstrap.prepare(settings)
+    made = make_session_factory(engine)
+    with transaction(made) as session:
+        agency = account_service.ensure_home_agency(
+            session=session, name="Test PD", ori="CA0000000", state="CA"
+        )
+        camera_service.create(session=session, agency=agency, name="Main St", kind=CameraKind.FIXED)
+        actor = Actor.system("Test PD", "test")
+        hotlist = hotlist_service.create(
+            session=session, actor=actor, name="BOLO", source=HotlistSource.DEPARTMENT
+        )
+        parsed = ParsedFile([ParsedEntry("7ABC123", "CA", HotlistCategory.STOLEN_VEHICLE, "stolen")])
+        hotlist_service.replace_entries(
+            session=session, actor=actor, hotlist=hotlist, parsed=parsed, source_name="t"
+        )
+    yield made
+    engine.dispose()
+
+
+def test_one_batch_sent_by_four_clients_at_once_is_stored_and_alerted_once(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    captured = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    picture = base64.b64encode(render_plate("7ABC123"))  # the JSON form of an attached image
+    reads = [
+        ReadSubmission(id=uuid.uuid4(), plate=f"4CC{n:04d}", confidence=0.9, captured_at=captured)
+        for n in range(199)
+    ]
+    reads.append(
+        ReadSubmission(
+            id=uuid.uuid4(), plate="7ABC123", confidence=0.9, captured_at=captured, plate_image=picture
+        )
+    )
+    start = threading.Barrier(CLIENTS)
+    stored: list[list[uuid.UUID]] = []
+    errors: list[BaseException] = []
+
+    def client() -> None:
+        try:
+            start.wait()
+            with transaction(factory) as session:
+                camera = service.camera_for_writing(session=session, camera_id=1)
+                result = service.store_batch(
+                    session=session,
+                    camera=camera,
+                    reads=reads,
+                    images_dir=tmp_path / "images",
+                    on_stored=read_stored_callback(
+                        load_settings(overrides={"data_dir": tmp_path}), matcher=LiveMatcher()
+                    ),
+                )
+            stored.append(result.stored_ids)
+        except BaseException as exc:  # reported below, with the test's own assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert sum(len(ids) for ids in stored) == 200  # each read stored by exactly one client
+    assert {read_id for ids in stored for read_id in ids} == {read.id for read in reads}
+    with factory() as session, system_scope(session, "test"):
+        assert session.scalar(select(func.count()).select_from(PlateRead)) == 200
+        assert session.scalar(select(func.count()).select_from(StoredImage)) == 1
+        assert session.scalar(select(func.count()).select_from(Alert)) == 1
