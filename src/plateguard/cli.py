@@ -269,6 +269,33 @@ def alerts_deliver(config: ConfigOption = None, data_dir: DataDirOption = None) 
         raise typer.Exit(1)
 
 
+places_app = typer.Typer(help="Address points for canvass searches around an address.", no_args_is_help=True)
+app.add_typer(places_app, name="places")
+
+
+@places_app.command("import")
+@friendly_errors
+def places_import(
+    file: Annotated[Path, typer.Argument(help="CSV with address, latitude and longitude columns.")],
+    source: Annotated[str, typer.Option(help="Where the file came from, e.g. 'County GIS 2026-11'.")] = "",
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Add or update address points from the city's or county's address-point file (CSV)."""
+    from plateguard.database import make_session_factory, transaction
+    from plateguard.errors import InvalidInput
+    from plateguard.places import service as places
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {file}: {exc.strerror}", field="file") from exc
+    settings = settings_from(config, data_dir)
+    with transaction(make_session_factory(connected_engine(settings))) as session:
+        report = places.import_csv(session=session, data=data, source=source or file.name)
+    typer.echo(f"{report.added} address points added, {report.updated} updated.")
+
+
 def _register_recognition_commands() -> None:
     from plateguard.recognition.cli import register
 

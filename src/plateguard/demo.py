@@ -24,6 +24,7 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind, CameraLogKind
 from plateguard.config import Settings, load_settings
 from plateguard.database import make_session_factory, transaction, utcnow
+from plateguard.places import service as places
 from plateguard.reads import service as read_service
 from plateguard.reads.schemas import Candidate, PlateReadCreate, VehicleAttributes
 
@@ -56,12 +57,20 @@ DEMO_JOB_TITLES = (
 )
 
 DEMO_CAMERAS = (
-    ("Main St & Yosemite Ave (NB)", CameraKind.FIXED, 37.7975, -121.2160, "N"),
-    ("Union Rd & Louise Ave (EB)", CameraKind.FIXED, 37.8125, -121.2385, "E"),
-    ("Airport Way & Lathrop Rd (SB)", CameraKind.FIXED, 37.8270, -121.2520, "S"),
-    ("SR-120 off-ramp at Main St", CameraKind.FIXED, 37.7840, -121.2165, "W"),
-    ("Patrol unit 4A12", CameraKind.MOBILE, 37.8002, -121.2301, ""),
+    ("Main St & Yosemite Ave (NB)", CameraKind.FIXED, 37.7975, -121.2160, "N", "Downtown"),
+    ("Union Rd & Louise Ave (EB)", CameraKind.FIXED, 37.8125, -121.2385, "E", "North"),
+    ("Airport Way & Lathrop Rd (SB)", CameraKind.FIXED, 37.8270, -121.2520, "S", "North"),
+    ("SR-120 off-ramp at Main St", CameraKind.FIXED, 37.7840, -121.2165, "W", "Highway 120"),
+    ("Patrol unit 4A12", CameraKind.MOBILE, 37.8002, -121.2301, "", ""),
 )
+# A few address points, as a county address-point file would give them (for canvass by address).
+DEMO_ADDRESS_POINTS = b"""FULLADDR,LAT,LON
+1001 W Center St,37.7974,-121.2225
+100 N Main St,37.7978,-121.2158
+1205 N Union Rd,37.8110,-121.2383
+1500 E Yosemite Ave,37.7961,-121.2009
+555 Industrial Park Dr,37.8058,-121.2477
+"""
 COLOURS = ("white", "black", "silver", "grey", "blue", "red")
 
 
@@ -94,6 +103,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             _add_reads(session, cameras, settings.images_dir)
             _add_hotlists_and_alerts(session)
             _add_device_tokens_and_maintenance(session, cameras)
+            places.import_csv(session=session, data=DEMO_ADDRESS_POINTS, source="demo address points")
     engine.dispose()
     return settings, logins
 
@@ -118,7 +128,7 @@ def _train_everyone(session: Session, settings: Settings) -> None:
 def _add_cameras(session: Session, agency: Agency) -> list[Camera]:
     cameras = []
     installed = utcnow() - dt.timedelta(days=200)
-    for name, kind, lat, lon, direction in DEMO_CAMERAS:
+    for name, kind, lat, lon, direction, group in DEMO_CAMERAS:
         camera = camera_service.create(
             session=session,
             agency=agency,
@@ -129,6 +139,7 @@ def _add_cameras(session: Session, agency: Agency) -> list[Camera]:
             direction=direction,
             location=name,
             expected_interval_minutes=30,
+            group=group,
         )
         camera_service.add_log_entry(
             session=session,

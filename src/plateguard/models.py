@@ -3,10 +3,11 @@
 from plateguard.access_log.models import AccessChainHead, AccessRecord
 from plateguard.accounts.models import Agency, JobTitle, LoginSession, RoleSetting, User, UserRole
 from plateguard.accounts.training import TrainingCourse, TrainingRecord
-from plateguard.alerts.models import Alert
+from plateguard.alerts.models import Alert, AlertDelivery
 from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
 from plateguard.database import Base
 from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistGrant, HotlistNotice
+from plateguard.places.models import AddressPoint
 from plateguard.reads.models import PlateRead, StoredImage
 
 metadata = Base.metadata
@@ -14,8 +15,10 @@ metadata = Base.metadata
 __all__ = [
     "AccessChainHead",
     "AccessRecord",
+    "AddressPoint",
     "Agency",
     "Alert",
+    "AlertDelivery",
     "Camera",
     "CameraLogEntry",
     "DeviceToken",

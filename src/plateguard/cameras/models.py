@@ -30,6 +30,7 @@ class Camera(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[CameraKind] = mapped_column(String(16))
     location: Mapped[str] = mapped_column(String(200), default="")
+    group_name: Mapped[str] = mapped_column(String(60), default="", server_default="")  # e.g. "Downtown"
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     direction: Mapped[str] = mapped_column(String(16), default="")

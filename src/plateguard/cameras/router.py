@@ -26,7 +26,13 @@ def cameras_page(request: Request, db: DbSession, login: CurrentLogin) -> Respon
     now = utcnow()
     rows = camera_health.health(session=db, now=now)
     silent = [row for row in rows if row.silent(now)]
-    context = {"rows": rows, "silent": silent, "now": now, "kinds": list(CameraKind)}
+    context = {
+        "rows": rows,
+        "silent": silent,
+        "now": now,
+        "kinds": list(CameraKind),
+        "groups": camera_service.groups(session=db),
+    }
     return render(request, "cameras.html", context)
 
 
@@ -38,6 +44,7 @@ def register_camera(
     name: Annotated[str, Form(min_length=2, max_length=100)],
     kind: Annotated[CameraKind, Form()],
     location: Annotated[str, Form(max_length=200)] = "",
+    group: Annotated[str, Form(max_length=60)] = "",
     latitude: Annotated[str, Form(max_length=20)] = "",
     longitude: Annotated[str, Form(max_length=20)] = "",
     expected_interval_minutes: Annotated[int, Form(ge=1, le=10080)] = 60,
@@ -48,6 +55,7 @@ def register_camera(
         name=name.strip(),
         kind=kind,
         location=location.strip(),
+        group=group,
         latitude=_coordinate(latitude, "latitude", 90),
         longitude=_coordinate(longitude, "longitude", 180),
         expected_interval_minutes=expected_interval_minutes,

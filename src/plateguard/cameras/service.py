@@ -49,6 +49,7 @@ def create(
     longitude: float | None = None,
     direction: str = "",
     expected_interval_minutes: int = 60,
+    group: str = "",
 ) -> Camera:
     if get_by_name(session=session, name=name) is not None:
         raise Conflict(f"camera {name!r} already exists", field="name")
@@ -63,6 +64,7 @@ def create(
         longitude=longitude,
         direction=direction,
         expected_interval_minutes=expected_interval_minutes,
+        group_name=group.strip()[:60],
     )
     session.add(camera)
     session.flush()
@@ -135,6 +137,12 @@ def authenticate_token(*, session: Session, token: str) -> Camera:
     if row.camera.status == CameraStatus.RETIRED:
         raise NotAuthenticated(f"camera {row.camera.name!r} is retired", field="authorization")
     return row.camera
+
+
+def groups(*, session: Session) -> list[str]:
+    """The camera groups in use (e.g. "Downtown", "Highway 120"), for the search form."""
+    query = select(Camera.group_name).where(Camera.group_name != "").distinct().order_by(Camera.group_name)
+    return list(session.scalars(query))
 
 
 def get(*, session: Session, camera_id: int) -> Camera | None:

@@ -13,6 +13,7 @@ import math
 from sqlalchemy import ColumnElement, Select, and_, case, literal_column, or_, select, table, union
 from sqlalchemy.sql.elements import literal
 
+from plateguard.cameras.models import Camera
 from plateguard.reads.models import PlateRead
 from plateguard.reads.search.fuzzy import (
     literal_runs,
@@ -41,6 +42,10 @@ def conditions(query: SearchQuery, *, dialect: str) -> list[ColumnElement[bool]]
         where.append(PlateRead.captured_at < query.until)
     if query.camera_ids:
         where.append(PlateRead.camera_id.in_(query.camera_ids))
+    if query.camera_group:
+        where.append(
+            PlateRead.camera_id.in_(select(Camera.id).where(Camera.group_name == query.camera_group))
+        )
     spatial_index = not _short_window(query)
     if query.radius:
         where.extend(radius_conditions(query.radius, use_index=spatial_index))
@@ -112,7 +117,8 @@ def _fts_rowids(patterns: list[str]) -> ColumnElement[bool]:
 def radius_conditions(radius: Radius, *, use_index: bool = True) -> list[ColumnElement[bool]]:
     """A bounding box (served by the latitude/longitude index) and the distance on a local plane."""
     latitude, longitude = _position(use_index)
-    lat0, lon0 = radius.center.latitude, radius.center.longitude
+    centre = radius.centre()
+    lat0, lon0 = centre.latitude, centre.longitude
     per_lon = METRES_PER_DEGREE_LONGITUDE * max(math.cos(math.radians(lat0)), 0.01)
     d_lat, d_lon = radius.metres / METRES_PER_DEGREE_LATITUDE, radius.metres / per_lon
     dy = (PlateRead.latitude - lat0) * METRES_PER_DEGREE_LATITUDE

@@ -34,6 +34,9 @@ def export(
 ) -> tuple[bytes, str, str]:
     """The file's bytes, its media type and its file name."""
     checked = search_service.justification(request, purposes=purposes)
+    request = request.model_copy(
+        update={"query": search_service.located(session=session, query=request.query)}
+    )
     audit = {"format": request.format.value, **request.query.audit_form()}
     with audited_access(
         session=session, actor=actor, action="reads.export", query=audit, justification=checked

@@ -20,6 +20,8 @@ QUERY_FIELDS = (
     "since",
     "until",
     "camera_ids",
+    "camera_group",
+    "address",
     "center_lat",
     "center_lon",
     "radius_m",
@@ -77,6 +79,7 @@ def query_from_form(form: Mapping[str, Any], camera_ids: list[str], page: int = 
         "since": _time(_text(form, "since"), "since"),
         "until": _time(_text(form, "until"), "until"),
         "camera_ids": [int(c) for c in camera_ids if c.strip().isdigit()],
+        "camera_group": _text(form, "camera_group") or None,
         "polygon": _polygon(_text(form, "polygon")),
         "vehicle_color": _text(form, "vehicle_color") or None,
         "vehicle_type": _text(form, "vehicle_type") or None,
@@ -87,8 +90,13 @@ def query_from_form(form: Mapping[str, Any], camera_ids: list[str], page: int = 
         _number(_text(form, "center_lon"), "center_lon"),
     )
     metres = _number(_text(form, "radius_m"), "radius_m")
+    address = _text(form, "address")
     if lat is not None and lon is not None and metres:
         raw["radius"] = {"center": {"latitude": lat, "longitude": lon}, "metres": metres}
+    elif address and metres:
+        raw["radius"] = {"address": address, "metres": metres}
+    elif address:
+        raise InvalidInput("give a radius in metres around the address", field="radius_m")
     return validated(SearchQuery, raw)
 
 

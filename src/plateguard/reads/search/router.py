@@ -10,8 +10,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
 from plateguard.access_log.service import Actor
+from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera
 from plateguard.errors import PlateguardError
+from plateguard.places import service as places
 from plateguard.reads.images import image_path
 from plateguard.reads.search import exports, forms
 from plateguard.reads.search import service as search_service
@@ -45,6 +47,8 @@ def _page_context(request: Request, db: DbSession, form: dict[str, Any]) -> dict
         "form": form,
         "cameras": cameras,
         "selected_cameras": set(request.query_params.getlist("camera_ids")),
+        "camera_groups": camera_service.groups(session=db),
+        "address_points": places.count(session=db),
         "purposes": _purposes(request),
         "tile_url": map_settings.tile_url,
         "attribution": map_settings.attribution,

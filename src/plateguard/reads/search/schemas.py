@@ -30,12 +30,28 @@ class Point(BaseModel):
 
 
 class Radius(BaseModel):
-    """A circle around an address point or coordinates: the crime-scene canvass of 460.3(c)."""
+    """A circle around an address point or coordinates: the crime-scene canvass of 460.3(c).
+
+    Give ``center`` or ``address`` (one of the department's address points); the search looks the
+    address up and keeps both in the access record.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    center: Point
+    center: Point | None = None
+    address: str | None = Field(None, max_length=200)
     metres: float = Field(gt=0, le=50_000)
+
+    @model_validator(mode="after")
+    def _one_centre(self) -> Radius:
+        if self.center is None and not (self.address or "").strip():
+            raise ValueError("a radius needs a centre: coordinates or an address")
+        return self
+
+    def centre(self) -> Point:
+        if self.center is None:
+            raise ValueError(f"address {self.address!r} was not looked up")
+        return self.center
 
 
 class SearchQuery(BaseModel):
@@ -51,6 +67,7 @@ class SearchQuery(BaseModel):
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None
     camera_ids: tuple[int, ...] = Field((), max_length=200)
+    camera_group: str | None = Field(None, max_length=60, description="Only cameras of this group.")
     radius: Radius | None = None
     polygon: tuple[Point, ...] | None = Field(None, min_length=3, max_length=MAX_POLYGON_POINTS)
     vehicle_color: str | None = Field(None, max_length=20)
@@ -103,7 +120,16 @@ class SearchQuery(BaseModel):
     @property
     def has_criteria(self) -> bool:
         return any(
-            (self.plate, self.since, self.until, self.camera_ids, self.radius, self.polygon, self.region)
+            (
+                self.plate,
+                self.since,
+                self.until,
+                self.camera_ids,
+                self.camera_group,
+                self.radius,
+                self.polygon,
+                self.region,
+            )
         )
 
     def audit_form(self) -> dict[str, Any]:

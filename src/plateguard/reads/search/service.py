@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log.service import Actor, Justification, audited_access
 from plateguard.errors import InvalidInput, NotFound
+from plateguard.places import service as places
 from plateguard.reads.models import PlateRead, StoredImage
 from plateguard.reads.plates import normalize_plate
 from plateguard.reads.search import compiler
@@ -37,11 +38,23 @@ def justification(justified: Justified, *, purposes: tuple[str, ...]) -> Justifi
     )
 
 
+def located(*, session: Session, query: SearchQuery) -> SearchQuery:
+    """The query with a radius around an address given its coordinates (from the address points)."""
+    radius = query.radius
+    if radius is None or radius.center is not None or not radius.address:
+        return query
+    point = places.locate(session=session, address=radius.address)
+    centre = Point(latitude=point.latitude, longitude=point.longitude)
+    resolved = Radius(center=centre, address=point.address, metres=radius.metres)
+    return query.model_copy(update={"radius": resolved})
+
+
 def search(
     *, session: Session, actor: Actor, query: SearchQuery, why: Justified, purposes: tuple[str, ...]
 ) -> SearchPage:
     """One page of the reads matching ``query``; the access record holds the query and the total."""
     checked = justification(why, purposes=purposes)
+    query = located(session=session, query=query)
     audit = {**query.audit_form(), "page": query.page}
     with audited_access(
         session=session, actor=actor, action="reads.search", query=audit, justification=checked
