@@ -34,6 +34,7 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import make_engine, make_session_factory, transaction, upgrade
 from plateguard.reads.models import PlateRead
+from plateguard.reads.partitions import create_month_partitions, months_between
 
 CITY_CENTER = (37.7975, -121.2160)
 CITY_SPAN_DEGREES = 0.08  # about 9 km across
@@ -209,6 +210,9 @@ def generate(engine: Engine, count: int, *, seed: int = 460, end: dt.datetime | 
         cameras = ensure_cameras(session, np.random.default_rng(seed))
     end = end or dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=10)
     insert = insert_postgresql if engine.dialect.name == "postgresql" else insert_sqlite
+    if engine.dialect.name == "postgresql":  # the monthly partitions the year of reads falls in
+        with engine.begin() as connection:
+            create_month_partitions(connection, months_between(end - dt.timedelta(days=DAYS + 1), end))
     with Progress() as progress, bulk_load(engine):
         task = progress.add_task(f"generating {count:,} reads", total=count)
         for rows in chunks(count, cameras, end, seed):

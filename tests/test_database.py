@@ -34,8 +34,11 @@ def type_family(column_type: object) -> str:
 
 
 # Dialect-specific search indexes of migration 0005, ignored on purpose: SQLite's FTS5 trigram table
-# (and its shadow tables) and PostgreSQL's pg_trgm GIN index serve the same partial-plate search.
-DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm")
+# (and its shadow tables) and PostgreSQL's pg_trgm GIN index serve the same partial-plate search; and the
+# monthly partitions of plate_read on PostgreSQL (migration 0008).
+DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm", "plate_read_m")
+# A partitioned table cannot be the target of a foreign key on its id alone (migration 0008).
+SQLITE_ONLY_FOREIGN_KEYS = {("alert", ("read_id",), "plate_read")}
 
 
 def describe_schema(engine: Engine) -> dict[str, object]:
@@ -57,6 +60,8 @@ def describe_schema(engine: Engine) -> dict[str, object]:
             "foreign_keys": sorted(
                 (tuple(f["constrained_columns"]), f["referred_table"])
                 for f in inspector.get_foreign_keys(table)
+                if (table, tuple(f["constrained_columns"]), f["referred_table"])
+                not in SQLITE_ONLY_FOREIGN_KEYS
             ),
         }
     return schema

@@ -116,14 +116,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def insert_or_skip(session: Session, table: Table, *, key: str) -> Any:
+def insert_or_skip(session: Session, table: Table, *, key: str | list[str]) -> Any:
     """``INSERT ... ON CONFLICT (key) DO NOTHING``: concurrent writers of the same row never collide, the
     database keeps the first and skips the rest (SQLite and PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
+    dialect, columns = session.get_bind().dialect.name, [key] if isinstance(key, str) else key
     if dialect == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing(index_elements=[key])
+        return postgresql_insert(table).on_conflict_do_nothing(index_elements=columns)
     if dialect == "sqlite":
-        return sqlite_insert(table).on_conflict_do_nothing(index_elements=[key])
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=columns)
     raise NotImplementedError(f"plateguard does not support {dialect}")
 
 

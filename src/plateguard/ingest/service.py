@@ -21,6 +21,7 @@ from plateguard.cameras.models import Camera
 from plateguard.database import insert_or_skip, utcnow
 from plateguard.errors import InvalidInput, NotAuthenticated, PlateguardError
 from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads import partitions
 from plateguard.reads.images import store_image
 from plateguard.reads.models import PlateRead, StoredImage
 from plateguard.reads.plates import normalize_plate
@@ -90,7 +91,9 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     """Insert the reads not stored before (one multi-row statement); returns the ids it stored."""
     if not rows:
         return set()
-    statement = insert_or_skip(session, _PLATE_READ, key="id").returning(_PLATE_READ.c.id)
+    partitions.ensure_for(session, (row["captured_at"] for row in rows))
+    key = partitions.conflict_key(session)
+    statement = insert_or_skip(session, _PLATE_READ, key=key).returning(_PLATE_READ.c.id)
     return set(session.scalars(statement, rows))
 
 

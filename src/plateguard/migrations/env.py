@@ -8,8 +8,9 @@ from plateguard.models import metadata
 
 engine = context.config.attributes["engine"]
 
-# Search indexes that exist on one dialect only (migration 0005) and are not in the models.
-DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm")
+# Objects that exist on one dialect only and are not in the models: search indexes (migration 0005) and
+# the monthly partitions of plate_read on PostgreSQL (migration 0008).
+DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm", "plate_read_m")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

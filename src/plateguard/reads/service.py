@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
 from plateguard.cameras.models import Camera
+from plateguard.reads import partitions
 from plateguard.reads.images import store_image
 from plateguard.reads.models import PlateRead
 from plateguard.reads.plates import normalize_plate
@@ -50,6 +51,7 @@ def create(
         plate_image_sha256=plate_sha.sha256 if plate_sha else None,
         overview_image_sha256=overview_sha.sha256 if overview_sha else None,
     )
+    partitions.ensure_for(session, [row.captured_at])
     session.add(row)
     session.flush()
     return row

@@ -1,0 +1,1 @@
+from tests.hotlists.conftest import camera  # noqa: F401
