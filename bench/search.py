@@ -145,7 +145,10 @@ def workloads(
 def database_size_mb(engine: Engine) -> float:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            size = connection.execute(text("SELECT pg_total_relation_size('plate_read')")).scalar()
+            # the table and its indexes, summed over the monthly partitions
+            size = connection.execute(
+                text("SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('plate_read')")
+            ).scalar()
             return float(size or 0) / 1e6
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     path = engine.url.database or ""

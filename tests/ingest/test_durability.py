@@ -17,6 +17,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,31 +158,54 @@ def stored_ids(database_url: str, unit: str) -> set[uuid.UUID]:
     return set(ids)
 
 
-def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(tmp_path: Path, database_url: str) -> None:
+@dataclass
+class Stream:
+    """A patrol unit streaming 10,000 queued reads to a server process, a third of the way through."""
+
+    server: subprocess.Popen[bytes]
+    forwarder: Forwarder
+    stop: threading.Event
+    client: threading.Thread
+    queue: ForwardQueue
+    reads: list[ReadSubmission]
+    unit: str
+    token: str
+    port: int
+    data_dir: Path
+
+
+@contextmanager
+def streaming(env: dict[str, str], tmp_path: Path) -> Iterator[Stream]:
     data_dir = tmp_path / "server"
-    env = {**os.environ, "PLATEGUARD_DATABASE_URL": database_url}
     token, unit = set_up_unit(env, tmp_path, data_dir)
     queue, reads = queued_reads(tmp_path)
     port = free_port()
     server = start_server(env, data_dir, port)
     forwarder, stop, client = start_forwarding(queue, port, token)
+    stream = Stream(server, forwarder, stop, client, queue, reads, unit, token, port, data_dir)
     try:
         while forwarder.uploaded < TOTAL // 3:
             time.sleep(0.005)
-        server.send_signal(signal.SIGKILL)
-        server.wait()
-        assert len(queue) > 0, "the stream ended before the kill"
-        time.sleep(1)
-        server = start_server(env, data_dir, port)
-        client.join(180)
-        assert not client.is_alive()
+        yield stream
     finally:
-        stop.set()
-        server.kill()
-        server.wait()
+        stream.stop.set()
+        stream.server.kill()
+        stream.server.wait()
 
-    assert len(queue) == 0 and queue.rejected_count() == 0
-    assert stored_ids(database_url, unit) == {read.id for read in reads}
+
+def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(tmp_path: Path, database_url: str) -> None:
+    env = {**os.environ, "PLATEGUARD_DATABASE_URL": database_url}
+    with streaming(env, tmp_path) as stream:
+        stream.server.send_signal(signal.SIGKILL)
+        stream.server.wait()
+        assert len(stream.queue) > 0, "the stream ended before the kill"
+        time.sleep(1)
+        stream.server = start_server(env, stream.data_dir, stream.port)
+        stream.client.join(180)
+        assert not stream.client.is_alive()
+
+    assert len(stream.queue) == 0 and stream.queue.rejected_count() == 0
+    assert stored_ids(database_url, stream.unit) == {read.id for read in stream.reads}
 
 
 def restart_postgresql(down: threading.Event, up_again: threading.Event) -> None:
@@ -199,32 +224,20 @@ def test_a_postgresql_restart_mid_stream_answers_503_then_recovers_with_every_re
 ) -> None:
     if shutil.which("pg_ctlcluster") is None or os.geteuid() != 0:
         skip_or_fail("restarting PostgreSQL needs pg_ctlcluster and root")
-    data_dir = tmp_path / "server"
     env = {**os.environ, "PLATEGUARD_DATABASE_URL": own_postgres_url}
-    token, unit = set_up_unit(env, tmp_path, data_dir)
-    queue, reads = queued_reads(tmp_path)
-    port = free_port()
-    server = start_server(env, data_dir, port)
-    forwarder, stop, client = start_forwarding(queue, port, token)
-    try:
-        while forwarder.uploaded < TOTAL // 3:
-            time.sleep(0.005)
+    with streaming(env, tmp_path) as stream:
         down, up_again = threading.Event(), threading.Event()
         outage = threading.Thread(target=restart_postgresql, args=(down, up_again))
         outage.start()
         assert down.wait(60), "PostgreSQL did not stop"
-        during = probe(port, token)
+        during = probe(stream.port, stream.token)
         time.sleep(1)
         up_again.set()
         outage.join(60)
-        client.join(180)
-        assert not client.is_alive()
-    finally:
-        stop.set()
-        server.kill()
-        server.wait()
+        stream.client.join(180)
+        assert not stream.client.is_alive()
 
     assert during.status == 503 and during.headers.get("retry-after"), during
     assert json.loads(during.body)["error"]["code"] == "service_unavailable"
-    assert len(queue) == 0 and queue.rejected_count() == 0
-    assert stored_ids(own_postgres_url, unit) == {read.id for read in reads}
+    assert len(stream.queue) == 0 and stream.queue.rejected_count() == 0
+    assert stored_ids(own_postgres_url, stream.unit) == {read.id for read in stream.reads}
