@@ -12,7 +12,7 @@ from plateguard.access_log.models import AccessRecord
 from plateguard.cameras.models import Camera
 from plateguard.database import make_engine, make_session_factory, transaction
 from plateguard.reads.models import PlateRead
-from tests.web.conftest import LiveServer, browser_sign_in
+from tests.web.conftest import SCREENSHOTS, LiveServer, browser_sign_in
 
 pytestmark = pytest.mark.browser
 MAIN_ST = "Main St & Yosemite Ave (NB)"
@@ -67,3 +67,27 @@ def test_investigator_runs_a_partial_plate_canvass_and_opens_a_read(page, live_s
         )
     engine.dispose()
     assert "reads.search" in actions and "reads.view" in actions
+
+
+def test_investigator_canvasses_around_an_address_within_a_camera_group(
+    page, live_server: LiveServer
+) -> None:  # type: ignore[no-untyped-def]
+    browser_sign_in(page, live_server, "detective")
+    page.goto(f"{live_server.url}/reads/search")
+    page.get_by_label("Canvass around an address").fill("100 N Main St")
+    page.get_by_label("Radius (metres)").fill("500")
+    page.get_by_label("Camera group").select_option("Downtown")
+    page.get_by_label("Purpose").select_option("Criminal investigation")
+    page.get_by_label("Case or incident number").fill("26-004712")
+    page.get_by_role("button", name="Search", exact=True).click()
+
+    page.get_by_role("heading", name="found").wait_for()
+    rows = page.locator("#results tbody tr")
+    assert rows.count() >= 1
+    assert set(rows.locator("td:nth-child(4)").all_inner_texts()) == {MAIN_ST}
+    assert page.locator("path.canvass-area").count() == 1  # the circle around the address point
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "address_canvass_results.png"), full_page=True)
+    page.get_by_label("Canvass around an address").fill("100 Main")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_text("did you mean: 100 N Main St").wait_for()

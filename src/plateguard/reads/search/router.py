@@ -63,6 +63,8 @@ def search_page(request: Request, db: DbSession, login: CurrentLogin) -> Respons
         return render(request, "search.html", context)
     try:
         query = forms.query_from_form(form, request.query_params.getlist("camera_ids"), _page(form))
+        query = search_service.located(session=db, query=query)
+        context["address_point"] = query.radius.center if query.radius and query.radius.address else None
         why = forms.justified_from_form(form)
         page = search_service.search(
             session=db, actor=Actor.of(login.user), query=query, why=why, purposes=_purposes(request)

@@ -24,6 +24,9 @@
     area.clearLayers();
     var lat = parseFloat(field("center_lat") && field("center_lat").value);
     var lon = parseFloat(field("center_lon") && field("center_lon").value);
+    if (isNaN(lat) && element.dataset.addressLat) {  // a canvass around an address: its looked-up point
+      lat = parseFloat(element.dataset.addressLat); lon = parseFloat(element.dataset.addressLon);
+    }
     var metres = parseFloat(field("radius_m") && field("radius_m").value);
     if (!isNaN(lat) && !isNaN(lon) && metres > 0) {
       L.circle([lat, lon], { radius: metres, className: "canvass-area" }).addTo(area);
