@@ -151,6 +151,9 @@ def demo(
     typer.echo("Demo logins (username / password / roles):")
     for login in logins:
         typer.echo(f"  {login.username:<13} {login.password:<24} {login.roles}")
+    typer.echo("Things to try:")
+    for step in demo_data.DEMO_TOUR:
+        typer.echo(f"  {step}")
     if serve_console:
         typer.echo(f"Console: {url}  (Ctrl+C to stop)")
         run_server(settings, host=host, port=port)

@@ -72,6 +72,13 @@ DEMO_ADDRESS_POINTS = b"""FULLADDR,LAT,LON
 555 Industrial Park Dr,37.8058,-121.2477
 """
 COLOURS = ("white", "black", "silver", "grey", "blue", "red")
+DEMO_TOUR = (
+    "officer: Alerts - open an alert, confirm it visually and through CLETS, record the outcome",
+    "detective: Search reads - partial plate 7* near address '100 N Main St', 1000 m, group Downtown",
+    "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
+    "auditor: Access log - every search, view, export, alert and webhook is recorded",
+    "anyone: /policy and /transparency, no sign-in",
+)
 
 
 def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:

@@ -104,3 +104,13 @@ def test_is_state_word(text: str, expected: bool) -> None:
     from plateguard.recognition.formats import is_state_word
 
     assert is_state_word(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("20140501", True), ("201405011230", True), ("20141301", False), ("7ABC123", False), ("1234567", False)],
+)
+def test_camera_date_overlays_are_recognised(text: str, expected: bool) -> None:
+    from plateguard.recognition.formats import is_timestamp
+
+    assert is_timestamp(text) is expected

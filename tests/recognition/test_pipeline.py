@@ -154,6 +154,15 @@ def test_small_secondary_text_is_not_a_second_plate() -> None:
     assert [p.plate for p in pipe.recognize(img)] == ["ABC1234"]
 
 
+def test_a_date_overlay_or_a_weak_second_read_is_not_a_plate() -> None:
+    reads = {
+        100: (PlateCandidate("20140501", 0.99),),  # the camera's date stamp
+        200: (PlateCandidate("7XYZ123", 0.95),),
+        50: (PlateCandidate("4KDE778", 0.5),),  # a second, weak read of the same height: dropped
+    }
+    assert [p.plate for p in make(reads).recognize(scene())] == ["7XYZ123"]
+
+
 def test_hybrid_reader_falls_back_when_unsure() -> None:
     from plateguard.recognition.hybrid import HybridReader
 

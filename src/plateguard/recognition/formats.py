@@ -299,6 +299,14 @@ def is_state_word(text: str) -> bool:
     return any(edit_distance(norm, w) <= max(1, len(w) // 5) for w in _state_words())
 
 
+def is_timestamp(text: str) -> bool:
+    """A camera's date overlay read as text (`20140501`, `201405011230`): all digits, a real date first."""
+    if not text.isdigit() or len(text) not in (8, 12, 14):
+        return False
+    year, month, day = int(text[:4]), int(text[4:6]), int(text[6:8])
+    return 1990 <= year <= 2049 and 1 <= month <= 12 and 1 <= day <= 31
+
+
 def normalize_plate(text: str) -> str:
     """Upper-case, keep A-Z0-9, and write the letter O as the digit 0 (the metric treats them as one)."""
     return re.sub(r"[^A-Z0-9]", "", text.upper()).replace("O", "0")

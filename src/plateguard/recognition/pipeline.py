@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from plateguard.recognition.color import vehicle_color
 from plateguard.recognition.ctc import fits_region
-from plateguard.recognition.formats import is_state_word
+from plateguard.recognition.formats import is_state_word, is_timestamp
 from plateguard.recognition.geometry import crop_box, to_bgr
 from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS
 from plateguard.recognition.types import (
@@ -30,6 +30,8 @@ class PipelineConfig:
     max_plates: int = 4
     second_plate_height: float = 0.7
     """Further plates need text at least this fraction of the height of the scene's largest plate text."""
+    second_plate_confidence: float = 0.6
+    """... and at least this score (after scaling by text height): most extra reads are not plates."""
     min_chars: int = 4
     """Scenes only: shorter reads are nearly always other text (crops keep any length)."""
     max_chars: int = 8
@@ -78,7 +80,12 @@ class Pipeline:
             (replace(p, confidence=round(p.confidence * h / tallest, 4)), h / tallest) for p, h in found
         ]
         scored.sort(key=lambda ph: -ph[0].confidence)
-        kept = [scored[0][0]] + [p for p, rel in scored[1:] if rel >= self.config.second_plate_height]
+        cfg = self.config
+        kept = [scored[0][0]] + [
+            p
+            for p, rel in scored[1:]
+            if rel >= cfg.second_plate_height and p.confidence >= cfg.second_plate_confidence
+        ]
         return _suppress(kept, self.config.max_plates)
 
     def read_crop(self, crop: Image) -> RecognizedPlate:
@@ -113,7 +120,7 @@ class Pipeline:
         cfg = self.config
         if not (cfg.min_chars <= len(plate) <= cfg.max_chars) or score < cfg.min_confidence:
             return False
-        if is_state_word(plate):
+        if is_state_word(plate) or is_timestamp(plate):
             return False
         return any(c.isdigit() for c in plate) or score >= cfg.words_confidence
 
