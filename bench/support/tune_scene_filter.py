@@ -22,10 +22,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parents[1] / "src"))
 
-from plateguard.recognition.formats import is_state_word, is_timestamp  # noqa: E402
 from plateguard.recognition.geometry import to_bgr  # noqa: E402
 from plateguard.recognition.images import load_image  # noqa: E402
-from plateguard.recognition.pipeline import PipelineConfig, _suppress, build_default  # noqa: E402
+from plateguard.recognition.pipeline import (  # noqa: E402
+    SURE_PLATE,
+    PipelineConfig,
+    build_default,
+    choose,
+    plausible,
+)
 from plateguard.recognition.types import RecognizedPlate  # noqa: E402
 from recognition import Tally, load_scenes, score_scene  # noqa: E402
 
@@ -47,34 +52,16 @@ def collect(data: Path) -> list[tuple[Any, Reads]]:
     return out
 
 
-def plausible(cfg: PipelineConfig, plate: str, score: float) -> bool:
-    if not (cfg.min_chars <= len(plate) <= cfg.max_chars) or score < cfg.min_confidence:
-        return False
-    if is_state_word(plate) or is_timestamp(plate):
-        return False
-    return any(c.isdigit() for c in plate) or score >= cfg.words_confidence
-
-
 def replay(cfg: PipelineConfig, reads: Reads) -> list[RecognizedPlate]:
-    """The same steps as ``Pipeline.recognize`` after reading."""
+    """``Pipeline.recognize`` after reading: the same skip of short text, then its own filters."""
     found, sure = [], 0
     for plate, height in reads:
-        if height < cfg.second_plate_height * sure or not plausible(cfg, plate.plate, plate.confidence):
+        if height < cfg.second_plate_height * sure or not plausible(plate.plate, plate.confidence, cfg):
             continue
         found.append((plate, height))
-        if plate.confidence >= 0.7:
+        if plate.confidence >= SURE_PLATE:
             sure = max(sure, height)
-    if not found:
-        return []
-    tallest = max(h for _, h in found)
-    scored = [(replace(p, confidence=round(p.confidence * h / tallest, 4)), h / tallest) for p, h in found]
-    scored.sort(key=lambda ph: -ph[0].confidence)
-    kept = [scored[0][0]] + [
-        p
-        for p, rel in scored[1:]
-        if rel >= cfg.second_plate_height and p.confidence >= cfg.second_plate_confidence
-    ]
-    return _suppress(kept, cfg.max_plates)
+    return choose(found, cfg)
 
 
 def main() -> None:

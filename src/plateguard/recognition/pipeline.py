@@ -68,25 +68,11 @@ class Pipeline:
             if det.text_box.h < self.config.second_plate_height * sure_height:
                 continue
             plate = self._read(img, det)
-            if plate is not None:
+            if plate is not None:  # _read keeps only plausible reads
                 found.append((plate, det.text_box.h))
-                if plate.confidence >= 0.7:
+                if plate.confidence >= SURE_PLATE:
                     sure_height = max(sure_height, det.text_box.h)
-        if not found:
-            return []
-        # The plate is usually the largest text in the picture: scale by relative text height.
-        tallest = max(h for _, h in found)
-        scored = [
-            (replace(p, confidence=round(p.confidence * h / tallest, 4)), h / tallest) for p, h in found
-        ]
-        scored.sort(key=lambda ph: -ph[0].confidence)
-        cfg = self.config
-        kept = [scored[0][0]] + [
-            p
-            for p, rel in scored[1:]
-            if rel >= cfg.second_plate_height and p.confidence >= cfg.second_plate_confidence
-        ]
-        return _suppress(kept, self.config.max_plates)
+        return choose(found, self.config)
 
     def read_crop(self, crop: Image) -> RecognizedPlate:
         """Read one already-cropped plate (reader and region inference only)."""
@@ -111,18 +97,39 @@ class Pipeline:
         cands = rerank(text.candidates, region, self.config.region_rerank_above)
         best = cands[0]
         score = best.confidence * min(1.0, 0.4 + det.confidence)
-        if not self._plausible(best.plate, score):
+        if not plausible(best.plate, score, self.config):
             return None
         color = vehicle_color(img, det.box)
         return RecognizedPlate(best.plate, score, det.box, region.region, region.confidence, cands, color)
 
-    def _plausible(self, plate: str, score: float) -> bool:
-        cfg = self.config
-        if not (cfg.min_chars <= len(plate) <= cfg.max_chars) or score < cfg.min_confidence:
-            return False
-        if is_state_word(plate) or is_timestamp(plate):
-            return False
-        return any(c.isdigit() for c in plate) or score >= cfg.words_confidence
+
+SURE_PLATE = 0.7
+"""A read this confident makes much shorter text in the same scene not worth reading."""
+
+
+def plausible(plate: str, score: float, cfg: PipelineConfig) -> bool:
+    """Could this scene read be a plate at all (length, score, not a state word or a date overlay)?"""
+    if not (cfg.min_chars <= len(plate) <= cfg.max_chars) or score < cfg.min_confidence:
+        return False
+    if is_state_word(plate) or is_timestamp(plate):
+        return False
+    return any(c.isdigit() for c in plate) or score >= cfg.words_confidence
+
+
+def choose(found: list[tuple[RecognizedPlate, int]], cfg: PipelineConfig) -> list[RecognizedPlate]:
+    """The plates of a scene from its plausible reads and their text heights, best first."""
+    if not found:
+        return []
+    # The plate is usually the largest text in the picture: scale by relative text height.
+    tallest = max(h for _, h in found)
+    scored = [(replace(p, confidence=round(p.confidence * h / tallest, 4)), h / tallest) for p, h in found]
+    scored.sort(key=lambda ph: -ph[0].confidence)
+    kept = [scored[0][0]] + [
+        p
+        for p, rel in scored[1:]
+        if rel >= cfg.second_plate_height and p.confidence >= cfg.second_plate_confidence
+    ]
+    return _suppress(kept, cfg.max_plates)
 
 
 def rerank(cands: Sequence[PlateCandidate], region: RegionGuess, above: float) -> tuple[PlateCandidate, ...]:
