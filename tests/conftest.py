@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency, User
 from plateguard.accounts.roles import Role
+from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings, load_settings, write_secrets
 from plateguard.database import make_engine, upgrade
 from plateguard.main import create_app
@@ -202,3 +204,35 @@ def sign_in(client: TestClient, username: str, password: str = TEST_PASSWORD) ->
     marker = 'name="csrf_token" value="'
     start = page.text.index(marker) + len(marker)
     return page.text[start : page.text.index('"', start)]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+
+
+def prepared_data_dir(
+    data_dir: Path, cameras: dict[str, CameraKind], *, database_url: str | None = None
+) -> Prepared:
+    """A real data directory for tests that run whole commands or servers: secrets, a migrated database,
+    the home agency and the named cameras."""
+    from plateguard import bootstrap
+    from plateguard.cameras import service as camera_service
+    from plateguard.database import make_session_factory, transaction
+
+    write_secrets(data_dir)
+    overrides: dict[str, object] = {"data_dir": data_dir}
+    if database_url:
+        overrides["database_url"] = database_url
+    settings = load_settings(overrides=overrides)
+    engine = bootstrap.prepare(settings)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        agency = account_service.ensure_home_agency(
+            session=session, name="Test PD", ori="CA0000000", state="CA"
+        )
+        for name, kind in cameras.items():
+            camera_service.create(session=session, agency=agency, name=name, kind=kind)
+    return Prepared(settings, engine, factory)

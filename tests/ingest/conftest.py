@@ -92,24 +92,14 @@ def live_server(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     import uvicorn
 
-    from plateguard import bootstrap
-    from plateguard.accounts import service as account_service
-    from plateguard.config import load_settings, write_secrets
-    from plateguard.database import make_session_factory, transaction
+    from plateguard.database import transaction
     from plateguard.main import create_app
+    from tests.conftest import prepared_data_dir
 
-    data_dir = tmp_path / "server"
-    write_secrets(data_dir)
-    settings = load_settings(overrides={"data_dir": data_dir})
-    engine = bootstrap.prepare(settings)
-    factory = make_session_factory(engine)
+    prepared = prepared_data_dir(tmp_path / "server", {"Patrol unit 4A12": CameraKind.MOBILE})
+    settings, factory = prepared.settings, prepared.factory
     with transaction(factory) as session:
-        agency = account_service.ensure_home_agency(
-            session=session, name="Test PD", ori="CA0000000", state="CA"
-        )
-        unit = camera_service.create(
-            session=session, agency=agency, name="Patrol unit 4A12", kind=CameraKind.MOBILE
-        )
+        unit = camera_service.require_by_name(session=session, name="Patrol unit 4A12")
         _, token = camera_service.issue_token(session=session, camera=unit, created_by="test")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -124,4 +114,4 @@ def live_server(tmp_path: Path):  # type: ignore[no-untyped-def]
     yield f"http://127.0.0.1:{port}", token, factory
     server.should_exit = True
     thread.join(10)
-    engine.dispose()
+    prepared.engine.dispose()

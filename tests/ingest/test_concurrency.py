@@ -14,15 +14,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from plateguard import bootstrap
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.service import Actor
-from plateguard.accounts import service as account_service
 from plateguard.alerts.models import Alert
-from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.config import load_settings
-from plateguard.database import make_session_factory, transaction
+from plateguard.database import transaction
 from plateguard.demo import render_plate
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import ParsedEntry, ParsedFile
@@ -32,6 +29,7 @@ from plateguard.ingest import service
 from plateguard.ingest.hooks import read_stored_callback
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead, StoredImage
+from tests.conftest import prepared_data_dir
 
 CLIENTS = 4
 
@@ -42,14 +40,9 @@ def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionm
         url = f"sqlite:///{tmp_path / 'plateguard.sqlite3'}"
     else:
         url = str(request.getfixturevalue("own_postgres_url"))
-    settings = load_settings(overrides={"data_dir": tmp_path, "database_url": url})
-    engine = bootstrap.prepare(settings)
-    made = make_session_factory(engine)
+    prepared = prepared_data_dir(tmp_path, {"Main St": CameraKind.FIXED}, database_url=url)
+    made = prepared.factory
     with transaction(made) as session:
-        agency = account_service.ensure_home_agency(
-            session=session, name="Test PD", ori="CA0000000", state="CA"
-        )
-        camera_service.create(session=session, agency=agency, name="Main St", kind=CameraKind.FIXED)
         actor = Actor.system("Test PD", "test")
         hotlist = hotlist_service.create(
             session=session, actor=actor, name="BOLO", source=HotlistSource.DEPARTMENT
@@ -59,7 +52,7 @@ def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionm
             session=session, actor=actor, hotlist=hotlist, parsed=parsed, source_name="t"
         )
     yield made
-    engine.dispose()
+    prepared.engine.dispose()
 
 
 def test_one_batch_sent_by_four_clients_at_once_is_stored_and_alerted_once(

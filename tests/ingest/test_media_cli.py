@@ -16,33 +16,23 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from plateguard import bootstrap
 from plateguard.access_log.guard import system_scope
-from plateguard.accounts import service as account_service
-from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.cli import app
-from plateguard.config import Settings, load_settings, write_secrets
-from plateguard.database import make_session_factory, transaction
+from plateguard.config import Settings, load_settings
+from plateguard.database import make_session_factory
 from plateguard.ingest import recognition
 from plateguard.ingest.forward import QUEUE_FILE, ForwardQueue
 from plateguard.ingest.media_cli import ReadSink, watch_folder, watch_stream
 from plateguard.reads.models import PlateRead
+from tests.conftest import prepared_data_dir
 from tests.ingest.test_media import WhiteBoxReader, write_video
 
 
 @pytest.fixture()
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
-    write_secrets(folder)
-    settings = load_settings(overrides={"data_dir": folder})
-    engine = bootstrap.prepare(settings)
-    with transaction(make_session_factory(engine)) as session:
-        agency = account_service.ensure_home_agency(
-            session=session, name="Test PD", ori="CA0000000", state="CA"
-        )
-        camera_service.create(session=session, agency=agency, name="Evidence video", kind=CameraKind.FIXED)
-    engine.dispose()
+    prepared_data_dir(folder, {"Evidence video": CameraKind.FIXED}).engine.dispose()
     monkeypatch.setattr(recognition, "load_recognizer", lambda settings: WhiteBoxReader())
     return folder
 

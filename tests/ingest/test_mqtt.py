@@ -17,16 +17,13 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from plateguard import bootstrap
 from plateguard.access_log.guard import system_scope
-from plateguard.accounts import service as account_service
-from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
-from plateguard.config import MqttSettings, Settings, load_settings, write_secrets
-from plateguard.database import make_engine, make_session_factory, transaction
+from plateguard.config import MqttSettings, Settings
+from plateguard.database import make_engine, make_session_factory
 from plateguard.ingest.mqtt import Consumer, MqttCounters
 from plateguard.reads.models import PlateRead
-from tests.conftest import skip_or_fail
+from tests.conftest import prepared_data_dir, skip_or_fail
 from tests.ingest.conftest import a_read, example, without_comments
 
 pytestmark = pytest.mark.mqtt
@@ -45,18 +42,9 @@ def broker_up() -> bool:
 def world(tmp_path: Path) -> Iterator[tuple[Settings, sessionmaker[Session]]]:
     if not broker_up():
         skip_or_fail("no MQTT broker on 127.0.0.1:1883")
-    write_secrets(tmp_path)
-    settings = load_settings(overrides={"data_dir": tmp_path})
-    engine = bootstrap.prepare(settings)
-    factory = make_session_factory(engine)
-    with transaction(factory) as session:
-        agency = account_service.ensure_home_agency(
-            session=session, name="Test PD", ori="CA0000000", state="CA"
-        )
-        for name in ("Main St NB", "front_door"):
-            camera_service.create(session=session, agency=agency, name=name, kind=CameraKind.FIXED)
-    yield settings, factory
-    engine.dispose()
+    prepared = prepared_data_dir(tmp_path, {"Main St NB": CameraKind.FIXED, "front_door": CameraKind.FIXED})
+    yield prepared.settings, prepared.factory
+    prepared.engine.dispose()
 
 
 def start(settings: Settings, factory: sessionmaker[Session], prefix: str, client_id: str):  # type: ignore[no-untyped-def]
