@@ -26,26 +26,57 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plate_styles import FULL_NAMES, STYLE, C
 
 W, H = 256, 128
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"))
-PLATE_FONTS = (
+FONT_ROOT = Path("/usr/share/fonts")
+# Narrow, tall gothic faces look most like plate lettering; those beyond DejaVu are optional training fonts
+# (Debian: fonts-liberation fonts-bebas-neue fonts-roboto-unhinted fonts-urw-base35 fonts-open-sans).
+PLATE_FONT_NAMES = (
     "DejaVuSansCondensed-Bold.ttf",
     "DejaVuSans-Bold.ttf",
     "DejaVuSansMono-Bold.ttf",
+    "DejaVuSansCondensed.ttf",
     "LiberationSansNarrow-Bold.ttf",
     "LiberationSans-Bold.ttf",
     "LiberationMono-Bold.ttf",
-    "DejaVuSansCondensed.ttf",
     "LiberationSansNarrow-Regular.ttf",
+    "BebasNeue-Bold.otf",
+    "BebasNeue-Regular.otf",
+    "RobotoCondensed-Bold.ttf",
+    "RobotoCondensed-Regular.ttf",
+    "RobotoCondensed-Medium.ttf",
+    "NimbusSansNarrow-Bold.otf",
+    "NimbusSansNarrow-Regular.otf",
+    "OpenSans-CondBold.ttf",
 )
-NAME_FONTS = (
+NAME_FONT_NAMES = (
     "DejaVuSerif-Bold.ttf",
     "DejaVuSerif-BoldItalic.ttf",
     "DejaVuSans-Bold.ttf",
+    "DejaVuSansCondensed-BoldOblique.ttf",
     "LiberationSerif-BoldItalic.ttf",
     "LiberationSans-Bold.ttf",
-    "DejaVuSansCondensed-BoldOblique.ttf",
     "LiberationSerif-Italic.ttf",
+    "RobotoCondensed-Italic.ttf",
+    "NimbusSansNarrow-BoldOblique.otf",
 )
+
+
+@lru_cache(maxsize=1)
+def _installed_fonts() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted(FONT_ROOT.rglob("*")):
+        if path.suffix in (".ttf", ".otf"):
+            found.setdefault(path.name, str(path))
+    return found
+
+
+@lru_cache(maxsize=8)
+def available(names: tuple[str, ...]) -> tuple[str, ...]:
+    have = tuple(n for n in names if n in _installed_fonts())
+    if not have:
+        raise FileNotFoundError("no plate fonts found (apt-get install fonts-dejavu-core)")
+    return have
+
+
 STATES = sorted(STATE_FORMATS)
 
 
@@ -57,10 +88,10 @@ class Sample:
 
 
 def font_path(name: str) -> str:
-    for d in FONT_DIRS:
-        if (d / name).is_file():
-            return str(d / name)
-    raise FileNotFoundError(f"font {name} not found (apt-get install fonts-dejavu-core fonts-liberation)")
+    try:
+        return _installed_fonts()[name]
+    except KeyError:
+        raise FileNotFoundError(f"font {name} not found under {FONT_ROOT}") from None
 
 
 @lru_cache(maxsize=256)
@@ -102,7 +133,29 @@ def _background(rng: random.Random, top: str, bottom: str) -> Image.Image:
             cv2.ellipse(mask, (cx, cy), (rx, ry), 0, 0, 360, 1.0, -1)
             a = rng.uniform(0.15, 0.5)
             arr = arr * (1 - a * mask[..., None]) + col * (a * mask[..., None])
-    return Image.fromarray(arr.astype(np.uint8))
+    img = Image.fromarray(arr.astype(np.uint8))
+    if rng.random() < 0.5:
+        _graphics(rng, img)
+    return img
+
+
+def _graphics(rng: random.Random, img: Image.Image) -> None:
+    """Pictorial plate art (a lighthouse, a bird, a cowboy, a map outline): shapes that are not characters."""
+    draw = ImageDraw.Draw(img, "RGBA")
+    for _ in range(rng.randint(1, 3)):
+        cx = rng.choice([rng.randint(0, W // 4), rng.randint(3 * W // 4, W), rng.randint(0, W)])
+        cy, r = rng.randint(H // 5, H), rng.randint(10, 45)
+        n = rng.randint(5, 10)
+        pts = [
+            (cx + r * rng.uniform(0.4, 1.0) * np.cos(a), cy + r * rng.uniform(0.4, 1.2) * np.sin(a))
+            for a in sorted(rng.uniform(0, 2 * np.pi) for _ in range(n))
+        ]
+        col = _rgb(rng.choice(list(C)), rng, 40)
+        alpha = rng.randint(60, 230)
+        if rng.random() < 0.7:
+            draw.polygon(pts, fill=(*col, alpha))
+        else:
+            draw.line(pts + pts[:1], fill=(*col, alpha), width=rng.randint(1, 3))
 
 
 def _draw_text_fit(
@@ -112,7 +165,8 @@ def _draw_text_fit(
     fnt: str,
     color: tuple[int, int, int],
     stretch: float = 1.0,
-) -> None:
+) -> tuple[int, int]:
+    """Draw `text` fitted into `box`; returns the x range it took."""
     x0, y0, x1, y1 = box
     bw, bh = x1 - x0, y1 - y0
     size = max(6, int(bh * 1.25))
@@ -126,6 +180,7 @@ def _draw_text_fit(
     layer = layer.resize((max(1, new_w), bh), Image.BILINEAR)
     ox = x0 + (bw - new_w) // 2
     img.paste(Image.new("RGB", layer.size, color), (ox, y0), layer)
+    return ox, ox + new_w
 
 
 def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
@@ -139,20 +194,25 @@ def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
     main_h = int(H * rng.uniform(0.42, 0.56))
     main_top = int(H * rng.uniform(0.24, 0.34))
     margin = int(W * rng.uniform(0.04, 0.1))
-    spaced = _spaced(rng, text)
+    emblem = len(text) >= 4 and rng.random() < 0.25
+    spaced = _spaced(rng, text) if not emblem else _gap(rng, text)
     left = margin
     if rng.random() < 0.15:  # stacked small characters on the left (not part of the label)
         left = _stacked(rng, draw, margin, main_top, main_h, ink_rgb)
-    _draw_text_fit(
+    plate_font = rng.choice(available(PLATE_FONT_NAMES))
+    x0, x1 = _draw_text_fit(
         img,
         spaced,
         (left, main_top, W - margin, main_top + main_h),
-        rng.choice(PLATE_FONTS),
+        plate_font,
         ink_rgb,
         stretch=rng.uniform(0.75, 1.0),
     )
-    if rng.random() < 0.25:
-        _emblem(rng, draw, text, left, W - margin, main_top, main_h)
+    if emblem:
+        f = font(plate_font, 40)
+        cut = spaced.index("  ")
+        centre = x0 + (x1 - x0) * (f.getlength(spaced[: cut + 1]) / max(1.0, f.getlength(spaced)))
+        _emblem(rng, draw, centre, main_top, main_h)
     _header_footer(rng, img, state, name_rgb, main_top, main_h)
     _stickers(rng, draw)
     _bolts_frame(rng, draw)
@@ -166,22 +226,24 @@ def _spaced(rng: random.Random, text: str) -> str:
     return text
 
 
+def _gap(rng: random.Random, text: str) -> str:
+    cut = rng.randint(1, len(text) - 1)
+    return text[:cut] + "  " + text[cut:]
+
+
 def _stacked(
     rng: random.Random, draw: ImageDraw.ImageDraw, x: int, top: int, h: int, ink: tuple[int, int, int]
 ) -> int:
-    f = font(rng.choice(PLATE_FONTS), max(8, h // 3))
+    f = font(rng.choice(available(PLATE_FONT_NAMES)), max(8, h // 3))
     for i, ch in enumerate(rng.sample(string.ascii_uppercase, 2)):
         draw.text((x, top + i * h // 2), ch, font=f, fill=ink)
     return x + h // 3 + 4
 
 
-def _emblem(
-    rng: random.Random, draw: ImageDraw.ImageDraw, text: str, x0: int, x1: int, top: int, h: int
-) -> None:
-    """A small coloured shape between characters (Florida orange, keystone, peach) that is not a character."""
-    cx = x0 + (x1 - x0) * rng.uniform(0.35, 0.65)
-    r = h * rng.uniform(0.15, 0.3)
-    cy = top + h / 2
+def _emblem(rng: random.Random, draw: ImageDraw.ImageDraw, cx: float, top: int, h: int) -> None:
+    """A coloured shape in a gap between characters (Florida orange, keystone, peach), not a character."""
+    r = h * rng.uniform(0.12, 0.2)
+    cy = top + h * rng.uniform(0.4, 0.6)
     col = _rgb(rng.choice(["orange", "red", "green", "gold", "blue"]), rng)
     draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=col)
 
@@ -202,9 +264,11 @@ def _header_footer(
     foot_y = top + h + 3
     foot = (int(W * 0.2), foot_y + 1, int(W * 0.8), min(H - 4, foot_y + int((H - foot_y) * 0.8)))
     boxes = [head, foot] if rng.random() < 0.75 else [foot, head]
-    _draw_text_fit(img, name, boxes[0], rng.choice(NAME_FONTS), color, stretch=rng.uniform(0.8, 1.2))
+    _draw_text_fit(
+        img, name, boxes[0], rng.choice(available(NAME_FONT_NAMES)), color, stretch=rng.uniform(0.8, 1.2)
+    )
     if slogan and boxes[1][3] - boxes[1][1] >= 6:
-        _draw_text_fit(img, slogan, boxes[1], rng.choice(NAME_FONTS), color)
+        _draw_text_fit(img, slogan, boxes[1], rng.choice(available(NAME_FONT_NAMES)), color)
 
 
 def _stickers(rng: random.Random, draw: ImageDraw.ImageDraw) -> None:

@@ -42,7 +42,7 @@ class Synthetic(IterableDataset):  # type: ignore[type-arg]
         info = get_worker_info()
         rng = random.Random(self.seed * 1000 + (info.id if info else 0))
         while True:
-            p_easy = max(0.1, 0.7 * (1 - self.produced / self.easy_until))
+            p_easy = max(0.3, 0.7 * (1 - self.produced / self.easy_until))
             self.produced += 1
             s = sample(rng, IN_W, IN_H, easy=rng.random() < p_easy)
             yield torch.from_numpy(s.image.astype(np.float32))[None], s.text, STATES.index(s.state)
