@@ -153,7 +153,7 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--misses", action="store_true", help="print the misses")
     ap.add_argument("--only", choices=["scenes", "crops"], help="evaluate one part only (quick runs)")
-    ap.add_argument("--reader", default="ppocr", help="ppocr, crnn or hybrid")
+    ap.add_argument("--reader", default="ppocr", help="ppocr, crnn, hybrid or fast")
     args = ap.parse_args()
     scenes, crops = load_scenes(args.data), load_crops(args.data)
     if args.limit:

@@ -62,6 +62,7 @@ def test_database_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("[security]\nsession_idle_minutes = 'soon'\n", "invalid setting 'security.session_idle_minutes'"),
         ("[security]\nmin_password_length = 8\n", "invalid setting 'security.min_password_length'"),
         ("[server\nport = 1\n", "is not valid TOML"),
+        ("[recognition]\nreader = 'tesseract'\n", "invalid setting 'recognition.reader'"),
     ],
 )
 def test_bad_files_are_refused_naming_the_key(tmp_path: Path, text: str, message: str) -> None:

@@ -11,7 +11,7 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -99,6 +99,11 @@ class AccessSettings(Section):
 
 class RecognitionSettings(Section):
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads used per recognition.")
+    reader: Literal["ppocr", "crnn", "hybrid", "fast"] = Field(
+        "ppocr",
+        description="Plate reader: ppocr, crnn (own model alone), hybrid (both, fused) or fast (own model,"
+        " PP-OCR only when it is unsure); docs/recognition.md gives each one's accuracy and speed.",
+    )
 
 
 class IngestSettings(Section):

@@ -163,12 +163,28 @@ def test_a_date_overlay_or_a_weak_second_read_is_not_a_plate() -> None:
     assert [p.plate for p in make(reads).recognize(scene())] == ["7XYZ123"]
 
 
-def test_hybrid_reader_falls_back_when_unsure() -> None:
+def test_hybrid_reader_skips_the_second_opinion_only_when_sure() -> None:
     from plateguard.recognition.hybrid import HybridReader
 
     sure = FakeReader({200: (PlateCandidate("7XYZ123", 0.95),)})
     unsure = FakeReader({200: (PlateCandidate("7XYZ12", 0.4),)})
-    second = FakeReader({200: (PlateCandidate("7XYZ123", 0.8),)})
+    second = FakeReader({200: (PlateCandidate("7XYZ128", 0.8),)})
     crop = np.full((20, 40, 3), 200, np.uint8)
-    assert HybridReader(sure, second).predict(crop).best.plate == "7XYZ123"
-    assert HybridReader(unsure, second).predict(crop).best.plate == "7XYZ123"
+    assert HybridReader(sure, second, sure_above=0.9).predict(crop).best.plate == "7XYZ123"
+    assert HybridReader(unsure, second, sure_above=0.9).predict(crop).best.plate == "7XYZ128"
+    # by default both always read: the confident first reading outweighs the second one
+    both = HybridReader(sure, second).predict(crop)
+    assert [c.plate for c in both.candidates] == ["7XYZ123", "7XYZ128"]
+
+
+def test_fused_candidates_add_both_readers_votes() -> None:
+    from plateguard.recognition.hybrid import fuse
+
+    first = (PlateCandidate("8ABC123", 0.6), PlateCandidate("BABC123", 0.5))
+    second = (PlateCandidate("BABC123", 0.7), PlateCandidate("8ABC123", 0.1), PlateCandidate("O1", 0.1))
+    fused = fuse(first, second, 0.5)
+    assert [c.plate for c in fused] == ["BABC123", "8ABC123", "O1"]
+    assert [c.confidence for c in fused] == [0.6, 0.35, 0.05]
+    # O and 0 are one character: their votes add up, the first spelling seen is kept
+    merged = fuse((PlateCandidate("7OK", 0.5),), (PlateCandidate("70K", 0.5),), 0.5)
+    assert [(c.plate, c.confidence) for c in merged] == [("70K", 0.5)]

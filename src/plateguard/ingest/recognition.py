@@ -60,6 +60,7 @@ def load_recognizer(settings: Settings) -> PlateRecognizer:
     from plateguard.recognition import ModelLoadError, build_default
 
     try:
-        return EngineAdapter(build_default(threads=settings.recognition.threads))
+        cfg = settings.recognition
+        return EngineAdapter(build_default(threads=cfg.threads, reader=cfg.reader))
     except ModelLoadError as exc:
         raise ConfigurationError(f"the recognition engine cannot be loaded: {exc}") from exc

@@ -27,7 +27,8 @@ def recognize(
     ] = False,
     threads: Annotated[int, typer.Option("--threads", min=1, help="ONNX Runtime threads.")] = 1,
     reader: Annotated[
-        str, typer.Option("--reader", help="Plate reader: ppocr (default), crnn (own model) or hybrid.")
+        str,
+        typer.Option("--reader", help="Plate reader: ppocr (default), crnn, hybrid or fast."),
     ] = "ppocr",
 ) -> None:
     """Read licence plates in images; prints one result per image, exits non-zero if any file failed."""

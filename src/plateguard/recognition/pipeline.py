@@ -154,7 +154,9 @@ def _suppress(plates: list[RecognizedPlate], limit: int) -> list[RecognizedPlate
     return kept[:limit]
 
 
-READERS = ("ppocr", "crnn", "hybrid")
+READERS = ("ppocr", "crnn", "hybrid", "fast")
+FAST_SURE = 0.95
+"""`fast` reader: the own model's reading is kept alone from this confidence on (no PP-OCR for that plate)."""
 
 
 def build_default(
@@ -162,8 +164,8 @@ def build_default(
 ) -> Pipeline:
     """The default engine: PP-OCR text detector (rapidocr-onnxruntime wheel) and the chosen plate reader.
 
-    `reader`: `ppocr` (PP-OCRv4 recogniser with plate post-processing), `crnn` (the project's own model,
-    fast) or `hybrid` (own model first, PP-OCR when it is unsure).
+    `reader`: `ppocr` (PP-OCRv4 recogniser with plate post-processing), `crnn` (the project's own model
+    alone), `hybrid` (both, readings fused) or `fast` (own model, PP-OCR only when it is unsure).
     """
     from plateguard.recognition.ppocr import TextDetector, TextLineReader
     from plateguard.recognition.ppocr_plate import PpocrPlateDetector, PpocrPlateReader
@@ -179,9 +181,11 @@ def build_default(
         plate_reader = CrnnPlateReader(threads=threads, providers=providers)
     else:
         plate_reader = PpocrPlateReader(det, TextLineReader(threads=threads, providers=providers))
-        if reader == "hybrid":
+        if reader in ("hybrid", "fast"):
             from plateguard.recognition.crnn import CrnnPlateReader
             from plateguard.recognition.hybrid import HybridReader
 
-            plate_reader = HybridReader(CrnnPlateReader(threads=threads, providers=providers), plate_reader)
+            own = CrnnPlateReader(threads=threads, providers=providers)
+            sure = FAST_SURE if reader == "fast" else 1.01
+            plate_reader = HybridReader(own, plate_reader, sure_above=sure)
     return Pipeline(detector=PpocrPlateDetector(det), reader=plate_reader, region=TextRegionClassifier())
