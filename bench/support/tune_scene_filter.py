@@ -1,6 +1,6 @@
 """Tune the scene post-filter of the recognition pipeline on cached reads (a tuning aid, not a benchmark).
 
-    python bench/support/tune_scene_filter.py [--data DIR] [--cache FILE]
+    python bench/support/tune_scene_filter.py [--data DIR] [--cache FILE] [--reader ppocr|hybrid|...]
 
 Reads every text detection of every scene once with a permissive configuration (cached in a pickle), then
 replays the pipeline's filtering (plausibility, relative text height, second-plate score, suppression) for
@@ -37,8 +37,8 @@ from recognition import Tally, load_scenes, score_scene  # noqa: E402
 Reads = list[tuple[RecognizedPlate, int]]
 
 
-def collect(data: Path) -> list[tuple[Any, Reads]]:
-    pipe = build_default(threads=1)
+def collect(data: Path, reader: str) -> list[tuple[Any, Reads]]:
+    pipe = build_default(threads=1, reader=reader)
     pipe.config = PipelineConfig(min_confidence=0.0, min_chars=1, max_chars=20, words_confidence=0.0)
     out = []
     for scene in load_scenes(data):
@@ -67,12 +67,14 @@ def replay(cfg: PipelineConfig, reads: Reads) -> list[RecognizedPlate]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=HERE.parents[2] / "shared" / "data" / "openalpr")
-    ap.add_argument("--cache", type=Path, default=HERE.parents[1] / "build" / "scene-reads.pkl")
+    ap.add_argument("--reader", default="ppocr", help="plate reader (see build_default)")
+    ap.add_argument("--cache", type=Path, help="default: build/scene-reads-READER.pkl")
     args = ap.parse_args()
+    args.cache = args.cache or HERE.parents[1] / "build" / f"scene-reads-{args.reader}.pkl"
     if args.cache.exists():
         cached = pickle.loads(args.cache.read_bytes())
     else:
-        cached = collect(args.data)
+        cached = collect(args.data, args.reader)
         args.cache.parent.mkdir(parents=True, exist_ok=True)
         args.cache.write_bytes(pickle.dumps(cached))
     rows = []

