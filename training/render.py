@@ -24,6 +24,7 @@ from plateguard.recognition.formats import STATE_FORMATS, STATE_HINTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plate_styles import FULL_NAMES, STYLE, C
+from stroke_font import draw as draw_strokes
 
 W, H = 256, 128
 FONT_ROOT = Path("/usr/share/fonts")
@@ -47,6 +48,8 @@ PLATE_FONT_NAMES = (
     "NimbusSansNarrow-Regular.otf",
     "OpenSans-CondBold.ttf",
 )
+STROKE = "stroke"
+"""Not a font file: the plate stroke font of stroke_font.py (open-top 4, flag-only 1), used for 35 %."""
 NAME_FONT_NAMES = (
     "DejaVuSerif-Bold.ttf",
     "DejaVuSerif-BoldItalic.ttf",
@@ -165,16 +168,21 @@ def _draw_text_fit(
     fnt: str,
     color: tuple[int, int, int],
     stretch: float = 1.0,
+    rng: random.Random | None = None,
 ) -> tuple[int, int]:
-    """Draw `text` fitted into `box`; returns the x range it took."""
+    """Draw `text` fitted into `box` (font STROKE: plate stroke font, needs `rng`); returns its x range."""
     x0, y0, x1, y1 = box
     bw, bh = x1 - x0, y1 - y0
-    size = max(6, int(bh * 1.25))
-    f = font(fnt, size)
-    left, t, r, b = f.getbbox(text)
-    tw, th = max(1, r - left), max(1, b - t)
-    layer = Image.new("L", (tw + 4, th + 4), 0)
-    ImageDraw.Draw(layer).text((2 - left, 2 - t), text, font=f, fill=255)
+    if fnt == STROKE and rng is not None:
+        layer = Image.fromarray(draw_strokes(rng, text))
+        tw, th = layer.size
+    else:
+        size = max(6, int(bh * 1.25))
+        f = font(fnt, size)
+        left, t, r, b = f.getbbox(text)
+        tw, th = max(1, r - left), max(1, b - t)
+        layer = Image.new("L", (tw + 4, th + 4), 0)
+        ImageDraw.Draw(layer).text((2 - left, 2 - t), text, font=f, fill=255)
     scale_h = bh / th
     new_w = min(bw, int(tw * scale_h * stretch))
     layer = layer.resize((max(1, new_w), bh), Image.BILINEAR)
@@ -199,7 +207,7 @@ def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
     left = margin
     if rng.random() < 0.15:  # stacked small characters on the left (not part of the label)
         left = _stacked(rng, draw, margin, main_top, main_h, ink_rgb)
-    plate_font = rng.choice(available(PLATE_FONT_NAMES))
+    plate_font = STROKE if rng.random() < 0.35 else rng.choice(available(PLATE_FONT_NAMES))
     x0, x1 = _draw_text_fit(
         img,
         spaced,
@@ -207,11 +215,15 @@ def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
         plate_font,
         ink_rgb,
         stretch=rng.uniform(0.75, 1.0),
+        rng=rng,
     )
     if emblem:
-        f = font(plate_font, 40)
         cut = spaced.index("  ")
-        centre = x0 + (x1 - x0) * (f.getlength(spaced[: cut + 1]) / max(1.0, f.getlength(spaced)))
+        share = (cut + 1) / len(spaced)
+        if plate_font != STROKE:
+            f = font(plate_font, 40)
+            share = f.getlength(spaced[: cut + 1]) / max(1.0, f.getlength(spaced))
+        centre = x0 + (x1 - x0) * share
         _emblem(rng, draw, centre, main_top, main_h)
     _header_footer(rng, img, state, name_rgb, main_top, main_h)
     _stickers(rng, draw)
