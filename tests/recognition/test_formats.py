@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from plateguard.recognition.formats import (
@@ -114,3 +115,17 @@ def test_camera_date_overlays_are_recognised(text: str, expected: bool) -> None:
     from plateguard.recognition.formats import is_timestamp
 
     assert is_timestamp(text) is expected
+
+
+def test_region_order_state_text_then_a_confident_look_then_the_format() -> None:
+    from plateguard.recognition.region import TextRegionClassifier
+    from plateguard.recognition.types import PlateCandidate, PlateText
+
+    crop = np.zeros((40, 80, 3), np.uint8)
+    cands = (PlateCandidate("7ABC123", 0.9),)  # California's format
+    classify = TextRegionClassifier().predict
+    named = classify(crop, PlateText(cands, ("TEXAS",), (("ny", 0.9),)))
+    assert named.region == "us-tx" and named.confidence > 0.9
+    assert classify(crop, PlateText(cands, (), (("ny", 0.9),))).region == "us-ny"
+    weak_look = classify(crop, PlateText(cands, (), (("ny", 0.2), ("tx", 0.1))))
+    assert weak_look.region == "us-ca" and weak_look.confidence <= 0.35

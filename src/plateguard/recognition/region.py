@@ -65,15 +65,17 @@ UNKNOWN = RegionGuess("unknown", 0.0)
 class TextRegionClassifier:
     """State from secondary text on the plate (name, slogan), else from the plate number's format."""
 
-    def __init__(self, text_weight: float = 0.95, format_weight: float = 0.35) -> None:
+    def __init__(self, text_weight: float = 0.95, format_weight: float = 0.35, look_min: float = 0.5) -> None:
         self.text_weight = text_weight
         self.format_weight = format_weight
+        self.look_min = look_min
+        # the reader's look decides only from this probability on (the own model's look head is weak)
 
     def predict(self, crop: Image, text: PlateText) -> RegionGuess:
         scores = regions_from_text(text.other_text)
         if scores:
             return self._from_text(scores, text)
-        if text.look:
+        if text.look and text.look[0][1] >= self.look_min:
             return self._from_look(text)
         return self._from_format(text)
 
