@@ -91,3 +91,13 @@ def test_secrets_are_never_defaulted(tmp_path: Path) -> None:
     settings = load_settings(overrides={"data_dir": tmp_path})
     with pytest.raises(ConfigurationError, match="plateguard init"):
         settings.secret("session_key")
+
+
+def test_plate_reader_setting_offers_the_engines_readers_and_default() -> None:
+    from typing import get_args
+
+    from plateguard.config import RecognitionSettings
+    from plateguard.recognition.pipeline import DEFAULT_READER, READERS
+
+    assert load_settings().recognition.reader == DEFAULT_READER
+    assert get_args(RecognitionSettings.model_fields["reader"].annotation) == READERS

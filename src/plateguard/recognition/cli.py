@@ -27,14 +27,15 @@ def recognize(
     ] = False,
     threads: Annotated[int, typer.Option("--threads", min=1, help="ONNX Runtime threads.")] = 1,
     reader: Annotated[
-        str,
-        typer.Option("--reader", help="Plate reader: ppocr (default), crnn, hybrid or fast."),
-    ] = "ppocr",
+        str | None,
+        typer.Option("--reader", help="Plate reader: ppocr, crnn, hybrid or fast (default: the engine's)."),
+    ] = None,
 ) -> None:
     """Read licence plates in images; prints one result per image, exits non-zero if any file failed."""
     from plateguard.recognition.onnx_session import ModelLoadError
-    from plateguard.recognition.pipeline import READERS, build_default
+    from plateguard.recognition.pipeline import DEFAULT_READER, READERS, build_default
 
+    reader = reader or DEFAULT_READER
     if reader not in READERS:
         raise typer.BadParameter(f"choose one of {', '.join(READERS)}", param_hint="--reader")
     try:

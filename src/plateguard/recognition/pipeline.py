@@ -155,12 +155,13 @@ def _suppress(plates: list[RecognizedPlate], limit: int) -> list[RecognizedPlate
 
 
 READERS = ("ppocr", "crnn", "hybrid", "fast")
+DEFAULT_READER = "ppocr"
 FAST_SURE = 0.95
 """`fast` reader: the own model's reading is kept alone from this confidence on (no PP-OCR for that plate)."""
 
 
 def build_default(
-    threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS, reader: str = "ppocr"
+    threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS, reader: str = DEFAULT_READER
 ) -> Pipeline:
     """The default engine: PP-OCR text detector (rapidocr-onnxruntime wheel) and the chosen plate reader.
 
