@@ -134,3 +134,18 @@ def test_the_real_engine_reads_a_plate_in_a_scene_for_ingest() -> None:
     x, y, w, h = recognized.box
     assert x <= 250 and y <= 255 and x + w >= 390 and y + h >= 320
     assert recognized.candidates[0] == ("7ABC123", recognized.confidence)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("reader", ["hybrid", "fast"])
+def test_the_configured_plate_reader_serves_ingest(reader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from plateguard.config import load_settings
+    from plateguard.ingest.recognition import load_recognizer
+
+    monkeypatch.setenv("PLATEGUARD_RECOGNITION__READER", reader)
+    plate = cv2.imdecode(np.frombuffer(render_plate("7ABC123"), np.uint8), cv2.IMREAD_COLOR)
+    scene = np.full((480, 640, 3), 90, np.uint8)
+    scene[250:325, 250:400] = cv2.resize(plate, (150, 75))
+    engine = load_recognizer(load_settings())
+    assert type(engine.pipeline.reader).__name__ == "HybridReader"  # type: ignore[attr-defined]
+    assert [r.plate for r in engine.predict(scene)] == ["7ABC123"]

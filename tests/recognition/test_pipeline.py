@@ -71,8 +71,8 @@ def test_fakes_satisfy_the_protocols() -> None:
 
 def test_plates_are_ordered_by_confidence_and_weak_reads_dropped() -> None:
     reads = {
-        100: (PlateCandidate("ABC1234", 0.6),),
-        200: (PlateCandidate("7XYZ123", 0.95),),
+        100: (PlateCandidate("ABC1234", 0.97),),
+        200: (PlateCandidate("7XYZ123", 0.99),),
         50: (PlateCandidate("Q", 0.1),),
     }
     plates = make(reads).recognize(scene())
