@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from plateguard.recognition.formats import normalize_plate  # noqa: E402
 from plateguard.recognition.images import load_image  # noqa: E402
-from plateguard.recognition.pipeline import Pipeline, build_default  # noqa: E402
+from plateguard.recognition.pipeline import DEFAULT_READER, Pipeline, build_default  # noqa: E402
 from plateguard.recognition.types import BoundingBox, Image, RecognizedPlate  # noqa: E402
 
 
@@ -153,7 +153,7 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--misses", action="store_true", help="print the misses")
     ap.add_argument("--only", choices=["scenes", "crops"], help="evaluate one part only (quick runs)")
-    ap.add_argument("--reader", default="ppocr", help="ppocr, crnn, hybrid or fast")
+    ap.add_argument("--reader", default=DEFAULT_READER, help="ppocr, crnn, hybrid or fast")
     args = ap.parse_args()
     scenes, crops = load_scenes(args.data), load_crops(args.data)
     if args.limit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from pathlib import Path
 
 import cv2
@@ -14,6 +15,7 @@ from plateguard.demo import render_plate
 from plateguard.ingest.media import backoff_delays, image_reads, video_reads
 from plateguard.ingest.recognition import RecognizedPlate
 from plateguard.ingest.tracking import PlateTracker, iou, text_similarity
+from plateguard.recognition.pipeline import FAST_SURE
 
 T0 = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
@@ -137,15 +139,19 @@ def test_the_real_engine_reads_a_plate_in_a_scene_for_ingest() -> None:
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("reader", ["hybrid", "fast"])
-def test_the_configured_plate_reader_serves_ingest(reader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("reader", "sure_above"), [("hybrid", math.inf), ("fast", FAST_SURE)])
+def test_the_configured_plate_reader_serves_ingest(
+    reader: str, sure_above: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from plateguard.config import load_settings
-    from plateguard.ingest.recognition import load_recognizer
+    from plateguard.ingest.recognition import EngineAdapter, load_recognizer
+    from plateguard.recognition.hybrid import HybridReader
 
     monkeypatch.setenv("PLATEGUARD_RECOGNITION__READER", reader)
     plate = cv2.imdecode(np.frombuffer(render_plate("7ABC123"), np.uint8), cv2.IMREAD_COLOR)
     scene = np.full((480, 640, 3), 90, np.uint8)
     scene[250:325, 250:400] = cv2.resize(plate, (150, 75))
     engine = load_recognizer(load_settings())
-    assert type(engine.pipeline.reader).__name__ == "HybridReader"  # type: ignore[attr-defined]
+    assert isinstance(engine, EngineAdapter) and isinstance(engine.pipeline.reader, HybridReader)
+    assert engine.pipeline.reader.sure_above == sure_above
     assert [r.plate for r in engine.predict(scene)] == ["7ABC123"]

@@ -18,6 +18,17 @@ pytestmark = pytest.mark.browser
 MAIN_ST = "Main St & Yosemite Ave (NB)"
 
 
+def justify_and_search(page, case: str):  # type: ignore[no-untyped-def]
+    """Give the purpose and case number the search form requires, submit, and return the result rows."""
+    page.get_by_label("Purpose").select_option("Criminal investigation")
+    page.get_by_label("Case or incident number").fill(case)
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("heading", name="found").wait_for()
+    rows = page.locator("#results tbody tr")
+    assert rows.count() >= 1
+    return rows
+
+
 def a_plate_read_at_main_st(server: LiveServer) -> str:
     engine = make_engine(server.settings.resolved_database_url)
     with transaction(make_session_factory(engine)) as session, system_scope(session, "test set-up"):
@@ -44,13 +55,7 @@ def test_investigator_runs_a_partial_plate_canvass_and_opens_a_read(page, live_s
     page.get_by_label("Radius (metres)").fill("1000")
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("From").fill(since)
-    page.get_by_label("Purpose").select_option("Criminal investigation")
-    page.get_by_label("Case or incident number").fill("26-004711")
-    page.get_by_role("button", name="Search", exact=True).click()
-
-    page.get_by_role("heading", name="found").wait_for()
-    rows = page.locator("#results tbody tr")
-    assert rows.count() >= 1
+    rows = justify_and_search(page, "26-004711")
     assert all(text.startswith(plate[:3]) for text in rows.locator("td:nth-child(2)").all_inner_texts())
     assert set(rows.locator("td:nth-child(4)").all_inner_texts()) == {MAIN_ST}
     assert page.locator("path.read-marker").count() == rows.count()
@@ -77,13 +82,7 @@ def test_investigator_canvasses_around_an_address_within_a_camera_group(
     page.get_by_label("Canvass around an address").fill("100 N Main St")
     page.get_by_label("Radius (metres)").fill("500")
     page.get_by_label("Camera group").select_option("Downtown")
-    page.get_by_label("Purpose").select_option("Criminal investigation")
-    page.get_by_label("Case or incident number").fill("26-004712")
-    page.get_by_role("button", name="Search", exact=True).click()
-
-    page.get_by_role("heading", name="found").wait_for()
-    rows = page.locator("#results tbody tr")
-    assert rows.count() >= 1
+    rows = justify_and_search(page, "26-004712")
     assert set(rows.locator("td:nth-child(4)").all_inner_texts()) == {MAIN_ST}
     assert page.locator("path.canvass-area").count() == 1  # the circle around the address point
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

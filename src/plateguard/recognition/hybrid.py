@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from plateguard.recognition.types import Image, PlateCandidate, PlateReader, PlateText
@@ -12,12 +13,12 @@ MAX_CANDIDATES = 10
 class HybridReader:
     """`first` alone when its best candidate reaches `sure_above`; otherwise both readers, fused.
 
-    With `sure_above` above 1 both always run (the most accurate setting); lower values trade accuracy
-    for speed. The fused reading keeps `second`'s other text (state names) and `first`'s look.
+    By default (`sure_above` infinite) both always run, the most accurate setting; a threshold trades
+    accuracy for speed. The fused reading keeps `second`'s other text (state names) and `first`'s look.
     """
 
     def __init__(
-        self, first: PlateReader, second: PlateReader, sure_above: float = 1.01, first_weight: float = 0.5
+        self, first: PlateReader, second: PlateReader, sure_above: float = math.inf, first_weight: float = 0.5
     ) -> None:
         self.first = first
         self.second = second

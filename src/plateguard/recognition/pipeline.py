@@ -189,6 +189,7 @@ def build_default(
             from plateguard.recognition.hybrid import HybridReader
 
             own = CrnnPlateReader(threads=threads, providers=providers)
-            sure = FAST_SURE if reader == "fast" else 1.01
-            plate_reader = HybridReader(own, plate_reader, sure_above=sure)
+            plate_reader = HybridReader(own, plate_reader)
+            if reader == "fast":
+                plate_reader.sure_above = FAST_SURE
     return Pipeline(detector=PpocrPlateDetector(det), reader=plate_reader, region=TextRegionClassifier())

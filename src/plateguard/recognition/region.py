@@ -68,8 +68,7 @@ class TextRegionClassifier:
     def __init__(self, text_weight: float = 0.95, format_weight: float = 0.35, look_min: float = 0.5) -> None:
         self.text_weight = text_weight
         self.format_weight = format_weight
-        self.look_min = look_min
-        # the reader's look decides only from this probability on (the own model's look head is weak)
+        self.look_min = look_min  # the reader's look decides from this probability on (own model's is weak)
 
     def predict(self, crop: Image, text: PlateText) -> RegionGuess:
         scores = regions_from_text(text.other_text)
