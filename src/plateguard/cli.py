@@ -115,12 +115,20 @@ def serve(
 def run_server(settings: Settings, *, host: str, port: int) -> None:
     import uvicorn
 
+    from plateguard.access_log.checkpoints import CheckpointWriter
     from plateguard.bootstrap import ensure_data_dir
     from plateguard.main import create_app
 
     ensure_data_dir(settings.data_dir)
     application = create_app(settings)
-    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+    checkpoints = CheckpointWriter(
+        application.state.engine, settings.data_dir, settings.audit.checkpoint_minutes
+    )
+    checkpoints.start()
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+    finally:
+        checkpoints.stop()
 
 
 @db_app.command("upgrade")
@@ -173,21 +181,41 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("verify")
 @friendly_errors
 def audit_verify(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
-    """Check the whole hash chain of the access log; exit 1 naming the first broken record."""
+    """Check the whole hash chain of the access log and every signed checkpoint; exit 1 naming the first
+    record that disagrees."""
     import time
 
     from plateguard.access_log.verify import verify_chain
 
-    engine = connected_engine(settings_from(config, data_dir))
+    settings = settings_from(config, data_dir)
+    engine = connected_engine(settings)
     started = time.perf_counter()
-    report = verify_chain(engine)
+    report = verify_chain(engine, settings.data_dir)
     elapsed = time.perf_counter() - started
     if report.problem is not None:
         where = f" (row id {report.problem.record_id})" if report.problem.record_id is not None else ""
         typer.echo(f"BROKEN at record {report.problem.sequence}{where}: {report.problem.problem}", err=True)
         raise typer.Exit(1)
     typer.echo(
-        f"Access log intact: {report.records} records checked in {elapsed:.2f} s; head {report.head_hash}"
+        f"Access log intact: {report.records} records checked in {elapsed:.2f} s against "
+        f"{report.checkpoints} signed checkpoints; head {report.head_hash}"
+    )
+
+
+@audit_app.command("checkpoint")
+@friendly_errors
+def audit_checkpoint(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
+    """Sign the access log's current head and append it to <data-dir>/audit/checkpoints.jsonl."""
+    from plateguard.access_log.checkpoints import checkpoint_path, write_checkpoint
+
+    settings = settings_from(config, data_dir)
+    written = write_checkpoint(connected_engine(settings), settings.data_dir)
+    if written is None:
+        typer.echo("No new access records since the last checkpoint; nothing written.")
+        return
+    typer.echo(
+        f"Checkpoint at record {written.sequence} ({written.record_hash}) appended to "
+        f"{checkpoint_path(settings.data_dir)}"
     )
 
 

@@ -190,6 +190,16 @@ class MapSettings(Section):
     attribution: str = Field("", max_length=300, description="Attribution shown with the map tiles.")
 
 
+class AuditSettings(Section):
+    checkpoint_minutes: float = Field(
+        60.0,
+        ge=0.1,
+        le=24 * 60,
+        description="While `plateguard serve` runs, sign the access-log head into audit/checkpoints.jsonl"
+        " this often (only when new records were written).",
+    )
+
+
 class Settings(BaseSettings):
     """All of plateguard's configuration; see docs/configuration.md."""
 
@@ -211,6 +221,7 @@ class Settings(BaseSettings):
     mqtt: MqttSettings = MqttSettings()
     map: MapSettings = MapSettings()
     alerts: AlertSettings = AlertSettings()
+    audit: AuditSettings = AuditSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -312,3 +323,6 @@ def write_secrets(data_dir: Path) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
+    from plateguard.access_log.checkpoints import write_signing_key
+
+    write_signing_key(folder)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from plateguard.access_log.guard import system_scope
 from plateguard.errors import ConfigurationError
 
 NAMING_CONVENTION = {
@@ -167,7 +168,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to date; the only way the schema ever changes."""
     check_connection(engine)
     try:
-        command.upgrade(alembic_config(engine), revision)
+        # Migrations rebuild ALPR tables (copying rows), which the access guard allows only in a scope.
+        with system_scope(None, "schema migration"):
+            command.upgrade(alembic_config(engine), revision)
     except SQLAlchemyError as exc:
         raise ConfigurationError(f"database migration failed: {exc}") from exc
 

@@ -29,6 +29,7 @@ SYSTEM_SCOPE_USERS = {
     "web/console.py": "dashboard counts (aggregates)",
     "web/public.py": "public transparency counts (aggregates)",
     "demo.py": "loading demo data",
+    "database.py": "schema migrations that rebuild ALPR tables",
 }
 
 

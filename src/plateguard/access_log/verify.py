@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -39,6 +40,7 @@ class VerifyReport:
     records: int
     head_hash: str
     problem: ChainBreak | None
+    checkpoints: int = 0
 
     @property
     def intact(self) -> bool:
@@ -141,7 +143,21 @@ def _check_all(engine: Engine) -> tuple[int, ChainBreak | None]:
     return _join(stretches)
 
 
-def verify_chain(engine: Engine) -> VerifyReport:
+def verify_chain(engine: Engine, data_dir: Path | None = None) -> VerifyReport:
+    """The chain on its own, then (given the data directory) against every signed checkpoint."""
+    report = _verify_links(engine)
+    if data_dir is None:
+        return report
+    from plateguard.access_log.checkpoints import check_against
+
+    checked, problem = check_against(engine, data_dir)
+    first = report.problem
+    if problem is not None and (first is None or problem.sequence < first.sequence):
+        first = problem
+    return VerifyReport(report.records, report.head_hash, first, checked)
+
+
+def _verify_links(engine: Engine) -> VerifyReport:
     records, problem = _check_all(engine)
     with engine.connect() as connection:
         head = connection.execute(select(AccessChainHead.sequence, AccessChainHead.last_hash)).first()

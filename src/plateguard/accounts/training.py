@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from plateguard.accounts.models import User
@@ -40,6 +40,8 @@ class TrainingRecord(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The first Administrator's own statement at `plateguard init`: nobody else existed to record it.
+    attested_at_init: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     course: Mapped[TrainingCourse] = relationship(lazy="joined")
 

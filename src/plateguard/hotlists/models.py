@@ -87,6 +87,10 @@ class HotlistEntry(Base):
     entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     is_wildcard: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An entry taken off a list by hand is ended, never deleted: the list's history stays auditable.
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(200))
+    end_reason: Mapped[str | None] = mapped_column(Text)
 
     hotlist: Mapped[Hotlist] = relationship(lazy="joined")
 
