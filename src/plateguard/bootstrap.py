@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
+from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings, write_secrets
 from plateguard.database import make_engine, make_session_factory, transaction, upgrade
-from plateguard.errors import ConfigurationError
+from plateguard.errors import ConfigurationError, InvalidInput
 
 
 def ensure_data_dir(path: Path) -> None:
@@ -37,8 +43,22 @@ def prepare(settings: Settings) -> Engine:
     return engine
 
 
+@dataclass(frozen=True)
+class TrainingStatement:
+    """The first Administrator's own word that they completed the required training, given at init."""
+
+    completed_on: dt.date
+    statement: str
+
+
 def initialise(
-    settings: Settings, *, admin_username: str, admin_password: str, admin_name: str, admin_title: str
+    settings: Settings,
+    *,
+    admin_username: str,
+    admin_password: str,
+    admin_name: str,
+    admin_title: str,
+    training_statement: TrainingStatement | None = None,
 ) -> bool:
     """Prepare the data directory and create the first ALPR Administrator; False if users existed."""
     engine = prepare(settings)
@@ -49,7 +69,7 @@ def initialise(
         )
         if session.scalar(select(func.count()).select_from(User)):
             return False
-        account_service.create_user(
+        admin = account_service.create_user(
             session=session,
             security=settings.security,
             agency=agency,
@@ -59,5 +79,35 @@ def initialise(
             password=admin_password,
             roles={Role.ADMINISTRATOR},
         )
+        if training_statement is not None:
+            _record_own_statement(session, admin, training_statement)
     engine.dispose()
     return True
+
+
+def _record_own_statement(session: Session, admin: User, given: TrainingStatement) -> None:
+    """Nobody else exists yet to record it: the record is marked as the Administrator's own statement."""
+    statement = given.statement.strip()
+    if len(statement) < 20:
+        raise InvalidInput("the training statement must say what was completed (20 characters or more)")
+    for course in training.courses(session=session):
+        if course.required:
+            training.record_completion(
+                session=session,
+                user=admin,
+                course=course,
+                completed_on=given.completed_on,
+                recorded_by=admin,
+                notes=statement,
+                attested_at_init=True,
+            )
+    access_log.append(
+        session=session,
+        actor=Actor.of(admin),
+        action="training.recorded",
+        query={
+            "user": admin.username,
+            "attested_at_init": True,
+            "completed_on": given.completed_on.isoformat(),
+        },
+    )

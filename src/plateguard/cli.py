@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -81,10 +82,27 @@ def init(
     admin_title: Annotated[
         str, typer.Option(help="Job title shown on the policy page.")
     ] = "Police Lieutenant",
+    admin_trained_on: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Date the Administrator completed the required training."),
+    ] = None,
+    training_statement: Annotated[
+        str,
+        typer.Option(help="The Administrator's statement of that training (course, trainer); shown as such."),
+    ] = "",
 ) -> None:
-    """Create the data directory, run migrations and create the first ALPR Administrator."""
+    """Create the data directory, run migrations and create the first ALPR Administrator.
+
+    Nobody else can record the first Administrator's training, so it may be given here, on their own
+    statement; the training pages mark it as such. Everyone else's training is recorded by another person.
+    """
     from plateguard import bootstrap
 
+    if (admin_trained_on is None) != (not training_statement.strip()):
+        raise PlateguardError("give --admin-trained-on and --training-statement together")
+    statement = (
+        bootstrap.TrainingStatement(admin_trained_on.date(), training_statement) if admin_trained_on else None
+    )
     settings = settings_from(config, data_dir)
     bootstrap.prepare(settings)
     password = _read_password(admin_password_file)
@@ -94,6 +112,7 @@ def init(
         admin_password=password,
         admin_name=admin_name,
         admin_title=admin_title,
+        training_statement=statement,
     )
     state = f"Administrator {admin_username!r} created" if created else "accounts already exist; none created"
     typer.echo(f"Initialised {settings.data_dir.resolve()}: {state}.")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from plateguard.accounts.models import User
 from plateguard.database import Base, UTCDateTime, utcnow
-from plateguard.errors import Conflict, InvalidInput
+from plateguard.errors import Conflict, Forbidden, InvalidInput
 
 REMINDER_DAYS = 30
 
@@ -80,7 +80,10 @@ def record_completion(
     completed_on: dt.date,
     recorded_by: User,
     notes: str = "",
+    attested_at_init: bool = False,
 ) -> TrainingRecord:
+    """Store a completion. People record training through ``record_for_another``; this is also used by
+    ``plateguard init`` (the first Administrator's own statement) and by demo data."""
     if completed_on > dt.datetime.now(dt.UTC).date():
         raise InvalidInput("completion date is in the future", field="completed_on")
     record = TrainingRecord(
@@ -90,10 +93,33 @@ def record_completion(
         expires_on=add_months(completed_on, course.validity_months),
         recorded_by_id=recorded_by.id,
         notes=notes,
+        attested_at_init=attested_at_init,
     )
     session.add(record)
     session.flush()
     return record
+
+
+def record_for_another(
+    *,
+    session: Session,
+    user: User,
+    course: TrainingCourse,
+    completed_on: dt.date,
+    recorded_by: User,
+    notes: str = "",
+) -> TrainingRecord:
+    """Two-person rule (460.3(d)): the training gate cannot be opened by the person it keeps out."""
+    if user.id == recorded_by.id:
+        raise Forbidden("nobody may record their own training; ask the Training Manager", field="user_id")
+    return record_completion(
+        session=session,
+        user=user,
+        course=course,
+        completed_on=completed_on,
+        recorded_by=recorded_by,
+        notes=notes,
+    )
 
 
 def courses(*, session: Session) -> list[TrainingCourse]:

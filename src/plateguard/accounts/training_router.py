@@ -55,7 +55,7 @@ def record_training(
     course = db.get(TrainingCourse, form.course_id)
     if course is None:
         raise NotFound(f"no course with id {form.course_id}", field="course_id")
-    record = training.record_completion(
+    record = training.record_for_another(
         session=db,
         user=user,
         course=course,
