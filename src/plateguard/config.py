@@ -95,6 +95,12 @@ class AccessSettings(Section):
     purposes: tuple[str, ...] = Field(
         DEFAULT_PURPOSES, min_length=1, description="Purposes a user must choose from to access ALPR data."
     )
+    hotlist_entry_max_days: int = Field(
+        90,
+        ge=1,
+        le=366,
+        description="Longest an entry added by hand to a department list may run before it is entered again.",
+    )
 
 
 class RecognitionSettings(Section):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,22 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+AFTER_ROLLBACK = "plateguard_after_rollback"
+
+
+def after_rollback(session: Session, write: Callable[[Session], None]) -> None:
+    """Have ``write`` run in a transaction of its own if this session's work is rolled back (the record
+    of a refused access must outlive the refusal)."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(write)
+
+
+def run_after_rollback(session: Session, factory: sessionmaker[Session]) -> None:
+    """Called once the failed work is rolled back: each pending write commits on its own."""
+    for write in session.info.pop(AFTER_ROLLBACK, []):
+        with transaction(factory) as side:
+            write(side)
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit once at the end, roll everything back on any error."""
@@ -112,6 +128,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.commit()
     except BaseException:
         session.rollback()
+        run_after_rollback(session, factory)
         raise
     finally:
         session.close()

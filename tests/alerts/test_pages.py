@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -99,7 +101,7 @@ def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, t
             "plate": "4KP*",
             "category": "felony_vehicle",
             "purpose": "Criminal investigation",
-            "expires_on": "2099-01-01",
+            "expires_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
         },
     )
     assert missing_case.status_code == 422 and missing_case.json()["error"]["field"] == "case_number"
@@ -111,7 +113,7 @@ def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, t
             "category": "felony_vehicle",
             "purpose": "Criminal investigation",
             "case_number": "26-0007",
-            "expires_on": "2099-01-01",
+            "expires_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
         },
         follow_redirects=False,
     )

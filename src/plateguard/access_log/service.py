@@ -19,8 +19,8 @@ from plateguard.access_log.chain import record_hash
 from plateguard.access_log.guard import alpr_scope
 from plateguard.access_log.models import GENESIS_HASH, AccessChainHead, AccessRecord
 from plateguard.accounts.models import User
-from plateguard.database import utcnow
-from plateguard.errors import InvalidInput
+from plateguard.database import after_rollback, utcnow
+from plateguard.errors import InvalidInput, PlateguardError
 
 CASE_NUMBER_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/")
 
@@ -134,11 +134,26 @@ def audited_access(
 ) -> Iterator[AccessResult]:
     """Open ALPR data for one access; the record (with the result count) is written when it closes.
 
-    If the access fails, the caller's transaction rolls back the record together with the access.
+    If the access is refused or fails, no data leaves it and its own record (what was asked, why it was
+    refused) is written in a separate transaction once the caller's work is rolled back.
     """
     result = AccessResult(query=dict(query))
-    with alpr_scope(session, action):
-        yield result
+    try:
+        with alpr_scope(session, action):
+            yield result
+    except Exception as exc:
+        refused = isinstance(exc, PlateguardError)
+        reason = exc.message if isinstance(exc, PlateguardError) else f"failed: {type(exc).__name__}"
+        record_refusal(
+            session=session,
+            actor=actor,
+            action=action,
+            query=result.query,
+            reason=reason,
+            justification=justification,
+            outcome="refused" if refused else "failed",
+        )
+        raise
     append(
         session=session,
         actor=actor,
@@ -147,3 +162,30 @@ def audited_access(
         result_count=result.count,
         justification=justification,
     )
+
+
+def record_refusal(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    query: dict[str, Any],
+    reason: str,
+    justification: Justification | None = None,
+    outcome: str = "refused",
+) -> None:
+    """A refused or failed access: written on its own after the request's rollback, without the data."""
+    asked = dict(query) | {"refused": reason[:500]}
+
+    def write(side: Session) -> None:
+        append(
+            session=side,
+            actor=actor,
+            action=action,
+            query=asked,
+            result_count=0,
+            justification=justification,
+            outcome=outcome,
+        )
+
+    after_rollback(session, write)

@@ -175,7 +175,7 @@ def get_alert(*, session: Session, user: User, alert_id: uuid.UUID, why: Justifi
     ) as result:
         alert = session.get(Alert, alert_id)
         result.count = 0 if alert is None else 1
-    return _visible(session=session, user=user, alert=alert, alert_id=alert_id)
+        return _visible(session=session, user=user, alert=alert, alert_id=alert_id)
 
 
 def _visible(*, session: Session, user: User, alert: Alert | None, alert_id: uuid.UUID) -> Alert:

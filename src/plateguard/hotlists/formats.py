@@ -65,6 +65,7 @@ class ParsedEntry:
     record_id: str | None = None
     expires_at: dt.datetime | None = None
     is_wildcard: bool = False
+    line: int = 0  # the file line it came from (0: entered by hand)
 
     @property
     def plate_normalized(self) -> str:
@@ -291,6 +292,7 @@ def _csv_entry(number: int, values: dict[str, str], default: C) -> ParsedEntry |
         case_number=cell("case_number") or None,
         expires_at=_iso_date(cell("expires"), number, "expiry"),
         is_wildcard=is_wildcard,
+        line=number,
     )
 
 

@@ -33,7 +33,10 @@ def build_matcher(session: Session, *, now: dt.datetime | None = None) -> Matche
         HotlistEntry.category,
         HotlistEntry.expires_at,
         HotlistEntry.is_wildcard,
-    ).where(or_(HotlistEntry.expires_at.is_(None), HotlistEntry.expires_at > now))
+    ).where(
+        or_(HotlistEntry.expires_at.is_(None), HotlistEntry.expires_at > now),
+        HotlistEntry.ended_at.is_(None),  # taken off the list by hand
+    )
     # A million small objects: the cyclic garbage collector would rescan them again and again while
     # they are created (minutes instead of seconds), and later at every full collection. It is paused
     # during the build and the finished index is moved out of its sight (gc.freeze); reference

@@ -22,7 +22,7 @@ from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
 from plateguard.database import transaction, utcnow
 from plateguard.errors import InvalidInput, PlateguardError
-from plateguard.hotlists import formats
+from plateguard.hotlists import formats, partials
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistNotice
 
@@ -69,14 +69,19 @@ def import_bytes(
     file_format: str | None = None,
     default_category: HotlistCategory = HotlistCategory.OTHER,
     progress: Callable[[int, int], None] | None = None,
+    purpose: str | None = None,
+    may_enter_partial: bool = False,
 ) -> ImportReport:
-    """Parse the whole file first; only a fully parsed file replaces the list."""
+    """Parse the whole file first; only a fully parsed file replaces the list. Partial plates in it follow
+    the same rule as one entered by hand (``partials``): the importer's permission, and per row a case
+    number and an expiry, with the import's purpose."""
     lines = list(formats.decode_lines(data))
     if progress:
         progress(0, len(lines))
     parsed = formats.parse(
         file_format or hotlist.file_format, lines, file_name=source_name, default_category=default_category
     )
+    partials.check_file(parsed, purpose=purpose, may_enter_partial=may_enter_partial)
     if progress:
         progress(len(lines) // 2, len(lines))
     count = hotlist_service.replace_entries(

@@ -128,7 +128,12 @@ def add_entry(
         is_wildcard=is_wildcard,
     )
     entry = hotlist_service.add_entry(
-        session=db, user=login.user, hotlist=hotlist, entry=parsed, purpose=purpose
+        session=db,
+        user=login.user,
+        hotlist=hotlist,
+        entry=parsed,
+        purpose=purpose,
+        max_days=request.app.state.settings.access.hotlist_entry_max_days,
     )
     hits = retro.run_against_reads(session=db, user=login.user, entry=entry, why=why)
     _reload(request, db)
@@ -137,9 +142,20 @@ def add_entry(
 
 @router.post("/hotlists/{hotlist_id}/entries/{entry_id}/remove")
 def remove_entry(
-    request: Request, hotlist_id: int, entry_id: int, db: DbSession, login: CurrentLogin
+    request: Request,
+    hotlist_id: int,
+    entry_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    purpose: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    hotlist_service.remove_entry(session=db, user=login.user, entry_id=entry_id)
+    """End an entry (it stays on record); the list in the URL must own it."""
+    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
+    why = Justification(purpose, reason)
+    if purpose:
+        why = why.checked(allowed=request.app.state.settings.access.purposes, needs_case_number=False)
+    hotlist_service.end_entry(session=db, user=login.user, hotlist=hotlist, entry_id=entry_id, why=why)
     _reload(request, db)
     return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
 
@@ -153,6 +169,7 @@ def import_file(
     file: Annotated[UploadFile, File()],
     file_format: Annotated[str, Form()] = "",
     category: Annotated[HotlistCategory, Form()] = HotlistCategory.OTHER,
+    purpose: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
@@ -167,6 +184,8 @@ def import_file(
         source_name=file.filename or "upload",
         file_format=file_format or None,
         default_category=category,
+        purpose=purpose or None,
+        may_enter_partial=Permission.HOTLISTS_PARTIAL in request.state.permissions,
     )
     _reload(request, db)
     return RedirectResponse(f"/hotlists/{hotlist_id}?imported={report.entries}", status_code=303)

@@ -19,8 +19,9 @@ from plateguard.accounts.models import User
 from plateguard.accounts.roles import Permission, permissions_for
 from plateguard.alerts.models import Alert
 from plateguard.database import utcnow
-from plateguard.errors import Conflict, Forbidden, InvalidInput, NotFound
-from plateguard.hotlists.formats import WILDCARD_PLATE, ParsedEntry, ParsedFile, wildcard_normalize
+from plateguard.errors import Conflict, Forbidden, InvalidInput, NotFound, PlateguardError
+from plateguard.hotlists import partials
+from plateguard.hotlists.formats import ParsedEntry, ParsedFile, wildcard_normalize
 from plateguard.hotlists.models import (
     RESTRICTED_SOURCES,
     Hotlist,
@@ -132,38 +133,60 @@ def list_entries(
     *, session: Session, user: User, hotlist: Hotlist, plate: str = "", limit: int = 200
 ) -> list[HotlistEntry]:
     """A user's look at a list's entries: checked against the grants and written to the access log."""
-    require_visible(session=session, user=user, hotlist=hotlist)
-    query = select(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id)
+    query = select(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id, HotlistEntry.ended_at.is_(None))
     if plate:
         query = query.where(HotlistEntry.plate_normalized.startswith(normalize_plate(plate)))
     exact = {"hotlist": hotlist.name, "plate_prefix": normalize_plate(plate), "limit": limit}
     with access_log.audited_access(
         session=session, actor=Actor.of(user), action="hotlists.entries", query=exact, justification=None
     ) as result:
+        require_visible(session=session, user=user, hotlist=hotlist)
         rows = list(session.scalars(query.order_by(HotlistEntry.plate_normalized).limit(limit)))
         result.count = len(rows)
     return rows
 
 
-def validate_manual(entry: ParsedEntry, *, purpose: str | None, may_enter_partial: bool) -> None:
-    """A manual entry; a partial plate (460.3(c)) needs the permission, a case number, expiry, purpose."""
-    if entry.is_wildcard:
-        if not may_enter_partial:
-            raise Forbidden("partial-plate entries need the permission hotlists:partial")
-        if not entry.case_number:
-            raise InvalidInput(
-                "a partial plate needs the case number of the major crime", field="case_number"
-            )
-        if entry.expires_at is None:
-            raise InvalidInput("a partial plate needs an expiry date", field="expires_at")
-        if not (purpose or "").strip():
-            raise InvalidInput("a partial plate needs a purpose", field="purpose")
-        if not WILDCARD_PLATE.fullmatch(entry.plate) or len(entry.plate.strip("?*")) < 2:
-            raise InvalidInput("a partial plate needs at least two known characters", field="plate")
-    elif len(entry.plate) < 2:
+DEFAULT_ENTRY_MAX_DAYS = 90
+
+
+def check_hand_change(*, user: User, hotlist: Hotlist, is_wildcard: bool, purpose: str | None) -> None:
+    """Who may change a list by hand: never a state or federal list (its file replaces it), full plates
+    with hotlists:manage, partial plates with hotlists:partial, and always with a purpose."""
+    if HotlistSource(hotlist.source) in RESTRICTED_SOURCES:
+        raise Forbidden(
+            f"{hotlist.name!r} is a state or federal list: its entries change only when its file is imported"
+        )
+    needed = Permission.HOTLISTS_PARTIAL if is_wildcard else Permission.HOTLISTS_MANAGE
+    if needed not in permissions_for(user.roles):
+        kind = "partial-plate" if is_wildcard else "full-plate"
+        raise Forbidden(f"{kind} entries need the permission {needed.value}")
+    if not (purpose or "").strip():
+        raise InvalidInput("every change to a hotlist needs a purpose", field="purpose")
+
+
+def validate_manual(
+    entry: ParsedEntry, *, purpose: str | None, may_enter_partial: bool, max_days: int
+) -> None:
+    """A hand entry on a department list: partial plates follow ``partials``; every entry has a case
+    number and an expiry no further than ``max_days`` ahead, so no plate is watched for good."""
+    problem = partials.problem_with(entry, purpose=purpose, may_enter_partial=may_enter_partial)
+    if problem is not None:
+        raise (Forbidden if problem.forbidden else InvalidInput)(problem.message, field=problem.field)
+    if len(entry.plate.strip("?*")) < 2:
         raise InvalidInput("a plate needs at least two letters or digits", field="plate")
-    if entry.expires_at is not None and entry.expires_at <= utcnow():
+    if not (entry.case_number or "").strip():
+        raise InvalidInput(
+            "an entry on a department list needs a case or incident number", field="case_number"
+        )
+    if entry.expires_at is None:
+        raise InvalidInput("an entry on a department list needs an expiry date", field="expires_at")
+    now = utcnow()
+    if entry.expires_at <= now:
         raise InvalidInput("the expiry is in the past", field="expires_at")
+    if entry.expires_at > now + dt.timedelta(days=max_days + 1):
+        raise InvalidInput(
+            f"an entry may run at most {max_days} days; enter it again then", field="expires_at"
+        )
 
 
 def add_entry(
@@ -173,49 +196,76 @@ def add_entry(
     hotlist: Hotlist,
     entry: ParsedEntry,
     purpose: str | None = None,
+    max_days: int = DEFAULT_ENTRY_MAX_DAYS,
 ) -> HotlistEntry:
-    """Add one entry by hand; run it against stored reads afterwards (``retro.run_against_reads``)."""
-    require_visible(session=session, user=user, hotlist=hotlist)
-    permissions = permissions_for(user.roles)
+    """Add one entry by hand; run it against stored reads afterwards (``retro.run_against_reads``).
+    A refusal (a list the user may not see or change, a missing case number) is itself recorded."""
     entry.plate = wildcard_normalize(entry.plate) if entry.is_wildcard else normalize_plate(entry.plate)
-    validate_manual(entry, purpose=purpose, may_enter_partial=Permission.HOTLISTS_PARTIAL in permissions)
+    asked = {"hotlist": hotlist.name, "plate": entry.plate, "state": entry.state}
+    justification = Justification(purpose or "", case_number=entry.case_number)
+    try:
+        require_visible(session=session, user=user, hotlist=hotlist)
+        check_hand_change(user=user, hotlist=hotlist, is_wildcard=entry.is_wildcard, purpose=purpose)
+        may_enter_partial = Permission.HOTLISTS_PARTIAL in permissions_for(user.roles)
+        validate_manual(entry, purpose=purpose, may_enter_partial=may_enter_partial, max_days=max_days)
+    except PlateguardError as exc:
+        access_log.record_refusal(
+            session=session,
+            actor=Actor.of(user),
+            action="hotlists.entry.add",
+            query=asked,
+            reason=exc.message,
+            justification=justification,
+        )
+        raise
     row = HotlistEntry(**_row_values(hotlist.id, entry, entered_by=user.full_name), purpose=purpose)
     session.add(row)
     hotlist.entry_count += 1
     hotlist.changed_at = utcnow()
     session.flush()
-    justification = Justification(purpose or "", case_number=entry.case_number) if purpose else None
     access_log.append(
         session=session,
         actor=Actor.of(user),
         action="hotlists.entry.add",
-        query={"hotlist": hotlist.name, "plate": entry.plate, "state": entry.state, "entry_id": row.id},
+        query=asked
+        | {"entry_id": row.id, "expires_at": row.expires_at.isoformat() if row.expires_at else None},
         justification=justification,
     )
     return row
 
 
-def remove_entry(*, session: Session, user: User, entry_id: int) -> None:
+def end_entry(
+    *, session: Session, user: User, hotlist: Hotlist, entry_id: int, why: Justification
+) -> HotlistEntry:
+    """Take an entry off its list by hand. The row stays, ended (who, when, why): a list's history can
+    be audited. The list named in the request must own the entry."""
     with access_log.audited_access(
         session=session,
         actor=Actor.of(user),
         action="hotlists.entry.remove",
-        query={"entry_id": entry_id},
-        justification=None,
+        query={"hotlist": hotlist.name, "entry_id": entry_id},
+        justification=why,
     ) as result:
         row = session.get(HotlistEntry, entry_id)
-        result.count = 0 if row is None else 1
-        if row is None:
-            raise NotFound(f"no hotlist entry {entry_id}")
-        require_visible(session=session, user=user, hotlist=row.hotlist)
-        session.execute(
-            update(Alert).where(Alert.entry_id == entry_id).values(entry_id=None),
-            execution_options={"synchronize_session": False},
-        )
-        row.hotlist.entry_count -= 1
-        row.hotlist.changed_at = utcnow()
-        session.delete(row)
+        if row is None or row.hotlist_id != hotlist.id:
+            raise NotFound(f"the list {hotlist.name!r} has no entry {entry_id}")
+        require_visible(session=session, user=user, hotlist=hotlist)
+        result.query |= {
+            "plate": row.plate_normalized,
+            "state": row.state,
+            "entry_case_number": row.case_number,
+        }
+        check_hand_change(user=user, hotlist=hotlist, is_wildcard=row.is_wildcard, purpose=why.purpose)
+        if row.ended_at is not None:
+            raise Conflict(f"entry {entry_id} was already ended on {row.ended_at.date().isoformat()}")
+        if not why.detail.strip():
+            raise InvalidInput("say why the entry is taken off the list", field="reason")
+        row.ended_at, row.ended_by, row.end_reason = utcnow(), user.full_name[:200], why.detail
+        hotlist.entry_count -= 1
+        hotlist.changed_at = utcnow()
         session.flush()
+        result.count = 1
+    return row
 
 
 def _row_values(hotlist_id: int, entry: ParsedEntry, *, entered_by: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from plateguard.accounts.models import LoginSession, User
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
 from plateguard.accounts.service import token_hash
 from plateguard.cameras import service as camera_service
-from plateguard.database import read_only, transaction
+from plateguard.database import read_only, run_after_rollback, transaction
 from plateguard.errors import Forbidden, NotAuthenticated, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
 from plateguard.web.templating import Viewer
@@ -39,6 +39,7 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         # Detach before the rollback expires them, so the error page can still show the signed-in user.
         session.expunge_all()
         session.rollback()
+        run_after_rollback(session, request.app.state.session_factory)
         raise
     finally:
         session.close()

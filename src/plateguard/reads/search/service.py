@@ -225,8 +225,8 @@ def get_read(
     ) as result:
         row = session.get(PlateRead, parsed)
         result.count = 0 if row is None else 1
-    if row is None:
-        raise NotFound("no such read")
+        if row is None:
+            raise NotFound("no such read")
     return row
 
 
@@ -260,6 +260,6 @@ def read_image(
         )
         image = session.get(StoredImage, sha) if sha else None
         result.count = 0 if image is None else 1
-    if image is None:
-        raise NotFound("this read has no such image")
+        if image is None:
+            raise NotFound("this read has no such image")
     return image.sha256, image.content_type
