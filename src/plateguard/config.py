@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -91,9 +91,58 @@ DEFAULT_PURPOSES = (
 )
 
 
+class PurposeRule(Section):
+    """What one purpose allows beyond the default (every search, canvass, timeline and export needs a
+    case or incident number)."""
+
+    roles: tuple[str, ...] = Field(
+        (), description="Roles that may give this purpose at all (empty: anyone with the permission)."
+    )
+    waives_case_number_for: tuple[str, ...] = Field(
+        (), description="Actions (reads.view, reads.image, ...) this purpose may take without a case number."
+    )
+    alert_reads_only: bool = Field(
+        False, description="The waiver covers only a read that raised an alert (and that read's images)."
+    )
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from plateguard.accounts.roles import Role
+
+        unknown = set(value) - {role.value for role in Role}
+        if unknown:
+            raise ValueError(f"unknown role(s): {', '.join(sorted(unknown))}")
+        return value
+
+    @field_validator("waives_case_number_for")
+    @classmethod
+    def _known_actions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = set(value) - set(WAIVABLE_ACTIONS)
+        if unknown:
+            raise ValueError(f"a case number may be waived only for {', '.join(WAIVABLE_ACTIONS)}")
+        return value
+
+
+WAIVABLE_ACTIONS = ("reads.view", "reads.image", "reads.search", "reads.timeline", "reads.seen_near")
+DEFAULT_PURPOSE_RULES = {
+    "Alert verification": PurposeRule(
+        waives_case_number_for=("reads.view", "reads.image"), alert_reads_only=True
+    ),
+    "Audit of system use": PurposeRule(
+        roles=("auditor",), waives_case_number_for=("reads.view", "reads.image")
+    ),
+}
+
+
 class AccessSettings(Section):
     purposes: tuple[str, ...] = Field(
         DEFAULT_PURPOSES, min_length=1, description="Purposes a user must choose from to access ALPR data."
+    )
+    purpose_rules: dict[str, PurposeRule] = Field(
+        default_factory=lambda: dict(DEFAULT_PURPOSE_RULES),
+        description="Per purpose: the roles that may give it and the actions it may take without a case"
+        " number. Exports are never waived.",
     )
     hotlist_entry_max_days: int = Field(
         90,
@@ -101,6 +150,15 @@ class AccessSettings(Section):
         le=366,
         description="Longest an entry added by hand to a department list may run before it is entered again.",
     )
+
+    @model_validator(mode="after")
+    def _rules_name_purposes(self) -> AccessSettings:
+        stray = set(self.purpose_rules) - set(self.purposes)
+        if stray:
+            raise ValueError(
+                f"purpose_rules name purposes not in access.purposes: {', '.join(sorted(stray))}"
+            )
+        return self
 
 
 class RecognitionSettings(Section):

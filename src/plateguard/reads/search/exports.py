@@ -30,10 +30,12 @@ CSV_COLUMNS = (
 
 
 def export(
-    *, session: Session, actor: Actor, request: ExportRequest, purposes: tuple[str, ...]
+    *, session: Session, actor: Actor, request: ExportRequest, purposes: search_service.Purposes
 ) -> tuple[bytes, str, str]:
-    """The file's bytes, its media type and its file name."""
-    checked = search_service.justification(request, purposes=purposes)
+    """The file's bytes, its media type and its file name (an export always needs a case number)."""
+    checked = search_service.justification(
+        request, purposes=purposes, action="reads.export", actor=actor
+    ).justification
     request = request.model_copy(
         update={"query": search_service.located(session=session, query=request.query)}
     )

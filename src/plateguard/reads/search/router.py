@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
+from plateguard.access_log.purposes import PurposePolicy
 from plateguard.access_log.service import Actor
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera
@@ -32,8 +33,8 @@ from plateguard.web.templating import render
 router = APIRouter()
 
 
-def _purposes(request: Request) -> tuple[str, ...]:
-    return tuple(request.app.state.settings.access.purposes)
+def _purposes(request: Request) -> PurposePolicy:
+    return PurposePolicy.of(request.app.state.settings.access)
 
 
 def _why_params(why: Justified) -> str:
@@ -49,7 +50,7 @@ def _page_context(request: Request, db: DbSession, form: dict[str, Any]) -> dict
         "selected_cameras": set(request.query_params.getlist("camera_ids")),
         "camera_groups": camera_service.groups(session=db),
         "address_points": places.count(session=db),
-        "purposes": _purposes(request),
+        "purposes": _purposes(request).purposes,
         "tile_url": map_settings.tile_url,
         "attribution": map_settings.attribution,
     }

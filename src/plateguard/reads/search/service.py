@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log.purposes import CheckedPurpose, PurposePolicy
 from plateguard.access_log.service import Actor, Justification, audited_access
+from plateguard.alerts.models import Alert
 from plateguard.errors import InvalidInput, NotFound
 from plateguard.places import service as places
 from plateguard.reads.models import PlateRead, StoredImage
@@ -25,17 +27,27 @@ from plateguard.reads.search.schemas import (
     SeenNearRequest,
 )
 
-# Purposes that are not an investigation: they need no case or incident number (every other one does).
-PURPOSES_WITHOUT_CASE_NUMBER = frozenset({"Alert verification", "Audit of system use"})
 MAX_POLYGON_CANDIDATES = 200_000
 MAX_TIMELINE_READS = 2_000
 
 
-def justification(justified: Justified, *, purposes: tuple[str, ...]) -> Justification:
-    """Check the purpose against the configured list; investigations also need a case number."""
-    return Justification(justified.purpose, justified.detail, justified.case_number).checked(
-        allowed=purposes, needs_case_number=justified.purpose not in PURPOSES_WITHOUT_CASE_NUMBER
-    )
+Purposes = PurposePolicy | tuple[str, ...]
+
+
+def justification(justified: Justified, *, purposes: Purposes, action: str, actor: Actor) -> CheckedPurpose:
+    """Check the purpose against the configured list and its rule (``access_log.purposes``): every
+    action needs a case or incident number unless the purpose's rule waives it for this action."""
+    given = Justification(justified.purpose, justified.detail, justified.case_number)
+    return PurposePolicy.of(purposes).check(given, action=action, actor=actor)
+
+
+def _require_alert(session: Session, read_id: uuid.UUID) -> None:
+    """Alert verification stands in for a case number only on a read that raised an alert."""
+    if session.scalar(select(Alert.id).where(Alert.read_id == read_id).limit(1)) is None:
+        raise InvalidInput(
+            "alert verification covers only a read that raised an alert; give a case or incident number",
+            field="case_number",
+        )
 
 
 def located(*, session: Session, query: SearchQuery) -> SearchQuery:
@@ -50,10 +62,10 @@ def located(*, session: Session, query: SearchQuery) -> SearchQuery:
 
 
 def search(
-    *, session: Session, actor: Actor, query: SearchQuery, why: Justified, purposes: tuple[str, ...]
+    *, session: Session, actor: Actor, query: SearchQuery, why: Justified, purposes: Purposes
 ) -> SearchPage:
     """One page of the reads matching ``query``; the access record holds the query and the total."""
-    checked = justification(why, purposes=purposes)
+    checked = justification(why, purposes=purposes, action="reads.search", actor=actor).justification
     query = located(session=session, query=query)
     audit = {**query.audit_form(), "page": query.page}
     with audited_access(
@@ -144,13 +156,13 @@ def summary(row: PlateRead, *, rank: int = 0) -> ReadSummary:
 
 
 def timeline(
-    *, session: Session, actor: Actor, plate: str, why: Justified, purposes: tuple[str, ...]
+    *, session: Session, actor: Actor, plate: str, why: Justified, purposes: Purposes
 ) -> list[ReadSummary]:
     """Where and when one plate was read, oldest first."""
     normalized = normalize_plate(plate)
     if not normalized:
         raise InvalidInput("plate has no letters or digits", field="plate")
-    checked = justification(why, purposes=purposes)
+    checked = justification(why, purposes=purposes, action="reads.timeline", actor=actor).justification
     with audited_access(
         session=session,
         actor=actor,
@@ -171,10 +183,10 @@ def timeline(
 
 
 def seen_near(
-    *, session: Session, actor: Actor, request: SeenNearRequest, purposes: tuple[str, ...]
+    *, session: Session, actor: Actor, request: SeenNearRequest, purposes: Purposes
 ) -> list[dict[str, Any]]:
     """Other plates read close in place and time to each of the given reads, most frequent first."""
-    checked = justification(request, purposes=purposes)
+    checked = justification(request, purposes=purposes, action="reads.seen_near", actor=actor).justification
     ids = [_parse_id(value) for value in request.read_ids]
     audit = {"read_ids": [str(i) for i in ids], "metres": request.metres, "minutes": request.minutes}
     with audited_access(
@@ -215,14 +227,20 @@ def _companions(
 
 
 def get_read(
-    *, session: Session, actor: Actor, read_id: str, why: Justified, purposes: tuple[str, ...], action: str
+    *, session: Session, actor: Actor, read_id: str, why: Justified, purposes: Purposes, action: str
 ) -> PlateRead:
     """One read (for its detail page or one of its images), recorded as ``action``."""
-    checked = justification(why, purposes=purposes)
+    checked = justification(why, purposes=purposes, action=action, actor=actor)
     parsed = _parse_id(read_id)
     with audited_access(
-        session=session, actor=actor, action=action, query={"read_id": str(parsed)}, justification=checked
+        session=session,
+        actor=actor,
+        action=action,
+        query={"read_id": str(parsed)},
+        justification=checked.justification,
     ) as result:
+        if checked.alert_reads_only:
+            _require_alert(session, parsed)
         row = session.get(PlateRead, parsed)
         result.count = 0 if row is None else 1
         if row is None:
@@ -238,20 +256,22 @@ def _parse_id(value: str) -> uuid.UUID:
 
 
 def read_image(
-    *, session: Session, actor: Actor, read_id: str, kind: str, why: Justified, purposes: tuple[str, ...]
+    *, session: Session, actor: Actor, read_id: str, kind: str, why: Justified, purposes: Purposes
 ) -> tuple[str, str]:
     """The SHA-256 and media type of a read's plate crop or overview image, recorded as an access."""
     if kind not in ("plate", "overview"):
         raise NotFound("no such image")
-    checked = justification(why, purposes=purposes)
+    checked = justification(why, purposes=purposes, action="reads.image", actor=actor)
     parsed = _parse_id(read_id)
     with audited_access(
         session=session,
         actor=actor,
         action="reads.image",
         query={"read_id": str(parsed), "image": kind},
-        justification=checked,
+        justification=checked.justification,
     ) as result:
+        if checked.alert_reads_only:
+            _require_alert(session, parsed)
         row = session.get(PlateRead, parsed)
         sha = (
             None

@@ -1,0 +1,57 @@
+"""Which purpose may be given by whom, and for which actions it stands in for a case number.
+
+Every search, canvass, timeline and export needs a case or incident number. A purpose may waive it only
+for the actions its rule names (``access.purpose_rules``): by default alert verification covers viewing
+a read that raised an alert and its images, nothing else, and the audit purpose is given by Auditors
+only. The rules are listed on the public policy page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from plateguard.access_log.service import Actor, Justification
+from plateguard.accounts.roles import ROLE_LABELS
+from plateguard.config import DEFAULT_PURPOSE_RULES, AccessSettings, PurposeRule
+from plateguard.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class CheckedPurpose:
+    justification: Justification
+    alert_reads_only: bool  # the case number was waived on condition that the read raised an alert
+
+
+@dataclass(frozen=True)
+class PurposePolicy:
+    purposes: tuple[str, ...]
+    rules: Mapping[str, PurposeRule] = field(default_factory=lambda: dict(DEFAULT_PURPOSE_RULES))
+
+    @classmethod
+    def of(cls, value: PurposePolicy | tuple[str, ...] | AccessSettings) -> PurposePolicy:
+        if isinstance(value, PurposePolicy):
+            return value
+        if isinstance(value, AccessSettings):
+            return cls(value.purposes, value.purpose_rules)
+        return cls(tuple(value))
+
+    def check(self, justification: Justification, *, action: str, actor: Actor) -> CheckedPurpose:
+        """The justification with its case number checked for ``action``; refuses a purpose the actor's
+        roles may not give."""
+        rule = self.rules.get(justification.purpose)
+        if rule is not None and rule.roles and not set(rule.roles) & roles_of(actor):
+            labels = ", ".join(sorted(ROLE_LABELS[r] for r in ROLE_LABELS if r.value in rule.roles))
+            raise Forbidden(
+                f"the purpose {justification.purpose!r} may be given by {labels} only", field="purpose"
+            )
+        waived = rule is not None and action in rule.waives_case_number_for
+        checked = justification.checked(allowed=self.purposes, needs_case_number=not waived)
+        conditional = waived and rule is not None and rule.alert_reads_only and checked.case_number is None
+        return CheckedPurpose(checked, conditional)
+
+
+def roles_of(actor: Actor) -> set[str]:
+    """Role values of an actor (the access record keeps their labels)."""
+    labels = {label.strip() for label in actor.roles.split(",")}
+    return {role.value for role, label in ROLE_LABELS.items() if label in labels}
