@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 
 from plateguard.access_log.guard import system_scope
 from plateguard.accounts import service as account_service
-from plateguard.accounts.models import AccountStatus, User, UserRole
-from plateguard.accounts.roles import Role
 from plateguard.cameras.models import Camera, CameraStatus
 from plateguard.database import check_connection
 from plateguard.errors import ConfigurationError, NotAuthenticated, ServiceUnavailable
 from plateguard.reads.models import PlateRead
+from plateguard.web import policy_page
 from plateguard.web.dependencies import SESSION_COOKIE, DbSession
 from plateguard.web.templating import render
 
@@ -36,13 +35,9 @@ def healthz(request: Request) -> dict[str, str]:
 
 @router.get("/policy", response_class=HTMLResponse)
 def policy(request: Request, db: DbSession) -> Response:
-    designees = db.scalars(
-        select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.ADMINISTRATOR.value, User.status == AccountStatus.ACTIVE)
-        .order_by(User.full_name)
-    ).all()
-    return render(request, "policy.html", {"policy_text": POLICY_FILE.read_text(), "designees": designees})
+    """Generated from the live configuration and data, then the department's policy text."""
+    context = policy_page.facts(db, request.app.state.settings) | {"policy_text": POLICY_FILE.read_text()}
+    return render(request, "policy.html", context)
 
 
 @router.get("/transparency", response_class=HTMLResponse)
