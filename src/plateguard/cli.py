@@ -161,6 +161,21 @@ def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> N
     typer.echo(f"Database at revision {current_revision(engine)}.")
 
 
+@db_app.command("app-role")
+@friendly_errors
+def db_app_role(
+    role: Annotated[str, typer.Argument(help="Role the application connects as (PostgreSQL).")],
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """PostgreSQL: grant the application's own role what it needs, but never UPDATE or DELETE of access
+    records (run as the schema owner; then connect the application as a login role that is a member)."""
+    from plateguard.access_log.database_roles import grant_application_role
+
+    for statement in grant_application_role(connected_engine(settings_from(config, data_dir)), role):
+        typer.echo(statement)
+
+
 @app.command()
 @friendly_errors
 def demo(

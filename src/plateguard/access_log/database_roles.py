@@ -1,0 +1,45 @@
+"""PostgreSQL: a separate, unprivileged role for the running application.
+
+The schema is owned by the role that runs migrations (``plateguard db upgrade``). The application should
+connect as another role, set up by ``plateguard db app-role NAME``: it may read and write what the
+application needs, but it may not UPDATE, DELETE or TRUNCATE access records, and, being neither owner
+nor superuser, it cannot disable the append-only triggers or set ``session_replication_role``. What this
+does not do: the application role can still SELECT ALPR tables at the SQL level; the guard that demands
+an access record for every read runs in the application (``guard.py``), not in the database.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Engine, text
+
+from plateguard.errors import ConfigurationError, InvalidInput
+
+ROLE_NAME = re.compile(r"^(?!pg_)[a-z_][a-z0-9_]{0,62}$")
+APPEND_ONLY_TABLES = ("access_record",)
+
+
+def grant_application_role(engine: Engine, role: str) -> list[str]:
+    """Create (if needed) and grant the application role; returns the statements run."""
+    if not ROLE_NAME.fullmatch(role):
+        raise InvalidInput("a role name is lower-case letters, digits and '_'", field="role")
+    if engine.dialect.name != "postgresql":
+        raise ConfigurationError("database roles exist on PostgreSQL only; SQLite relies on its triggers")
+    statements = []
+    with engine.begin() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+        if exists is None:
+            statements.append(f"CREATE ROLE {role} NOLOGIN NOSUPERUSER NOCREATEROLE NOBYPASSRLS")
+        statements += [
+            f'GRANT USAGE ON SCHEMA "{schema}" TO {role}',
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO {role}',
+            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO {role}',
+        ]
+        statements += [
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}" for table in APPEND_ONLY_TABLES
+        ]
+        for statement in statements:
+            connection.execute(text(statement))
+    return statements
