@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard import bootstrap
+from plateguard.access_log.checkpoints import write_checkpoint
 from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency
@@ -78,6 +79,7 @@ DEMO_TOUR = (
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
     "auditor: Access log - every search, view, export, alert and webhook is recorded",
     "anyone: /policy and /transparency, no sign-in",
+    "auditor: plateguard audit verify --data-dir DIR checks the log against its signed checkpoints",
 )
 
 
@@ -111,21 +113,25 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             _add_hotlists_and_alerts(session)
             _add_device_tokens_and_maintenance(session, cameras)
             places.import_csv(session=session, data=DEMO_ADDRESS_POINTS, source="demo address points")
+    write_checkpoint(engine, settings.data_dir)
     engine.dispose()
     return settings, logins
 
 
 def _train_everyone(session: Session, settings: Settings) -> None:
-    """Demo users have current training, so every feature can be tried at once."""
+    """Demo users have current training, so every feature can be tried at once; the Training Manager
+    records everyone's, and the Administrator records the Training Manager's (two people each time)."""
     admin = account_service.get_by_username(session=session, username="admin")
-    assert admin is not None
+    trainer = account_service.get_by_username(session=session, username="trainer")
+    assert admin is not None and trainer is not None
     for course in training.courses(session=session):
         for username, *_ in DEMO_USERS:
             user = account_service.get_by_username(session=session, username=username)
             if user is not None and course.id not in training.latest_records(session=session, user=user):
                 completed = utcnow().date() - dt.timedelta(days=60)
+                recorder = admin if user.id == trainer.id else trainer
                 training.record_completion(
-                    session=session, user=user, course=course, completed_on=completed, recorded_by=admin
+                    session=session, user=user, course=course, completed_on=completed, recorded_by=recorder
                 )
     for title, roles in DEMO_JOB_TITLES:
         if title not in {row.title for row in administration.job_titles(session=session)}:
