@@ -140,8 +140,9 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
 
     ensure_data_dir(settings.data_dir)
     application = create_app(settings)
+    audit = settings.audit
     checkpoints = CheckpointWriter(
-        application.state.engine, settings.data_dir, settings.audit.checkpoint_minutes
+        application.state.engine, settings.data_dir, audit.checkpoint_minutes, audit.checkpoint_syslog
     )
     checkpoints.start()
     try:
@@ -243,7 +244,9 @@ def audit_checkpoint(config: ConfigOption = None, data_dir: DataDirOption = None
     from plateguard.access_log.checkpoints import checkpoint_path, write_checkpoint
 
     settings = settings_from(config, data_dir)
-    written = write_checkpoint(connected_engine(settings), settings.data_dir)
+    written = write_checkpoint(
+        connected_engine(settings), settings.data_dir, syslog=settings.audit.checkpoint_syslog
+    )
     if written is None:
         typer.echo("No new access records since the last checkpoint; nothing written.")
         return

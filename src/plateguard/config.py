@@ -262,6 +262,12 @@ class AuditSettings(Section):
         description="While `plateguard serve` runs, sign the access-log head into audit/checkpoints.jsonl"
         " this often (only when new records were written).",
     )
+    checkpoint_syslog: str = Field(
+        "",
+        pattern=r"^(|/\S+|[\w.-]+:\d{1,5})$",
+        description="Also send each checkpoint to syslog: a socket path (/dev/log) or host:port (UDP);"
+        " empty sends none. A copy the database server cannot reach is what makes a rewrite evident.",
+    )
 
 
 class Settings(BaseSettings):

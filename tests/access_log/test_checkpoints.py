@@ -208,3 +208,24 @@ def test_hash_format_of_existing_records_is_unchanged() -> None:
         '|{"page":1,"plate":"7ABC123"}'
     )
     assert record_hash(GENESIS_HASH, content) == hashlib.sha256(text_form.encode()).hexdigest()
+
+
+def test_a_checkpoint_is_also_sent_to_syslog(tmp_path: Path) -> None:
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.settimeout(5)
+    port = listener.getsockname()[1]
+    url = f"sqlite:///{tmp_path / 'plateguard.sqlite3'}"
+    write_secrets(tmp_path)
+    engine = make_engine(url)
+    upgrade(engine)
+    fill(engine, 2)
+    env = {"PLATEGUARD_DATABASE_URL": url, "PLATEGUARD_AUDIT__CHECKPOINT_SYSLOG": f"127.0.0.1:{port}"}
+    result = CliRunner().invoke(app, ["audit", "checkpoint", "--data-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 0, result.output
+    message = listener.recv(4096).decode()
+    listener.close()
+    stored = checkpoint_path(tmp_path).read_text().strip()
+    assert "plateguard-checkpoint" in message and stored in message

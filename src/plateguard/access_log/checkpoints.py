@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import json
 import logging
+import logging.handlers
 import os
 import threading
 from dataclasses import dataclass
@@ -99,7 +100,9 @@ def checkpoint_path(data_dir: Path) -> Path:
     return data_dir / CHECKPOINT_FILE
 
 
-def write_checkpoint(engine: Engine, data_dir: Path, *, now: dt.datetime | None = None) -> Checkpoint | None:
+def write_checkpoint(
+    engine: Engine, data_dir: Path, *, now: dt.datetime | None = None, syslog: str = ""
+) -> Checkpoint | None:
     """Sign and append the current head; None when the log is empty or unchanged since the last one."""
     with engine.connect() as connection:
         head = connection.execute(select(AccessChainHead.sequence, AccessChainHead.last_hash)).first()
@@ -121,7 +124,23 @@ def write_checkpoint(engine: Engine, data_dir: Path, *, now: dt.datetime | None 
         os.fsync(fd)
     finally:
         os.close(fd)
+    if syslog:
+        send_to_syslog(syslog, line.strip())
     return checkpoint
+
+
+def send_to_syslog(address: str, line: str) -> None:
+    """One copy of the checkpoint line to a syslog socket or host:port (UDP), outside the data directory."""
+    host, _, port = address.rpartition(":")
+    target: str | tuple[str, int] = address if address.startswith("/") else (host, int(port))
+    handler = logging.handlers.SysLogHandler(address=target, facility=logging.handlers.SysLogHandler.LOG_AUTH)
+    try:
+        record = logging.LogRecord(
+            "plateguard", logging.INFO, __file__, 0, "plateguard-checkpoint %s", (line,), None
+        )
+        handler.emit(record)
+    finally:
+        handler.close()
 
 
 def read_checkpoints(data_dir: Path) -> list[Checkpoint]:
@@ -189,8 +208,8 @@ def _stored_hashes(engine: Engine, sequences: list[int]) -> dict[int, tuple[str,
 class CheckpointWriter:
     """While the server runs: a checkpoint every ``minutes`` (skipped when the log did not move)."""
 
-    def __init__(self, engine: Engine, data_dir: Path, minutes: float) -> None:
-        self.engine, self.data_dir, self.seconds = engine, data_dir, minutes * 60
+    def __init__(self, engine: Engine, data_dir: Path, minutes: float, syslog: str = "") -> None:
+        self.engine, self.data_dir, self.seconds, self.syslog = engine, data_dir, minutes * 60, syslog
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="access-log-checkpoints", daemon=True)
 
@@ -208,6 +227,6 @@ class CheckpointWriter:
 
     def _write(self) -> None:
         try:
-            write_checkpoint(self.engine, self.data_dir)
+            write_checkpoint(self.engine, self.data_dir, syslog=self.syslog)
         except (OSError, ConfigurationError, SQLAlchemyError):
             logger.exception("access-log checkpoint failed; retrying at the next interval")
