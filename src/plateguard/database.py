@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from sqlalchemy.types import TypeDecorator
 from plateguard.access_log.guard import system_scope
 from plateguard.errors import ConfigurationError
 
+logger = logging.getLogger(__name__)
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -113,10 +115,14 @@ def after_rollback(session: Session, write: Callable[[Session], None]) -> None:
 
 
 def run_after_rollback(session: Session, factory: sessionmaker[Session]) -> None:
-    """Called once the failed work is rolled back: each pending write commits on its own."""
+    """Called once the failed work is rolled back: each pending write commits on its own. A write that
+    fails itself (the database is down) is logged; the original error is the one the caller sees."""
     for write in session.info.pop(AFTER_ROLLBACK, []):
-        with transaction(factory) as side:
-            write(side)
+        try:
+            with transaction(factory) as side:
+                write(side)
+        except SQLAlchemyError:
+            logger.exception("could not record a refused or failed access")
 
 
 @contextmanager
