@@ -34,7 +34,7 @@ SCOPE_KEY = "plateguard_alpr_scope"
 # satellite tables, as the SQLite full-text index and the PostgreSQL partitions do).
 PROTECTED_TABLES = frozenset({"plate_read", "stored_image", "hotlist_entry", "alert"})
 _PROTECTED_SQL = re.compile(
-    r"(?<![\w.])\"?("
+    r"(?<!\w)\"?("
     r"plate_read(?:_m\d{4}_\d{2}|_fts(?:_data|_idx|_content|_docsize|_config)?)?"
     r"|stored_image|hotlist_entry|alert"
     r")\"?(?!\w)",
