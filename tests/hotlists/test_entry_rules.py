@@ -169,6 +169,8 @@ def test_an_entry_is_ended_through_its_own_list_with_purpose_and_stays_on_record
     assert len(kept) == 1 and kept[0].ended_at is not None and kept[0].end_reason == "vehicle recovered"
     assert kept[0].ended_by == "Lt.Alvarez"
     assert "8ABC123" not in client.get(f"/hotlists/{bolo.id}").text.split("Add an entry")[0]
+    history = client.get(f"/hotlists/{bolo.id}", params={"ended": "true"}).text
+    assert "8ABC123" in history and "vehicle recovered" in history and "Lt.Alvarez" in history
     removal = next(r for r in records(db, "hotlists.entry.remove") if r.outcome == "ok")
     assert removal.query["plate"] == "8ABC123" and removal.query["hotlist"] == "Department BOLO"
     assert removal.purpose == "Criminal investigation"

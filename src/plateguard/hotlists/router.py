@@ -74,14 +74,22 @@ def create_hotlist(
 
 @router.get("/hotlists/{hotlist_id}", response_class=HTMLResponse)
 def hotlist_page(
-    request: Request, hotlist_id: int, db: DbSession, login: CurrentLogin, plate: str = ""
+    request: Request,
+    hotlist_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    plate: str = "",
+    ended: bool = False,
 ) -> Response:
     hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
-    entries = hotlist_service.list_entries(session=db, user=login.user, hotlist=hotlist, plate=plate)
+    entries = hotlist_service.list_entries(
+        session=db, user=login.user, hotlist=hotlist, plate=plate, ended=ended
+    )
     context = {
         "hotlist": hotlist,
         "entries": entries,
         "plate": plate,
+        "ended": ended,
         "categories": list(HotlistCategory),
         "labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
         "formats": PARSERS,

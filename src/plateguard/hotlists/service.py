@@ -130,18 +130,22 @@ def revoke(*, session: Session, actor: Actor, hotlist: Hotlist, user: User) -> N
 
 
 def list_entries(
-    *, session: Session, user: User, hotlist: Hotlist, plate: str = "", limit: int = 200
+    *, session: Session, user: User, hotlist: Hotlist, plate: str = "", limit: int = 200, ended: bool = False
 ) -> list[HotlistEntry]:
-    """A user's look at a list's entries: checked against the grants and written to the access log."""
-    query = select(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id, HotlistEntry.ended_at.is_(None))
+    """A user's look at a list's entries (live ones, or with ``ended`` the entries taken off by hand, newest
+    first): checked against the grants and written to the access log."""
+    query = select(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id)
+    query = query.where(HotlistEntry.ended_at.is_not(None) if ended else HotlistEntry.ended_at.is_(None))
     if plate:
         query = query.where(HotlistEntry.plate_normalized.startswith(normalize_plate(plate)))
+    order = HotlistEntry.ended_at.desc() if ended else HotlistEntry.plate_normalized
     exact = {"hotlist": hotlist.name, "plate_prefix": normalize_plate(plate), "limit": limit}
+    exact |= {"ended": True} if ended else {}
     with access_log.audited_access(
         session=session, actor=Actor.of(user), action="hotlists.entries", query=exact, justification=None
     ) as result:
         require_visible(session=session, user=user, hotlist=hotlist)
-        rows = list(session.scalars(query.order_by(HotlistEntry.plate_normalized).limit(limit)))
+        rows = list(session.scalars(query.order_by(order).limit(limit)))
         result.count = len(rows)
     return rows
 
