@@ -46,14 +46,45 @@ class ServerSettings(Section):
         max_length=300,
         description="Address officers open the console at, for links in alert webhooks and e-mail.",
     )
+    hsts_seconds: int = Field(
+        0, ge=0, le=63_072_000, description="Strict-Transport-Security max-age; 0 sends none (plain HTTP)."
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        max_length=500,
+        description="Reverse proxies whose X-Forwarded-For is trusted (comma-separated); empty trusts none.",
+    )
+    max_form_bytes: int = Field(
+        1024 * 1024, ge=16 * 1024, le=64 * 1024 * 1024, description="Largest form or JSON body (413 above)."
+    )
 
 
 class SecuritySettings(Section):
     session_idle_minutes: int = Field(
         30, ge=1, le=480, description="Idle time that ends a session (CJIS: 30)."
     )
-    lockout_threshold: int = Field(5, ge=3, le=20, description="Failed logins in a row that lock an account.")
+    lockout_threshold: int = Field(
+        5,
+        ge=3,
+        le=20,
+        description="Failed sign-ins of one username from one address that lock that address out.",
+    )
     lockout_base_seconds: int = Field(60, ge=1, le=3600, description="First lockout; doubles each time.")
+    lockout_max_seconds: int = Field(
+        900, ge=60, le=86_400, description="Longest lockout; the back-off stops doubling here."
+    )
+    throttle_window_minutes: int = Field(
+        15, ge=1, le=1440, description="Window in which failed sign-ins per address and per account count."
+    )
+    address_failure_limit: int = Field(
+        30, ge=5, le=10_000, description="Failed sign-ins (any username) in the window that pause an address."
+    )
+    account_failure_limit: int = Field(
+        100,
+        ge=10,
+        le=100_000,
+        description="Failed sign-ins of one username from all addresses in the window that pause it.",
+    )
     inactivity_suspend_days: int = Field(
         90, ge=1, le=3650, description="Unused accounts are suspended after."
     )
