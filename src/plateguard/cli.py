@@ -208,6 +208,20 @@ def accounts_suspend_inactive(config: ConfigOption = None, data_dir: DataDirOpti
     typer.echo(f"Suspended {len(names)} account(s){': ' + ', '.join(names) if names else ''}.")
 
 
+@accounts_app.command("unlock")
+@friendly_errors
+def accounts_unlock(
+    username: Annotated[str, typer.Argument(help="Account to unlock, e.g. the ALPR Administrator's.")],
+    reason: Annotated[str, typer.Option(help="Why, for the access log.")] = "unlocked at the console",
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Lift a sign-in lock on an account (every address); written to the access log."""
+    from plateguard.accounts.cli import run_unlock
+
+    typer.echo(run_unlock(settings_from(config, data_dir), username=username, reason=reason))
+
+
 def _register_ingest_commands() -> None:
     from plateguard.ingest.cli import register
 
