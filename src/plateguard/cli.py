@@ -120,7 +120,18 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
 
     ensure_data_dir(settings.data_dir)
     application = create_app(settings)
-    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+    from plateguard.web.hardening import uvicorn_log_config
+
+    trusted = settings.server.forwarded_allow_ips
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 @db_app.command("upgrade")

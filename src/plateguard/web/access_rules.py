@@ -31,6 +31,7 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/metrics"): Gate.METRICS_TOKEN,
     ("POST", "/logout"): Gate.SIGNED_IN,
     ("GET", "/"): Gate.SIGNED_IN,
+    ("GET", "/openapi.json"): Gate.SIGNED_IN,
     ("GET", "/training/me"): Gate.SIGNED_IN,
     ("GET", "/account/two-factor"): Gate.SIGNED_IN,
     ("POST", "/account/two-factor"): Gate.SIGNED_IN,
