@@ -258,12 +258,27 @@ def hotlist_import(
         str | None, typer.Option("--format", help="csv, ncic, ncic-csv, clew or genetec (else the list's).")
     ] = None,
     category: Annotated[str, typer.Option(help="Category for rows that do not name one.")] = "other",
+    confirm_shrink: Annotated[
+        bool, typer.Option("--confirm-shrink", help="Replace the list even if the file empties or halves it.")
+    ] = False,
 ) -> None:
     """Replace a hotlist with a file, atomically: a malformed line aborts and nothing changes."""
     from plateguard.hotlists.cli import run_import
 
+    def ask(message: str) -> bool:
+        if not sys.stdin.isatty():
+            return False  # a scheduled job never confirms on its own: the refusal stands
+        typer.echo(message, err=True)
+        return bool(typer.confirm("Replace the list anyway?", default=False))
+
     run_import(
-        settings_from(config, data_dir), file=file, list_name=list_name, fmt=file_format, category=category
+        settings_from(config, data_dir),
+        file=file,
+        list_name=list_name,
+        fmt=file_format,
+        category=category,
+        confirm_shrink=confirm_shrink,
+        confirm=ask,
     )
 
 

@@ -212,6 +212,15 @@ class AlertSettings(Section):
     )
 
 
+class HotlistSettings(Section):
+    max_shrink_share: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="An import that cuts a list by more than this share (or empties it) needs confirmation.",
+    )
+
+
 class MapSettings(Section):
     tile_url: str = Field(
         "",
@@ -242,6 +251,7 @@ class Settings(BaseSettings):
     mqtt: MqttSettings = MqttSettings()
     map: MapSettings = MapSettings()
     alerts: AlertSettings = AlertSettings()
+    hotlists: HotlistSettings = HotlistSettings()
 
     @classmethod
     def settings_customise_sources(
