@@ -8,6 +8,7 @@ mode 0600.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -28,6 +30,7 @@ ENV_PREFIX = "PLATEGUARD_"
 CONFIG_ENV = "PLATEGUARD_CONFIG"
 DEFAULT_CONFIG_NAME = "plateguard.toml"
 SECRET_FILES = ("session_key", "metrics_token", "webhook_key")
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")  # psycopg 3 is the one installed
 
 
 class Section(BaseModel):
@@ -267,6 +270,22 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
         return tuple(sources)
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError("not a database URL (e.g. postgresql+psycopg://user@host/db)") from exc
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(f"{url.drivername} is not supported; use one of {', '.join(SUPPORTED_DRIVERS)}")
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -297,6 +316,18 @@ def load_settings(*, config_file: Path | None = None, overrides: dict[str, Any] 
         return settings_class(**(overrides or {}))
     except ValidationError as exc:
         raise ConfigurationError(_describe_validation_error(exc, path)) from exc
+    except SettingsError as exc:
+        raise ConfigurationError(_describe_settings_error(exc)) from exc
+
+
+def _describe_settings_error(exc: SettingsError) -> str:
+    """pydantic-settings could not decode a value, in practice a list or section from the environment
+    that is not JSON (``PLATEGUARD_ACCESS__PURPOSES=a,b`` instead of ``'["a", "b"]'``)."""
+    match = re.search(r'field "([^"]+)"', str(exc))
+    key = match.group(1) if match else "?"
+    names = sorted(name for name in os.environ if name.startswith(f"{ENV_PREFIX}{key.upper()}"))
+    where = f" ({', '.join(names)})" if names else ""
+    return f"invalid setting '{key}'{where}: lists and sections in environment variables must be JSON"
 
 
 def _config_path(config_file: Path | None) -> Path | None:
@@ -315,7 +346,9 @@ def _config_path(config_file: Path | None) -> Path | None:
 
 def _check_toml_readable(path: Path) -> None:
     try:
-        tomllib.loads(path.read_text())
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"config file {path} is not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from exc
     except OSError as exc:
