@@ -70,7 +70,7 @@ def sign_in(
 ) -> SignedIn:
     """Check a sign-in; on success open a login session (ending the user's earlier ones)."""
     now = now or utcnow()
-    name, address = username.strip().lower()[:64], (address or "unknown")[:64]
+    name, address = _printable(username.strip().lower())[:64], _printable(address or "unknown")[:64]
     with read_only(factory) as side:
         wait = throttle_seconds(session=side, security=security, username=name, address=address, now=now)
         candidate = _candidate(side, name) if not wait else None
@@ -83,6 +83,11 @@ def sign_in(
     if outcome is None:
         raise NotAuthenticated(REFUSED)
     return outcome
+
+
+def _printable(text: str) -> str:
+    """No NUL or other control characters: PostgreSQL refuses NUL in text, and logs should not hold them."""
+    return "".join(char for char in text if char.isprintable())
 
 
 def _candidate(session: Session, username: str) -> Candidate | None:

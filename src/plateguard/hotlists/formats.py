@@ -381,5 +381,6 @@ def parse(fmt: str, lines: list[str], *, file_name: str = "", default_category: 
 
 
 def decode_lines(data: bytes) -> Iterator[str]:
-    """Hot files are ASCII in practice; Latin-1 never fails, and a BOM is dropped."""
-    yield from data.decode("latin-1").removeprefix("\xef\xbb\xbf").splitlines()
+    """Hot files are ASCII in practice; Latin-1 never fails, and a BOM is dropped, as are NUL bytes (they
+    mean nothing in a hot file, and PostgreSQL cannot store them)."""
+    yield from data.decode("latin-1").removeprefix("\xef\xbb\xbf").replace("\x00", "").splitlines()
