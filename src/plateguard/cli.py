@@ -32,10 +32,20 @@ def friendly_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
         try:
             return command(*args, **kwargs)
         except PlateguardError as exc:
             typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(1) from None
+        except (OperationalError, InterfaceError) as exc:  # the database failed mid-command
+            from plateguard.web.errors import database_fault
+
+            fault = database_fault(exc)
+            first_line = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            reason = f"the database {fault}" if fault else f"database error: {first_line}"
+            typer.echo(f"error: {reason}; nothing was changed", err=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
