@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from plateguard.errors import InvalidInput
 
 _hasher = PasswordHasher()  # argon2id with the library's maintained defaults
+ZXCVBN_MAX_LENGTH = 72
 MIN_ZXCVBN_SCORE = 3  # "safely unguessable": about 10^8 guesses and more
 
 
@@ -48,8 +49,8 @@ def _check_guessability(password: str, context: list[str]) -> None:
     from zxcvbn import zxcvbn
 
     words = [word for text in context if text for word in (text, *text.lower().replace(".", " ").split())]
-    # zxcvbn's cost grows with length; the first 100 characters decide the score anyway.
-    result = zxcvbn(password[:100], user_inputs=words)
+    # zxcvbn refuses more than 72 characters (its cost grows with length); the first 72 decide the score.
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)
     if result["score"] < MIN_ZXCVBN_SCORE:
         hint = result["feedback"].get("warning") or "add more words that are not about you or the agency"
         raise InvalidInput(f"password is too easy to guess: {hint}", field="password")
