@@ -194,11 +194,23 @@ def trained(make_user, train):  # type: ignore[no-untyped-def]
     return create
 
 
+def login_form_token(client: TestClient) -> str:
+    """Open the sign-in page as a browser does; returns the form's CSRF token (its cookie is now set)."""
+    page = client.get("/login")
+    marker = 'name="csrf_token" value="'
+    start = page.text.index(marker) + len(marker)
+    return page.text[start : page.text.index('"', start)]
+
+
+def post_login(client: TestClient, username: str, password: str = TEST_PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
+    """POST the sign-in form, CSRF token included, without following the redirect."""
+    data = {"username": username, "password": password, "next": "/", "csrf_token": login_form_token(client)}
+    return client.post("/login", data=data | extra, follow_redirects=False)
+
+
 def sign_in(client: TestClient, username: str, password: str = TEST_PASSWORD) -> str:
     """Sign in through the login form; returns the CSRF token of the new session."""
-    response = client.post(
-        "/login", data={"username": username, "password": password, "next": "/"}, follow_redirects=False
-    )
+    response = post_login(client, username, password)
     assert response.status_code == 303, response.text
     page = client.get("/", headers={"Accept": "text/html"})
     marker = 'name="csrf_token" value="'

@@ -33,10 +33,20 @@ def friendly_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
         try:
             return command(*args, **kwargs)
         except PlateguardError as exc:
             typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(1) from None
+        except (OperationalError, InterfaceError) as exc:  # the database failed mid-command
+            from plateguard.web.errors import database_fault
+
+            fault = database_fault(exc)
+            first_line = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            reason = f"the database {fault}" if fault else f"database error: {first_line}"
+            typer.echo(f"error: {reason}; nothing was changed", err=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -145,8 +155,19 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
         application.state.engine, settings.data_dir, audit.checkpoint_minutes, audit.checkpoint_syslog
     )
     checkpoints.start()
+    from plateguard.web.hardening import uvicorn_log_config
+
+    trusted = settings.server.forwarded_allow_ips
     try:
-        uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=uvicorn_log_config(),
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or None,
+        )
     finally:
         checkpoints.stop()
 
@@ -273,6 +294,20 @@ def accounts_suspend_inactive(config: ConfigOption = None, data_dir: DataDirOpti
     typer.echo(f"Suspended {len(names)} account(s){': ' + ', '.join(names) if names else ''}.")
 
 
+@accounts_app.command("unlock")
+@friendly_errors
+def accounts_unlock(
+    username: Annotated[str, typer.Argument(help="Account to unlock, e.g. the ALPR Administrator's.")],
+    reason: Annotated[str, typer.Option(help="Why, for the access log.")] = "unlocked at the console",
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Lift a sign-in lock on an account (every address); written to the access log."""
+    from plateguard.accounts.cli import run_unlock
+
+    typer.echo(run_unlock(settings_from(config, data_dir), username=username, reason=reason))
+
+
 def _register_ingest_commands() -> None:
     from plateguard.ingest.cli import register
 
@@ -298,12 +333,27 @@ def hotlist_import(
         str | None, typer.Option("--format", help="csv, ncic, ncic-csv, clew or genetec (else the list's).")
     ] = None,
     category: Annotated[str, typer.Option(help="Category for rows that do not name one.")] = "other",
+    confirm_shrink: Annotated[
+        bool, typer.Option("--confirm-shrink", help="Replace the list even if the file empties or halves it.")
+    ] = False,
 ) -> None:
     """Replace a hotlist with a file, atomically: a malformed line aborts and nothing changes."""
     from plateguard.hotlists.cli import run_import
 
+    def ask(message: str) -> bool:
+        if not sys.stdin.isatty():
+            return False  # a scheduled job never confirms on its own: the refusal stands
+        typer.echo(message, err=True)
+        return bool(typer.confirm("Replace the list anyway?", default=False))
+
     run_import(
-        settings_from(config, data_dir), file=file, list_name=list_name, fmt=file_format, category=category
+        settings_from(config, data_dir),
+        file=file,
+        list_name=list_name,
+        fmt=file_format,
+        category=category,
+        confirm_shrink=confirm_shrink,
+        confirm=ask,
     )
 
 

@@ -8,6 +8,7 @@ mode 0600.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -28,6 +30,7 @@ ENV_PREFIX = "PLATEGUARD_"
 CONFIG_ENV = "PLATEGUARD_CONFIG"
 DEFAULT_CONFIG_NAME = "plateguard.toml"
 SECRET_FILES = ("session_key", "metrics_token", "webhook_key")
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")  # psycopg 3 is the one installed
 
 
 class Section(BaseModel):
@@ -46,14 +49,45 @@ class ServerSettings(Section):
         max_length=300,
         description="Address officers open the console at, for links in alert webhooks and e-mail.",
     )
+    hsts_seconds: int = Field(
+        0, ge=0, le=63_072_000, description="Strict-Transport-Security max-age; 0 sends none (plain HTTP)."
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        max_length=500,
+        description="Reverse proxies whose X-Forwarded-For is trusted (comma-separated); empty trusts none.",
+    )
+    max_form_bytes: int = Field(
+        1024 * 1024, ge=16 * 1024, le=64 * 1024 * 1024, description="Largest form or JSON body (413 above)."
+    )
 
 
 class SecuritySettings(Section):
     session_idle_minutes: int = Field(
         30, ge=1, le=480, description="Idle time that ends a session (CJIS: 30)."
     )
-    lockout_threshold: int = Field(5, ge=3, le=20, description="Failed logins in a row that lock an account.")
+    lockout_threshold: int = Field(
+        5,
+        ge=3,
+        le=20,
+        description="Failed sign-ins of one username from one address that lock that address out.",
+    )
     lockout_base_seconds: int = Field(60, ge=1, le=3600, description="First lockout; doubles each time.")
+    lockout_max_seconds: int = Field(
+        900, ge=60, le=86_400, description="Longest lockout; the back-off stops doubling here."
+    )
+    throttle_window_minutes: int = Field(
+        15, ge=1, le=1440, description="Window in which failed sign-ins per address and per account count."
+    )
+    address_failure_limit: int = Field(
+        30, ge=5, le=10_000, description="Failed sign-ins (any username) in the window that pause an address."
+    )
+    account_failure_limit: int = Field(
+        100,
+        ge=10,
+        le=100_000,
+        description="Failed sign-ins of one username from all addresses in the window that pause it.",
+    )
     inactivity_suspend_days: int = Field(
         90, ge=1, le=3650, description="Unused accounts are suspended after."
     )
@@ -245,6 +279,15 @@ class AlertSettings(Section):
     )
 
 
+class HotlistSettings(Section):
+    max_shrink_share: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="An import that cuts a list by more than this share (or empties it) needs confirmation.",
+    )
+
+
 class MapSettings(Section):
     tile_url: str = Field(
         "",
@@ -292,6 +335,7 @@ class Settings(BaseSettings):
     map: MapSettings = MapSettings()
     alerts: AlertSettings = AlertSettings()
     audit: AuditSettings = AuditSettings()
+    hotlists: HotlistSettings = HotlistSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -306,6 +350,22 @@ class Settings(BaseSettings):
         if cls._toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
         return tuple(sources)
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError("not a database URL (e.g. postgresql+psycopg://user@host/db)") from exc
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(f"{url.drivername} is not supported; use one of {', '.join(SUPPORTED_DRIVERS)}")
+        return value
 
     @property
     def resolved_database_url(self) -> str:
@@ -337,6 +397,18 @@ def load_settings(*, config_file: Path | None = None, overrides: dict[str, Any] 
         return settings_class(**(overrides or {}))
     except ValidationError as exc:
         raise ConfigurationError(_describe_validation_error(exc, path)) from exc
+    except SettingsError as exc:
+        raise ConfigurationError(_describe_settings_error(exc)) from exc
+
+
+def _describe_settings_error(exc: SettingsError) -> str:
+    """pydantic-settings could not decode a value, in practice a list or section from the environment
+    that is not JSON (``PLATEGUARD_ACCESS__PURPOSES=a,b`` instead of ``'["a", "b"]'``)."""
+    match = re.search(r'field "([^"]+)"', str(exc))
+    key = match.group(1) if match else "?"
+    names = sorted(name for name in os.environ if name.startswith(f"{ENV_PREFIX}{key.upper()}"))
+    where = f" ({', '.join(names)})" if names else ""
+    return f"invalid setting '{key}'{where}: lists and sections in environment variables must be JSON"
 
 
 def _config_path(config_file: Path | None) -> Path | None:
@@ -355,7 +427,9 @@ def _config_path(config_file: Path | None) -> Path | None:
 
 def _check_toml_readable(path: Path) -> None:
     try:
-        tomllib.loads(path.read_text())
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"config file {path} is not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from exc
     except OSError as exc:

@@ -78,6 +78,7 @@ DEMO_TOUR = (
     "detective: Search reads - partial plate 7* near address '100 N Main St', 1000 m, group Downtown",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
     "auditor: Access log - every search, view, export, alert and webhook is recorded",
+    "outsider: five wrong passwords for 'admin' pause only your address; admin unlocks under Accounts",
     "anyone: /policy and /transparency, no sign-in",
     "auditor: plateguard audit verify --data-dir DIR checks the log against its signed checkpoints",
 )

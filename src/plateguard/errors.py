@@ -53,6 +53,13 @@ class PayloadTooLarge(PlateguardError):
     http_status = 413
 
 
+class TooManyAttempts(PlateguardError):
+    """Sign-ins from an address, or for a username, are paused after repeated failures."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+
 class ServiceUnavailable(PlateguardError):
     code = "service_unavailable"
     http_status = 503

@@ -25,6 +25,7 @@ from plateguard.reads.search import router as search_router
 from plateguard.web import console, public
 from plateguard.web.dependencies import authorize
 from plateguard.web.errors import install_error_handlers
+from plateguard.web.hardening import BodyLimit, apply_headers, body_limits, security_headers
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -32,8 +33,14 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
     check_connection(engine)
+    # No public /docs or /openapi.json: the document is served to signed-in users (web/console.py).
     app = FastAPI(
-        title="plateguard", version=__version__, docs_url=None, redoc_url=None, lifespan=_background_work
+        title="plateguard",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_background_work,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -56,6 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
     _add_hotlists_and_alerts(app, protected)
     app.state.on_read_stored = read_stored_callback(settings, matcher=app.state.hotlist_matcher)
     app.middleware("http")(_measure)
+    app.state.security_headers = security_headers(settings)
+    app.add_middleware(BodyLimit, default=settings.server.max_form_bytes, larger=body_limits(settings))
     return app
 
 
@@ -100,7 +109,5 @@ async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Re
     metrics: Metrics = request.app.state.metrics
     metrics.requests.labels(route=label, status=str(response.status_code)).inc()
     metrics.request_seconds.labels(route=label).observe(time.perf_counter() - started)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    apply_headers(request.url.path, request.app.state.security_headers, response.headers)
     return response

@@ -1,7 +1,15 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
 from plateguard.access_log.models import AccessChainHead, AccessRecord
-from plateguard.accounts.models import Agency, JobTitle, LoginSession, RoleSetting, User, UserRole
+from plateguard.accounts.models import (
+    Agency,
+    JobTitle,
+    LoginSession,
+    RoleSetting,
+    SignInFailure,
+    User,
+    UserRole,
+)
 from plateguard.accounts.training import TrainingCourse, TrainingRecord
 from plateguard.alerts.models import Alert, AlertDelivery
 from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
@@ -30,6 +38,7 @@ __all__ = [
     "LoginSession",
     "PlateRead",
     "RoleSetting",
+    "SignInFailure",
     "StoredImage",
     "TrainingCourse",
     "TrainingRecord",

@@ -8,15 +8,15 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.models import AccessRecord
-from plateguard.accounts import administration, service
+from plateguard.accounts import administration, signin, totp
 from plateguard.accounts.models import AccountStatus
 from plateguard.accounts.passwords import check_password_rules
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
-from plateguard.errors import InvalidInput, NotAuthenticated
+from plateguard.errors import InvalidInput, NotAuthenticated, TooManyAttempts
 from tests.conftest import TEST_PASSWORD, sign_in
 
 
@@ -27,10 +27,26 @@ def actions_for(db: Session, username: str) -> list[str]:
     return [row.action for row in rows]
 
 
-def attempt(db: Session, settings: Settings, username: str, password: str, **extra: object) -> None:
-    service.authenticate(
-        session=db, security=settings.security, username=username, password=password, **extra
+@pytest.fixture()
+def factory(db: Session) -> sessionmaker[Session]:
+    """Sessions inside the test's transaction, as the web app's are."""
+    return sessionmaker(
+        bind=db.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+def attempt(
+    factory: sessionmaker[Session], settings: Settings, username: str, password: str, **extra: object
+) -> signin.SignedIn:
+    return signin.sign_in(
+        factory=factory, security=settings.security, username=username, password=password, **extra
     )  # type: ignore[arg-type]
+
+
+def strict(settings: Settings) -> Settings:
+    """The smallest limits the settings allow, so a test needs few (slow, argon2) attempts."""
+    security = settings.security.model_copy(update={"lockout_threshold": 3, "address_failure_limit": 5})
+    return settings.model_copy(update={"security": security})
 
 
 @pytest.mark.parametrize(
@@ -40,56 +56,167 @@ def attempt(db: Session, settings: Settings, username: str, password: str, **ext
         ("password123456", False),
         ("qwertyuiop123", False),
         ("ofc.chen-is-me-2026", False),
+        ("aaaaaaaaaaaa", False),
+        ("123456789012", False),
+        ("passwordpassword", False),
+        ("Manteca Police Department", False),
+        ("mantecapolicedepartment1", False),
+        ("Officer Sam Chen 1", False),
         ("long enough plain words", True),
         ("correct-horse-battery-staple", True),
     ],
 )
 def test_password_rules(password: str, accepted: bool) -> None:
+    rules = {"min_length": 12, "username": "ofc.chen", "agency": "Manteca Police Department"}
+    rules["full_name"] = "Officer Sam Chen"
     if accepted:
-        check_password_rules(password, min_length=12, username="ofc.chen")
+        check_password_rules(password, **rules)  # type: ignore[arg-type]
     else:
         with pytest.raises(InvalidInput):
-            check_password_rules(password, min_length=12, username="ofc.chen")
+            check_password_rules(password, **rules)  # type: ignore[arg-type]
 
 
-def test_five_failures_lock_the_account_with_doubling_back_off(
-    db: Session, settings: Settings, make_user
+def test_five_failures_from_one_address_lock_that_address_with_a_capped_back_off(
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
 ) -> None:  # type: ignore[no-untyped-def]
-    user = make_user("ofc.chen", Role.OPERATOR)
+    make_user("ofc.chen", Role.OPERATOR)
     start = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
     for _ in range(5):
         with pytest.raises(NotAuthenticated):
-            attempt(db, settings, "ofc.chen", "wrong-password-here", now=start)
-    assert user.locked_until == start + dt.timedelta(seconds=60)
-    with pytest.raises(NotAuthenticated, match="locked"):
-        attempt(db, settings, "ofc.chen", TEST_PASSWORD, now=start + dt.timedelta(seconds=30))
+            attempt(factory, settings, "ofc.chen", "wrong-password-here", address="10.9.9.9", now=start)
+    with pytest.raises(TooManyAttempts):
+        attempt(factory, settings, "ofc.chen", TEST_PASSWORD, address="10.9.9.9", now=start)
+    # The officer at her own workstation is not locked out by someone else's guesses.
+    attempt(factory, settings, "ofc.chen", TEST_PASSWORD, address="10.1.1.1", now=start)
     later = start + dt.timedelta(seconds=61)
     for _ in range(5):
         with pytest.raises(NotAuthenticated):
-            attempt(db, settings, "ofc.chen", "wrong-password-here", now=later)
-    assert user.locked_until == later + dt.timedelta(seconds=120)
-    attempt(db, settings, "ofc.chen", TEST_PASSWORD, now=later + dt.timedelta(seconds=121))
+            attempt(factory, settings, "ofc.chen", "wrong-password-here", address="10.9.9.9", now=later)
+    with pytest.raises(TooManyAttempts):  # second lock: 120 s
+        attempt(
+            factory,
+            settings,
+            "ofc.chen",
+            TEST_PASSWORD,
+            address="10.9.9.9",
+            now=later + dt.timedelta(seconds=100),
+        )
+    attempt(
+        factory,
+        settings,
+        "ofc.chen",
+        TEST_PASSWORD,
+        address="10.9.9.9",
+        now=later + dt.timedelta(seconds=121),
+    )
     actions = actions_for(db, "ofc.chen")
-    assert actions.count("login.lockout") == 2 and actions.count("login.failure") == 9
+    assert actions.count("login.lockout") == 2 and actions.count("login.failure") == 8
     assert actions[-1] == "login.success"
 
 
-def test_unknown_user_failures_are_logged(db: Session, settings: Settings) -> None:
-    with pytest.raises(NotAuthenticated, match="wrong username or password"):
-        attempt(db, settings, "Nobody.Here", "whatever-password")
+def test_back_off_stops_doubling_at_the_maximum(
+    factory: sessionmaker[Session], settings: Settings, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    make_user("lt.alvarez", Role.ADMINISTRATOR)
+    settings = strict(settings)
+    now = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+    for _ in range(5):  # five locks in a row: 60 s doubling would reach 16 minutes
+        for _ in range(3):
+            with pytest.raises(NotAuthenticated):
+                attempt(factory, settings, "lt.alvarez", "guess-guess-guess", address="203.0.113.5", now=now)
+        now += dt.timedelta(seconds=settings.security.lockout_max_seconds + 1)
+    attempt(factory, settings, "lt.alvarez", TEST_PASSWORD, address="203.0.113.5", now=now)
+
+
+def test_an_address_spraying_many_usernames_is_paused(
+    factory: sessionmaker[Session], settings: Settings, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    make_user("ofc.chen", Role.OPERATOR)
+    settings = strict(settings)
+    now = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+    for number in range(settings.security.address_failure_limit):
+        with pytest.raises(NotAuthenticated):
+            attempt(factory, settings, f"user{number}", "spray-password-1", address="198.51.100.7", now=now)
+    with pytest.raises(TooManyAttempts):
+        attempt(factory, settings, "ofc.chen", TEST_PASSWORD, address="198.51.100.7", now=now)
+    attempt(factory, settings, "ofc.chen", TEST_PASSWORD, address="10.1.1.1", now=now)
+
+
+def test_unknown_suspended_and_locked_accounts_read_the_same(
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    make_user("ofc.gone", Role.OPERATOR).status = AccountStatus.SUSPENDED
+    make_user("ofc.chen", Role.OPERATOR)
+    db.flush()
+    settings = strict(settings)
+    messages = set()
+    for username, password in (
+        ("nobody.here", "x" * 14),
+        ("ofc.gone", TEST_PASSWORD),
+        ("ofc.chen", "x" * 14),
+    ):
+        with pytest.raises(NotAuthenticated) as refused:
+            attempt(factory, settings, username, password, address="10.2.2.2")
+        messages.add(refused.value.message)
+    assert len(messages) == 1
+    waits = set()
+    for username, address in (("nobody.here", "10.3.3.3"), ("ofc.chen", "10.4.4.4")):
+        for _ in range(settings.security.lockout_threshold):
+            with pytest.raises(NotAuthenticated):
+                attempt(factory, settings, username, "x" * 14, address=address)
+        with pytest.raises(TooManyAttempts) as paused:
+            attempt(factory, settings, username, TEST_PASSWORD, address=address)
+        waits.add(paused.value.message)
+    assert len(waits) == 1
+
+
+def test_unknown_user_failures_are_logged(
+    factory: sessionmaker[Session], db: Session, settings: Settings
+) -> None:
+    with pytest.raises(NotAuthenticated, match="wrong username, password"):
+        attempt(factory, settings, "Nobody.Here", "whatever-password")
     assert actions_for(db, "nobody.here") == ["login.failure"]
 
 
-def test_two_factor_code_is_required_once_enrolled(db: Session, settings: Settings, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_two_factor_code_is_required_once_enrolled_and_used_once(
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
+) -> None:  # type: ignore[no-untyped-def]
     user = make_user("det.nair", Role.INVESTIGATOR)
     secret = administration.new_totp_secret()
     with pytest.raises(InvalidInput, match="does not match"):
         administration.enrol_totp(session=db, user=user, secret=secret, code="000000")
-    administration.enrol_totp(session=db, user=user, secret=secret, code=pyotp.TOTP(secret).now())
-    with pytest.raises(NotAuthenticated, match="6-digit code"):
-        attempt(db, settings, "det.nair", TEST_PASSWORD)
-    attempt(db, settings, "det.nair", TEST_PASSWORD, totp_code=pyotp.TOTP(secret).now())
+    enrolled_at = dt.datetime.now(dt.UTC)
+    administration.enrol_totp(session=db, user=user, secret=secret, code=pyotp.TOTP(secret).at(enrolled_at))
+    with pytest.raises(NotAuthenticated, match="authenticator code"):
+        attempt(factory, settings, "det.nair", TEST_PASSWORD)
+    later = enrolled_at + dt.timedelta(seconds=31)
+    code = pyotp.TOTP(secret).at(later)
+    attempt(factory, settings, "det.nair", TEST_PASSWORD, totp_code=code, now=later)
+    with pytest.raises(NotAuthenticated):  # the same code a second time: a replay
+        attempt(factory, settings, "det.nair", TEST_PASSWORD, totp_code=code, now=later)
     assert "account.totp_enrolled" in actions_for(db, "det.nair")
+
+
+@pytest.mark.parametrize(("offset", "accepted"), [(-60, False), (-30, True), (0, True), (30, False)])
+def test_two_factor_window_takes_the_previous_step_only(offset: int, accepted: bool) -> None:
+    secret = pyotp.random_base32()
+    now = dt.datetime(2026, 11, 1, 8, 0, 15, tzinfo=dt.UTC)
+    code = pyotp.TOTP(secret).at(now + dt.timedelta(seconds=offset))
+    step = totp.accepted_step(secret, code, last_step=None, now=now)
+    assert (step is not None) is accepted
+
+
+def test_a_wrong_code_and_a_wrong_password_read_the_same(
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("det.nair", Role.INVESTIGATOR)
+    secret = administration.new_totp_secret()
+    administration.enrol_totp(session=db, user=user, secret=secret, code=pyotp.TOTP(secret).now())
+    with pytest.raises(NotAuthenticated) as wrong_code:
+        attempt(factory, settings, "det.nair", TEST_PASSWORD, totp_code="123456")
+    with pytest.raises(NotAuthenticated) as wrong_password:
+        attempt(factory, settings, "det.nair", "not-the-password-1", totp_code="123456")
+    assert wrong_code.value.message == wrong_password.value.message
 
 
 def test_mandatory_two_factor_closes_alpr_functions_until_enrolled(
@@ -107,12 +234,15 @@ def test_mandatory_two_factor_closes_alpr_functions_until_enrolled(
     assert client.get("/account/two-factor").status_code == 200
 
 
-def test_unused_accounts_are_suspended(db: Session, settings: Settings, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_unused_accounts_are_suspended(
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
+) -> None:  # type: ignore[no-untyped-def]
     user = make_user("ofc.idle", Role.OPERATOR)
     user.last_login_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=91)
     db.flush()
-    with pytest.raises(NotAuthenticated, match="suspended"):
-        attempt(db, settings, "ofc.idle", TEST_PASSWORD)
+    with pytest.raises(NotAuthenticated):
+        attempt(factory, settings, "ofc.idle", TEST_PASSWORD)
+    db.refresh(user)
     assert user.status == AccountStatus.SUSPENDED
     assert actions_for(db, "system:inactivity") == ["account.status"]
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from plateguard.accounts.models import LoginSession
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
-from tests.conftest import TEST_PASSWORD, sign_in
+from tests.conftest import login_form_token, post_login, sign_in
 
 
 def test_health_is_public(client: TestClient) -> None:
@@ -36,7 +36,7 @@ def test_errors_share_one_shape(client: TestClient) -> None:
 
 
 def test_bad_form_input_is_a_clear_4xx(client: TestClient) -> None:
-    response = client.post("/login", data={"username": "x"})
+    response = client.post("/login", data={"username": "x", "csrf_token": login_form_token(client)})
     assert response.status_code == 422
     assert response.json()["error"] == {
         "code": "invalid_input",
@@ -62,18 +62,16 @@ def test_metrics_need_the_scrape_token(client: TestClient, settings: Settings) -
 
 def test_login_sets_a_hardened_cookie(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
     make_user("ofc.chen", Role.OPERATOR)
-    response = client.post(
-        "/login", data={"username": "ofc.chen", "password": TEST_PASSWORD}, follow_redirects=False
-    )
+    response = post_login(client, "ofc.chen")
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
 
 
 def test_wrong_password_is_refused(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
     make_user("ofc.chen", Role.OPERATOR)
-    response = client.post("/login", data={"username": "ofc.chen", "password": "wrong-password-entirely"})
+    response = post_login(client, "ofc.chen", "wrong-password-entirely")
     assert response.status_code == 401
-    assert "wrong username or password" in response.text
+    assert "wrong username, password or authenticator code" in response.text
 
 
 def test_logout_ends_the_session_on_the_server(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]

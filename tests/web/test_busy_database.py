@@ -34,7 +34,11 @@ def _device_token(server: LiveServer) -> str:
 
 def _signed_in(server: LiveServer, username: str, password: str) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=server.url, timeout=60)
-    response = client.post("/login", data={"username": username, "password": password, "next": "/"})
+    form = client.get("/login").text
+    marker = 'name="csrf_token" value="'
+    token = form[form.index(marker) + len(marker) :].split('"', 1)[0]
+    data = {"username": username, "password": password, "next": "/", "csrf_token": token}
+    response = client.post("/login", data=data)
     assert response.status_code in (200, 303), response.text
     page = client.get("/", headers={"Accept": "text/html"})
     marker = 'name="csrf_token" value="'

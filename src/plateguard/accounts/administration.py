@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
+from plateguard.accounts import totp as totp_codes
 from plateguard.accounts.models import AccountStatus, JobTitle, RoleSetting, User, UserRole
 from plateguard.accounts.roles import Role
 from plateguard.database import utcnow
@@ -158,17 +159,14 @@ def enrol_totp(*, session: Session, user: User, secret: str, code: str) -> None:
         raise InvalidInput(
             "the key is not a valid authenticator key; reload the page", field="secret"
         ) from exc
-    if not totp.verify(code.strip(), valid_window=1):
+    step = totp_codes.accepted_step(totp.secret, code, last_step=None, now=utcnow())
+    if step is None:
         raise InvalidInput(
             "that code does not match; check the authenticator's clock and try again", field="code"
         )
-    user.totp_secret = secret
+    user.totp_secret, user.totp_last_step = secret, step  # the enrolment code cannot sign in again
     access_log.append(session=session, actor=Actor.of(user), action="account.totp_enrolled", query={})
     session.flush()
-
-
-def check_totp(*, user: User, code: str) -> bool:
-    return user.totp_secret is not None and pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1)
 
 
 def append_account_created(*, session: Session, actor: User, user: User) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plateguard.accounts.roles import Role
@@ -45,6 +45,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     status: Mapped[AccountStatus] = mapped_column(String(16), default=AccountStatus.ACTIVE)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a code is accepted once
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     lockouts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -112,3 +113,18 @@ class RoleSetting(Base):
 
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
     totp_required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, by the username as typed (known or not) and the address it came from.
+
+    Throttling counts these rows, so it holds across restarts and server processes; a successful sign-in
+    or an Administrator's unlock clears a username's rows, and rows older than a day are pruned.
+    """
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -10,6 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from plateguard.errors import InvalidInput
 
 _hasher = PasswordHasher()  # argon2id with the library's maintained defaults
+ZXCVBN_MAX_LENGTH = 72
+MIN_ZXCVBN_SCORE = 3  # "safely unguessable": about 10^8 guesses and more
 
 
 @cache
@@ -19,7 +21,14 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
-def check_password_rules(password: str, *, min_length: int, username: str = "") -> None:
+def check_password_rules(
+    password: str, *, min_length: int, username: str = "", agency: str = "", full_name: str = ""
+) -> None:
+    """Length, the common-password list, then zxcvbn's guess estimate (score 3 of 4 or better), with the
+    username, the user's name and the agency's name counted as words an attacker tries first.
+
+    Whitespace is part of the password as typed: nothing here or in the callers strips it.
+    """
     if len(password) < min_length:
         raise InvalidInput(f"password must be at least {min_length} characters", field="password")
     lowered = password.lower()
@@ -27,6 +36,24 @@ def check_password_rules(password: str, *, min_length: int, username: str = "") 
         raise InvalidInput("password is on the list of commonly used passwords", field="password")
     if username and username.lower() in lowered:
         raise InvalidInput("password must not contain the username", field="password")
+    if agency and _letters(agency) and _letters(agency) in _letters(password):
+        raise InvalidInput("password must not contain the agency's name", field="password")
+    _check_guessability(password, [username, agency, full_name])
+
+
+def _letters(text: str) -> str:
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+def _check_guessability(password: str, context: list[str]) -> None:
+    from zxcvbn import zxcvbn
+
+    words = [word for text in context if text for word in (text, *text.lower().replace(".", " ").split())]
+    # zxcvbn refuses more than 72 characters (its cost grows with length); the first 72 decide the score.
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)
+    if result["score"] < MIN_ZXCVBN_SCORE:
+        hint = result["feedback"].get("warning") or "add more words that are not about you or the agency"
+        raise InvalidInput(f"password is too easy to guess: {hint}", field="password")
 
 
 def hash_password(password: str) -> str:

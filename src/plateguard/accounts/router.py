@@ -7,10 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from plateguard.access_log.service import Actor
 from plateguard.accounts import administration as admin
 from plateguard.accounts import service as account_service
+from plateguard.accounts import signin
 from plateguard.accounts.roles import ROLE_LABELS, Role
-from plateguard.accounts.schemas import JobTitleSave, RolesChange, StatusChange, TwoFactorPolicy, UserCreate
+from plateguard.accounts.schemas import (
+    JobTitleSave,
+    PasswordChange,
+    RolesChange,
+    StatusChange,
+    TwoFactorPolicy,
+    Unlock,
+    UserCreate,
+)
 from plateguard.errors import InvalidInput
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.forms import RequestForm, form_model
@@ -108,11 +118,57 @@ def two_factor_policy(
     return _back("/admin/users")
 
 
+@router.post("/admin/users/{user_id}/unlock")
+def unlock_user(
+    request: Request,
+    user_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[Unlock, Depends(form_model(Unlock))],
+) -> Response:
+    """A second Administrator lifts a sign-in lock (every address), written to the access log."""
+    user = admin.require_user(session=db, user_id=user_id)
+    signin.unlock(session=db, user=user, actor=Actor.of(login.user), reason=form.reason)
+    return _back("/admin/users")
+
+
 @router.get("/account/two-factor", response_class=HTMLResponse)
-def two_factor_page(request: Request, login: CurrentLogin) -> Response:
+def two_factor_page(request: Request, login: CurrentLogin, changed: bool = False) -> Response:
     secret = admin.new_totp_secret()
-    context = {"secret": secret, "uri": admin.totp_uri(user=login.user, secret=secret), "error": None}
+    context = {
+        "secret": secret,
+        "uri": admin.totp_uri(user=login.user, secret=secret),
+        "error": None,
+        "password_changed": changed,
+    }
     return render(request, "two_factor.html", context)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[PasswordChange, Depends(form_model(PasswordChange))],
+) -> Response:
+    try:
+        account_service.change_password(
+            session=db,
+            security=request.app.state.settings.security,
+            user=login.user,
+            current=form.current_password,
+            new=form.new_password,
+        )
+    except InvalidInput as exc:
+        secret = admin.new_totp_secret()
+        context = {
+            "secret": secret,
+            "uri": admin.totp_uri(user=login.user, secret=secret),
+            "error": None,
+            "password_error": exc.message,
+        }
+        return render(request, "two_factor.html", context, status_code=422)
+    return _back("/account/two-factor?changed=true")
 
 
 @router.post("/account/two-factor", response_class=HTMLResponse)

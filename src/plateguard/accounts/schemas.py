@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from plateguard.accounts.models import AccountStatus
 from plateguard.accounts.roles import Role
@@ -14,11 +15,15 @@ class Form(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
+# A password is kept exactly as typed: stripping spaces would make the typed password fail at sign-in.
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=256)]
+
+
 class UserCreate(Form):
     username: str = Field(min_length=2, max_length=64)
     full_name: str = Field(min_length=2, max_length=200)
     job_title: str = Field("", max_length=100)
-    password: str = Field(min_length=1, max_length=256)
+    password: Password
     roles: list[Role] = Field(default_factory=list)
 
 
@@ -54,3 +59,12 @@ class CourseCreate(Form):
     validity_months: int = Field(24, ge=1, le=120)
     required: bool = True
     description: str = Field("", max_length=1000)
+
+
+class PasswordChange(Form):
+    current_password: Password
+    new_password: Password
+
+
+class Unlock(Form):
+    reason: str = Field(min_length=3, max_length=300)

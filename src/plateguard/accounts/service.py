@@ -11,18 +11,12 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
-from plateguard.accounts.administration import check_totp
 from plateguard.accounts.models import AccountStatus, Agency, LoginSession, User, UserRole
-from plateguard.accounts.passwords import (
-    burn_verification_time,
-    check_password_rules,
-    hash_password,
-    verify_password,
-)
+from plateguard.accounts.passwords import check_password_rules, hash_password, verify_password
 from plateguard.accounts.roles import Role
 from plateguard.config import SecuritySettings
 from plateguard.database import utcnow
-from plateguard.errors import Conflict, InvalidInput, NotAuthenticated
+from plateguard.errors import Conflict, InvalidInput
 
 
 def get_home_agency(*, session: Session) -> Agency | None:
@@ -60,7 +54,13 @@ def create_user(
         raise Conflict(f"user {username} already exists", field="username")
     if not roles:
         raise InvalidInput("a user needs at least one role", field="roles")
-    check_password_rules(password, min_length=security.min_password_length, username=username)
+    check_password_rules(
+        password,
+        min_length=security.min_password_length,
+        username=username,
+        agency=agency.name,
+        full_name=full_name,
+    )
     user = User(
         agency=agency,
         username=username,
@@ -75,46 +75,7 @@ def create_user(
     return user
 
 
-def authenticate(
-    *,
-    session: Session,
-    security: SecuritySettings,
-    username: str,
-    password: str,
-    totp_code: str = "",
-    now: dt.datetime | None = None,
-) -> User:
-    """Check a username and password with lockout and back-off; every outcome goes to the access log."""
-    now = now or utcnow()
-    user = get_by_username(session=session, username=username)
-    if user is None:
-        burn_verification_time(password)
-        unknown = Actor(username.strip().lower()[:64], "(no such user)", "", "")
-        _log_login(session, unknown, "login.failure", "no such user", now)
-        raise NotAuthenticated("wrong username or password")
-    _suspend_if_unused(session, user, security.inactivity_suspend_days, now)
-    refusal = _refusal(user, now)
-    if refusal is not None:
-        _log_login(session, Actor.of(user), "login.failure", refusal, now)
-        raise NotAuthenticated(refusal)
-    if not verify_password(user.password_hash, password):
-        _fail(session, user, security, "wrong password", now)
-        raise NotAuthenticated("wrong username or password")
-    if user.totp_secret is not None and not check_totp(user=user, code=totp_code):
-        _fail(session, user, security, "wrong or missing two-factor code", now)
-        raise NotAuthenticated("enter the current 6-digit code from your authenticator app")
-    user.failed_logins = 0
-    user.last_login_at = now
-    _log_login(session, Actor.of(user), "login.success", "", now)
-    return user
-
-
-def _fail(session: Session, user: User, security: SecuritySettings, reason: str, now: dt.datetime) -> None:
-    locked = _record_failure(user, security, now)
-    _log_login(session, Actor.of(user), "login.lockout" if locked else "login.failure", reason, now)
-
-
-def _suspend_if_unused(session: Session, user: User, days: int, now: dt.datetime) -> None:
+def suspend_if_unused(session: Session, user: User, days: int, now: dt.datetime) -> None:
     last_used = user.last_login_at or user.created_at
     if user.status == AccountStatus.ACTIVE and now - last_used > dt.timedelta(days=days):
         user.status = AccountStatus.SUSPENDED
@@ -127,30 +88,27 @@ def _suspend_if_unused(session: Session, user: User, days: int, now: dt.datetime
         )
 
 
-def _refusal(user: User, now: dt.datetime) -> str | None:
-    if user.status != AccountStatus.ACTIVE:
-        return f"account is {user.status}; ask the ALPR Administrator"
-    if user.locked_until is not None and user.locked_until > now:
-        return f"account locked until {user.locked_until:%H:%M:%S} UTC after repeated failed sign-ins"
-    return None
-
-
-def _log_login(session: Session, actor: Actor, action: str, reason: str, now: dt.datetime) -> None:
-    outcome = "ok" if action == "login.success" else "denied"
-    query = {"reason": reason} if reason else {}
-    access_log.append(session=session, actor=actor, action=action, query=query, outcome=outcome, now=now)
-
-
-def _record_failure(user: User, security: SecuritySettings, now: dt.datetime) -> bool:
-    """Count a failed sign-in; lock the account (doubling each time) at the threshold. True if locked."""
-    user.failed_logins += 1
-    if user.failed_logins < security.lockout_threshold:
-        return False
-    seconds = security.lockout_base_seconds * 2 ** min(user.lockouts, 10)
-    user.locked_until = now + dt.timedelta(seconds=seconds)
-    user.lockouts += 1
-    user.failed_logins = 0
-    return True
+def change_password(
+    *, session: Session, security: SecuritySettings, user: User, current: str, new: str
+) -> None:
+    """A user's own change: the current password proves it is them; the new one must differ from it."""
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("the current password is wrong", field="current_password")
+    if verify_password(user.password_hash, new):
+        raise InvalidInput("choose a password you have not used here before", field="new_password")
+    try:
+        check_password_rules(
+            new,
+            min_length=security.min_password_length,
+            username=user.username,
+            agency=user.agency.name,
+            full_name=user.full_name,
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="new_password") from exc
+    user.password_hash = hash_password(new)
+    access_log.append(session=session, actor=Actor.of(user), action="account.password_changed", query={})
+    session.flush()
 
 
 def token_hash(token: str) -> str:

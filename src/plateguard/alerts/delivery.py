@@ -89,10 +89,17 @@ class DeliveryReport:
 def deliver_due(
     *, factory: sessionmaker[Session], settings: Settings, now: dt.datetime | None = None, limit: int = 100
 ) -> DeliveryReport:
-    """Send every delivery that is due; returns what happened."""
+    """Send every delivery that is due; returns what happened.
+
+    Each result is committed as soon as that one send is over, so a failure later in the batch (an
+    unexpected error, a crash, the database going away) never makes earlier, accepted alerts go out
+    again when the lease runs out: a CAD system gets each alert once.
+    """
     claimed = _claim(factory, settings, now or utcnow(), limit)
-    results = [(item, _send(settings, item)) for item in claimed]
-    return _record(factory, settings, results)
+    report = DeliveryReport()
+    for item in claimed:
+        _record(factory, settings, report, item, _send(settings, item))
+    return report
 
 
 def _claim(factory: sessionmaker[Session], settings: Settings, now: dt.datetime, limit: int) -> list[Claimed]:
@@ -157,35 +164,39 @@ def _send(settings: Settings, item: Claimed) -> str | None:
             senders.send_email(settings.alerts.email, item.target, item.payload, settings=settings)
     except (senders.DeliveryError, ConfigurationError) as exc:
         return str(exc)
+    except Exception as exc:  # a bug in one sender is one failed attempt, not a lost batch
+        logger.exception("unexpected error sending alert %s to %s", item.payload.get("id"), item.target)
+        return f"unexpected error: {type(exc).__name__}: {exc}"
     return None
 
 
 def _record(
-    factory: sessionmaker[Session], settings: Settings, results: list[tuple[Claimed, str | None]]
-) -> DeliveryReport:
-    report = DeliveryReport()
+    factory: sessionmaker[Session],
+    settings: Settings,
+    report: DeliveryReport,
+    item: Claimed,
+    error: str | None,
+) -> None:
     now = utcnow()
     with transaction(factory) as session:
-        for item, error in results:
-            row = session.get(AlertDelivery, item.delivery_id)
-            if row is None:
-                continue
-            row.attempts += 1
-            if error is None:
-                row.status, row.sent_at, row.last_error = DeliveryStatus.SENT, now, None
-                _log_sent(session, settings, item)
-                report.sent += 1
-                continue
-            row.last_error = error[:2000]
-            report.errors.append(f"{item.channel} {item.target}: {error}")
-            if row.attempts >= settings.alerts.delivery_attempts:
-                row.status = DeliveryStatus.FAILED
-                report.failed += 1
-            else:
-                delay = settings.alerts.delivery_retry_seconds * 2 ** (row.attempts - 1)
-                row.next_attempt_at = now + dt.timedelta(seconds=delay)
-                report.retrying += 1
-    return report
+        row = session.get(AlertDelivery, item.delivery_id)
+        if row is None:
+            return
+        row.attempts += 1
+        if error is None:
+            row.status, row.sent_at, row.last_error = DeliveryStatus.SENT, now, None
+            _log_sent(session, settings, item)
+            report.sent += 1
+            return
+        row.last_error = error[:2000]
+        report.errors.append(f"{item.channel} {item.target}: {error}")
+        if row.attempts >= settings.alerts.delivery_attempts:
+            row.status = DeliveryStatus.FAILED
+            report.failed += 1
+        else:
+            delay = settings.alerts.delivery_retry_seconds * 2 ** (row.attempts - 1)
+            row.next_attempt_at = now + dt.timedelta(seconds=delay)
+            report.retrying += 1
 
 
 def _log_sent(session: Session, settings: Settings, item: Claimed) -> None:

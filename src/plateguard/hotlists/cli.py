@@ -2,50 +2,92 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.service import Actor
 from plateguard.config import Settings
-from plateguard.database import check_connection, make_engine, make_session_factory, transaction
+from plateguard.database import check_connection, make_engine, make_session_factory, read_only, transaction
 from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
+from plateguard.hotlists.formats import ParsedFile
 from plateguard.hotlists.models import HotlistCategory
 
 
-def run_import(settings: Settings, *, file: Path, list_name: str, fmt: str | None, category: str) -> None:
+def run_import(
+    settings: Settings,
+    *,
+    file: Path,
+    list_name: str,
+    fmt: str | None,
+    category: str,
+    confirm_shrink: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+) -> None:
+    """Parse first (no transaction open), then replace the rows in one short transaction. A file that
+    would shrink the list too far is refused with the counts unless confirmed (flag or prompt)."""
     engine = make_engine(settings.resolved_database_url)
     check_connection(engine)
+    factory = make_session_factory(engine)
     data = refresh.read_source(str(file))
-    actor = Actor.system(settings.agency.name, "hotlist import")
+    with read_only(factory) as session:
+        file_format = fmt or hotlist_service.get_by_name(session=session, name=list_name).file_format
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as bar:
-        task = bar.add_task(f"Importing {file.name}", total=None)
+        task = bar.add_task(f"Reading {file.name}", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        with transaction(make_session_factory(engine)) as session:
-            hotlist = hotlist_service.get_by_name(session=session, name=list_name)
-            report = refresh.import_bytes(
-                session=session,
-                actor=actor,
-                hotlist=hotlist,
-                data=data,
-                source_name=file.name,
-                file_format=fmt,
-                default_category=HotlistCategory(category),
-                progress=progress,
-            )
-    engine.dispose()
+        parsed = refresh.parse_bytes(
+            data,
+            file_format=file_format,
+            source_name=file.name,
+            default_category=HotlistCategory(category),
+            progress=progress,
+        )
+    try:
+        report = _replace(settings, factory, list_name, parsed, file.name, confirm_shrink)
+    except refresh.ShrinkRefused as refused:
+        if confirm is None or not confirm(refused.message):
+            raise
+        report = _replace(settings, factory, list_name, parsed, file.name, True)
+    finally:
+        engine.dispose()
     typer.echo(f"{report.hotlist}: {report.entries} entries loaded, {report.skipped} skipped.")
+
+
+def _replace(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    list_name: str,
+    parsed: ParsedFile,
+    source_name: str,
+    confirm_shrink: bool,
+) -> refresh.ImportReport:
+    with transaction(factory) as session:
+        return refresh.replace_with(
+            session=session,
+            actor=Actor.system(settings.agency.name, "hotlist import"),
+            hotlist=hotlist_service.get_by_name(session=session, name=list_name),
+            parsed=parsed,
+            source_name=source_name,
+            confirm_shrink=confirm_shrink,
+            max_shrink=settings.hotlists.max_shrink_share,
+        )
 
 
 def run_refresh(settings: Settings) -> bool:
     engine = make_engine(settings.resolved_database_url)
     check_connection(engine)
-    lines = refresh.refresh_all(factory=make_session_factory(engine), organisation=settings.agency.name)
+    lines = refresh.refresh_all(
+        factory=make_session_factory(engine),
+        organisation=settings.agency.name,
+        max_shrink=settings.hotlists.max_shrink_share,
+    )
     engine.dispose()
     for line in lines:
         typer.echo(line)

@@ -150,10 +150,27 @@ def parse_ncic_fixed(lines: list[str], *, header_lines: int = 1) -> ParsedFile:
     return result
 
 
+def csv_rows(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """CSV rows with their line numbers; the csv module's own errors (a field over its 128 KB limit, a
+    NUL byte) become a ``HotFileError`` naming the line instead of a traceback."""
+    reader = csv.reader(lines)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a field is longer than {csv.field_size_limit() // 1024} KB"
+            raise HotFileError(reader.line_num, reason) from None
+        yield reader.line_num, row
+
+
 def parse_ncic_csv(lines: list[str]) -> ParsedFile:
     """NCIC extract, comma form: 11 columns (Texas, no LIT) or 12 (Minnesota, Kansas; header allowed)."""
     result = ParsedFile()
-    for number, row in enumerate(csv.reader(lines), start=1):
+    for number, row in csv_rows(lines):
         if not any(cell.strip() for cell in row):
             result.skipped += len(row) > 0
             continue
@@ -237,13 +254,13 @@ CSV_COLUMNS = {
 
 def parse_csv(lines: list[str], *, default_category: C = C.OTHER) -> ParsedFile:
     """CSV with a header naming its columns: plateguard's own, Rekor/OpenALPR, or Flock-shaped files."""
-    reader = csv.reader(lines)
-    header = [cell.strip().lower() for cell in next(reader, [])]
+    rows = csv_rows(lines)
+    header = [cell.strip().lower() for cell in next(rows, (1, []))[1]]
     columns = {name: _column(header, aliases) for name, aliases in CSV_COLUMNS.items()}
     if columns["plate"] is None:
         raise HotFileError(1, "header has no plate column (plate, Plate Number, PlateNumber or LIC)")
     result = ParsedFile()
-    for number, row in enumerate(reader, start=2):
+    for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
@@ -366,5 +383,6 @@ def parse(fmt: str, lines: list[str], *, file_name: str = "", default_category: 
 
 
 def decode_lines(data: bytes) -> Iterator[str]:
-    """Hot files are ASCII in practice; Latin-1 never fails, and a BOM is dropped."""
-    yield from data.decode("latin-1").removeprefix("\xef\xbb\xbf").splitlines()
+    """Hot files are ASCII in practice; Latin-1 never fails, and a BOM is dropped, as are NUL bytes (they
+    mean nothing in a hot file, and PostgreSQL cannot store them)."""
+    yield from data.decode("latin-1").removeprefix("\xef\xbb\xbf").replace("\x00", "").splitlines()

@@ -11,9 +11,11 @@ import gzip
 import io
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,12 +23,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
 from plateguard.database import transaction, utcnow
-from plateguard.errors import InvalidInput, PlateguardError
+from plateguard.errors import Conflict, InvalidInput, PlateguardError
 from plateguard.hotlists import formats, partials
 from plateguard.hotlists import service as hotlist_service
+from plateguard.hotlists.formats import ParsedFile
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistNotice
 
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
+MAX_EXPANDED_BYTES = 512 * 1024 * 1024  # the largest real hot file (NCIC extract) is about 100 MB
+DEFAULT_MAX_SHRINK = 0.5
 
 
 def read_source(location: str) -> bytes:
@@ -41,15 +46,43 @@ def read_source(location: str) -> bytes:
             raise InvalidInput(f"cannot read {location}: {exc.strerror}", field="file") from exc
     if len(data) > MAX_DOWNLOAD_BYTES:
         raise InvalidInput(f"{location} is larger than {MAX_DOWNLOAD_BYTES} bytes", field="file")
-    if data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
-    if data[:4] == b"PK\x03\x04":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if not n.endswith("/")]
-            if not names:
-                raise InvalidInput(f"{location} is an empty zip file", field="file")
-            return archive.read(names[0])
+    return unpack(data, location)
+
+
+def unpack(data: bytes, location: str) -> bytes:
+    """A gzip or zip hot file's content (a zip's first member), never more than MAX_EXPANDED_BYTES:
+    a small archive that expands to gigabytes is refused after reading just past the cap."""
+    try:
+        if data[:2] == b"\x1f\x8b":
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
+                return _capped(packed, location)
+        if data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+                if not names:
+                    raise InvalidInput(f"{location} is an empty zip file", field="file")
+                with archive.open(names[0]) as member:
+                    return _capped(member, location)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+        raise InvalidInput(f"{location} is a damaged or unsupported archive: {exc}", field="file") from exc
     return data
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _capped(stream: _Readable, location: str) -> bytes:
+    content = stream.read(MAX_EXPANDED_BYTES + 1)
+    if len(content) > MAX_EXPANDED_BYTES:
+        raise InvalidInput(
+            f"{location} expands past {MAX_EXPANDED_BYTES // (1024 * 1024)} MB; refused", field="file"
+        )
+    return content
+
+
+class ShrinkRefused(Conflict):
+    """A file that would empty a list or shrink it past the configured share, not confirmed."""
 
 
 @dataclass(frozen=True)
@@ -69,27 +102,87 @@ def import_bytes(
     file_format: str | None = None,
     default_category: HotlistCategory = HotlistCategory.OTHER,
     progress: Callable[[int, int], None] | None = None,
+    confirm_shrink: bool = False,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
     purpose: str | None = None,
     may_enter_partial: bool = False,
 ) -> ImportReport:
-    """Parse the whole file first; only a fully parsed file replaces the list. Partial plates in it follow
-    the same rule as one entered by hand (``partials``): the importer's permission, and per row a case
-    number and an expiry, with the import's purpose."""
+    """Parse the whole file first; only a fully parsed file replaces the list."""
+    parsed = parse_bytes(
+        data,
+        file_format=file_format or hotlist.file_format,
+        source_name=source_name,
+        default_category=default_category,
+        progress=progress,
+    )
+    return replace_with(
+        session=session,
+        actor=actor,
+        hotlist=hotlist,
+        parsed=parsed,
+        source_name=source_name,
+        confirm_shrink=confirm_shrink,
+        max_shrink=max_shrink,
+        purpose=purpose,
+        may_enter_partial=may_enter_partial,
+    )
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    file_format: str,
+    source_name: str,
+    default_category: HotlistCategory = HotlistCategory.OTHER,
+    progress: Callable[[int, int], None] | None = None,
+) -> ParsedFile:
+    """The parse alone, done before any transaction opens: a long file never holds the write lock."""
     lines = list(formats.decode_lines(data))
     if progress:
         progress(0, len(lines))
-    parsed = formats.parse(
-        file_format or hotlist.file_format, lines, file_name=source_name, default_category=default_category
-    )
-    partials.check_file(parsed, purpose=purpose, may_enter_partial=may_enter_partial)
+    parsed = formats.parse(file_format, lines, file_name=source_name, default_category=default_category)
     if progress:
-        progress(len(lines) // 2, len(lines))
+        progress(len(lines), len(lines))
+    return parsed
+
+
+def replace_with(
+    *,
+    session: Session,
+    actor: Actor,
+    hotlist: Hotlist,
+    parsed: ParsedFile,
+    source_name: str,
+    confirm_shrink: bool = False,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
+    purpose: str | None = None,
+    may_enter_partial: bool = False,
+) -> ImportReport:
+    """Replace the list with a parsed file. Partial plates in it follow the same rule as one entered by
+    hand (``partials``): the importer's permission, and per row a case number and an expiry, with the
+    import's purpose."""
+    partials.check_file(parsed, purpose=purpose, may_enter_partial=may_enter_partial)
+    if not confirm_shrink:
+        check_shrink(hotlist=hotlist, new_count=len(parsed.entries), max_shrink=max_shrink)
     count = hotlist_service.replace_entries(
         session=session, actor=actor, hotlist=hotlist, parsed=parsed, source_name=source_name
     )
-    if progress:
-        progress(len(lines), len(lines))
     return ImportReport(hotlist.name, count, parsed.skipped)
+
+
+def check_shrink(*, hotlist: Hotlist, new_count: int, max_shrink: float) -> None:
+    """Refuse a file that would empty the list, or cut it by more than ``max_shrink`` (a share)."""
+    old = hotlist.entry_count
+    if old == 0 or new_count >= old:
+        return
+    if new_count > 0 and (old - new_count) / old <= max_shrink:
+        return
+    raise ShrinkRefused(
+        f"{hotlist.name}: the file holds {new_count} entries and the list {old}; it would shrink the list "
+        f"by {(old - new_count) * 100 // old}% (more than {max_shrink:.0%} needs confirmation, a "
+        "truncated download looks like this). Nothing was imported; confirm to replace the list anyway.",
+        field="file",
+    )
 
 
 def add_notice(*, session: Session, hotlist: Hotlist | None, kind: str, message: str) -> HotlistNotice:
@@ -105,46 +198,78 @@ def open_notices(*, session: Session) -> list[HotlistNotice]:
 
 
 def refresh_all(
-    *, factory: sessionmaker[Session], organisation: str, now: dt.datetime | None = None
+    *,
+    factory: sessionmaker[Session],
+    organisation: str,
+    now: dt.datetime | None = None,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
 ) -> list[str]:
-    """Refresh every list with a ``refresh_path``, each in its own transaction; report one line each."""
+    """Refresh every list with a ``refresh_path``, each in its own transaction; report one line each.
+
+    A refresh never confirms a shrinking file: it leaves the old list live and raises the stale alarm.
+    """
     with transaction(factory) as session:
-        targets = [(h.id, h.name) for h in session.scalars(select(Hotlist).order_by(Hotlist.name))]
+        targets = [
+            (h.id, h.name, h.refresh_path, h.file_format)
+            for h in session.scalars(select(Hotlist).order_by(Hotlist.name))
+            if h.refresh_path
+        ]
     actor = Actor.system(organisation, "hotlist refresh")
     lines = []
-    for hotlist_id, name in targets:
-        lines.append(_refresh_one(factory=factory, actor=actor, hotlist_id=hotlist_id, name=name))
+    for hotlist_id, name, location, file_format in targets:
+        target = _Target(hotlist_id, name, location or "", file_format)
+        lines.append(_refresh_one(factory=factory, actor=actor, target=target, max_shrink=max_shrink))
     with transaction(factory) as session:
         lines += check_ages(session=session, actor=actor, now=now)
     return [line for line in lines if line]
 
 
-def _refresh_one(*, factory: sessionmaker[Session], actor: Actor, hotlist_id: int, name: str) -> str:
+@dataclass(frozen=True)
+class _Target:
+    hotlist_id: int
+    name: str
+    location: str
+    file_format: str
+
+
+def _refresh_one(*, factory: sessionmaker[Session], actor: Actor, target: _Target, max_shrink: float) -> str:
     try:
+        # Download and parse before the transaction: the write lock is held only while rows are replaced.
+        data = read_source(target.location)
+        parsed = parse_bytes(data, file_format=target.file_format, source_name=target.location)
         with transaction(factory) as session:
-            hotlist = hotlist_service.get(session=session, hotlist_id=hotlist_id)
-            if not hotlist.refresh_path:
-                return ""
-            data = read_source(hotlist.refresh_path)
-            report = import_bytes(
-                session=session, actor=actor, hotlist=hotlist, data=data, source_name=hotlist.refresh_path
-            )
-            _resolve_notices(session=session, hotlist=hotlist)
-        return f"{name}: {report.entries} entries loaded ({report.skipped} skipped)"
-    except (PlateguardError, OSError) as exc:
-        message = exc.message if isinstance(exc, PlateguardError) else str(exc)
-        with transaction(factory) as session:
-            hotlist = hotlist_service.get(session=session, hotlist_id=hotlist_id)
-            hotlist.last_refresh_error = message
-            add_notice(session=session, hotlist=hotlist, kind="refresh_failed", message=f"{name}: {message}")
-            access_log.append(
+            hotlist = hotlist_service.get(session=session, hotlist_id=target.hotlist_id)
+            report = replace_with(
                 session=session,
                 actor=actor,
-                action="hotlists.refresh",
-                query={"hotlist": name, "error": message},
-                outcome="failed",
+                hotlist=hotlist,
+                parsed=parsed,
+                source_name=target.location,
+                max_shrink=max_shrink,
             )
-        return f"{name}: refresh FAILED: {message}"
+            _resolve_notices(session=session, hotlist=hotlist)
+        return f"{target.name}: {report.entries} entries loaded ({report.skipped} skipped)"
+    except (PlateguardError, OSError) as exc:
+        message = exc.message if isinstance(exc, PlateguardError) else str(exc)
+        kind = "stale" if isinstance(exc, ShrinkRefused) else "refresh_failed"
+        _record_failure(factory, actor, target, kind, message)
+        return f"{target.name}: refresh FAILED: {message}"
+
+
+def _record_failure(
+    factory: sessionmaker[Session], actor: Actor, target: _Target, kind: str, message: str
+) -> None:
+    with transaction(factory) as session:
+        hotlist = hotlist_service.get(session=session, hotlist_id=target.hotlist_id)
+        hotlist.last_refresh_error = message
+        add_notice(session=session, hotlist=hotlist, kind=kind, message=f"{target.name}: {message}")
+        access_log.append(
+            session=session,
+            actor=actor,
+            action="hotlists.refresh",
+            query={"hotlist": target.name, "error": message},
+            outcome="failed",
+        )
 
 
 def _resolve_notices(*, session: Session, hotlist: Hotlist) -> None:

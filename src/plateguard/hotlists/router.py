@@ -175,23 +175,32 @@ def import_file(
     db: DbSession,
     login: CurrentLogin,
     file: Annotated[UploadFile, File()],
-    file_format: Annotated[str, Form()] = "",
+    file_format: Annotated[str, Form(max_length=20)] = "",
     category: Annotated[HotlistCategory, Form()] = HotlistCategory.OTHER,
     purpose: Annotated[str, Form(max_length=200)] = "",
+    confirm_shrink: Annotated[bool, Form()] = False,
 ) -> Response:
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge("hot file is larger than 200 MB", field="file")
     hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
     hotlist_service.require_visible(session=db, user=login.user, hotlist=hotlist)
-    report = refresh.import_bytes(
+    name, chosen_format = file.filename or "upload", file_format or hotlist.file_format
+    # Nothing is written yet: end the transaction (on SQLite, its write lock) while the file is unpacked
+    # and parsed, so a million-line file does not stall ingest; the rows are replaced in a new one.
+    db.rollback()
+    parsed = refresh.parse_bytes(
+        refresh.unpack(data, name), file_format=chosen_format, source_name=name, default_category=category
+    )
+    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
+    report = refresh.replace_with(
         session=db,
         actor=Actor.of(login.user),
         hotlist=hotlist,
-        data=data,
-        source_name=file.filename or "upload",
-        file_format=file_format or None,
-        default_category=category,
+        parsed=parsed,
+        source_name=name,
+        confirm_shrink=confirm_shrink,
+        max_shrink=request.app.state.settings.hotlists.max_shrink_share,
         purpose=purpose or None,
         may_enter_partial=Permission.HOTLISTS_PARTIAL in request.state.permissions,
     )

@@ -107,6 +107,14 @@ def ingest_command(
     typer.echo(f"{sink.stored} new reads from {len(paths)} files for {camera!r}.")
 
 
+MAX_WATCHED_FILE_BYTES = 2 * 1024**3  # a dashcam hour at high bitrate; larger files are set aside
+DATABASE_RETRY_SECONDS = (1.0, 60.0)  # first wait after a database error, and the longest
+
+
+class WatchStopped(PlateguardError):
+    """The watcher cannot go on safely (the folder is gone, or a finished file cannot be moved)."""
+
+
 def watch_folder(
     folder: Path,
     recognizer: PlateRecognizer,
@@ -115,22 +123,77 @@ def watch_folder(
     *,
     every: int = 3,
     poll: float = 2.0,
+    max_file_bytes: int = MAX_WATCHED_FILE_BYTES,
 ) -> None:
-    """Process files a camera drops into ``folder``; move each to processed/ or rejected/ when done."""
+    """Process files a camera drops into ``folder``; move each to processed/ or rejected/ when done.
+
+    It outlives anything one file or the database can do: a bad or too-large file is logged and set
+    aside in rejected/, a database error is logged and the file retried with a growing wait. It stops
+    only on a condition it logs: the folder itself is gone, or a finished file cannot be moved away
+    (going on would store that file's reads again and again).
+    """
     done, rejected = folder / "processed", folder / "rejected"
     done.mkdir(exist_ok=True)
     rejected.mkdir(exist_ok=True)
+    wait = DATABASE_RETRY_SECONDS[0]
     while not stop.is_set():
-        for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-            if time.time() - path.stat().st_mtime < 1:  # still being written
-                continue
-            try:
-                process_file(path, recognizer, sink, every)
-                shutil.move(str(path), done / path.name)
-            except InvalidInput as exc:
-                logger.warning("%s", exc.message)
-                shutil.move(str(path), rejected / path.name)
+        try:
+            waiting = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        except OSError as exc:
+            logger.error("watched folder %s cannot be read (%s); stopping", folder, exc.strerror)
+            raise WatchStopped(f"watched folder {folder} cannot be read: {exc.strerror}") from exc
+        for path in waiting:
+            if stop.is_set():
+                break
+            if not _handle_file(path, recognizer, sink, every, max_file_bytes, done, rejected):
+                stop.wait(wait)  # the database is away: wait, then try the same file again
+                wait = min(wait * 2, DATABASE_RETRY_SECONDS[1])
+                break
+            wait = DATABASE_RETRY_SECONDS[0]
         stop.wait(poll)
+
+
+def _handle_file(
+    path: Path,
+    recognizer: PlateRecognizer,
+    sink: ReadSink,
+    every: int,
+    max_file_bytes: int,
+    done: Path,
+    rejected: Path,
+) -> bool:
+    """Process one dropped file; False when the database failed and the file should be retried."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        size = path.stat().st_size
+        if time.time() - path.stat().st_mtime < 1:  # still being written
+            return True
+        if size > max_file_bytes:
+            raise InvalidInput(f"{path}: {size} bytes, more than the {max_file_bytes} a file may have")
+        process_file(path, recognizer, sink, every)
+        target = done
+    except FileNotFoundError:
+        return True  # taken away meanwhile
+    except InvalidInput as exc:
+        logger.warning("%s; set aside in %s", exc.message, rejected)
+        target = rejected
+    except (SQLAlchemyError, PlateguardError) as exc:
+        logger.error("database error on %s (%s); will retry", path, exc)
+        return False
+    except Exception:  # a decoder crash on one odd file must not end the watcher
+        logger.exception("unexpected error on %s; set aside in %s", path, rejected)
+        target = rejected
+    _move(path, target)
+    return True
+
+
+def _move(path: Path, folder: Path) -> None:
+    try:
+        shutil.move(str(path), folder / path.name)
+    except OSError as exc:
+        logger.error("cannot move %s to %s (%s); stopping", path, folder, exc.strerror)
+        raise WatchStopped(f"cannot move {path} to {folder}: {exc.strerror}") from exc
 
 
 def watch_stream(

@@ -59,8 +59,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     """The database is down, restarting or locked: tell clients to retry (503 + Retry-After)."""
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-    message = "the database is unavailable; retry shortly"
+    message = f"the database {database_fault(exc) or 'is unavailable'}; retry shortly"
     return error_response(request, status=503, code="service_unavailable", message=message)
+
+
+def database_fault(exc: BaseException) -> str | None:
+    """A plain-words cause for the database faults an operator can fix (SQLite's own wording)."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "readonly database" in text or "read-only" in text:
+        return "is read-only (check the file's permissions and the disk)"
+    if "disk is full" in text or "no space left" in text:
+        return "disk is full"
+    return None
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:

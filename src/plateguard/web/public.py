@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -10,10 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from plateguard.access_log.guard import system_scope
-from plateguard.accounts import service as account_service
+from plateguard.accounts import signin
 from plateguard.cameras.models import Camera, CameraStatus
 from plateguard.database import check_connection
-from plateguard.errors import ConfigurationError, NotAuthenticated, ServiceUnavailable
+from plateguard.errors import ConfigurationError, NotAuthenticated, ServiceUnavailable, TooManyAttempts
 from plateguard.reads.models import PlateRead
 from plateguard.web import policy_page
 from plateguard.web.dependencies import SESSION_COOKIE, DbSession
@@ -21,6 +23,7 @@ from plateguard.web.templating import render
 
 router = APIRouter()
 POLICY_FILE = Path(__file__).parent / "alpr-policy-460.txt"
+LOGIN_CSRF_COOKIE = "plateguard_login_csrf"
 
 
 @router.get("/healthz")
@@ -54,36 +57,61 @@ def transparency(request: Request, db: DbSession) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+    return _login_form(request, next=next, error=None, status_code=200)
+
+
+def _login_form(
+    request: Request, *, next: str, error: str | None, status_code: int, username: str = ""
+) -> Response:
+    """The sign-in form with a fresh CSRF token, also set as a SameSite cookie (double submit): a page
+    on another site can neither read the cookie nor make the browser send it, so it cannot sign a
+    victim into an account of its own choosing."""
+    token = secrets.token_urlsafe(32)
+    context = {"next": _safe_next(next), "error": error, "username": username, "login_csrf": token}
+    response = render(request, "login.html", context, status_code=status_code)
+    secure = request.app.state.settings.server.secure_cookies
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/login"
+    )
+    return response
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    db: DbSession,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     totp_code: Annotated[str, Form(max_length=12)] = "",
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form(max_length=500)] = "/",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     settings = request.app.state.settings
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(csrf_token, expected):
+        error = "the sign-in form expired; sign in again"
+        return _login_form(request, next=next, error=error, status_code=403, username=username)
     try:
-        user = account_service.authenticate(
-            session=db, security=settings.security, username=username, password=password, totp_code=totp_code
+        signed = signin.sign_in(
+            factory=request.app.state.session_factory,
+            security=settings.security,
+            username=username,
+            password=password,
+            totp_code=totp_code,
+            address=request.client.host if request.client else "unknown",
         )
-    except NotAuthenticated as exc:
-        context = {"next": _safe_next(next), "error": exc.message, "username": username}
-        return render(request, "login.html", context, status_code=401)
-    token, _ = account_service.start_session(session=db, user=user)
+    except (NotAuthenticated, TooManyAttempts) as exc:
+        status = 429 if isinstance(exc, TooManyAttempts) else 401
+        return _login_form(request, next=next, error=exc.message, status_code=status, username=username)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        token,
+        signed.token,
         httponly=True,
         samesite="strict",
         secure=settings.server.secure_cookies,
         path="/",
     )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 

@@ -13,6 +13,7 @@ from plateguard.access_log.service import Actor, audited_access
 from plateguard.reads.models import PlateRead
 from plateguard.reads.search import service as search_service
 from plateguard.reads.search.schemas import ExportFormat, ExportRequest
+from plateguard.spreadsheet import safe_row
 
 MAX_EXPORT_READS = 10_000
 CSV_COLUMNS = (
@@ -72,7 +73,7 @@ def to_csv(rows: list[PlateRead]) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for read in rows:
-        writer.writerow(_row(read))
+        writer.writerow(safe_row(_row(read)))
     return buffer.getvalue().encode()
 
 

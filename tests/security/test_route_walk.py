@@ -1,0 +1,88 @@
+"""Every route with real objects behind it (a read with its images, an alert, a list, a camera, a user),
+walked anonymously and by every role, trained and untrained. A refusal is 401/403 and shows no plate;
+nobody ever gets a 500; every answer is marked not to be cached (static files aside)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from plateguard.accounts.models import User
+from plateguard.accounts.roles import Role
+from plateguard.alerts import service as alert_service
+from plateguard.cameras import service as camera_service
+from plateguard.demo import render_plate
+from plateguard.hotlists.live import LiveMatcher
+from plateguard.hotlists.models import HotlistSource
+from plateguard.web.access_rules import ROUTE_RULES
+from tests.conftest import sign_in
+from tests.hotlists.conftest import StoreRead, camera, make_list, stolen, store_read
+from tests.web.test_route_permissions import DENIED, expected_denied
+
+__all__ = ["camera", "store_read"]  # fixtures reused from the hotlist tests
+SECRET_PLATE = "7WALK42"
+
+
+@dataclass(frozen=True)
+class Objects:
+    ids: dict[str, str]
+
+
+@pytest.fixture()
+def objects(db: Session, store_read: StoreRead, make_user, train) -> Objects:  # type: ignore[no-untyped-def]
+    hotlist = make_list(db, "Walk BOLO", HotlistSource.DEPARTMENT, stolen(SECRET_PLATE))
+    read = store_read(SECRET_PLATE, image=render_plate(SECRET_PLATE))
+    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
+    token_row, _ = camera_service.issue_token(session=db, camera=read.camera, created_by="test")
+    target: User = make_user("ofc.target", Role.OPERATOR)
+    for role in Role:
+        train(make_user(f"{role.value.replace('_', '-')}-t", role))
+        make_user(f"{role.value.replace('_', '-')}-u", role)
+    ids = {
+        "read_id": str(read.id),
+        "kind": "plate",
+        "alert_id": str(alert.id),
+        "which": "plate",
+        "hotlist_id": str(hotlist.id),
+        "entry_id": "1",
+        "camera_id": str(read.camera_id),
+        "token_id": str(token_row.id),
+        "user_id": str(target.id),
+        "path:path": "plateguard.css",
+    }
+    return Objects(ids)
+
+
+def concrete(path: str, objects: Objects) -> str:
+    return re.sub(r"\{([^}]+)\}", lambda match: objects.ids.get(match.group(1), "1"), path)
+
+
+def walk(client: TestClient, objects: Objects, role: Role | None, trained: bool) -> list[str]:
+    csrf = sign_in(client, f"{role.value.replace('_', '-')}-{'t' if trained else 'u'}") if role else ""
+    wrong = []
+    for (method, path), rule in sorted(ROUTE_RULES.items(), key=lambda item: item[0][1] == "/logout"):
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        response = client.request(method, concrete(path, objects), headers=headers)
+        denied = response.status_code in DENIED
+        if response.status_code >= 500:
+            wrong.append(f"{method} {path}: {response.status_code}")
+        if denied != expected_denied(rule, role, trained):
+            wrong.append(f"{method} {path}: {response.status_code}, expected denied={not denied}")
+        if denied and SECRET_PLATE.encode() in response.content:
+            wrong.append(f"{method} {path}: a refusal showed the plate")
+        if not path.startswith("/static") and response.headers.get("cache-control") != "no-store":
+            wrong.append(f"{method} {path}: may be cached")
+    return wrong
+
+
+def test_every_route_with_real_objects_for_everyone(client: TestClient, objects: Objects) -> None:
+    wrong: dict[str, list[str]] = {"anonymous": walk(client, objects, None, False)}
+    for role in Role:
+        for trained in (True, False):
+            client.cookies.clear()
+            wrong[f"{role.value} trained={trained}"] = walk(client, objects, role, trained)
+    assert {who: problems for who, problems in wrong.items() if problems} == {}
