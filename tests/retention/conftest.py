@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
+from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.cameras.models import Camera, CameraKind
@@ -37,7 +38,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Prepared]:
         agency = account_service.get_home_agency(session=session)
         assert agency is not None
         for username, role in (("custodian", Role.RECORDS_CUSTODIAN), ("lieutenant", Role.ADMINISTRATOR)):
-            account_service.create_user(
+            user = account_service.create_user(
                 session=session,
                 security=prepared.settings.security,
                 agency=agency,
@@ -46,6 +47,14 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Prepared]:
                 password=TEST_PASSWORD,
                 roles={role},
             )
+            for course in training.courses(session=session):
+                training.record_completion(
+                    session=session,
+                    user=user,
+                    course=course,
+                    completed_on=dt.date.today() - dt.timedelta(days=1),
+                    recorded_by=user,
+                )
     yield prepared
     prepared.engine.dispose()
 

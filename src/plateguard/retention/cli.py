@@ -186,5 +186,8 @@ def hold_list(config: ConfigOption = None, data_dir: DataDirOption = None) -> No
 
 
 def register(app: typer.Typer) -> None:
+    from plateguard.evidence.cli import register as register_evidence
+
     app.add_typer(purge_app, name="purge")
     app.add_typer(hold_app, name="hold")
+    register_evidence(app)
