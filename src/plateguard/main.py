@@ -22,6 +22,7 @@ from plateguard.ingest import router as ingest_router
 from plateguard.ingest.hooks import read_stored_callback
 from plateguard.metrics import Metrics
 from plateguard.reads.search import router as search_router
+from plateguard.sharing.recipients import check_alert_recipients
 from plateguard.web import console, public
 from plateguard.web.dependencies import authorize
 from plateguard.web.errors import install_error_handlers
@@ -30,6 +31,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 def create_app(settings: Settings) -> FastAPI:
+    check_alert_recipients(settings)
     engine = make_engine(settings.resolved_database_url)
     check_connection(engine)
     app = FastAPI(

@@ -27,6 +27,7 @@ from plateguard.reads.models import PlateRead, StoredImage
 from plateguard.reads.search.exports import _row, to_csv
 from plateguard.retention import holds
 from plateguard.retention.service import name_of
+from plateguard.sharing import service as release_service
 from plateguard.sharing.recipients import check_recipient
 
 MANIFEST, SIGNATURE, PUBLIC_KEY = "manifest.json", "manifest.sig", "public_key.pem"
@@ -46,7 +47,7 @@ def export(
     *, session: Session, actor: Actor, settings: Settings, order: ExportOrder
 ) -> tuple[bytes, EvidenceExport]:
     """The package's bytes for the reads under the case's active holds, and its custody row."""
-    recipient = check_recipient(settings, order.recipient)
+    recipient = _recipient(session, settings, order)
     reason = order.reason.strip()
     if len(reason) < 5:
         raise InvalidInput("say why the package is made (at least 5 characters)", field="reason")
@@ -99,6 +100,14 @@ def export(
     session.add(row)
     session.flush()
     return package, row
+
+
+def _recipient(session: Session, settings: Settings, order: ExportOrder) -> str:
+    if order.release_request_id is None:
+        return check_recipient(settings, order.recipient)
+    return release_service.check_fulfilment(
+        session=session, settings=settings, request_id=order.release_request_id, case_number=order.case_number
+    )
 
 
 def _contents(session: Session, images_dir: Path, reads: list[PlateRead]) -> dict[str, bytes]:

@@ -30,7 +30,7 @@ class Ruling:
 
 def rule_on(*, kind: RequesterKind, state: str, sharing: SharingSettings) -> Ruling:
     """Whether a requester of this kind and state may receive ALPR data under the configured rules."""
-    state = state.strip().upper()
+    state, kind = state.strip().upper(), RequesterKind(kind)
     if kind is RequesterKind.FEDERAL:
         return Ruling(
             Verdict.REFUSED,
