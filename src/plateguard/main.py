@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(camera_router.router, dependencies=protected)
     app.include_router(search_router.router, dependencies=protected)
     _add_hotlists_and_alerts(app, protected)
+    _add_records(app, protected)
     app.state.on_read_stored = read_stored_callback(settings, matcher=app.state.hotlist_matcher)
     app.middleware("http")(_measure)
     return app
@@ -69,6 +70,15 @@ def _add_hotlists_and_alerts(app: FastAPI, protected: list[Any]) -> None:
     app.state.hotlist_matcher = LiveMatcher()  # loaded on first use; reloads when a list changes
     app.include_router(alerts_router.router, dependencies=protected)
     app.include_router(hotlists_router.router, dependencies=protected)
+
+
+def _add_records(app: FastAPI, protected: list[Any]) -> None:
+    from plateguard.evidence import router as evidence_router
+    from plateguard.retention import router as retention_router
+    from plateguard.sharing import router as sharing_router
+
+    for records_router in (retention_router, evidence_router, sharing_router):
+        app.include_router(records_router.router, dependencies=protected)
 
 
 @asynccontextmanager
