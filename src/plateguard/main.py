@@ -83,18 +83,23 @@ def _add_records(app: FastAPI, protected: list[Any]) -> None:
 
 @asynccontextmanager
 async def _background_work(app: FastAPI) -> AsyncIterator[None]:
-    """While the server runs, a worker sends alerts to the configured webhooks and mailboxes."""
+    """While the server runs, a worker sends alerts to the configured webhooks and mailboxes, and the
+    daily purge destroys what is past its retention period."""
     from plateguard.alerts.delivery import DeliveryWorker, targets_from
+    from plateguard.retention.jobs import DailyPurge
 
     settings: Settings = app.state.settings
     worker = DeliveryWorker(app.state.session_factory, settings) if targets_from(settings.alerts) else None
-    if worker is not None:
-        worker.start()
+    purge = DailyPurge(app.state.session_factory, settings) if settings.retention.daily_purge else None
+    for started in (worker, purge):
+        if started is not None:
+            started.start()
     try:
         yield
     finally:
-        if worker is not None:
-            worker.stop()
+        for running in (worker, purge):
+            if running is not None:
+                running.stop()
 
 
 def _mount_static(app: FastAPI) -> None:

@@ -50,32 +50,19 @@ def _dry_run(settings: Settings) -> None:
 def run_purge(settings: Settings, *, run_by: str, show_progress: bool) -> None:
     from plateguard.retention import purge as reads_purge
     from plateguard.retention import purge_other
+    from plateguard.retention.jobs import purge_everything
 
     factory = make_session_factory(connected_engine(settings))
     with transaction(factory) as session:
         planned = reads_purge.survey(session=session)
     total = max(0, planned.expired - planned.held - planned.kept_for_alerts)
-    with Progress(
-        TextColumn("Purging expired reads"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=not show_progress,
-    ) as bar:
+    columns = (TextColumn("Purging expired reads"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, disable=not show_progress) as bar:
         task = bar.add_task("reads", total=total)
-        run = reads_purge.PurgeRun(
-            factory,
-            settings.images_dir,
-            run_by,
-            batch_size=settings.retention.purge_batch_size,
-            pause_seconds=settings.retention.purge_pause_seconds,
-            progress=lambda count: bar.advance(task, count),
+        reports = purge_everything(
+            factory=factory, settings=settings, run_by=run_by, progress=lambda count: bar.advance(task, count)
         )
-        report = reads_purge.purge_reads(run)
-    others = purge_other.purge_all(factory=factory, settings=settings, run_by=run_by)
-    with transaction(factory) as session:
-        purge_other.log_run(session=session, settings=settings, dry_run=False, reports=[report, *others])
-    for line in purge_other.describe([report, *others], dry_run=False):
+    for line in purge_other.describe(reports, dry_run=False):
         typer.echo(line)
 
 
