@@ -193,7 +193,7 @@ class AlertSettings(Section):
 
 class RetentionSettings(Section):
     purge_batch_size: int = Field(
-        200, ge=1, le=10_000, description="Reads deleted per purge transaction (kept short for ingest)."
+        100, ge=1, le=10_000, description="Reads deleted per purge transaction (kept short for ingest)."
     )
     purge_pause_seconds: float = Field(
         0.02, ge=0, le=10, description="Pause between purge batches, so ingest gets the write lock."

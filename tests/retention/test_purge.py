@@ -137,7 +137,8 @@ def test_an_interrupted_purge_leaves_a_true_record_and_a_rerun_finishes(store: P
         purge_service.PurgeRun(store.factory, store.settings.images_dir, "test", batch_size=2),
         first.cutoff,  # type: ignore[arg-type]
         record_id,
-    )
+        2,
+    )[0]
     broken = files.check(store.factory, store.settings.images_dir)
     assert len(broken.orphan_files) == 2 and not broken.missing_files
 
@@ -170,3 +171,13 @@ def test_dry_run_and_check_commands(store: Prepared) -> None:
     image_path(store.settings.images_dir, picture_sha(6)).unlink()
     broken = runner.invoke(app, ["purge", "check", "--data-dir", data_dir], env=env)
     assert broken.exit_code == 1 and "missing file" in broken.output
+
+
+@pytest.mark.parametrize(
+    "size, took_ms, expected",
+    [(100, 120.0, 50), (10, 500.0, 10), (50, 10.0, 100), (100, 5.0, 100), (40, 30.0, 40)],
+)
+def test_a_batch_that_held_the_lock_too_long_halves_the_next_one(
+    size: int, took_ms: float, expected: int
+) -> None:
+    assert purge_service.next_size(size, took_ms, 100) == expected

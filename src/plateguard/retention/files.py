@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.guard import system_scope
@@ -22,6 +22,9 @@ from plateguard.retention.models import PendingFileDeletion
 
 TASK = "retention purge"
 INCOMING_PREFIX = ".incoming-"  # a file being written by ingest (reads/images.py)
+READ_TABLE: Table = PlateRead.__table__  # type: ignore[assignment]
+IMAGE_TABLE: Table = StoredImage.__table__  # type: ignore[assignment]
+JOURNAL_TABLE: Table = PendingFileDeletion.__table__  # type: ignore[assignment]
 
 
 def release_images(session: Session, candidates: Iterable[str]) -> set[str]:
@@ -29,22 +32,17 @@ def release_images(session: Session, candidates: Iterable[str]) -> set[str]:
     shas = {sha for sha in candidates if sha}
     if not shas:
         return set()
+    reads, images = READ_TABLE, IMAGE_TABLE
     with system_scope(session, TASK):
-        used = set(
-            session.scalars(
-                select(PlateRead.plate_image_sha256).where(PlateRead.plate_image_sha256.in_(shas))
-            )
+        still_used = union(
+            select(reads.c.plate_image_sha256).where(reads.c.plate_image_sha256.in_(shas)),
+            select(reads.c.overview_image_sha256).where(reads.c.overview_image_sha256.in_(shas)),
         )
-        used |= set(
-            session.scalars(
-                select(PlateRead.overview_image_sha256).where(PlateRead.overview_image_sha256.in_(shas))
-            )
-        )
-        freed = shas - used
+        freed = shas - set(session.scalars(select(still_used.subquery().c[0])))
         if freed:
-            session.execute(delete(StoredImage).where(StoredImage.sha256.in_(freed)))
-            table = PendingFileDeletion.__table__
-            session.execute(insert_or_skip(session, table, key="sha256"), [{"sha256": s} for s in freed])  # type: ignore[arg-type]
+            session.execute(delete(images).where(images.c.sha256.in_(freed)))
+            rows = [{"sha256": sha} for sha in freed]
+            session.execute(insert_or_skip(session, JOURNAL_TABLE, key="sha256"), rows)
     return freed
 
 

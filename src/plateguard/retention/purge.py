@@ -15,7 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, delete, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Table,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.guard import system_scope
@@ -27,6 +39,9 @@ from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, DestructionRecord, HeldRead, LegalHold, RetentionSchedule
 
 Progress = Callable[[int], None]
+TARGET_BATCH_MS = 50.0  # a batch holds the write lock about this long at most; ingest waits no longer
+MIN_BATCH = 10
+RECORD_TABLE: Table = DestructionRecord.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -40,6 +55,7 @@ class PurgeReport:
     deleted: int = 0
     files: int = 0
     partitions: list[str] = field(default_factory=list)
+    batch_ms: list[float] = field(default_factory=list)  # each batch from BEGIN to COMMIT (ingest waits)
     note: str = ""
 
 
@@ -86,7 +102,7 @@ class PurgeRun:
     factory: sessionmaker[Session]
     images_dir: Path
     run_by: str
-    batch_size: int = 200
+    batch_size: int = 100
     pause_seconds: float = 0.02
     progress: Progress | None = None
     stop_after_batches: int | None = None  # for tests of an interrupted purge
@@ -103,12 +119,14 @@ def purge_reads(run: PurgeRun, *, now: dt.datetime | None = None) -> PurgeReport
     from plateguard.retention import partitions as partition_purge
 
     partition_purge.drop_expired_months(run, report, record_id)
-    batches = 0
+    batches, size = 0, run.batch_size
     while run.stop_after_batches is None or batches < run.stop_after_batches:
-        count = _purge_batch(run, report.cutoff, record_id)
+        count, locked_at = _purge_batch(run, report.cutoff, record_id, size)
+        report.batch_ms.append((time.perf_counter() - locked_at) * 1000)
         if not count:
             break
         batches += 1
+        size = next_size(size, report.batch_ms[-1], run.batch_size)
         report.deleted += count
         report.files += files.remove_pending(run.factory, run.images_dir)
         if run.progress is not None:
@@ -136,9 +154,23 @@ def open_record(session: Session, report: PurgeReport, run_by: str) -> int:
     return record.id
 
 
-def _purge_batch(run: PurgeRun, cutoff: dt.datetime, record_id: int) -> int:
-    """One short transaction: up to batch_size reads, their freed image rows, and the record's count."""
+def next_size(size: int, took_ms: float, largest: int) -> int:
+    """Halve the batch when one held the lock longer than the target, grow it back when well under."""
+    if took_ms > TARGET_BATCH_MS:
+        return max(MIN_BATCH, size // 2)
+    if took_ms < TARGET_BATCH_MS / 2:
+        return min(largest, size * 2)
+    return size
+
+
+def _purge_batch(run: PurgeRun, cutoff: dt.datetime, record_id: int, size: int) -> tuple[int, float]:
+    """One short transaction: up to batch_size reads, their freed image rows, and the record's count.
+
+    Returns the reads destroyed and when the transaction began (on SQLite: took the write lock).
+    """
     with transaction(run.factory) as session, system_scope(session, files.TASK):
+        session.connection()  # BEGIN (IMMEDIATE on SQLite): from here ingest waits for this batch
+        locked_at = time.perf_counter()
         rows = session.execute(
             select(
                 PlateRead.id,
@@ -148,28 +180,36 @@ def _purge_batch(run: PurgeRun, cutoff: dt.datetime, record_id: int) -> int:
             )
             .where(_expired(cutoff))
             .order_by(PlateRead.captured_at)
-            .limit(run.batch_size)
+            .limit(size)
         ).all()
         if not rows:
-            return 0
+            return 0, locked_at
         ids = [row.id for row in rows]
-        session.execute(
-            delete(PlateRead).where(PlateRead.id.in_(ids), PlateRead.captured_at < cutoff),
-            execution_options={"synchronize_session": False},
-        )
+        # Core statements on the table: no ORM bookkeeping inside the write lock.
+        table = files.READ_TABLE
+        session.execute(delete(table).where(table.c.id.in_(ids), table.c.captured_at < cutoff))
         files.release_images(session, [sha for row in rows for sha in (row[2], row[3]) if sha])
         count_into(session, record_id, len(rows), rows[0].captured_at, rows[-1].captured_at)
-    return len(rows)
+    return len(rows), locked_at
 
 
 def count_into(
     session: Session, record_id: int, count: int, oldest: dt.datetime, newest: dt.datetime
 ) -> None:
-    record = session.get(DestructionRecord, record_id)
-    assert record is not None
-    record.count += count
-    record.oldest = min(record.oldest, oldest) if record.oldest else oldest
-    record.newest = max(record.newest, newest) if record.newest else newest
+    table = RECORD_TABLE
+    session.execute(
+        update(table)
+        .where(table.c.id == record_id)
+        .values(
+            count=table.c.count + count,
+            oldest=case(
+                (or_(table.c.oldest.is_(None), table.c.oldest > oldest), oldest), else_=table.c.oldest
+            ),
+            newest=case(
+                (or_(table.c.newest.is_(None), table.c.newest < newest), newest), else_=table.c.newest
+            ),
+        )
+    )
 
 
 def _close_record(factory: sessionmaker[Session], record_id: int, report: PurgeReport) -> None:
