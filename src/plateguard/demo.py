@@ -77,6 +77,10 @@ DEMO_TOUR = (
     "detective: Search reads - partial plate 7* near address '100 N Main St', 1000 m, group Downtown",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
     "auditor: Access log - every search, view, export, alert and webhook is recorded",
+    "custodian: Retention - schedules in force, one awaiting the Administrator, the purge dry run",
+    "custodian: Legal holds (a year-old read kept for litigation); Releases - requests in every state",
+    "detective: Evidence - a signed package of case 26-004711 (also in DATA_DIR/evidence/)",
+    "shell: plateguard purge --dry-run --data-dir DATA_DIR; plateguard evidence verify FILE.zip",
     "anyone: /policy and /transparency, no sign-in",
 )
 
@@ -110,9 +114,16 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             _add_reads(session, cameras, settings.images_dir)
             _add_hotlists_and_alerts(session)
             _add_device_tokens_and_maintenance(session, cameras)
+            _add_records(session, settings, cameras)
             places.import_csv(session=session, data=DEMO_ADDRESS_POINTS, source="demo address points")
     engine.dispose()
     return settings, logins
+
+
+def _add_records(session: Session, settings: Settings, cameras: list[Camera]) -> None:
+    from plateguard.demo_records import add_records
+
+    add_records(session, settings, cameras, render_plate)
 
 
 def _train_everyone(session: Session, settings: Settings) -> None:
