@@ -19,10 +19,11 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -51,27 +52,48 @@ def add_images(engine: Engine, factory: sessionmaker[Session], images_dir: Path)
     """One image file and row per read, as ingest would have stored them."""
     with transaction(factory) as session, system_scope(session, "benchmark"):
         ids = list(session.scalars(select(PlateRead.id)))
-    for start in range(0, len(ids), 20_000):
-        chunk = ids[start : start + 20_000]
-        rows, links = [], []
-        for read_id in chunk:
-            data = PNG + read_id.bytes * 8
-            sha = hashlib.sha256(data).hexdigest()
-            path = image_path(images_dir, sha)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            rows.append({"sha": sha, "size": len(data), "now": utcnow()})
-            links.append({"sha": sha, "id": read_id if engine.dialect.name == "postgresql" else read_id.hex})
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO stored_image (sha256, content_type, width, height, size_bytes, created_at) "
-                    "VALUES (:sha, 'image/png', 48, 24, :size, :now)"
-                ),
-                rows,
-            )
-            connection.execute(text("UPDATE plate_read SET plate_image_sha256 = :sha WHERE id = :id"), links)
+    links = []
+    for read_id in ids:
+        data = PNG + read_id.bytes * 8
+        sha = hashlib.sha256(data).hexdigest()
+        path = image_path(images_dir, sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        links.append((read_id, sha, len(data)))
+    if engine.dialect.name == "postgresql":
+        _link_postgresql(engine, links)
+    else:
+        _link_sqlite(engine, links)
     return len(ids)
+
+
+def _link_sqlite(engine: Engine, links: list[tuple[uuid.UUID, str, int]]) -> None:
+    now = utcnow().isoformat(sep=" ")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO stored_image (sha256, content_type, width, height, size_bytes, created_at) "
+            "VALUES (?, 'image/png', 48, 24, ?, ?)",
+            [(sha, size, now) for _, sha, size in links],
+        )
+        connection.exec_driver_sql(
+            "UPDATE plate_read SET plate_image_sha256 = ? WHERE id = ?", [(sha, i.hex) for i, sha, _ in links]
+        )
+
+
+def _link_postgresql(engine: Engine, links: list[tuple[uuid.UUID, str, int]]) -> None:
+    with engine.begin() as connection:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("CREATE TEMP TABLE bench_link (id uuid, sha varchar(64), size int) ON COMMIT DROP")
+        with cursor.copy("COPY bench_link (id, sha, size) FROM STDIN") as copy:
+            for row in links:
+                copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO stored_image (sha256, content_type, width, height, size_bytes, created_at) "
+            "SELECT sha, 'image/png', 48, 24, size, now() FROM bench_link"
+        )
+        cursor.execute(
+            "UPDATE plate_read p SET plate_image_sha256 = l.sha FROM bench_link l WHERE p.id = l.id"
+        )
 
 
 def approve_one_year(factory: sessionmaker[Session]) -> None:
