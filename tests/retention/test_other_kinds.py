@@ -83,3 +83,35 @@ def test_the_daily_purge_runs_once_at_its_hour(store: Prepared) -> None:
     assert daily.run_if_due(at_hour + dt.timedelta(minutes=30)) is None  # once a day
     with transaction(store.factory) as session:
         assert session.scalars(select(DestructionRecord.run_by)).one() == SCHEDULED_RUN_BY
+
+
+def test_decided_release_requests_go_with_their_documents_after_their_period(store: Prepared) -> None:
+    from plateguard.sharing import service as releases
+    from tests.retention.conftest import actor
+    from tests.sharing.test_requests import request_form
+
+    with transaction(store.factory) as session:
+        refused = releases.submit(
+            session=session,
+            actor=actor(session, "custodian"),
+            settings=store.settings,
+            form=request_form(agency_state="NV"),
+            document=b"old letter",
+            document_name="old.pdf",
+        )
+        refused.received_at = utcnow() - dt.timedelta(days=1200)
+        pending = releases.submit(
+            session=session,
+            actor=actor(session, "custodian"),
+            settings=store.settings,
+            form=request_form(),
+            document=b"new letter",
+            document_name="new.pdf",
+        )
+        pending.received_at = utcnow() - dt.timedelta(days=1200)  # undecided: kept whatever its age
+        old_sha, new_sha = refused.document_sha256, pending.document_sha256
+    approve(store, DataKind.RELEASE_REQUESTS, 1095)
+    reports = purge_everything(factory=store.factory, settings=store.settings, run_by="test")
+    assert {r.kind: r.deleted for r in reports}[DataKind.RELEASE_REQUESTS] == 1
+    folder = releases.documents_dir(store.settings)
+    assert not (folder / old_sha).exists() and (folder / new_sha).exists()

@@ -164,7 +164,7 @@ def test_dry_run_and_check_commands(store: Prepared) -> None:
     assert count_reads(store) == 2
     done = runner.invoke(app, ["purge", "--data-dir", data_dir], env=env)
     assert done.exit_code == 0, done.output
-    assert "1 destroyed, 1 image files removed" in done.output
+    assert "1 destroyed, 1 files removed" in done.output
     assert count_reads(store) == 1
     checked = runner.invoke(app, ["purge", "check", "--data-dir", data_dir], env=env)
     assert checked.exit_code == 0 and "clean" in checked.output

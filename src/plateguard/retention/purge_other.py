@@ -135,7 +135,24 @@ def purge_all(*, factory: sessionmaker[Session], settings: Settings, run_by: str
             record = session.get(DestructionRecord, record_id)
             assert record is not None
             record.finished_at = utcnow()
+    requests = next(r for r in reports if r.kind is DataKind.RELEASE_REQUESTS)
+    requests.files += _remove_unused_documents(factory, settings)
     return reports
+
+
+def _remove_unused_documents(factory: sessionmaker[Session], settings: Settings) -> int:
+    """The original documents of destroyed release requests (a rerun removes what a stop left)."""
+    folder = settings.data_dir / "release-documents"
+    if not folder.is_dir():
+        return 0
+    with transaction(factory) as session:
+        kept = set(session.scalars(select(ReleaseRequest.document_sha256)))
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and not path.name.startswith(files.INCOMING_PREFIX) and path.name not in kept:
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def _open(factory: sessionmaker[Session], report: PurgeReport, run_by: str) -> int:
@@ -167,5 +184,5 @@ def describe(reports: list[PurgeReport], *, dry_run: bool) -> list[str]:
             lines.append(f"DRY RUN {before}: {r.expired} expired{kept}; nothing destroyed")
         else:
             parts = f"; partitions dropped: {', '.join(r.partitions)}" if r.partitions else ""
-            lines.append(f"{before}: {r.deleted} destroyed, {r.files} image files removed{kept}{parts}")
+            lines.append(f"{before}: {r.deleted} destroyed, {r.files} files removed{kept}{parts}")
     return lines
