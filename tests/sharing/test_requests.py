@@ -94,10 +94,17 @@ def test_requests_the_rules_forbid_are_recorded_refused_or_routed_naming_the_rul
 
 
 def test_the_original_document_is_kept(store: Prepared) -> None:
-    request_id = submit(store)
     with transaction(store.factory) as session:
-        request = releases.get(session=session, request_id=request_id)
+        request = releases.submit(
+            session=session,
+            actor=actor(session, "custodian"),
+            settings=store.settings,
+            form=request_form(),
+            document=LETTER,
+            document_name='../../etc/re"quest\r\nX-Evil: 1.pdf',
+        )
         sha = request.document_sha256
+        assert request.document_name == "re_quest__X-Evil_ 1.pdf"
     assert sha == hashlib.sha256(LETTER).hexdigest()
     assert (releases.documents_dir(store.settings) / sha).read_bytes() == LETTER
 

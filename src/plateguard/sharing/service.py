@@ -4,6 +4,7 @@ approved or denied with a reason by the Administrator or designee, fulfilled as 
 from __future__ import annotations
 
 import hashlib
+import re
 import os
 import tempfile
 from pathlib import Path
@@ -65,7 +66,7 @@ def submit(
     request = ReleaseRequest(
         **form.model_dump(exclude={"agency_state"}),
         agency_state=state,
-        document_name=Path(document_name).name[:200] or "request",
+        document_name=_safe_name(document_name),
         document_sha256=sha,
         status=_STATUS_OF[ruling.verdict],
         rule=ruling.rule,
@@ -75,6 +76,11 @@ def submit(
     session.flush()
     _log(session, actor, "releases.received", request, note=ruling.rule)
     return request
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded file's name, kept to characters safe in a download header."""
+    return re.sub(r"[^A-Za-z0-9._ -]", "_", Path(name).name)[:200] or "request"
 
 
 def _keep_document(folder: Path, data: bytes) -> str:
