@@ -4,8 +4,8 @@ approved or denied with a reason by the Administrator or designee, fulfilled as 
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 import tempfile
 from pathlib import Path
 
