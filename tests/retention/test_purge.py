@@ -181,3 +181,17 @@ def test_a_batch_that_held_the_lock_too_long_halves_the_next_one(
     size: int, took_ms: float, expected: int
 ) -> None:
     assert purge_service.next_size(size, took_ms, 100) == expected
+
+
+def test_a_year_of_expired_months_is_destroyed_and_recorded(store: Prepared) -> None:
+    for month in range(14):
+        add_read(store, days_old=400 + 31 * month, image=picture(500 + month))
+    approve(store, DataKind.READS, 365)
+    report = run(store)
+    assert report.deleted == 14 and count_reads(store) == 0
+    with transaction(store.factory) as session:
+        record = session.scalars(select(DestructionRecord)).one()
+        assert record.count == 14 and record.finished_at is not None
+        if store.engine.dialect.name == "postgresql":
+            assert record.method.startswith(f"{len(report.partitions)} monthly partitions dropped")
+    assert files.check(store.factory, store.settings.images_dir).clean

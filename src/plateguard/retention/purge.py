@@ -219,4 +219,5 @@ def _close_record(factory: sessionmaker[Session], record_id: int, report: PurgeR
         record.files += report.files
         record.finished_at = utcnow()
         if report.partitions:
-            record.method = "partitions " + ", ".join(report.partitions) + " dropped; rows"
+            dropped = report.partitions
+            record.method = f"{len(dropped)} monthly partitions dropped ({dropped[0]} to {dropped[-1]}); rows"
