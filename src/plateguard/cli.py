@@ -414,6 +414,15 @@ def places_import(
     typer.echo(f"{report.added} address points added, {report.updated} updated.")
 
 
+def _register_retention_commands() -> None:
+    from plateguard.retention.cli import register
+
+    register(app)
+
+
+_register_retention_commands()
+
+
 def _register_recognition_commands() -> None:
     from plateguard.recognition.cli import register
 

@@ -238,6 +238,11 @@ class WebhookTarget(Section):
     restricted_lists: bool = Field(
         False, description="Also send alerts from lists restricted to authorised users (state/federal files)."
     )
+    agency: str = Field(
+        "",
+        max_length=200,
+        description="Agency receiving this webhook: empty for the home agency, else a sharing.partners name.",
+    )
 
 
 class EmailSettings(Section):
@@ -249,6 +254,11 @@ class EmailSettings(Section):
     )
     sender: str = Field("plateguard@localhost", max_length=200, description="From address of alert e-mail.")
     recipients: list[str] = Field(default_factory=list, description="Mailboxes that receive every alert.")
+    agency: str = Field(
+        "",
+        max_length=200,
+        description="Agency of the recipients: empty for the home agency, else a sharing.partners name.",
+    )
     restricted_lists: bool = Field(
         False, description="Also send alerts from lists restricted to authorised users (state/federal files)."
     )
@@ -285,6 +295,40 @@ class HotlistSettings(Section):
         ge=0.0,
         le=1.0,
         description="An import that cuts a list by more than this share (or empties it) needs confirmation.",
+    )
+
+
+class RetentionSettings(Section):
+    purge_batch_size: int = Field(
+        100, ge=1, le=10_000, description="Reads deleted per purge transaction (kept short for ingest)."
+    )
+    purge_pause_seconds: float = Field(
+        0.02, ge=0, le=10, description="Pause between purge batches, so ingest gets the write lock."
+    )
+    daily_purge: bool = Field(True, description="Run the purge once a day inside `plateguard serve`.")
+    daily_purge_hour: int = Field(
+        3, ge=0, le=23, description="Local hour (agency time zone) of the daily purge."
+    )
+
+
+class SharingPartner(Section):
+    name: str = Field(min_length=2, max_length=200, description="Agency name, as on its requests.")
+    state: str = Field(pattern=r"^[A-Z]{2}$", description="The agency's state (two letters).")
+    kind: Literal["law_enforcement", "prosecutor", "other_public", "federal", "private"] = Field(
+        description="What the agency is; the sharing rules decide whether it may receive data."
+    )
+
+
+class SharingSettings(Section):
+    allowed_states: tuple[str, ...] = Field(
+        ("CA",), description="States whose public agencies may receive data (Civil Code 1798.90.55: CA only)."
+    )
+    allowed_kinds: tuple[Literal["law_enforcement", "prosecutor"], ...] = Field(
+        ("law_enforcement", "prosecutor"), description="Kinds of public agency that may receive data."
+    )
+    partners: list[SharingPartner] = Field(
+        default_factory=list,
+        description="Agencies approved to receive alert webhooks or e-mail; each must pass the rules.",
     )
 
 
@@ -336,6 +380,8 @@ class Settings(BaseSettings):
     alerts: AlertSettings = AlertSettings()
     audit: AuditSettings = AuditSettings()
     hotlists: HotlistSettings = HotlistSettings()
+    retention: RetentionSettings = RetentionSettings()
+    sharing: SharingSettings = SharingSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -79,6 +79,10 @@ DEMO_TOUR = (
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
     "auditor: Access log - every search, view, export, alert and webhook is recorded",
     "outsider: five wrong passwords for 'admin' pause only your address; admin unlocks under Accounts",
+    "custodian: Retention - schedules in force, one awaiting the Administrator, the purge dry run",
+    "custodian: Legal holds (a year-old read kept for litigation); Releases - requests in every state",
+    "detective: Evidence - a signed package of case 26-004711 (also in DATA_DIR/evidence/)",
+    "shell: plateguard purge --dry-run --data-dir DATA_DIR; plateguard evidence verify FILE.zip",
     "anyone: /policy and /transparency, no sign-in",
     "auditor: plateguard audit verify --data-dir DIR checks the log against its signed checkpoints",
 )
@@ -113,10 +117,17 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             _add_reads(session, cameras, settings.images_dir)
             _add_hotlists_and_alerts(session)
             _add_device_tokens_and_maintenance(session, cameras)
+            _add_records(session, settings, cameras)
             places.import_csv(session=session, data=DEMO_ADDRESS_POINTS, source="demo address points")
     write_checkpoint(engine, settings.data_dir)
     engine.dispose()
     return settings, logins
+
+
+def _add_records(session: Session, settings: Settings, cameras: list[Camera]) -> None:
+    from plateguard.demo_records import add_records
+
+    add_records(session, settings, cameras, render_plate)
 
 
 def _train_everyone(session: Session, settings: Settings) -> None:

@@ -22,6 +22,7 @@ from plateguard.ingest import router as ingest_router
 from plateguard.ingest.hooks import read_stored_callback
 from plateguard.metrics import Metrics
 from plateguard.reads.search import router as search_router
+from plateguard.sharing.recipients import check_alert_recipients
 from plateguard.web import console, public
 from plateguard.web.dependencies import authorize
 from plateguard.web.errors import install_error_handlers
@@ -31,6 +32,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 def create_app(settings: Settings) -> FastAPI:
+    check_alert_recipients(settings)
     engine = make_engine(settings.resolved_database_url)
     check_connection(engine)
     # No public /docs or /openapi.json: the document is served to signed-in users (web/console.py).
@@ -61,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(camera_router.router, dependencies=protected)
     app.include_router(search_router.router, dependencies=protected)
     _add_hotlists_and_alerts(app, protected)
+    _add_records(app, protected)
     app.state.on_read_stored = read_stored_callback(settings, matcher=app.state.hotlist_matcher)
     app.middleware("http")(_measure)
     app.state.security_headers = security_headers(settings)
@@ -78,20 +81,34 @@ def _add_hotlists_and_alerts(app: FastAPI, protected: list[Any]) -> None:
     app.include_router(hotlists_router.router, dependencies=protected)
 
 
+def _add_records(app: FastAPI, protected: list[Any]) -> None:
+    from plateguard.evidence import router as evidence_router
+    from plateguard.retention import router as retention_router
+    from plateguard.sharing import router as sharing_router
+
+    for records_router in (retention_router, evidence_router, sharing_router):
+        app.include_router(records_router.router, dependencies=protected)
+
+
 @asynccontextmanager
 async def _background_work(app: FastAPI) -> AsyncIterator[None]:
-    """While the server runs, a worker sends alerts to the configured webhooks and mailboxes."""
+    """While the server runs, a worker sends alerts to the configured webhooks and mailboxes, and the
+    daily purge destroys what is past its retention period."""
     from plateguard.alerts.delivery import DeliveryWorker, targets_from
+    from plateguard.retention.jobs import DailyPurge
 
     settings: Settings = app.state.settings
     worker = DeliveryWorker(app.state.session_factory, settings) if targets_from(settings.alerts) else None
-    if worker is not None:
-        worker.start()
+    purge = DailyPurge(app.state.session_factory, settings) if settings.retention.daily_purge else None
+    for started in (worker, purge):
+        if started is not None:
+            started.start()
     try:
         yield
     finally:
-        if worker is not None:
-            worker.stop()
+        for running in (worker, purge):
+            if running is not None:
+                running.stop()
 
 
 def _mount_static(app: FastAPI) -> None:

@@ -14,9 +14,18 @@ from plateguard.accounts.training import TrainingCourse, TrainingRecord
 from plateguard.alerts.models import Alert, AlertDelivery
 from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
 from plateguard.database import Base
+from plateguard.evidence.models import EvidenceExport
 from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistGrant, HotlistNotice
 from plateguard.places.models import AddressPoint
 from plateguard.reads.models import PlateRead, StoredImage
+from plateguard.retention.models import (
+    DestructionRecord,
+    HeldRead,
+    LegalHold,
+    PendingFileDeletion,
+    RetentionSchedule,
+)
+from plateguard.sharing.models import ReleaseRequest
 
 metadata = Base.metadata
 
@@ -29,14 +38,21 @@ __all__ = [
     "AlertDelivery",
     "Camera",
     "CameraLogEntry",
+    "DestructionRecord",
     "DeviceToken",
+    "EvidenceExport",
+    "HeldRead",
     "Hotlist",
     "HotlistEntry",
     "HotlistGrant",
     "HotlistNotice",
     "JobTitle",
+    "LegalHold",
     "LoginSession",
+    "PendingFileDeletion",
     "PlateRead",
+    "ReleaseRequest",
+    "RetentionSchedule",
     "RoleSetting",
     "SignInFailure",
     "StoredImage",

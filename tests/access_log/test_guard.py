@@ -30,6 +30,10 @@ SYSTEM_SCOPE_USERS = {
     "web/public.py": "public transparency counts (aggregates)",
     "demo.py": "loading demo data",
     "database.py": "schema migrations that rebuild ALPR tables",
+    "retention/purge.py": "finding and destroying expired reads (no plate shown; each run is recorded)",
+    "retention/partitions.py": "dropping whole expired months of reads (PostgreSQL)",
+    "retention/files.py": "destroying image rows no read uses any more; the image-store check",
+    "retention/purge_other.py": "destroying expired alerts and hotlist history",
 }
 
 

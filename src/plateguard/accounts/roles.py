@@ -36,6 +36,7 @@ class Permission(StrEnum):
     TRAINING_MANAGE = "training:manage"
     AUDIT_READ = "audit:read"
     RETENTION_MANAGE = "retention:manage"
+    RETENTION_APPROVE = "retention:approve"  # the Administrator's second step on a retention schedule
     EVIDENCE_HOLD = "evidence:hold"
     EVIDENCE_EXPORT = "evidence:export"
     SHARING_REVIEW = "sharing:review"

@@ -28,6 +28,7 @@ from plateguard.config import AlertSettings, Settings
 from plateguard.database import transaction, utcnow
 from plateguard.errors import ConfigurationError
 from plateguard.hotlists.models import Hotlist
+from plateguard.sharing.recipients import alert_target_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,9 @@ def payload(alert: Alert, *, settings: Settings) -> dict[str, Any]:
 
 def _send(settings: Settings, item: Claimed) -> str | None:
     """None when the target accepted the alert, else why it did not."""
+    refusal = alert_target_refusal(settings, item.channel, item.target)
+    if refusal is not None:
+        return refusal
     try:
         if item.channel == WEBHOOK:
             senders.post_webhook(item.target, item.payload, key=settings.secret("webhook_key"))

@@ -86,6 +86,23 @@ ROUTE_RULES |= {
     ("GET", "/alerts/{alert_id}/images/{which}"): Permission.ALERTS_VIEW,
     ("POST", "/alerts/{alert_id}/verify"): Permission.ALERTS_VERIFY,
 }
+# Records: retention, legal holds, evidence packages and release requests (460.4, 460.7).
+ROUTE_RULES |= {
+    ("GET", "/retention"): Permission.RETENTION_MANAGE,
+    ("POST", "/retention/schedules"): Permission.RETENTION_MANAGE,
+    ("POST", "/retention/schedules/{schedule_id}/decision"): Permission.RETENTION_APPROVE,
+    ("GET", "/holds"): Permission.EVIDENCE_HOLD,
+    ("POST", "/holds"): Permission.EVIDENCE_HOLD,
+    ("POST", "/holds/{hold_id}/release"): Permission.EVIDENCE_HOLD,
+    ("GET", "/evidence"): Permission.EVIDENCE_EXPORT,
+    ("POST", "/evidence/export"): Permission.EVIDENCE_EXPORT,
+    ("GET", "/releases"): Permission.SHARING_REVIEW,
+    ("POST", "/releases"): Permission.SHARING_REVIEW,
+    ("GET", "/releases/{request_id}"): Permission.SHARING_REVIEW,
+    ("GET", "/releases/{request_id}/document"): Permission.SHARING_REVIEW,
+    ("POST", "/releases/{request_id}/decision"): Permission.SHARING_REVIEW,
+    ("POST", "/releases/{request_id}/fulfil"): Permission.SHARING_REVIEW,
+}
 
 
 def rule_for(method: str, path: str) -> Rule | None:

@@ -27,6 +27,12 @@ NAV_ITEMS += (
     NavItem("Alerts", "/alerts", Permission.ALERTS_VIEW),
     NavItem("Hotlists", "/hotlists", Permission.HOTLISTS_VIEW),
 )
+NAV_ITEMS += (
+    NavItem("Retention", "/retention", Permission.RETENTION_MANAGE),
+    NavItem("Legal holds", "/holds", Permission.EVIDENCE_HOLD),
+    NavItem("Evidence", "/evidence", Permission.EVIDENCE_EXPORT),
+    NavItem("Releases", "/releases", Permission.SHARING_REVIEW),
+)
 
 
 def visible_items(permissions: frozenset[Permission]) -> list[NavItem]:

@@ -1,0 +1,214 @@
+"""Purge N expired reads with their images while ingest runs: time, ingest latency during it, orphans.
+
+    python bench/purge.py [--reads N] [--database-url URL] [--ingest-per-second R]
+
+Generates N reads (bench/generate_reads.py) captured 400-765 days ago, gives each its own image file
+and row, approves a one-year schedule, then runs the purge while a thread stores a read with an image
+through the ingest service R times a second. Ingest latency is one read's whole transaction (what a
+camera waits for). Afterwards ``files.check`` counts orphan files and rows without files. On
+PostgreSQL whole expired monthly partitions are dropped. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate_reads import generate
+
+from plateguard.access_log.guard import system_scope
+from plateguard.access_log.service import Actor
+from plateguard.cameras.models import Camera
+from plateguard.config import load_settings, write_secrets
+from plateguard.database import make_engine, make_session_factory, transaction, utcnow
+from plateguard.reads import service as read_service
+from plateguard.reads.images import image_path
+from plateguard.reads.models import PlateRead
+from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.retention import files
+from plateguard.retention import purge as reads_purge
+from plateguard.retention import service as schedules
+from plateguard.retention.models import DataKind
+from plateguard.retention.schemas import ScheduleCreate
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def add_images(engine: Engine, factory: sessionmaker[Session], images_dir: Path) -> int:
+    """One image file and row per read, as ingest would have stored them."""
+    with transaction(factory) as session, system_scope(session, "benchmark"):
+        ids = list(session.scalars(select(PlateRead.id)))
+    links = []
+    for read_id in ids:
+        data = PNG + read_id.bytes * 8
+        sha = hashlib.sha256(data).hexdigest()
+        path = image_path(images_dir, sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        links.append((read_id, sha, len(data)))
+    if engine.dialect.name == "postgresql":
+        _link_postgresql(engine, links)
+    else:
+        _link_sqlite(engine, links)
+    return len(ids)
+
+
+def _link_sqlite(engine: Engine, links: list[tuple[uuid.UUID, str, int]]) -> None:
+    now = utcnow().isoformat(sep=" ")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO stored_image (sha256, content_type, width, height, size_bytes, created_at) "
+            "VALUES (?, 'image/png', 48, 24, ?, ?)",
+            [(sha, size, now) for _, sha, size in links],
+        )
+        connection.exec_driver_sql(
+            "UPDATE plate_read SET plate_image_sha256 = ? WHERE id = ?", [(sha, i.hex) for i, sha, _ in links]
+        )
+
+
+def _link_postgresql(engine: Engine, links: list[tuple[uuid.UUID, str, int]]) -> None:
+    with engine.begin() as connection:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("CREATE TEMP TABLE bench_link (id uuid, sha varchar(64), size int) ON COMMIT DROP")
+        with cursor.copy("COPY bench_link (id, sha, size) FROM STDIN") as copy:
+            for row in links:
+                copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO stored_image (sha256, content_type, width, height, size_bytes, created_at) "
+            "SELECT sha, 'image/png', 48, 24, size, now() FROM bench_link"
+        )
+        cursor.execute(
+            "UPDATE plate_read p SET plate_image_sha256 = l.sha FROM bench_link l WHERE p.id = l.id"
+        )
+
+
+def approve_one_year(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as session:
+        custodian = Actor("custodian", "Records Custodian", "Bench PD", "Records Custodian")
+        administrator = Actor("lieutenant", "ALPR Administrator", "Bench PD", "ALPR Administrator")
+        form = ScheduleCreate(data_kind=DataKind.READS, days=365)
+        schedule = schedules.propose(session=session, actor=custodian, form=form)
+        schedules.decide(session=session, actor=administrator, schedule_id=schedule.id, approve=True)
+
+
+class Ingest(threading.Thread):
+    """Stores one read with an image ``rate`` times a second; keeps each transaction's latency."""
+
+    def __init__(self, factory: sessionmaker[Session], images_dir: Path, rate: float) -> None:
+        super().__init__(daemon=True)
+        self.factory, self.images_dir, self.rate = factory, images_dir, rate
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        rng = np.random.default_rng(7)
+        with transaction(self.factory) as session:
+            camera_id = session.scalars(select(Camera.id)).first()
+        while not self.stop.is_set():
+            began = time.perf_counter()
+            try:
+                self._store_one(camera_id, rng)
+                self.latencies.append((time.perf_counter() - began) * 1000)
+            except Exception:
+                self.errors += 1
+            self.stop.wait(max(0.0, 1 / self.rate - (time.perf_counter() - began)))
+
+    def _store_one(self, camera_id: int | None, rng: np.random.Generator) -> None:
+        import cv2
+
+        pixels = rng.integers(0, 255, size=(24, 48, 3), dtype=np.uint8)
+        image = bytes(cv2.imencode(".png", pixels)[1])
+        read = PlateReadCreate(
+            plate="7BEN123",
+            confidence=0.9,
+            candidates=[Candidate(plate="7BEN123", confidence=0.9)],
+            captured_at=utcnow(),
+        )
+        with transaction(self.factory) as session:
+            camera = session.get(Camera, camera_id)
+            assert camera is not None
+            read_service.create(
+                session=session, camera=camera, read=read, images_dir=self.images_dir, plate_image=image
+            )
+
+
+def percentile(values: list[float], share: float) -> float:
+    return float(np.percentile(values, share)) if values else 0.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reads", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--ingest-per-second", type=float, default=20.0)
+    args = parser.parse_args(argv)
+    data_dir = Path(tempfile.mkdtemp(prefix="plateguard-bench-purge-"))
+    write_secrets(data_dir)
+    settings = load_settings(overrides={"data_dir": data_dir, "database_url": args.database_url})
+    engine = make_engine(settings.resolved_database_url)
+    factory = make_session_factory(engine)
+    generate(engine, args.reads, end=dt.datetime.now(dt.UTC) - dt.timedelta(days=400))
+    images = add_images(engine, factory, settings.images_dir)
+    approve_one_year(factory)
+
+    ingest = Ingest(factory, settings.images_dir, args.ingest_per_second)
+    ingest.start()
+    time.sleep(2)
+    before = list(ingest.latencies)
+    started = time.perf_counter()
+    run = reads_purge.PurgeRun(
+        factory,
+        settings.images_dir,
+        "benchmark",
+        batch_size=settings.retention.purge_batch_size,
+        pause_seconds=settings.retention.purge_pause_seconds,
+    )
+    report = reads_purge.purge_reads(run)
+    seconds = time.perf_counter() - started
+    during = ingest.latencies[len(before) :]
+    ingest.stop.set()
+    ingest.join()
+    check = files.check(factory, settings.images_dir)
+    result = {
+        "database": engine.dialect.name,
+        "reads": args.reads,
+        "images": images,
+        "purged": report.deleted,
+        "files_removed": report.files,
+        "partitions_dropped": len(report.partitions),
+        "seconds": round(seconds, 1),
+        "reads_per_second": round(report.deleted / seconds) if seconds else 0,
+        "batches": len(report.batch_ms),
+        "batch_p50_ms": round(percentile(report.batch_ms, 50), 1),
+        "batch_p99_ms": round(percentile(report.batch_ms, 99), 1),
+        "batch_max_ms": round(max(report.batch_ms, default=0.0), 1),
+        "ingest_reads_during": len(during),
+        "ingest_errors": ingest.errors,
+        "ingest_p50_ms_during": round(percentile(during, 50), 1),
+        "ingest_p99_ms_during": round(percentile(during, 99), 1),
+        "ingest_p99_ms_before": round(percentile(before, 99), 1),
+        "orphans": len(check.orphan_files) + len(check.missing_files),
+    }
+    width = max(len(key) for key in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Image files of destroyed reads: removed after their rows, through a journal that survives a crash.
+
+A batch deletes the rows and writes each freed image's name to ``pending_file_deletion`` in the same
+transaction; the files go after the commit and the journal rows after the files. A purge stopped in
+between finds the journal on its next run. ``check`` proves that no file lacks a row and no row a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Table, delete, select, union
+from sqlalchemy.orm import Session, sessionmaker
+
+from plateguard.access_log.guard import system_scope
+from plateguard.database import insert_or_skip, transaction
+from plateguard.reads.images import image_path
+from plateguard.reads.models import PlateRead, StoredImage
+from plateguard.retention.models import PendingFileDeletion
+
+TASK = "retention purge"
+UNLINK_THREADS = 8
+INCOMING_PREFIX = ".incoming-"  # a file being written by ingest (reads/images.py)
+READ_TABLE: Table = PlateRead.__table__  # type: ignore[assignment]
+IMAGE_TABLE: Table = StoredImage.__table__  # type: ignore[assignment]
+JOURNAL_TABLE: Table = PendingFileDeletion.__table__  # type: ignore[assignment]
+
+
+def release_images(session: Session, candidates: Iterable[str]) -> set[str]:
+    """Delete the image rows no read uses any more and journal their files; returns their names."""
+    shas = {sha for sha in candidates if sha}
+    if not shas:
+        return set()
+    reads, images = READ_TABLE, IMAGE_TABLE
+    with system_scope(session, TASK):
+        still_used = union(
+            select(reads.c.plate_image_sha256).where(reads.c.plate_image_sha256.in_(shas)),
+            select(reads.c.overview_image_sha256).where(reads.c.overview_image_sha256.in_(shas)),
+        )
+        freed = shas - set(session.scalars(select(still_used.subquery().c[0])))
+        if freed:
+            session.execute(delete(images).where(images.c.sha256.in_(freed)))
+            rows = [{"sha256": sha} for sha in freed]
+            session.execute(insert_or_skip(session, JOURNAL_TABLE, key="sha256"), rows)
+    return freed
+
+
+def remove_pending(factory: sessionmaker[Session], images_dir: Path, limit: int = 5000) -> int:
+    """Remove the journaled files (unless the image was stored again meanwhile); returns files removed."""
+    removed = 0
+    while True:
+        with transaction(factory) as session:
+            pending = list(session.scalars(select(PendingFileDeletion.sha256).limit(limit)))
+            if not pending:
+                return removed
+            with system_scope(session, TASK):
+                back = set(session.scalars(select(StoredImage.sha256).where(StoredImage.sha256.in_(pending))))
+        gone = [image_path(images_dir, sha) for sha in pending if sha not in back]
+        # Removing a file waits on the disk; several at once keep a slow disk busy instead of idle.
+        with ThreadPoolExecutor(max_workers=UNLINK_THREADS) as pool:
+            removed += sum(pool.map(_unlink, gone))
+        with transaction(factory) as session:
+            session.execute(delete(PendingFileDeletion).where(PendingFileDeletion.sha256.in_(pending)))
+
+
+def _unlink(path: Path) -> int:
+    try:
+        path.unlink()
+    except FileNotFoundError:  # removed by a run that stopped before clearing its journal
+        return 0
+    return 1
+
+
+@dataclass
+class StoreCheck:
+    """Image rows (which reads point at, under foreign keys) against the files in the image folder."""
+
+    files: int = 0
+    rows: int = 0
+    orphan_files: list[str] = field(default_factory=list)  # on disk, no row (journaled ones included)
+    missing_files: list[str] = field(default_factory=list)  # a row, so reads may point at it, but no file
+
+    @property
+    def clean(self) -> bool:
+        return not (self.orphan_files or self.missing_files)
+
+
+def check(factory: sessionmaker[Session], images_dir: Path) -> StoreCheck:
+    """Compare the image folder with the image rows; files still in the journal count as orphans."""
+    on_disk = {
+        path.name
+        for path in images_dir.glob("*/*/*")
+        if path.is_file() and not path.name.startswith(INCOMING_PREFIX)
+    }
+    with transaction(factory) as session, system_scope(session, "retention store check"):
+        rows = set(session.scalars(select(StoredImage.sha256)))
+    return StoreCheck(len(on_disk), len(rows), sorted(on_disk - rows), sorted(rows - on_disk))

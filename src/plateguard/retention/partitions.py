@@ -1,0 +1,96 @@
+"""On PostgreSQL, a whole expired month of reads is dropped at once when nothing in it is kept.
+
+A month qualifies when it ends before the cutoff, no active hold names a read captured in it, and no
+alert points at one of its reads. Its image names are gathered first, the partition is dropped (waiting
+at most ``LOCK_TIMEOUT`` for the table lock, so ingest is never held up behind it), and then the images
+no other read uses are released in batches like any purge's. Otherwise the month's reads go row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import exists, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from plateguard.access_log.guard import system_scope
+from plateguard.database import transaction
+from plateguard.reads import partitions
+from plateguard.retention import files
+from plateguard.retention.models import HeldRead, LegalHold
+from plateguard.retention.purge import PurgeReport, PurgeRun, count_into
+
+LOCK_TIMEOUT = "100ms"
+# Image rows freed by a dropped month, per transaction: on PostgreSQL these row locks hold up no ingest
+# (a new read never uses an image row of a month long past, unless the very same picture comes again).
+IMAGE_BATCH = 5000
+
+
+def drop_expired_months(run: PurgeRun, report: PurgeReport, record_id: int) -> None:
+    assert report.cutoff is not None
+    with transaction(run.factory) as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        months = [
+            p
+            for p in partitions.partitions(session)
+            if _end(p.month) <= report.cutoff and not _kept(session, p)
+        ]
+    for partition in months:
+        dropped = _drop(run, partition, record_id)
+        if dropped is not None:
+            report.partitions.append(partition.name)
+            report.deleted += dropped[0]
+            report.files += dropped[1]
+
+
+def _end(month: dt.date) -> dt.datetime:
+    following = partitions.next_month(month)
+    return dt.datetime(following.year, following.month, 1, tzinfo=dt.UTC)
+
+
+def _kept(session: Session, partition: partitions.Partition) -> bool:
+    start = dt.datetime(partition.month.year, partition.month.month, 1, tzinfo=dt.UTC)
+    held = exists().where(
+        HeldRead.captured_at >= start,
+        HeldRead.captured_at < _end(partition.month),
+        HeldRead.hold_id == LegalHold.id,
+        LegalHold.released_at.is_(None),
+    )
+    with system_scope(session, files.TASK):
+        if session.scalar(select(held)):
+            return True
+        alerted = text(f"SELECT EXISTS (SELECT 1 FROM alert a JOIN {partition.name} r ON r.id = a.read_id)")  # noqa: S608
+        return bool(session.execute(alerted).scalar())
+
+
+def _drop(run: PurgeRun, partition: partitions.Partition, record_id: int) -> tuple[int, int] | None:
+    """Drop one month: (reads, image files) destroyed, or None when it was not dropped."""
+    name = partition.name
+    with transaction(run.factory) as session, system_scope(session, files.TASK):
+        summary = session.execute(
+            text(f"SELECT count(*), min(captured_at), max(captured_at) FROM {name}")  # noqa: S608
+        ).one()
+        images = text(
+            f"SELECT plate_image_sha256 FROM {name} WHERE plate_image_sha256 IS NOT NULL UNION "  # noqa: S608
+            f"SELECT overview_image_sha256 FROM {name} WHERE overview_image_sha256 IS NOT NULL"
+        )
+        shas = [row[0] for row in session.execute(images)]
+    try:
+        with transaction(run.factory) as session, system_scope(session, files.TASK):
+            session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+            session.execute(text("LOCK TABLE plate_read IN ACCESS EXCLUSIVE MODE"))
+            if _kept(session, partition):  # a hold or an alert arrived since the survey
+                return None
+            session.execute(text(f"DROP TABLE {name}"))
+            if summary[0]:
+                count_into(session, record_id, summary[0], summary[1], summary[2])
+    except OperationalError:
+        return None  # busy right now: its rows go in batches instead
+    removed = 0
+    for start in range(0, len(shas), IMAGE_BATCH):
+        with transaction(run.factory) as session:
+            files.release_images(session, shas[start : start + IMAGE_BATCH])
+        removed += files.remove_pending(run.factory, run.images_dir)
+    return summary[0], removed

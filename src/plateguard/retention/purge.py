@@ -1,0 +1,223 @@
+"""Destroying expired reads and their images, in short batches that leave ingest room to write.
+
+Kept through a purge: reads under an active legal hold, and reads an alert still points at (an alert
+is kept by its own schedule, and a confirmed alert without a recorded outcome is kept until one is).
+Each batch is one short transaction; the destruction record is updated in the same transaction as the
+rows it counts, so an interrupted purge leaves a true record, and a rerun continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Table,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from plateguard.access_log.guard import system_scope
+from plateguard.alerts.models import Alert
+from plateguard.database import transaction, utcnow
+from plateguard.reads.models import PlateRead
+from plateguard.retention import files
+from plateguard.retention import service as schedules
+from plateguard.retention.models import DataKind, DestructionRecord, HeldRead, LegalHold, RetentionSchedule
+
+Progress = Callable[[int], None]
+TARGET_BATCH_MS = 50.0  # a batch holds the write lock about this long at most; ingest waits no longer
+MIN_BATCH = 10
+RECORD_TABLE: Table = DestructionRecord.__table__  # type: ignore[assignment]
+
+
+@dataclass
+class PurgeReport:
+    kind: DataKind
+    schedule_id: int | None = None
+    cutoff: dt.datetime | None = None
+    expired: int = 0  # past the schedule, whether destroyed or kept
+    held: int = 0  # of those, kept by a legal hold
+    kept_for_alerts: int = 0  # of those, kept because an alert points at them
+    deleted: int = 0
+    files: int = 0
+    partitions: list[str] = field(default_factory=list)
+    batch_ms: list[float] = field(default_factory=list)  # each batch from BEGIN to COMMIT (ingest waits)
+    note: str = ""
+
+
+def active_hold_on(read_id: SQLColumnExpression[uuid.UUID]) -> ColumnElement[bool]:
+    return exists().where(
+        HeldRead.read_id == read_id, HeldRead.hold_id == LegalHold.id, LegalHold.released_at.is_(None)
+    )
+
+
+def _expired(cutoff: dt.datetime) -> ColumnElement[bool]:
+    return and_(
+        PlateRead.captured_at < cutoff,
+        ~active_hold_on(PlateRead.id),
+        ~exists().where(Alert.read_id == PlateRead.id),
+    )
+
+
+def survey(*, session: Session, now: dt.datetime | None = None) -> PurgeReport:
+    """What a purge of reads would do now: counts only (the dry run)."""
+    schedule = schedules.in_force(session=session, kind=DataKind.READS)
+    report = PurgeReport(DataKind.READS)
+    if schedule is None:
+        report.note = "no approved retention schedule for reads: nothing is destroyed"
+        return report
+    cutoff = schedules.cutoff(schedule, now=now)
+    report.schedule_id, report.cutoff = schedule.id, cutoff
+    old = PlateRead.captured_at < cutoff
+    with system_scope(session, files.TASK):
+        report.expired = session.scalar(select(func.count()).select_from(PlateRead).where(old)) or 0
+        report.held = session.scalar(select(func.count()).where(old, active_hold_on(PlateRead.id))) or 0
+        report.kept_for_alerts = (
+            session.scalar(
+                select(func.count()).where(
+                    old, ~active_hold_on(PlateRead.id), exists().where(Alert.read_id == PlateRead.id)
+                )
+            )
+            or 0
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class PurgeRun:
+    factory: sessionmaker[Session]
+    images_dir: Path
+    run_by: str
+    batch_size: int = 100
+    pause_seconds: float = 0.02
+    progress: Progress | None = None
+    stop_after_batches: int | None = None  # for tests of an interrupted purge
+
+
+def purge_reads(run: PurgeRun, *, now: dt.datetime | None = None) -> PurgeReport:
+    """Destroy every expired read that nothing keeps, with its images; safe to stop and run again."""
+    files.remove_pending(run.factory, run.images_dir)  # what an interrupted run left behind
+    with transaction(run.factory) as session:
+        report = survey(session=session, now=now)
+        if report.schedule_id is None or report.cutoff is None:
+            return report
+        record_id = open_record(session, report, run.run_by)
+    from plateguard.retention import partitions as partition_purge
+
+    partition_purge.drop_expired_months(run, report, record_id)
+    batches, size = 0, run.batch_size
+    while run.stop_after_batches is None or batches < run.stop_after_batches:
+        count, locked_at = _purge_batch(run, report.cutoff, record_id, size)
+        report.batch_ms.append((time.perf_counter() - locked_at) * 1000)
+        if not count:
+            break
+        batches += 1
+        size = next_size(size, report.batch_ms[-1], run.batch_size)
+        report.deleted += count
+        report.files += files.remove_pending(run.factory, run.images_dir)
+        if run.progress is not None:
+            run.progress(count)
+        time.sleep(run.pause_seconds)
+    _close_record(run.factory, record_id, report)
+    return report
+
+
+def open_record(session: Session, report: PurgeReport, run_by: str) -> int:
+    """A destruction record for one kind's run, naming the schedule and who approved it."""
+    schedule = session.get(RetentionSchedule, report.schedule_id)
+    assert schedule is not None and report.cutoff is not None
+    record = DestructionRecord(
+        data_kind=report.kind,
+        cutoff=report.cutoff,
+        schedule_id=schedule.id,
+        schedule_days=schedule.days,
+        approved_by=schedule.decided_by or "",
+        run_by=run_by,
+        method="rows",
+    )
+    session.add(record)
+    session.flush()
+    return record.id
+
+
+def next_size(size: int, took_ms: float, largest: int) -> int:
+    """Halve the batch when one held the lock longer than the target, grow it back when well under."""
+    if took_ms > TARGET_BATCH_MS:
+        return max(MIN_BATCH, size // 2)
+    if took_ms < TARGET_BATCH_MS / 2:
+        return min(largest, size * 2)
+    return size
+
+
+def _purge_batch(run: PurgeRun, cutoff: dt.datetime, record_id: int, size: int) -> tuple[int, float]:
+    """One short transaction: up to batch_size reads, their freed image rows, and the record's count.
+
+    Returns the reads destroyed and when the transaction began (on SQLite: took the write lock).
+    """
+    with transaction(run.factory) as session, system_scope(session, files.TASK):
+        session.connection()  # BEGIN (IMMEDIATE on SQLite): from here ingest waits for this batch
+        locked_at = time.perf_counter()
+        rows = session.execute(
+            select(
+                PlateRead.id,
+                PlateRead.captured_at,
+                PlateRead.plate_image_sha256,
+                PlateRead.overview_image_sha256,
+            )
+            .where(_expired(cutoff))
+            .order_by(PlateRead.captured_at)
+            .limit(size)
+        ).all()
+        if not rows:
+            return 0, locked_at
+        ids = [row.id for row in rows]
+        # Core statements on the table: no ORM bookkeeping inside the write lock.
+        table = files.READ_TABLE
+        session.execute(delete(table).where(table.c.id.in_(ids), table.c.captured_at < cutoff))
+        files.release_images(session, [sha for row in rows for sha in (row[2], row[3]) if sha])
+        count_into(session, record_id, len(rows), rows[0].captured_at, rows[-1].captured_at)
+    return len(rows), locked_at
+
+
+def count_into(
+    session: Session, record_id: int, count: int, oldest: dt.datetime, newest: dt.datetime
+) -> None:
+    table = RECORD_TABLE
+    session.execute(
+        update(table)
+        .where(table.c.id == record_id)
+        .values(
+            count=table.c.count + count,
+            oldest=case(
+                (or_(table.c.oldest.is_(None), table.c.oldest > oldest), oldest), else_=table.c.oldest
+            ),
+            newest=case(
+                (or_(table.c.newest.is_(None), table.c.newest < newest), newest), else_=table.c.newest
+            ),
+        )
+    )
+
+
+def _close_record(factory: sessionmaker[Session], record_id: int, report: PurgeReport) -> None:
+    with transaction(factory) as session:
+        record = session.get(DestructionRecord, record_id)
+        assert record is not None
+        record.files += report.files
+        record.finished_at = utcnow()
+        if report.partitions:
+            dropped = report.partitions
+            record.method = f"{len(dropped)} monthly partitions dropped ({dropped[0]} to {dropped[-1]}); rows"

@@ -1,0 +1,1 @@
+from tests.retention.conftest import store  # noqa: F401
