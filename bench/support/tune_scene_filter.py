@@ -4,7 +4,8 @@
 
 Reads every text detection of every scene once with a permissive configuration (cached in a pickle), then
 replays the pipeline's filtering (plausibility, relative text height, second-plate score, suppression) for
-a grid of settings and prints the best by top-1 and by false detections. This is how the defaults in
+a grid of settings and prints the best by top-1 and by false detections, on the tuning part of the
+development scenes only (`part_of` in bench/recognition.py). This is how the defaults in
 ``PipelineConfig`` were chosen; it does not train on the evaluation data, it only picks thresholds.
 """
 
@@ -32,7 +33,7 @@ from plateguard.recognition.pipeline import (  # noqa: E402
     plausible,
 )
 from plateguard.recognition.types import RecognizedPlate  # noqa: E402
-from recognition import Tally, load_scenes, score_scene  # noqa: E402
+from recognition import Tally, load_scenes, part_of, score_scene  # noqa: E402
 
 Reads = list[tuple[RecognizedPlate, int]]
 
@@ -41,7 +42,7 @@ def collect(data: Path, reader: str) -> list[tuple[Any, Reads]]:
     pipe = build_default(threads=1, reader=reader)
     pipe.config = PipelineConfig(min_confidence=0.0, min_chars=1, max_chars=20, words_confidence=0.0)
     out = []
-    for scene in load_scenes(data):
+    for scene in (s for s in load_scenes(data) if part_of(s.path.name) == "tuning"):
         img = to_bgr(load_image(scene.path))
         reads = []
         for det in sorted(pipe.detector.predict(img), key=lambda d: -d.text_box.h):

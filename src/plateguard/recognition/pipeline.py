@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from plateguard.recognition.color import vehicle_color
 from plateguard.recognition.ctc import fits_region
 from plateguard.recognition.formats import is_state_word, is_timestamp
@@ -41,6 +43,14 @@ class PipelineConfig:
     """Region-format re-ranking is off by default: it cost 5 points on crops (format lists are partial)."""
     words_confidence: float = 0.85
     """Scene reads without any digit (vanity plates, but mostly signs and badges) need this confidence."""
+    closeup_max_side: int = 800
+    """An image no larger than this (longer side, pixels) in which no plate is found is read again as a
+    close-up (dedicated ALPR cameras send only the plate, and the text detector misses characters that
+    fill the frame). A plate-shaped one is first read whole as a plate; when that reading is not plausible
+    and the scene search finds nothing, it is searched again on a padded canvas."""
+    closeup_pad: float = 2.0
+    """A close-up is read again centred on a canvas this many image sizes wider and taller on each axis
+    (2.0: three times the size), filled with the image's median grey."""
 
 
 class Pipeline:
@@ -60,8 +70,22 @@ class Pipeline:
         self.config = config or PipelineConfig()
 
     def recognize(self, image: Image) -> list[RecognizedPlate]:
-        """All plates found in a scene, best first. The image is not modified."""
+        """All plates found in a scene, best first, from a tight plate close-up to a wide scene. The image
+        is not modified."""
         img = to_bgr(image)
+        h, w = img.shape[:2]
+        small = max(h, w) <= self.config.closeup_max_side
+        if small and PLATE_SHAPED[0] <= w / max(h, 1) <= PLATE_SHAPED[1]:
+            whole = self.read_crop(img)
+            if plausible(whole.plate, whole.confidence, self.config, close_up=True):
+                return [whole]
+        plates = self._recognize_scene(img)
+        if plates or not small:
+            return plates
+        canvas, (dx, dy) = pad_canvas(img, self.config.closeup_pad)
+        return [replace(p, box=p.box.moved_into(-dx, -dy, w, h)) for p in self._recognize_scene(canvas)]
+
+    def _recognize_scene(self, img: Image) -> list[RecognizedPlate]:
         found: list[tuple[RecognizedPlate, int]] = []
         sure_height = 0
         # Tallest text first; once a confident plate is read, shorter text that could only be a
@@ -107,15 +131,29 @@ class Pipeline:
 
 SURE_PLATE = 0.7
 """A read this confident makes much shorter text in the same scene not worth reading."""
+PLATE_SHAPED = (1.6, 5.0)
+"""Width-to-height ratios of a close-up that is read whole as a plate first (US plates are 2:1; crops
+with a frame or a little car around them stay within these)."""
 
 
-def plausible(plate: str, score: float, cfg: PipelineConfig) -> bool:
-    """Could this scene read be a plate at all (length, score, not a state word or a date overlay)?"""
+def pad_canvas(img: Image, pad: float) -> tuple[Image, tuple[int, int]]:
+    """The image centred on a larger canvas of its median grey, and where its top-left corner went."""
+    h, w = img.shape[:2]
+    dx, dy = int(w * pad / 2), int(h * pad / 2)
+    canvas = np.full((h + 2 * dy, w + 2 * dx, 3), int(np.median(img)), np.uint8)
+    canvas[dy : dy + h, dx : dx + w] = img
+    return canvas, (dx, dy)
+
+
+def plausible(plate: str, score: float, cfg: PipelineConfig, *, close_up: bool = False) -> bool:
+    """Could this scene read be a plate at all (length, score, not a state word or a date overlay)? In a
+    close-up the whole picture is the plate, so a reading without digits (a vanity plate) is not suspected
+    of being a sign."""
     if not (cfg.min_chars <= len(plate) <= cfg.max_chars) or score < cfg.min_confidence:
         return False
     if is_state_word(plate) or is_timestamp(plate):
         return False
-    return any(c.isdigit() for c in plate) or score >= cfg.words_confidence
+    return close_up or any(c.isdigit() for c in plate) or score >= cfg.words_confidence
 
 
 def choose(found: list[tuple[RecognizedPlate, int]], cfg: PipelineConfig) -> list[RecognizedPlate]:

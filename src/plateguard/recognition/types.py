@@ -38,6 +38,12 @@ class BoundingBox:
     def contains(self, px: float, py: float) -> bool:
         return self.x <= px <= self.x + self.w and self.y <= py <= self.y + self.h
 
+    def moved_into(self, dx: int, dy: int, width: int, height: int) -> BoundingBox:
+        """This box shifted by (dx, dy) and clipped to an image of the given size."""
+        x0, y0 = max(0, self.x + dx), max(0, self.y + dy)
+        x1, y1 = min(width, self.x + self.w + dx), min(height, self.y + self.h + dy)
+        return BoundingBox(x0, y0, max(0, x1 - x0), max(0, y1 - y0))
+
 
 @dataclass(frozen=True)
 class PlateDetection:
