@@ -113,3 +113,24 @@ def test_release_request_recorded_with_its_document_and_refused_by_rule(
     assert client.get(f"/releases/{request.id}/document").content == b"%PDF-1.4 letter"
     missing = client.post("/releases", data={**fields, "agency_state": "California"}, files=files)
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "agency_state"
+
+
+def test_looking_at_the_holds_page_is_an_access_record(
+    client: TestClient,
+    db: Session,
+    trained,
+    store_read: StoreRead,  # noqa: F811
+) -> None:  # type: ignore[no-untyped-def]
+    trained("det", Role.INVESTIGATOR)
+    store_read("4HLD222", image=None)
+    csrf = sign_in(client, "det")
+    post(
+        client,
+        "/holds",
+        csrf,
+        {"case_number": "26-9", "reason": "evidence", "requester": "DDA", "plate": "4HLD222"},
+    )
+    page = client.get("/holds")
+    assert page.status_code == 200 and "26-9" in page.text
+    viewed = db.scalars(select(AccessRecord).where(AccessRecord.action == "holds.viewed")).one()
+    assert viewed.username == "det" and viewed.result_count == 1

@@ -33,6 +33,19 @@ def list_(*, session: Session, active_only: bool = False) -> list[LegalHold]:
     return list(session.scalars(query))
 
 
+def review(*, session: Session, actor: Actor) -> list[LegalHold]:
+    """Every hold, for the holds page: the criteria name plates, so the look is itself an access record."""
+    found = list_(session=session)
+    access_log.append(
+        session=session,
+        actor=actor,
+        action="holds.viewed",
+        query={"holds": [hold.id for hold in found[:200]]},
+        result_count=len(found),
+    )
+    return found
+
+
 def place(*, session: Session, actor: Actor, form: HoldCreate) -> LegalHold:
     """Find the reads the criteria name (an audited search) and hold them under the case number."""
     checked = Justification(HOLD_PURPOSE, form.reason.value, form.case_number).checked(

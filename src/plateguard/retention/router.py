@@ -73,7 +73,7 @@ def decide_schedule(
 
 @router.get("/holds", response_class=HTMLResponse)
 def holds_page(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    context = {"holds": holds.list_(session=db), "reasons": list(HoldReason)}
+    context = {"holds": holds.review(session=db, actor=Actor.of(login.user)), "reasons": list(HoldReason)}
     return render(request, "holds.html", context)
 
 
