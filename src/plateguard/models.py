@@ -7,8 +7,9 @@ from plateguard.alerts.models import Alert, AlertDelivery
 from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
 from plateguard.database import Base
 from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistGrant, HotlistNotice
+from plateguard.ingest.models import DeadLetter
 from plateguard.places.models import AddressPoint
-from plateguard.reads.models import PlateRead, StoredImage
+from plateguard.reads.models import PlateRead, PlateReadId, PlateReadRevision, StoredImage
 
 metadata = Base.metadata
 
@@ -21,6 +22,7 @@ __all__ = [
     "AlertDelivery",
     "Camera",
     "CameraLogEntry",
+    "DeadLetter",
     "DeviceToken",
     "Hotlist",
     "HotlistEntry",
@@ -29,6 +31,8 @@ __all__ = [
     "JobTitle",
     "LoginSession",
     "PlateRead",
+    "PlateReadId",
+    "PlateReadRevision",
     "RoleSetting",
     "StoredImage",
     "TrainingCourse",

@@ -22,7 +22,7 @@ def test_a_single_read_is_stored_and_acknowledged(device: TestClient, db: Sessio
     read = a_read("7ABC123")
     response = device.post("/api/v1/reads", json=read)
     assert response.status_code == 200, response.text
-    assert response.json() == {"stored": 1, "duplicates": 0, "ignored": 0, "ids": [read["id"]]}
+    assert response.json() == {"stored": 1, "duplicates": 0, "updated": 0, "ignored": 0, "ids": [read["id"]]}
     [row] = stored(db)
     assert (row.plate_normalized, row.latitude) == ("7ABC123", 37.7975)  # the camera's position
 

@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from plateguard.config import Settings
 from plateguard.errors import NotAuthenticated
 from plateguard.ingest import service
 from plateguard.ingest.body import json_body, json_or_form_body, read_limited
@@ -24,7 +25,7 @@ from plateguard.ingest.schemas import (
     parse_submission_bytes,
 )
 from plateguard.ingest.vendors import from_openalpr, from_platerecognizer
-from plateguard.reads.images import store_image
+from plateguard.reads import images
 from plateguard.web.dependencies import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -59,23 +60,43 @@ def _limit(request: Request) -> int:
     return int(request.app.state.settings.ingest.max_body_bytes)
 
 
+def capture_window(settings: Settings) -> service.CaptureWindow:
+    return service.CaptureWindow(settings.ingest.capture_days_back, settings.ingest.capture_minutes_ahead)
+
+
 def _store(
     request: Request, db: Session, camera_id: int, reads: list[ReadSubmission], ignored: int = 0
 ) -> BatchReceipt:
+    settings = request.app.state.settings
     with service.sqlite_writer(db):
         camera = service.camera_for_writing(session=db, camera_id=camera_id)
         result = service.store_batch(
             session=db,
             camera=camera,
             reads=reads,
-            images_dir=request.app.state.settings.images_dir,
+            images_dir=settings.images_dir,
             on_stored=request.app.state.on_read_stored,
+            window=capture_window(settings),
         )
-        db.commit()  # durable before the acknowledgement is sent
+        commit_or_discard_images(db)  # durable before the acknowledgement is sent
     request.app.state.metrics.reads_stored.labels(source="http").inc(len(result.stored_ids))
     return BatchReceipt(
-        stored=len(result.stored_ids), duplicates=len(result.duplicate_ids), ignored=ignored, ids=result.ids
+        stored=len(result.stored_ids),
+        duplicates=len(result.duplicate_ids),
+        updated=len(result.updated_ids),
+        ignored=ignored,
+        ids=result.ids,
     )
+
+
+def commit_or_discard_images(db: Session) -> None:
+    """Commit; when the commit fails, the image files written for it are removed (no orphans)."""
+    try:
+        db.commit()
+    except BaseException:
+        images.discard_new_files(db)
+        raise
+    images.forget_new_files(db)
 
 
 @router.post("/reads", openapi_extra=_READ_BODY, response_model=BatchReceipt)
@@ -93,8 +114,10 @@ async def upload_image(request: Request, db: DbSession, camera_id: DeviceCameraI
 
     def store() -> ImageReceipt:
         service.camera_for_writing(session=db, camera_id=camera_id)
-        image = store_image(session=db, images_dir=request.app.state.settings.images_dir, data=data)
-        return ImageReceipt(sha256=image.sha256, width=image.width, height=image.height)
+        image = images.store_image(session=db, images_dir=request.app.state.settings.images_dir, data=data)
+        receipt = ImageReceipt(sha256=image.sha256, width=image.width, height=image.height)
+        commit_or_discard_images(db)
+        return receipt
 
     return await run_in_threadpool(store)
 
@@ -113,7 +136,9 @@ async def platerecognizer(request: Request, db: DbSession, camera_id: DeviceCame
     payload, image = await json_or_form_body(request, _limit(request))
     reads = await run_in_threadpool(from_platerecognizer, payload)
     if image is not None:
-        reads = [read.model_copy(update={"overview_image": image}) for read in reads]
+        for read in reads:
+            read.overview_image = image
+            read.name_fields({**read.sender_fields(), "overview_image": "upload"})
     return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
 
 

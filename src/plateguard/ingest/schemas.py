@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from plateguard.errors import InvalidInput
 from plateguard.reads.schemas import PlateReadCreate
@@ -25,6 +25,17 @@ class ReadSubmission(PlateReadCreate):
     overview_image_sha256: str | None = Field(
         None, pattern=SHA256_PATTERN, description="An overview uploaded before with POST /api/v1/images."
     )
+    _sender_fields: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def name_fields(self, names: dict[str, str]) -> None:
+        """Remember what the sender calls each field, so a later error (a damaged image) names theirs."""
+        self._sender_fields = dict(names)
+
+    def sender_fields(self) -> dict[str, str]:
+        return dict(self._sender_fields)
+
+    def sender_field(self, ours: str, default: str) -> str:
+        return self._sender_fields.get(ours, default)
 
 
 class ReadBatch(BaseModel):
@@ -38,6 +49,7 @@ class BatchReceipt(BaseModel):
 
     stored: int = Field(description="Reads stored by this request.")
     duplicates: int = Field(description="Reads whose id was stored before; acknowledged, not stored again.")
+    updated: int = Field(0, description="Stored reads of the same pass replaced by a more confident reading.")
     ignored: int = Field(0, description="Messages that carry no plate read (e.g. heartbeats).")
     ids: list[uuid.UUID] = Field(description="Ids of all reads acknowledged, in the order given.")
 
