@@ -79,9 +79,15 @@ def parse_submission(payload: Any) -> list[ReadSubmission]:
     try:
         if "reads" in payload:
             return ReadBatch.model_validate(payload).reads
-        return [ReadSubmission.model_validate(payload)]
+        return [single(ReadSubmission.model_validate(payload))]
     except ValidationError as exc:
         raise invalid(exc) from None
+
+
+def single(read: ReadSubmission) -> ReadSubmission:
+    """A read sent alone: an error later names its field plainly (``captured_at``, not ``reads.0...``)."""
+    read.name_fields({name: name for name in ReadSubmission.model_fields})
+    return read
 
 
 def parse_submission_bytes(data: bytes) -> list[ReadSubmission]:

@@ -151,7 +151,7 @@ def _unique(reads: Sequence[ReadSubmission]) -> dict[uuid.UUID, tuple[int, ReadS
     for index, read in enumerate(reads):
         seen = unique.setdefault(read.id, (index, read))
         if seen[0] != index and seen[1].model_dump() != read.model_dump():
-            where = f"reads.{index}.id"
+            where = read.sender_field("id", f"reads.{index}.id")
             raise InvalidInput(f"{where}: the same id as reads.{seen[0]} with different content", field=where)
     return unique
 
@@ -170,7 +170,8 @@ def _refuse_foreign(
 ) -> None:
     for read_id, owner in owners.items():
         if owner != camera.id:
-            where = f"reads.{unique[read_id][0]}.id"
+            index, read = unique[read_id]
+            where = read.sender_field("id", f"reads.{index}.id")
             raise Conflict(f"{where}: this id belongs to a read of another camera; use a new id", field=where)
 
 
