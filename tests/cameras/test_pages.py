@@ -135,6 +135,8 @@ def test_messages_not_stored_are_shown_to_the_administrator(
         payload=b"{}",
     )
     sign_in(client, admin)
-    page = client.get("/cameras").text
+    response = client.get("/cameras")
+    page = response.text
+    assert response.status_code == 200, page[-3000:]
     assert "Messages not stored (1 waiting)" in page
     assert "plate_box.2: expected a number" in page and "frigate/tracked_object_update" in page

@@ -39,6 +39,7 @@ def record(
         received_at=utcnow(),
     )
     session.add(letter)
+    session.flush()
     return letter
 
 
