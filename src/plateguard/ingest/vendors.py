@@ -34,7 +34,7 @@ IGNORED_OPENALPR_TYPES = frozenset({"heartbeat", "vehicle"})
 def from_openalpr(payload: Any) -> list[ReadSubmission]:
     """``alpr_group`` (one per vehicle pass), ``alpr_results`` (per frame), ``alpr_alert``; heartbeats: []."""
     payload = as_object(payload, "")
-    kind = payload.get("data_type")
+    kind = text(payload.get("data_type"), "data_type")
     if kind == "alpr_group":
         return [_openalpr_group(payload, "")]
     if kind == "alpr_alert":
