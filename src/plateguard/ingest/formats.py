@@ -13,7 +13,8 @@ OPENALPR_TYPES = frozenset({"alpr_group", "alpr_results", "alpr_alert", "heartbe
 def reads_from_any(payload: Any) -> list[ReadSubmission]:
     """plateguard's own read or batch, an OpenALPR / Rekor message, or a Plate Recognizer result."""
     if isinstance(payload, dict):
-        if str(payload.get("data_type")) in OPENALPR_TYPES or ("results" in payload and "epoch_time" in payload):
+        openalpr = str(payload.get("data_type")) in OPENALPR_TYPES
+        if openalpr or ("results" in payload and "epoch_time" in payload):
             return from_openalpr(payload)
         data = payload.get("data")
         snapshot = "results" in payload and "timestamp" in payload
