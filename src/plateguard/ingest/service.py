@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,17 +42,18 @@ class CaptureWindow:
     days_back: int = 730
     minutes_ahead: int = 5
 
-    def check(self, captured_at: dt.datetime, field: str) -> None:
+    def check(self, reads: Iterable[tuple[int, ReadSubmission]]) -> None:
         now = utcnow()
-        if captured_at < now - dt.timedelta(days=self.days_back):
-            raise InvalidInput(
-                f"{field}: capture time more than {self.days_back} days ago (check the camera's clock)",
-                field=field,
-            )
-        if captured_at > now + dt.timedelta(minutes=self.minutes_ahead):
-            raise InvalidInput(
-                f"{field}: capture time is in the future (check the camera's clock)", field=field
-            )
+        oldest, latest = (
+            now - dt.timedelta(days=self.days_back),
+            now + dt.timedelta(minutes=self.minutes_ahead),
+        )
+        for index, read in reads:
+            if oldest <= read.captured_at <= latest:
+                continue
+            field = read.sender_field("captured_at", f"reads.{index}.captured_at")
+            problem = f"more than {self.days_back} days ago" if read.captured_at < oldest else "in the future"
+            raise InvalidInput(f"{field}: capture time {problem} (check the camera's clock)", field=field)
 
 
 @dataclass
@@ -102,8 +103,7 @@ def store_batch(
 ) -> StoreResult:
     """Store new reads, update passes, acknowledge known ids as duplicates; any bad read stores nothing."""
     unique = _unique(reads)
-    for index, read in unique.values():
-        window.check(read.captured_at, read.sender_field("captured_at", f"reads.{index}.captured_at"))
+    window.check(unique.values())
     written = images.new_files_count(session)
     try:
         return _store(session, camera, reads, unique, images_dir, on_stored)
@@ -189,7 +189,8 @@ def _claim(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         partitions.ensure_for(session, (row["captured_at"] for row in rows))
-        session.execute(_PLATE_READ.insert(), rows)
+        # RETURNING makes SQLAlchemy send multi-row VALUES statements (much faster than executemany).
+        session.scalars(_PLATE_READ.insert().returning(_PLATE_READ.c.id), rows).all()
 
 
 def _row(
@@ -222,6 +223,8 @@ def _row(
 def _image(session: Session, images_dir: Path, read: ReadSubmission, ours: str, index: int) -> str | None:
     data: bytes | None = getattr(read, ours)
     reference: str | None = getattr(read, f"{ours}_sha256")
+    if data is None and reference is None:
+        return None
     where = read.sender_field(ours, f"reads.{index}.{ours}")
     if data is not None:
         try:
