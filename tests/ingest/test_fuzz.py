@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 from plateguard.cameras.models import CameraKind
 from plateguard.config import MqttSettings
 from plateguard.errors import InvalidInput
-from plateguard.ingest import dead_letters
+from plateguard.ingest import camera_formats, dead_letters
 from plateguard.ingest.mqtt import Consumer, Message, MqttCounters
 from plateguard.ingest.schemas import parse_submission
 from plateguard.ingest.vendors import from_frigate, from_openalpr, from_platerecognizer
 from tests.conftest import prepared_data_dir
 from tests.ingest.conftest import a_read, read_count
+from tests.ingest.test_camera_formats import dahua, genetec, survision
 from tests.ingest.test_vendor_values import openalpr_group, openalpr_results, platerecognizer
 
 KEYS = [
@@ -60,7 +61,16 @@ def frigate() -> dict[str, Any]:
             "timestamp": time.time(), "plate_box": [1, 2, 30, 40]}  # fmt: skip
 
 
-VALID = [openalpr_group(), openalpr_results(), platerecognizer(), frigate(), a_read()]
+VALID = [
+    openalpr_group(),
+    openalpr_results(),
+    platerecognizer(),
+    frigate(),
+    a_read(),
+    dahua(),
+    genetec(),
+    survision(),
+]
 
 
 @st.composite
@@ -82,7 +92,16 @@ def one_value_changed(draw: st.DrawFn) -> Any:
 
 
 PAYLOADS = JSON | one_value_changed()
-ADAPTERS: list[Callable[[Any], Any]] = [from_openalpr, from_platerecognizer, from_frigate, parse_submission]
+ADAPTERS: list[Callable[[Any], Any]] = [
+    from_openalpr,
+    from_platerecognizer,
+    from_frigate,
+    parse_submission,
+    camera_formats.from_hikvision,
+    camera_formats.from_dahua,
+    camera_formats.from_genetec,
+    camera_formats.from_survision,
+]
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda adapter: adapter.__name__)
@@ -95,7 +114,11 @@ def test_an_adapter_returns_reads_or_refuses_by_name(adapter: Callable[[Any], An
         assert exc.field, exc.message
 
 
-DOORS = ["/api/v1/reads", "/api/v1/adapters/openalpr", "/api/v1/adapters/platerecognizer"]
+DOORS = [
+    "/api/v1/reads",
+    *(f"/api/v1/adapters/{name}" for name in ("openalpr", "platerecognizer", "hikvision", "dahua")),
+    *(f"/api/v1/adapters/{name}" for name in ("genetec", "survision")),
+]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

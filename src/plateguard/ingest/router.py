@@ -7,6 +7,7 @@ transaction committed (``DbSession``), so an acknowledged read is durable.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic.json_schema import models_json_schema
@@ -14,8 +15,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from plateguard.config import Settings
-from plateguard.errors import NotAuthenticated
-from plateguard.ingest import service
+from plateguard.errors import InvalidInput, NotAuthenticated
+from plateguard.ingest import camera_formats, service
 from plateguard.ingest.body import json_body, json_or_form_body, read_limited
 from plateguard.ingest.schemas import (
     BatchReceipt,
@@ -25,6 +26,7 @@ from plateguard.ingest.schemas import (
     parse_submission_bytes,
 )
 from plateguard.ingest.vendors import from_openalpr, from_platerecognizer
+from plateguard.ingest.xml_body import event_and_pictures
 from plateguard.reads import images
 from plateguard.web.dependencies import DbSession
 
@@ -140,6 +142,50 @@ async def platerecognizer(request: Request, db: DbSession, camera_id: DeviceCame
             read.overview_image = image
             read.name_fields({**read.sender_fields(), "overview_image": "upload"})
     return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/hikvision", response_model=BatchReceipt)
+async def hikvision(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """Hikvision ISAPI ANPR event (``EventNotificationAlert``): XML, JSON, or multipart with pictures."""
+    event, pictures = await event_and_pictures(request, _limit(request))
+    reads = await run_in_threadpool(camera_formats.from_hikvision, event, pictures)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/dahua", response_model=BatchReceipt)
+async def dahua(
+    request: Request, db: DbSession, camera_id: DeviceCameraId, tz: str | None = None
+) -> BatchReceipt:
+    """Dahua ITC HTTP upload (``Picture`` with ``Plate``, ``SnapInfo``); ``tz``: the camera's time zone."""
+    zone = _zone(tz)
+    payload: Any = await json_body(request, _limit(request))
+    reads = await run_in_threadpool(camera_formats.from_dahua, payload, zone)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/genetec", response_model=BatchReceipt)
+async def genetec(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """Genetec AutoVu / Security Center read webhook."""
+    payload: Any = await json_body(request, _limit(request))
+    reads = await run_in_threadpool(camera_formats.from_genetec, payload)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/survision", response_model=BatchReceipt)
+async def survision(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """Survision camera ``anpr`` push."""
+    payload: Any = await json_body(request, _limit(request))
+    reads = await run_in_threadpool(camera_formats.from_survision, payload)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"tz: {name[:60]!r} is not a time zone name", field="tz") from None
 
 
 def publish_schemas(app: FastAPI) -> None:
