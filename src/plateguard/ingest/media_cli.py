@@ -60,11 +60,16 @@ class ReadSink:
                 reads=reads,
                 images_dir=self.settings.images_dir,
                 on_stored=self.on_stored,
+                window=service.CaptureWindow(
+                    self.settings.ingest.capture_days_back, self.settings.ingest.capture_minutes_ahead
+                ),
             )
         self.stored += len(result.stored_ids)
 
 
-def process_file(path: Path, recognizer: PlateRecognizer, sink: ReadSink, every: int) -> int:
+def process_file(
+    path: Path, recognizer: PlateRecognizer, sink: ReadSink, every: int, start: dt.datetime | None = None
+) -> int:
     from plateguard.ingest.media import IMAGE_SUFFIXES, VIDEO_SUFFIXES, image_reads, video_reads
 
     suffix = path.suffix.lower()
@@ -74,7 +79,7 @@ def process_file(path: Path, recognizer: PlateRecognizer, sink: ReadSink, every:
         return len(reads)
     if suffix in VIDEO_SUFFIXES:
         count = 0
-        for read in video_reads(path, recognizer, every=every):
+        for read in video_reads(path, recognizer, every=every, start=start):
             sink.put([read])
             count += 1
         return count
@@ -87,6 +92,12 @@ def ingest_command(
     camera: CameraOption,
     every: EveryOption = 3,
     queue: Annotated[bool, typer.Option("--queue", help="Queue for `plateguard forward` instead.")] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="When a video's first frame was taken (ISO 8601, with offset); else its name or file time."
+        ),
+    ] = None,
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -102,9 +113,21 @@ def ingest_command(
     with Progress() as progress:
         task = progress.add_task("Reading plates", total=len(paths))
         for path in paths:
-            process_file(path, recognizer, sink, every)
+            process_file(path, recognizer, sink, every, _start_time(start))
             progress.advance(task)
     typer.echo(f"{sink.stored} new reads from {len(paths)} files for {camera!r}.")
+
+
+def _start_time(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--start: {text!r} is not an ISO 8601 time", field="start") from None
+    if moment.tzinfo is None:
+        raise InvalidInput("--start: give the offset too, e.g. 2026-11-29T08:15:00-08:00", field="start")
+    return moment
 
 
 def watch_folder(
@@ -147,8 +170,8 @@ def watch_stream(
         if capture.isOpened():
             delays = backoff_delays()
             start = dt.datetime.now(dt.UTC)
-            for vehicle_pass in video_passes(capture, recognizer, start=start, every=every):
-                sink.put([pass_to_read(vehicle_pass, f"{url}:{start.isoformat()}")])
+            for vehicle_pass, frame in video_passes(capture, recognizer, start=start, every=every):
+                sink.put([pass_to_read(vehicle_pass, f"{url}:{start.isoformat()}", frame)])
                 if stop.is_set():
                     break
         capture.release()
