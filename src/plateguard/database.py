@@ -84,7 +84,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     # FULL: an acknowledged read survives a power cut too (NORMAL in WAL mode can lose the last commits);
-    # the cost on ingest is measured in docs/performance.md.
+    # the cost on ingest is measured in docs/connecting-cameras.md ("How fast").
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from plateguard.errors import InvalidInput
 from plateguard.reads.schemas import PlateReadCreate
@@ -25,17 +26,19 @@ class ReadSubmission(PlateReadCreate):
     overview_image_sha256: str | None = Field(
         None, pattern=SHA256_PATTERN, description="An overview uploaded before with POST /api/v1/images."
     )
-    _sender_fields: dict[str, str] = PrivateAttr(default_factory=dict)
+    # What the sender calls each field (set by the adapters, never read from a body that sets it: it only
+    # changes the field names of the sender's own error messages). Not part of the API schema.
+    sender_names: SkipJsonSchema[dict[str, str] | None] = Field(None, exclude=True, repr=False)
 
     def name_fields(self, names: dict[str, str]) -> None:
         """Remember what the sender calls each field, so a later error (a damaged image) names theirs."""
-        self._sender_fields = dict(names)
+        self.sender_names = dict(names)
 
     def sender_fields(self) -> dict[str, str]:
-        return dict(self._sender_fields)
+        return dict(self.sender_names or {})
 
     def sender_field(self, ours: str, default: str) -> str:
-        return self._sender_fields.get(ours, default)
+        return (self.sender_names or {}).get(ours, default)
 
 
 class ReadBatch(BaseModel):

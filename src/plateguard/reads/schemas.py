@@ -7,11 +7,11 @@ import uuid
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -25,14 +25,9 @@ REGION_PATTERN = r"^[a-z]{2}(-[a-z0-9]{1,3})?$"
 BARE_REGION = "bare_region"
 
 
-def _printable(value: str) -> str:
-    """No control characters (a NUL byte is refused by PostgreSQL, and none belongs on a plate)."""
-    if any(ord(character) < 32 or ord(character) == 127 for character in value):
-        raise ValueError("contains control characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_printable)]
+# No control characters (a NUL byte is refused by PostgreSQL, and none belongs on a plate); checked by
+# pydantic's own regex engine, so it costs nothing per read in Python.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 class Candidate(BaseModel):
