@@ -1,9 +1,10 @@
 """The one path every door stores reads through: de-duplicated by client id, all or nothing.
 
 Services flush; the request or command commits, and only then is anything acknowledged. A read id is
-claimed once across the whole store (``plate_read_id``): a re-send of it, whatever its capture time, is a
-duplicate; a later, more confident reading of the same pass updates it (``ingest/passes.py``); the same id
-from another camera, or twice in one batch with different content, is refused.
+claimed once across the whole store (``plate_read_id`` on PostgreSQL): a re-send of it, whatever its
+capture time, is a duplicate; a later, more confident reading of the same pass updates it
+(``ingest/passes.py``); the same id from another camera, or twice in one batch with different content,
+is refused.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ class StoreResult:
 def camera_for_writing(*, session: Session, camera_id: int) -> Camera:
     """Load the camera as the first statement of the transaction (on SQLite: where its write lock is taken).
 
-    Nothing else serialises ingest: ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`` on the id
-    table lets the database decide which of two concurrent copies of a read is stored.
+    Nothing else serialises ingest: ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`` on the id's
+    unique key lets the database decide which of two concurrent copies of a read is stored.
     """
     camera = session.get(Camera, camera_id)
     if camera is None:
@@ -127,9 +128,8 @@ def _store(
         for read_id, (index, read) in unique.items()
         if read_id not in known
     ]
-    claimed = _claim(session, rows)
+    claimed = _claim_and_insert(session, rows)
     new_rows = [row for row in rows if row["id"] in claimed]
-    _insert(session, new_rows)
     if len(claimed) < len(rows):  # a concurrent writer claimed some of these ids first
         _refuse_foreign(camera, unique, _owners(session, [r["id"] for r in rows if r["id"] not in claimed]))
     same_pass = [unique[read_id] for read_id in known]
@@ -156,11 +156,18 @@ def _unique(reads: Sequence[ReadSubmission]) -> dict[uuid.UUID, tuple[int, ReadS
     return unique
 
 
+def _id_table(session: Session) -> Table:
+    """Where a read id is unique: ``plate_read``'s own primary key on SQLite; on PostgreSQL, whose
+    partitioned ``plate_read`` is keyed by (id, capture time), the ``plate_read_id`` table."""
+    return _READ_ID if session.get_bind().dialect.name == "postgresql" else _PLATE_READ
+
+
 def _owners(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """The camera each of these ids was stored by, for the ids stored before."""
     if not ids:
         return {}
-    query = select(PlateReadId.id, PlateReadId.camera_id).where(PlateReadId.id.in_(ids))
+    table = _id_table(session)
+    query = select(table.c.id, table.c.camera_id).where(table.c.id.in_(ids))
     with system_scope(session, "ingest de-duplication"):
         return {read_id: camera_id for read_id, camera_id in session.execute(query)}
 
@@ -175,22 +182,23 @@ def _refuse_foreign(
             raise Conflict(f"{where}: this id belongs to a read of another camera; use a new id", field=where)
 
 
-def _claim(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Record the new ids (one statement); returns those this transaction claimed first."""
+def _claim_and_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert the reads whose id this transaction claims first (multi-row statements); returns those ids."""
     if not rows:
         return set()
-    statement = insert_or_skip(session, _READ_ID, key="id").returning(_READ_ID.c.id)
-    values = [
-        {"id": row["id"], "camera_id": row["camera_id"], "captured_at": row["captured_at"]} for row in rows
-    ]
-    return set(session.scalars(statement, values))
-
-
-def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        partitions.ensure_for(session, (row["captured_at"] for row in rows))
+    table = _id_table(session)
+    if table is _PLATE_READ:
+        statement = insert_or_skip(session, _PLATE_READ, key="id").returning(_PLATE_READ.c.id)
+        return set(session.scalars(statement, rows))
+    claim = insert_or_skip(session, _READ_ID, key="id").returning(_READ_ID.c.id)
+    ids = [{key: row[key] for key in ("id", "camera_id", "captured_at")} for row in rows]
+    claimed = set(session.scalars(claim, ids))
+    new_rows = [row for row in rows if row["id"] in claimed]
+    if new_rows:
+        partitions.ensure_for(session, (row["captured_at"] for row in new_rows))
         # RETURNING makes SQLAlchemy send multi-row VALUES statements (much faster than executemany).
-        session.scalars(_PLATE_READ.insert().returning(_PLATE_READ.c.id), rows).all()
+        session.scalars(_PLATE_READ.insert().returning(_PLATE_READ.c.id), new_rows).all()
+    return claimed
 
 
 def _row(

@@ -61,10 +61,11 @@ class PlateRead(Base):
 
 
 class PlateReadId(Base):
-    """Every read id stored, once, with its camera: a read id is unique across the whole store.
+    """On PostgreSQL, every read id stored, once, with its camera: a read id is unique across the store.
 
-    On PostgreSQL ``plate_read`` is partitioned by capture time and cannot hold a unique index on the id
-    alone; this table can. It also tells which camera owns an id and in which partition its read lies.
+    There ``plate_read`` is partitioned by capture time and cannot hold a unique index on the id alone;
+    this table can, and tells which camera owns an id and in which partition its read lies. On SQLite
+    ``plate_read``'s own primary key does the same and this table stays unused.
     """
 
     __tablename__ = "plate_read_id"

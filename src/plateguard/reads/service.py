@@ -53,7 +53,8 @@ def create(
         overview_image_sha256=overview_sha.sha256 if overview_sha else None,
     )
     partitions.ensure_for(session, [row.captured_at])
-    session.add(PlateReadId(id=read.id, camera_id=camera.id, captured_at=read.captured_at))
+    if session.get_bind().dialect.name == "postgresql":  # SQLite: plate_read's primary key is the id
+        session.add(PlateReadId(id=read.id, camera_id=camera.id, captured_at=read.captured_at))
     session.add(row)
     session.flush()
     return row
