@@ -141,3 +141,9 @@ def test_the_forward_queue_sets_aside_reads_the_server_refuses_and_keeps_a_bound
     finally:
         forward.MAX_REJECTED = original
     assert queue.rejected_count() == 2
+
+
+def test_a_body_cannot_rename_the_fields_of_its_own_errors(device: TestClient, db: Session) -> None:
+    read = a_read(captured_at="1850-01-01T00:00:00Z", sender_names={"captured_at": "<b>elsewhere</b>"})
+    response = device.post("/api/v1/reads", json=read)
+    assert (response.status_code, response.json()["error"]["field"]) == (422, "sender_names")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from plateguard.errors import InvalidInput
@@ -26,9 +26,16 @@ class ReadSubmission(PlateReadCreate):
     overview_image_sha256: str | None = Field(
         None, pattern=SHA256_PATTERN, description="An overview uploaded before with POST /api/v1/images."
     )
-    # What the sender calls each field (set by the adapters, never read from a body that sets it: it only
-    # changes the field names of the sender's own error messages). Not part of the API schema.
+    # What the sender calls each field: set by the adapters after validation (a body that sends it is
+    # refused). Not part of the API schema, never stored or forwarded.
     sender_names: SkipJsonSchema[dict[str, str] | None] = Field(None, exclude=True, repr=False)
+
+    @field_validator("sender_names")
+    @classmethod
+    def _not_from_a_body(cls, value: dict[str, str] | None) -> None:
+        if value is not None:
+            raise ValueError("not a field of a read")
+        return None
 
     def name_fields(self, names: dict[str, str]) -> None:
         """Remember what the sender calls each field, so a later error (a damaged image) names theirs."""
