@@ -42,6 +42,18 @@ class ReadSink:
             with transaction(self.factory) as session:
                 self.camera_id = camera_service.require_by_name(session=session, name=camera_name).id
 
+    def marker(self, path: Path) -> Path:
+        """Where a video file's completed ingest for this camera is recorded (by the file's content)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        camera = hashlib.sha256(self.camera_name.encode()).hexdigest()[:16]
+        kind = "queued" if self.queue is not None else "stored"
+        return self.settings.data_dir / "ingested-videos" / f"{camera}-{digest.hexdigest()}.{kind}"
+
     def put(self, reads: list[ReadSubmission]) -> None:
         if not reads:
             return
@@ -78,10 +90,16 @@ def process_file(
         sink.put(reads)
         return len(reads)
     if suffix in VIDEO_SUFFIXES:
+        marker = sink.marker(path)
+        if marker.exists():  # this camera's reads of this very file are stored: no second recognition
+            logger.info("%s was ingested for %r before: skipped", path.name, sink.camera_name)
+            return 0
         count = 0
         for read in video_reads(path, recognizer, every=every, start=start):
             sink.put([read])
             count += 1
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"{count} reads\n")
         return count
     raise InvalidInput(f"{path}: not an image (.jpg, .png) or video (.mp4, .avi, ...) file", field="path")
 
