@@ -143,14 +143,21 @@ def workloads(
 
 
 def database_size_mb(engine: Engine) -> float:
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
             # the table and its indexes, summed over the monthly partitions
             size = connection.execute(
                 text("SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('plate_read')")
             ).scalar()
             return float(size or 0) / 1e6
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # A checkpoint cannot run inside a transaction (SQLAlchemy's connections begin one): use the driver's.
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
     path = engine.url.database or ""
     return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p)) / 1e6
 

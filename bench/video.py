@@ -63,7 +63,9 @@ def main() -> None:
         write_clip(clip, args.frames)
         capture = cv2.VideoCapture(str(clip))
         started = time.perf_counter()
-        passes = list(video_passes(capture, recognizer, start=dt.datetime.now(dt.UTC), every=args.every))
+        passes = [
+            p for p, _ in video_passes(capture, recognizer, start=dt.datetime.now(dt.UTC), every=args.every)
+        ]
         elapsed = time.perf_counter() - started
         capture.release()
     fps = args.frames / elapsed

@@ -19,6 +19,7 @@ TYPE_FAMILIES = {
     "JSONB": "JSON",
     "UUID": "UUID",
     "BIGINT": "INTEGER",
+    "BYTEA": "BLOB",  # LargeBinary
     "SMALLINT": "INTEGER",
 }
 

@@ -211,6 +211,15 @@ class IngestSettings(Section):
         le=512 * 1024 * 1024,
         description="Largest ingest request body (413 above).",
     )
+    capture_days_back: int = Field(
+        730,
+        ge=1,
+        le=36500,
+        description="Oldest capture time a device may send, in days before now (older is refused, 422).",
+    )
+    capture_minutes_ahead: int = Field(
+        5, ge=0, le=1440, description="How far a device's clock may run ahead, in minutes (422 beyond)."
+    )
 
 
 class MqttSettings(Section):

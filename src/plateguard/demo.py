@@ -119,6 +119,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             _add_device_tokens_and_maintenance(session, cameras)
             _add_records(session, settings, cameras)
             places.import_csv(session=session, data=DEMO_ADDRESS_POINTS, source="demo address points")
+            _add_dead_letter(session)
     write_checkpoint(engine, settings.data_dir)
     engine.dispose()
     return settings, logins
@@ -204,6 +205,23 @@ def _add_reads(session: Session, cameras: list[Camera], images_dir: Path, count:
             images_dir=images_dir,
             plate_image=image,
         )
+
+
+def _add_dead_letter(session: Session) -> None:
+    """A Frigate message from a camera nobody registered yet: listed on the Cameras page until replayed."""
+    import json
+
+    from plateguard.ingest import dead_letters
+
+    message = {"type": "lpr", "id": "1764403200.481-k3v9qz", "camera": "garage_cam", "plate": "8DEM042"}
+    dead_letters.record(
+        session=session,
+        source="mqtt",
+        topic="frigate/tracked_object_update",
+        reason="camera: no camera named 'garage_cam'",
+        field="camera",
+        payload=json.dumps({**message, "score": 0.91, "timestamp": utcnow().timestamp()}).encode(),
+    )
 
 
 def _add_device_tokens_and_maintenance(session: Session, cameras: list[Camera]) -> None:

@@ -16,8 +16,9 @@ from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
 from plateguard.database import Base
 from plateguard.evidence.models import EvidenceExport
 from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistGrant, HotlistNotice
+from plateguard.ingest.models import DeadLetter
 from plateguard.places.models import AddressPoint
-from plateguard.reads.models import PlateRead, StoredImage
+from plateguard.reads.models import PlateRead, PlateReadId, PlateReadRevision, StoredImage
 from plateguard.retention.models import (
     DestructionRecord,
     HeldRead,
@@ -38,6 +39,7 @@ __all__ = [
     "AlertDelivery",
     "Camera",
     "CameraLogEntry",
+    "DeadLetter",
     "DestructionRecord",
     "DeviceToken",
     "EvidenceExport",
@@ -51,6 +53,8 @@ __all__ = [
     "LoginSession",
     "PendingFileDeletion",
     "PlateRead",
+    "PlateReadId",
+    "PlateReadRevision",
     "ReleaseRequest",
     "RetentionSchedule",
     "RoleSetting",

@@ -119,3 +119,24 @@ def test_operators_cannot_manage_cameras(client: TestClient, db: Session, make_u
     csrf = sign_in(client, "ofc.chen")
     assert client.get("/cameras").status_code == 403
     assert client.post("/cameras", data={"csrf_token": csrf, "name": "Y", "kind": "fixed"}).status_code == 403
+
+
+def test_messages_not_stored_are_shown_to_the_administrator(
+    client: TestClient, db: Session, admin: str
+) -> None:
+    from plateguard.ingest import dead_letters
+
+    dead_letters.record(
+        session=db,
+        source="mqtt",
+        topic="frigate/tracked_object_update",
+        reason="plate_box.2: expected a number",
+        field="plate_box.2",
+        payload=b"{}",
+    )
+    sign_in(client, admin)
+    response = client.get("/cameras")
+    page = response.text
+    assert response.status_code == 200, page[-3000:]
+    assert "Messages not stored (1 waiting)" in page
+    assert "plate_box.2: expected a number" in page and "frigate/tracked_object_update" in page

@@ -21,7 +21,18 @@ from plateguard.cameras.models import Camera, CameraKind
 from plateguard.reads.models import PlateRead
 from tests.conftest import skip_or_fail
 
-FORMATS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ingest-formats"
+
+def _formats() -> Path:
+    """The published payload samples next to the checkout (``../shared/data/ingest-formats``), found
+    from any working copy below the folder that holds ``shared``."""
+    for folder in Path(__file__).resolve().parents[2:]:
+        candidate = folder / "shared" / "data" / "ingest-formats"
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ingest-formats"
+
+
+FORMATS = _formats()
 
 
 def example(name: str) -> bytes:

@@ -8,12 +8,21 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from plateguard.config import Settings
 from plateguard.demo import render_plate
 from plateguard.ingest.vendors import from_frigate
 from tests.ingest.conftest import example, read_count, stored, without_comments
 
 OPENALPR = "/api/v1/adapters/openalpr"
 PLATERECOGNIZER = "/api/v1/adapters/platerecognizer"
+
+
+@pytest.fixture()
+def settings(settings: Settings) -> Settings:
+    """The published examples were captured in 2015-2024: a window wide enough to take them."""
+    return settings.model_copy(
+        update={"ingest": settings.ingest.model_copy(update={"capture_days_back": 36500})}
+    )
 
 
 def post_file(device: TestClient, route: str, name: str):  # type: ignore[no-untyped-def]
@@ -118,6 +127,7 @@ def test_frigate_wire_format_plate_is_a_list_and_one_pass_is_one_read() -> None:
     _, [read] = from_frigate(message)
     assert (read.plate, read.confidence) == ("7ABC123", 0.91)
     lpr = without_comments(example("frigate-tracked-object-update-lpr.v0.18.0-beta1.docs.txt").decode())
+    lpr["camera"] = message["after"]["camera"]
     _, [same_pass] = from_frigate(lpr)
-    assert same_pass.id == read.id  # same Frigate event id: stored once
+    assert same_pass.id == read.id  # same camera and Frigate event id: one read
     assert same_pass.box == (917, 487, 112, 42)

@@ -68,3 +68,15 @@ def test_a_revoked_token_keeps_the_reads_queued(live_server, tmp_path: Path) -> 
     queue.put([ReadSubmission.model_validate(a_read())])
     assert Forwarder(queue, url=url, token="pgd_" + "z" * 43).upload_once() is False
     assert len(queue) == 1
+
+
+def test_enqueue_takes_an_openalpr_group_as_the_agent_writes_it(tmp_path: Path) -> None:
+    from tests.ingest.test_vendor_values import openalpr_group
+
+    path = tmp_path / "group.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(openalpr_group()).encode())  # agents write a BOM
+    result = CliRunner().invoke(app, ["forward", "enqueue", str(path), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "1 reads queued" in result.output
+    [(_, body)] = ForwardQueue(tmp_path / QUEUE_FILE).peek(10)
+    assert json.loads(body)["plate"] == "6TRJ244" and json.loads(body)["region"] == "us-ca"

@@ -155,3 +155,19 @@ def test_the_configured_plate_reader_serves_ingest(
     assert isinstance(engine, EngineAdapter) and isinstance(engine.pipeline.reader, HybridReader)
     assert engine.pipeline.reader.sure_above == sure_above
     assert [r.plate for r in engine.predict(scene)] == ["7ABC123"]
+
+
+def test_a_video_read_keeps_its_frame_and_crop_and_the_time_it_was_taken(tmp_path: Path) -> None:
+    import datetime as dt
+
+    video = tmp_path / "pass.avi"
+    write_video(video)
+    start = dt.datetime(2026, 11, 20, 8, 15, tzinfo=dt.UTC)
+    [read] = video_reads(video, WhiteBoxReader(), every=3, start=start)
+    assert start <= read.captured_at <= start + dt.timedelta(seconds=3)  # not the file's time
+    assert read.overview_image is not None and read.overview_image.startswith(b"\xff\xd8")
+    assert read.plate_image is not None and read.plate_image.startswith(b"\xff\xd8")
+    named = tmp_path / "20261120_081500.avi"
+    video.rename(named)
+    [from_name] = video_reads(named, WhiteBoxReader(), every=3)
+    assert from_name.captured_at == read.captured_at  # the recording's name gives its start

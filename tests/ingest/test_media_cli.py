@@ -143,3 +143,26 @@ def test_watch_stream_reconnects_with_back_off_and_stores_each_pass(data_dir: Pa
     assert sink.stored >= 2, "the stream was not reconnected after it ended"
     assert set(plates(settings)) == {"7ABC123"}
     assert len(plates(settings)) == sink.stored  # one read per pass per connection, none repeated
+
+
+def test_a_video_ingested_before_is_not_recognised_again(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plateguard.ingest import media
+
+    video = tmp_path / "clip.avi"
+    write_video(video)
+    args = ["ingest", "--camera", "Evidence video", str(video), "--data-dir", str(data_dir)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    decoded: list[Path] = []
+    original = media.video_reads
+    monkeypatch.setattr(
+        media, "video_reads", lambda path, *a, **k: decoded.append(path) or original(path, *a, **k)
+    )
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert decoded == [] and "0 new reads" in again.output
+    copy = tmp_path / "copy.avi"
+    copy.write_bytes(video.read_bytes() + b"\0")  # other content: recognised
+    CliRunner().invoke(app, ["ingest", "--camera", "Evidence video", str(copy), "--data-dir", str(data_dir)])
+    assert decoded == [copy]

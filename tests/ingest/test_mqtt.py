@@ -21,6 +21,7 @@ from plateguard.access_log.guard import system_scope
 from plateguard.cameras.models import CameraKind
 from plateguard.config import MqttSettings, Settings
 from plateguard.database import make_engine, make_session_factory
+from plateguard.ingest import dead_letters
 from plateguard.ingest.mqtt import Consumer, MqttCounters
 from plateguard.reads.models import PlateRead
 from tests.conftest import prepared_data_dir, skip_or_fail
@@ -56,7 +57,6 @@ def start(settings: Settings, factory: sessionmaker[Session], prefix: str, clien
         settings=mqtt_settings,
         factory=factory,
         images_dir=settings.images_dir,
-        rejected_dir=settings.data_dir / "mqtt-rejected",
         counters=counters,
     )
     stop = threading.Event()
@@ -97,6 +97,7 @@ def test_reads_frigate_events_and_malformed_messages(world) -> None:  # type: ig
     read = json.dumps(a_read("7ABC123")).encode()
     frigate = without_comments(example("frigate-events-lpr.v0.17.2.docs.txt").decode())
     frigate["after"]["recognized_license_plate"] = ["8XYZ999", 0.9]  # the real wire format
+    frigate["after"]["frame_time"] = time.time() - 2
     publish(
         [
             (f"{prefix}/reads/Main St NB", read),
@@ -113,10 +114,10 @@ def test_reads_frigate_events_and_malformed_messages(world) -> None:  # type: ig
     stop.set()
     thread.join(10)
     assert counters.messages.labels(outcome="duplicate")._value.get() == 1
-    reasons = sorted(
-        json.loads(p.read_text())["reason"] for p in (settings.data_dir / "mqtt-rejected").iterdir()
-    )
-    assert [reason.split(":")[0] for reason in reasons] == ["camera", "confidence", "payload"]
+    with factory() as session:
+        letters = dead_letters.list_(session=session)
+    assert sorted(letter.reason.split(":")[0] for letter in letters) == ["camera", "confidence", "payload"]
+    assert {letter.payload for letter in letters} >= {b"{not json"}  # kept as it came, for a replay
 
 
 def test_nothing_is_acknowledged_before_it_is_stored(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

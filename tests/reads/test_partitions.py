@@ -18,8 +18,6 @@ from plateguard.database import alembic_config, make_engine, make_session_factor
 from plateguard.ingest import service as ingest_service
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads import partitions
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import PlateReadCreate
 
 
 def submission(plate: str, captured_at: dt.datetime) -> ReadSubmission:
@@ -40,10 +38,15 @@ def test_migration_moves_existing_reads_into_monthly_partitions_and_back(
     with transaction(make_session_factory(engine)) as session:
         agency = account_service.ensure_home_agency(session=session, name="PD", ori="CA0", state="CA")
         main_st = camera_service.create(session=session, agency=agency, name="Main St", kind=CameraKind.FIXED)
-        for month in (1, 2, 6):
-            captured = dt.datetime(2025, month, 15, tzinfo=dt.UTC)
-            read = PlateReadCreate(plate="7ABC123", confidence=0.9, captured_at=captured)
-            read_service.create(session=session, camera=main_st, read=read, images_dir=tmp_path)
+        for month in (1, 2, 6):  # the columns of revision 0007, written as SQL (the models are newer)
+            session.execute(
+                text(
+                    "INSERT INTO plate_read (id, camera_id, plate_text, plate_normalized, confidence,"
+                    " candidates, captured_at, received_at, vehicle) VALUES (:id, :camera, '7ABC123',"
+                    " '7ABC123', 0.9, '[]', :at, :at, '{}')"
+                ),
+                {"id": uuid.uuid4(), "camera": main_st.id, "at": dt.datetime(2025, month, 15, tzinfo=dt.UTC)},
+            )
     upgrade(engine)
     assert is_partitioned(engine)
     names = set(inspect(engine).get_table_names())
@@ -79,8 +82,13 @@ def test_a_read_from_a_month_without_a_partition_creates_it(
         return
     old = dt.datetime(2019, 3, 9, 14, 0, tzinfo=dt.UTC)
     read = submission("4OLD019", old)
-    first = ingest_service.store_batch(session=db, camera=camera, reads=[read], images_dir=tmp_path)
-    again = ingest_service.store_batch(session=db, camera=camera, reads=[read], images_dir=tmp_path)
+    wide = ingest_service.CaptureWindow(days_back=36500)
+    first = ingest_service.store_batch(
+        session=db, camera=camera, reads=[read], images_dir=tmp_path, window=wide
+    )
+    again = ingest_service.store_batch(
+        session=db, camera=camera, reads=[read], images_dir=tmp_path, window=wide
+    )
     assert (first.stored_ids, again.duplicate_ids) == ([read.id], [read.id])
     assert "plate_read_m2019_03" in {p.name for p in partitions.partitions(db)}
     with system_scope(db, "test"):  # raw SQL on a partition is guarded too

@@ -211,3 +211,17 @@ def test_partial_index_follows_updates_and_deletes(db: Session, investigator: Us
     assert run(db, investigator, plate="*KX90*", match="partial").total == 0
     assert run(db, investigator, plate="?XYZ*", match="partial").total == 0
     assert read_id
+
+
+def test_vehicle_type_and_color_match_whatever_case_the_sender_wrote(
+    db: Session, investigator: User, scene: Scene
+) -> None:
+    with system_scope(db, "test"):
+        read = db.scalars(select(PlateRead).where(PlateRead.plate_normalized == "8XYZ999")).first()
+        assert read is not None
+        read.vehicle = {"type": "Sedan", "color": "Silver"}  # as Plate Recognizer sends it
+        db.flush()
+    for wanted in ("sedan", "Sedan", "SEDAN"):
+        assert plates(run(db, investigator, region="NV", vehicle_type=wanted, vehicle_color="silver")) == [
+            "8XYZ999"
+        ]

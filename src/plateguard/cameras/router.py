@@ -15,6 +15,7 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind, CameraLogKind
 from plateguard.database import utcnow
 from plateguard.errors import InvalidInput, NotFound
+from plateguard.ingest import dead_letters
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.templating import render
 
@@ -32,6 +33,8 @@ def cameras_page(request: Request, db: DbSession, login: CurrentLogin) -> Respon
         "now": now,
         "kinds": list(CameraKind),
         "groups": camera_service.groups(session=db),
+        "dead_letters": dead_letters.list_(session=db, limit=20),
+        "dead_letter_count": dead_letters.waiting_count(session=db),
     }
     return render(request, "cameras.html", context)
 

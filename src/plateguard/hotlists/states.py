@@ -44,7 +44,7 @@ def from_region_or_usps(value: str) -> str | None:
 
 def of_read(region: str | None) -> str | None:
     """The state of a read's region (``us-ca`` -> ``CA``), or None when unknown."""
-    if not region:
+    if not region or "-" not in region:  # a country alone (``fr``) names no state
         return None
     try:
         return from_region_or_usps(region)

@@ -32,6 +32,8 @@ def parse_json(data: bytes, field: str = "body") -> Any:
         return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InvalidInput(f"{field}: not UTF-8 text", field=field) from None
+    except RecursionError:
+        raise InvalidInput(f"{field}: JSON nested too deeply", field=field) from None
     except json.JSONDecodeError as exc:
         message = f"{field}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         raise InvalidInput(message, field=field) from None

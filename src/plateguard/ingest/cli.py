@@ -21,6 +21,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(cameras_app, name="cameras")
     app.add_typer(forward_app, name="forward")
     app.command("mqtt")(mqtt_command)
+    from plateguard.ingest.dead_letters_cli import dead_letters_app
+
+    app.add_typer(dead_letters_app, name="dead-letters")
     from plateguard.ingest.media_cli import ingest_command, watch_command
 
     app.command("ingest")(ingest_command)
@@ -132,6 +135,7 @@ def mqtt_command(
     from plateguard.database import check_connection, make_engine, make_session_factory
     from plateguard.ingest.hooks import read_stored_callback
     from plateguard.ingest.mqtt import Consumer, MqttCounters
+    from plateguard.ingest.router import capture_window
 
     _logging()
     settings = settings_from(config, data_dir)
@@ -145,10 +149,10 @@ def mqtt_command(
         settings=settings.mqtt,
         factory=make_session_factory(engine),
         images_dir=settings.images_dir,
-        rejected_dir=settings.data_dir / "mqtt-rejected",
         counters=MqttCounters(registry),
         on_stored=read_stored_callback(settings),
         password=password,
+        window=capture_window(settings),
     )
     if metrics_port is not None:
         start_http_server(metrics_port, addr="127.0.0.1", registry=registry)
@@ -195,14 +199,17 @@ def forward(
 @friendly_errors
 def forward_enqueue(
     files: Annotated[
-        list[Path], typer.Argument(help='JSON files: one read, {"reads": [...]}, or JSON lines.')
+        list[Path],
+        typer.Argument(
+            help='JSON files: one read, {"reads": [...]}, JSON lines, or OpenALPR/Plate Recognizer messages.'
+        ),
     ],
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Put reads into the local queue (validated first); `plateguard forward` uploads them."""
     from plateguard.ingest.body import parse_json
-    from plateguard.ingest.schemas import parse_submission
+    from plateguard.ingest.formats import reads_from_any
 
     queue = _queue(config, data_dir)
     added = 0
@@ -216,5 +223,5 @@ def forward_enqueue(
         except InvalidInput:
             payloads = [parse_json(line, str(path)) for line in text.splitlines() if line.strip()]
         for payload in payloads:
-            added += queue.put(parse_submission(payload))
+            added += queue.put(reads_from_any(payload))
     typer.echo(f"{added} reads queued ({len(queue)} waiting).")

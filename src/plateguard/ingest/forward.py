@@ -1,9 +1,10 @@
 """Store-and-forward for mobile units: a durable local queue (SQLite) uploaded in order when online.
 
 A read leaves the queue only after the server acknowledged it (HTTP 200, sent after its commit). A read
-the server refuses as invalid (422) moves to the ``rejected`` table with the reason, so one bad read
-never blocks the rest; everything else (offline, 5xx, 503, 401) keeps the reads and retries with
-back-off.
+the server refuses (422 invalid, 409 an id of another camera's read) moves to the ``rejected`` table with
+the reason, so one bad read never blocks the rest; a refusal that names no read halves the batch until
+the read is found. The newest ``MAX_REJECTED`` refused reads are kept. Everything else (offline, 5xx,
+503, 401) keeps the reads and retries with back-off.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from plateguard.ingest.schemas import ReadSubmission
 
 logger = logging.getLogger(__name__)
 QUEUE_FILE = "forward-queue.sqlite3"
+MAX_REJECTED = 10_000  # refused reads kept for the operator; older ones are dropped
+REFUSALS = (409, 422)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queued (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, read_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL
@@ -67,6 +70,10 @@ class ForwardQueue:
                 "INSERT INTO rejected SELECT seq, read_id, body, ? FROM queued WHERE seq = ?", (reason, seq)
             )
             self.connection.execute("DELETE FROM queued WHERE seq = ?", (seq,))
+            self.connection.execute(
+                "DELETE FROM rejected WHERE seq NOT IN (SELECT seq FROM rejected ORDER BY seq DESC LIMIT ?)",
+                (MAX_REJECTED,),
+            )
 
     def __len__(self) -> int:
         return int(self.connection.execute("SELECT count(*) FROM queued").fetchone()[0])
@@ -120,14 +127,17 @@ class Forwarder:
             self.queue.remove([seq for seq, _ in pending])
             self.uploaded += len(pending)
             return True
-        error = answer.body.get("error") or {}
-        field = str(error.get("field") or "")
-        if answer.status == 422 and field.startswith("reads."):
-            index = int(field.split(".")[1])
-            self.queue.reject(pending[index][0], str(error.get("message")))
+        return self._after_refusal(answer, pending)
+
+    def _after_refusal(self, answer: Answer, pending: list[tuple[int, str]]) -> bool:
+        error = answer.body.get("error") if isinstance(answer.body, dict) else None
+        error = error if isinstance(error, dict) else {}
+        index = _read_index(str(error.get("field") or ""), len(pending))
+        if answer.status in REFUSALS and (index is not None or len(pending) == 1):
+            self.queue.reject(pending[index or 0][0], str(error.get("message")))
             return True
-        if answer.status == 413 and self.batch > 1:
-            self.batch = max(1, self.batch // 2)
+        if answer.status in (*REFUSALS, 413) and len(pending) > 1:  # find the read: halve the batch
+            self.batch = max(1, min(self.batch, len(pending)) // 2)
             return True
         if answer.status:
             logger.warning("server answered %s: %s", answer.status, error.get("message", ""))
@@ -143,3 +153,11 @@ class Forwarder:
                 return
             stop.wait(delay)
             delay = min(delay * 2, max_delay)
+
+
+def _read_index(field: str, size: int) -> int | None:
+    """The batch position a refusal names (``reads.3.plate``), when it names one in range."""
+    parts = field.split(".")
+    if len(parts) > 1 and parts[0] == "reads" and parts[1].isdigit() and int(parts[1]) < size:
+        return int(parts[1])
+    return None

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import itertools
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def image_reads(path: Path, recognizer: PlateRecognizer) -> list[ReadSubmission]
     return reads
 
 
-def pass_to_read(vehicle_pass: VehiclePass, source_key: str) -> ReadSubmission:
+def pass_to_read(
+    vehicle_pass: VehiclePass, source_key: str, frame: np.ndarray | None = None
+) -> ReadSubmission:
+    """The read of a pass; with the frame of its best sighting, that frame and the plate crop are kept."""
     plate = RecognizedPlate(
         plate=vehicle_pass.plate,
         confidence=vehicle_pass.confidence,
@@ -66,11 +70,24 @@ def pass_to_read(vehicle_pass: VehiclePass, source_key: str) -> ReadSubmission:
         region=vehicle_pass.region,
         candidates=vehicle_pass.candidates,
     )
-    return _read_from(
+    read = _read_from(
         plate,
         read_id("video", source_key, vehicle_pass.first_frame, vehicle_pass.plate),
         vehicle_pass.captured_at,
     )
+    if frame is not None:
+        read.overview_image = _jpeg(frame)
+        x, y, w, h = vehicle_pass.box
+        crop = frame[max(0, y) : y + h, max(0, x) : x + w]
+        read.plate_image = _jpeg(crop) if crop.size else None
+    return read
+
+
+def _jpeg(image: np.ndarray) -> bytes:
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    if not ok:
+        raise InvalidInput("a video frame could not be encoded", field="path")
+    return bytes(encoded.tobytes())
 
 
 def frames(capture: cv2.VideoCapture, every: int) -> Iterator[tuple[int, np.ndarray]]:
@@ -93,28 +110,57 @@ def video_passes(
     start: dt.datetime,
     every: int = 3,
     tracker: PlateTracker | None = None,
-) -> Iterator[VehiclePass]:
-    """Decode, sample, recognise and track; yields one pass per vehicle as soon as it has left."""
+) -> Iterator[tuple[VehiclePass, np.ndarray | None]]:
+    """Decode, sample, recognise and track; yields each pass (with its best frame) once it has left."""
     fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
     tracker = tracker or PlateTracker(max_gap_frames=max(every * 4, int(fps)))
+    kept: dict[int, np.ndarray] = {}  # frames with plates, while a pass that may need them is in view
     for index, frame in frames(capture, every):
         when = start + dt.timedelta(seconds=index / fps)
-        yield from tracker.update(index, when, list(recognizer.predict(frame)))
-    yield from tracker.finish()
+        plates = list(recognizer.predict(frame))
+        if plates:
+            kept[index] = frame
+        for vehicle_pass in tracker.update(index, when, plates):
+            yield vehicle_pass, kept.get(vehicle_pass.best_frame)
+        oldest = tracker.oldest_frame()
+        for old in [i for i in kept if oldest is None or i < oldest]:
+            del kept[old]
+    for vehicle_pass in tracker.finish():
+        yield vehicle_pass, kept.get(vehicle_pass.best_frame)
 
 
-def video_reads(path: Path, recognizer: PlateRecognizer, *, every: int = 3) -> Iterator[ReadSubmission]:
+_NAME_TIME = re.compile(r"(20\d\d)-?(\d\d)-?(\d\d)[T_ -]?(\d\d)[-:]?(\d\d)[-:]?(\d\d)")
+
+
+def video_start(path: Path, duration: dt.timedelta, given: dt.datetime | None = None) -> dt.datetime:
+    """When the first frame was taken: as given; else from a time in the file name (UTC, as cameras
+    name their recordings ``20261129_081500.mp4``); else the file's modification time less its length
+    (logged, because a copied file has the copy's time)."""
+    if given is not None:
+        return given.astimezone(dt.UTC)
+    if match := _NAME_TIME.search(path.name):
+        try:
+            year, month, day, hour, minute, second = (int(part) for part in match.groups())
+            return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+        except ValueError:
+            pass
+    logger.warning("%s: no start time given or in the name; using its modification time", path.name)
+    return file_time(path) - duration
+
+
+def video_reads(
+    path: Path, recognizer: PlateRecognizer, *, every: int = 3, start: dt.datetime | None = None
+) -> Iterator[ReadSubmission]:
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise InvalidInput(f"{path}: not a video that OpenCV can open", field="path")
     try:
         fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0
-        start = file_time(path) - dt.timedelta(seconds=count / fps)  # the file was closed at its end
-        stat = path.stat()
-        key = f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}"
-        for vehicle_pass in video_passes(capture, recognizer, start=start, every=every):
-            yield pass_to_read(vehicle_pass, key)
+        first = video_start(path, dt.timedelta(seconds=count / fps), start)
+        key = f"{path.name}:{path.stat().st_size}:{first.isoformat()}"
+        for vehicle_pass, frame in video_passes(capture, recognizer, start=first, every=every):
+            yield pass_to_read(vehicle_pass, key, frame)
     finally:
         capture.release()
 

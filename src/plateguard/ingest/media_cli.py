@@ -42,6 +42,18 @@ class ReadSink:
             with transaction(self.factory) as session:
                 self.camera_id = camera_service.require_by_name(session=session, name=camera_name).id
 
+    def marker(self, path: Path) -> Path:
+        """Where a video file's completed ingest for this camera is recorded (by the file's content)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        camera = hashlib.sha256(self.camera_name.encode()).hexdigest()[:16]
+        kind = "queued" if self.queue is not None else "stored"
+        return self.settings.data_dir / "ingested-videos" / f"{camera}-{digest.hexdigest()}.{kind}"
+
     def put(self, reads: list[ReadSubmission]) -> None:
         if not reads:
             return
@@ -60,11 +72,16 @@ class ReadSink:
                 reads=reads,
                 images_dir=self.settings.images_dir,
                 on_stored=self.on_stored,
+                window=service.CaptureWindow(
+                    self.settings.ingest.capture_days_back, self.settings.ingest.capture_minutes_ahead
+                ),
             )
         self.stored += len(result.stored_ids)
 
 
-def process_file(path: Path, recognizer: PlateRecognizer, sink: ReadSink, every: int) -> int:
+def process_file(
+    path: Path, recognizer: PlateRecognizer, sink: ReadSink, every: int, start: dt.datetime | None = None
+) -> int:
     from plateguard.ingest.media import IMAGE_SUFFIXES, VIDEO_SUFFIXES, image_reads, video_reads
 
     suffix = path.suffix.lower()
@@ -73,10 +90,16 @@ def process_file(path: Path, recognizer: PlateRecognizer, sink: ReadSink, every:
         sink.put(reads)
         return len(reads)
     if suffix in VIDEO_SUFFIXES:
+        marker = sink.marker(path)
+        if marker.exists():  # this camera's reads of this very file are stored: no second recognition
+            logger.info("%s was ingested for %r before: skipped", path.name, sink.camera_name)
+            return 0
         count = 0
-        for read in video_reads(path, recognizer, every=every):
+        for read in video_reads(path, recognizer, every=every, start=start):
             sink.put([read])
             count += 1
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"{count} reads\n")
         return count
     raise InvalidInput(f"{path}: not an image (.jpg, .png) or video (.mp4, .avi, ...) file", field="path")
 
@@ -87,6 +110,12 @@ def ingest_command(
     camera: CameraOption,
     every: EveryOption = 3,
     queue: Annotated[bool, typer.Option("--queue", help="Queue for `plateguard forward` instead.")] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="When a video's first frame was taken (ISO 8601, with offset); else its name or file time."
+        ),
+    ] = None,
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -102,9 +131,21 @@ def ingest_command(
     with Progress() as progress:
         task = progress.add_task("Reading plates", total=len(paths))
         for path in paths:
-            process_file(path, recognizer, sink, every)
+            process_file(path, recognizer, sink, every, _start_time(start))
             progress.advance(task)
     typer.echo(f"{sink.stored} new reads from {len(paths)} files for {camera!r}.")
+
+
+def _start_time(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--start: {text!r} is not an ISO 8601 time", field="start") from None
+    if moment.tzinfo is None:
+        raise InvalidInput("--start: give the offset too, e.g. 2026-11-29T08:15:00-08:00", field="start")
+    return moment
 
 
 MAX_WATCHED_FILE_BYTES = 2 * 1024**3  # a dashcam hour at high bitrate; larger files are set aside
@@ -210,8 +251,8 @@ def watch_stream(
         if capture.isOpened():
             delays = backoff_delays()
             start = dt.datetime.now(dt.UTC)
-            for vehicle_pass in video_passes(capture, recognizer, start=start, every=every):
-                sink.put([pass_to_read(vehicle_pass, f"{url}:{start.isoformat()}")])
+            for vehicle_pass, frame in video_passes(capture, recognizer, start=start, every=every):
+                sink.put([pass_to_read(vehicle_pass, f"{url}:{start.isoformat()}", frame)])
                 if stop.is_set():
                     break
         capture.release()

@@ -1,18 +1,16 @@
 """``plateguard mqtt``: the MQTT door (plateguard JSON and Frigate LPR events), QoS 1, ack after commit.
 
-A message is acknowledged to the broker only after its read was committed, or after it was judged
-malformed (counted, logged and kept in ``<data_dir>/mqtt-rejected/``, never reported as stored). While
-the database is down nothing is acknowledged; the broker keeps the messages of this persistent session
-and hands them over again after a restart.
+A message is acknowledged to the broker only after its read was committed, or after it was saved as a
+dead letter with its reason (ingest/dead_letters.py) in the same transaction: no message, however
+malformed, stops the consumer. While the database is down nothing is acknowledged; the broker keeps the
+messages of this persistent session and hands them over again after a restart.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +18,18 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.cameras import service as camera_service
 from plateguard.config import MqttSettings
 from plateguard.errors import InvalidInput, PlateguardError
-from plateguard.ingest import service
+from plateguard.ingest import dead_letters, service
 from plateguard.ingest.body import parse_json
 from plateguard.ingest.schemas import ReadSubmission, parse_submission
 from plateguard.ingest.vendors import from_frigate
+from plateguard.reads import images
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -52,6 +51,21 @@ class MqttCounters:
         self.rejected = Counter(
             "plateguard_mqtt_rejected", "Malformed MQTT messages by reason", ["reason"], registry=registry
         )
+        self.dead_letters = Gauge(
+            "plateguard_ingest_dead_letters_waiting",
+            "Messages saved as dead letters that no operator replayed or discarded yet",
+            registry=registry,
+        )
+
+
+def failure_of(exc: BaseException) -> tuple[str, str | None]:
+    """The reason and field a dead letter records; database outages are not a message's fault."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        raise exc
+    if isinstance(exc, PlateguardError):
+        return exc.message, exc.field
+    logger.exception("unexpected error storing a message")
+    return f"could not be stored ({type(exc).__name__}): {str(exc)[:300]}", None
 
 
 def decode(message: Message, frigate_topics: tuple[str, ...]) -> tuple[str, list[ReadSubmission]]:
@@ -74,13 +88,13 @@ class Consumer:
         settings: MqttSettings,
         factory: sessionmaker[Session],
         images_dir: Path,
-        rejected_dir: Path,
         counters: MqttCounters,
         on_stored: service.OnStored | None = None,
         password: str | None = None,
+        window: service.CaptureWindow = service.CaptureWindow(),
     ) -> None:
-        self.settings, self.factory, self.images_dir = settings, factory, images_dir
-        self.rejected_dir, self.counters, self.on_stored = rejected_dir, counters, on_stored
+        self.settings, self.factory, self.counters = settings, factory, counters
+        self.store = MessageStore(settings.frigate_topics, images_dir, on_stored, window)
         self.inbox: queue.Queue[Message] = queue.Queue()
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
@@ -143,7 +157,7 @@ class Consumer:
                 delay = min(delay * 2, 30)
 
     def handle(self, batch: list[Message]) -> None:
-        """Store a batch in one transaction; acknowledge every message only after the commit."""
+        """Store a batch in one transaction, dead letters included; acknowledge only after the commit."""
         rejected: list[tuple[Message, str]] = []
         outcomes: list[str] = []
         session = self.factory()
@@ -151,42 +165,67 @@ class Consumer:
             for message in batch:
                 try:
                     with session.begin_nested():
-                        outcomes.append(self._store(session, message))
-                except PlateguardError as exc:
-                    rejected.append((message, exc.message))
+                        outcomes.append(self.store(session, message.topic, message.payload))
+                except Exception as exc:  # no message may stop the consumer: each is stored or kept
+                    reason, field = failure_of(exc)
+                    dead_letters.record(
+                        session=session,
+                        source="mqtt",
+                        topic=message.topic,
+                        reason=reason,
+                        field=field,
+                        payload=message.payload,
+                    )
+                    rejected.append((message, reason))
             session.commit()
+            self.counters.dead_letters.set(dead_letters.waiting_count(session=session))
         except BaseException:
             session.rollback()
+            images.discard_new_files(session)
             raise
         finally:
+            images.forget_new_files(session)
             session.close()
         for outcome in outcomes:
             self.counters.messages.labels(outcome=outcome).inc()
         for message, reason in rejected:
-            self._reject(message, reason)
+            self._count_rejected(message, reason)
         for message in batch:
             self.client.ack(message.mid, message.qos)
 
-    def _store(self, session: Session, message: Message) -> str:
-        camera_name, reads = decode(message, self.settings.frigate_topics)
+    def _count_rejected(self, message: Message, reason: str) -> None:
+        self.counters.messages.labels(outcome="rejected").inc()
+        self.counters.rejected.labels(reason=reason.split(":", 1)[0][:40]).inc()
+        logger.warning("MQTT message on %s kept as a dead letter: %s", message.topic, reason)
+
+
+@dataclass(frozen=True)
+class MessageStore:
+    """How one message is stored, on arrival and on replay of its dead letter."""
+
+    frigate_topics: tuple[str, ...]
+    images_dir: Path
+    on_stored: service.OnStored | None
+    window: service.CaptureWindow
+
+    def __call__(self, session: Session, topic: str, payload: bytes) -> str:
+        camera_name, reads = decode(Message(topic, payload, 0, 0), self.frigate_topics)
         if not reads:
             return "ignored"
         camera = camera_service.get_by_name(session=session, name=camera_name)
         if camera is None:
             raise InvalidInput(f"camera: no camera named {camera_name!r}", field="camera")
         result = service.store_batch(
-            session=session, camera=camera, reads=reads, images_dir=self.images_dir, on_stored=self.on_stored
+            session=session,
+            camera=camera,
+            reads=reads,
+            images_dir=self.images_dir,
+            on_stored=self.on_stored,
+            window=self.window,
         )
+        if result.updated_ids:
+            return "updated"
         return "stored" if result.stored_ids else "duplicate"
-
-    def _reject(self, message: Message, reason: str) -> None:
-        self.counters.messages.labels(outcome="rejected").inc()
-        self.counters.rejected.labels(reason=reason.split(":", 1)[0][:40]).inc()
-        logger.warning("rejected MQTT message on %s: %s", message.topic, reason)
-        self.rejected_dir.mkdir(parents=True, exist_ok=True)
-        name = f"{time.time_ns()}-{message.mid}.json"
-        record = {"topic": message.topic, "reason": reason, "payload": message.payload.decode("latin-1")}
-        (self.rejected_dir / name).write_text(json.dumps(record))
 
 
 def run_forever(consumer: Consumer, install_signals: Callable[[threading.Event], None]) -> None:

@@ -7,14 +7,16 @@ transaction committed (``DbSession``), so an acknowledged read is durable.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic.json_schema import models_json_schema
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from plateguard.errors import NotAuthenticated
-from plateguard.ingest import service
+from plateguard.config import Settings
+from plateguard.errors import InvalidInput, NotAuthenticated
+from plateguard.ingest import camera_formats, service
 from plateguard.ingest.body import json_body, json_or_form_body, read_limited
 from plateguard.ingest.schemas import (
     BatchReceipt,
@@ -24,7 +26,8 @@ from plateguard.ingest.schemas import (
     parse_submission_bytes,
 )
 from plateguard.ingest.vendors import from_openalpr, from_platerecognizer
-from plateguard.reads.images import store_image
+from plateguard.ingest.xml_body import event_and_pictures
+from plateguard.reads import images
 from plateguard.web.dependencies import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -59,23 +62,43 @@ def _limit(request: Request) -> int:
     return int(request.app.state.settings.ingest.max_body_bytes)
 
 
+def capture_window(settings: Settings) -> service.CaptureWindow:
+    return service.CaptureWindow(settings.ingest.capture_days_back, settings.ingest.capture_minutes_ahead)
+
+
 def _store(
     request: Request, db: Session, camera_id: int, reads: list[ReadSubmission], ignored: int = 0
 ) -> BatchReceipt:
+    settings = request.app.state.settings
     with service.sqlite_writer(db):
         camera = service.camera_for_writing(session=db, camera_id=camera_id)
         result = service.store_batch(
             session=db,
             camera=camera,
             reads=reads,
-            images_dir=request.app.state.settings.images_dir,
+            images_dir=settings.images_dir,
             on_stored=request.app.state.on_read_stored,
+            window=capture_window(settings),
         )
-        db.commit()  # durable before the acknowledgement is sent
+        commit_or_discard_images(db)  # durable before the acknowledgement is sent
     request.app.state.metrics.reads_stored.labels(source="http").inc(len(result.stored_ids))
     return BatchReceipt(
-        stored=len(result.stored_ids), duplicates=len(result.duplicate_ids), ignored=ignored, ids=result.ids
+        stored=len(result.stored_ids),
+        duplicates=len(result.duplicate_ids),
+        updated=len(result.updated_ids),
+        ignored=ignored,
+        ids=result.ids,
     )
+
+
+def commit_or_discard_images(db: Session) -> None:
+    """Commit; when the commit fails, the image files written for it are removed (no orphans)."""
+    try:
+        db.commit()
+    except BaseException:
+        images.discard_new_files(db)
+        raise
+    images.forget_new_files(db)
 
 
 @router.post("/reads", openapi_extra=_READ_BODY, response_model=BatchReceipt)
@@ -93,8 +116,10 @@ async def upload_image(request: Request, db: DbSession, camera_id: DeviceCameraI
 
     def store() -> ImageReceipt:
         service.camera_for_writing(session=db, camera_id=camera_id)
-        image = store_image(session=db, images_dir=request.app.state.settings.images_dir, data=data)
-        return ImageReceipt(sha256=image.sha256, width=image.width, height=image.height)
+        image = images.store_image(session=db, images_dir=request.app.state.settings.images_dir, data=data)
+        receipt = ImageReceipt(sha256=image.sha256, width=image.width, height=image.height)
+        commit_or_discard_images(db)
+        return receipt
 
     return await run_in_threadpool(store)
 
@@ -113,8 +138,54 @@ async def platerecognizer(request: Request, db: DbSession, camera_id: DeviceCame
     payload, image = await json_or_form_body(request, _limit(request))
     reads = await run_in_threadpool(from_platerecognizer, payload)
     if image is not None:
-        reads = [read.model_copy(update={"overview_image": image}) for read in reads]
+        for read in reads:
+            read.overview_image = image
+            read.name_fields({**read.sender_fields(), "overview_image": "upload"})
     return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/hikvision", response_model=BatchReceipt)
+async def hikvision(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """Hikvision ISAPI ANPR event (``EventNotificationAlert``): XML, JSON, or multipart with pictures."""
+    event, pictures = await event_and_pictures(request, _limit(request))
+    reads = await run_in_threadpool(camera_formats.from_hikvision, event, pictures)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/dahua", response_model=BatchReceipt)
+async def dahua(
+    request: Request, db: DbSession, camera_id: DeviceCameraId, tz: str | None = None
+) -> BatchReceipt:
+    """Dahua ITC HTTP upload (``Picture`` with ``Plate``, ``SnapInfo``); ``tz``: the camera's time zone."""
+    zone = _zone(tz)
+    payload: Any = await json_body(request, _limit(request))
+    reads = await run_in_threadpool(camera_formats.from_dahua, payload, zone)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/genetec", response_model=BatchReceipt)
+async def genetec(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """Genetec AutoVu / Security Center read webhook."""
+    payload: Any = await json_body(request, _limit(request))
+    reads = await run_in_threadpool(camera_formats.from_genetec, payload)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+@router.post("/adapters/survision", response_model=BatchReceipt)
+async def survision(request: Request, db: DbSession, camera_id: DeviceCameraId) -> BatchReceipt:
+    """Survision camera ``anpr`` push."""
+    payload: Any = await json_body(request, _limit(request))
+    reads = await run_in_threadpool(camera_formats.from_survision, payload)
+    return await run_in_threadpool(_store, request, db, camera_id, reads, 0 if reads else 1)
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"tz: {name[:60]!r} is not a time zone name", field="tz") from None
 
 
 def publish_schemas(app: FastAPI) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from plateguard.errors import InvalidInput
 from plateguard.reads.schemas import PlateReadCreate
@@ -25,6 +26,26 @@ class ReadSubmission(PlateReadCreate):
     overview_image_sha256: str | None = Field(
         None, pattern=SHA256_PATTERN, description="An overview uploaded before with POST /api/v1/images."
     )
+    # What the sender calls each field: set by the adapters after validation (a body that sends it is
+    # refused). Not part of the API schema, never stored or forwarded.
+    sender_names: SkipJsonSchema[dict[str, str] | None] = Field(None, exclude=True, repr=False)
+
+    @field_validator("sender_names")
+    @classmethod
+    def _not_from_a_body(cls, value: dict[str, str] | None) -> None:
+        if value is not None:
+            raise ValueError("not a field of a read")
+        return None
+
+    def name_fields(self, names: dict[str, str]) -> None:
+        """Remember what the sender calls each field, so a later error (a damaged image) names theirs."""
+        self.sender_names = dict(names)
+
+    def sender_fields(self) -> dict[str, str]:
+        return dict(self.sender_names or {})
+
+    def sender_field(self, ours: str, default: str) -> str:
+        return (self.sender_names or {}).get(ours, default)
 
 
 class ReadBatch(BaseModel):
@@ -38,6 +59,7 @@ class BatchReceipt(BaseModel):
 
     stored: int = Field(description="Reads stored by this request.")
     duplicates: int = Field(description="Reads whose id was stored before; acknowledged, not stored again.")
+    updated: int = Field(0, description="Stored reads of the same pass replaced by a more confident reading.")
     ignored: int = Field(0, description="Messages that carry no plate read (e.g. heartbeats).")
     ids: list[uuid.UUID] = Field(description="Ids of all reads acknowledged, in the order given.")
 
@@ -67,9 +89,15 @@ def parse_submission(payload: Any) -> list[ReadSubmission]:
     try:
         if "reads" in payload:
             return ReadBatch.model_validate(payload).reads
-        return [ReadSubmission.model_validate(payload)]
+        return [single(ReadSubmission.model_validate(payload))]
     except ValidationError as exc:
         raise invalid(exc) from None
+
+
+def single(read: ReadSubmission) -> ReadSubmission:
+    """A read sent alone: an error later names its field plainly (``captured_at``, not ``reads.0...``)."""
+    read.name_fields({name: name for name in ReadSubmission.model_fields})
+    return read
 
 
 def parse_submission_bytes(data: bytes) -> list[ReadSubmission]:

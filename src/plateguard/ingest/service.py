@@ -1,48 +1,75 @@
 """The one path every door stores reads through: de-duplicated by client id, all or nothing.
 
-Services flush; the request or command commits, and only then is anything acknowledged.
+Services flush; the request or command commits, and only then is anything acknowledged. A read id is
+claimed once across the whole store (``plate_read_id`` on PostgreSQL): a re-send of it, whatever its
+capture time, is a duplicate; a later, more confident reading of the same pass updates it
+(``ingest/passes.py``); the same id from another camera, or twice in one batch with different content,
+is refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
 from plateguard.cameras.models import Camera
 from plateguard.database import insert_or_skip, utcnow
-from plateguard.errors import InvalidInput, NotAuthenticated, PlateguardError
+from plateguard.errors import Conflict, InvalidInput, NotAuthenticated, PlateguardError
+from plateguard.ingest import passes
 from plateguard.ingest.schemas import ReadSubmission
-from plateguard.reads import partitions
-from plateguard.reads.images import store_image
-from plateguard.reads.models import PlateRead, StoredImage
+from plateguard.reads import images, partitions
+from plateguard.reads.models import PlateRead, PlateReadId, StoredImage
 from plateguard.reads.plates import normalize_plate
 
-# Called once per batch with the rows just inserted (plain dicts, as written), inside the same
-# transaction: hotlist matching hooks in here, and loads only the reads that hit a list.
+# Called once per batch with the rows just inserted or updated (plain dicts, as written), inside the
+# same transaction: hotlist matching hooks in here, and loads only the reads that hit a list.
 OnStored = Callable[[Session, list[dict[str, Any]]], None]
+
+
+@dataclass(frozen=True)
+class CaptureWindow:
+    """How far back and ahead a device's capture time may lie (``[ingest]`` settings)."""
+
+    days_back: int = 730
+    minutes_ahead: int = 5
+
+    def check(self, reads: Iterable[tuple[int, ReadSubmission]]) -> None:
+        now = utcnow()
+        oldest, latest = (
+            now - dt.timedelta(days=self.days_back),
+            now + dt.timedelta(minutes=self.minutes_ahead),
+        )
+        for index, read in reads:
+            if oldest <= read.captured_at <= latest:
+                continue
+            field = read.sender_field("captured_at", f"reads.{index}.captured_at")
+            problem = f"more than {self.days_back} days ago" if read.captured_at < oldest else "in the future"
+            raise InvalidInput(f"{field}: capture time {problem} (check the camera's clock)", field=field)
 
 
 @dataclass
 class StoreResult:
     stored_ids: list[uuid.UUID] = field(default_factory=list)
     duplicate_ids: list[uuid.UUID] = field(default_factory=list)
+    updated_ids: list[uuid.UUID] = field(default_factory=list)
     ids: list[uuid.UUID] = field(default_factory=list)
 
 
 def camera_for_writing(*, session: Session, camera_id: int) -> Camera:
     """Load the camera as the first statement of the transaction (on SQLite: where its write lock is taken).
 
-    Nothing else serialises ingest: ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`` lets the
-    database decide which of two concurrent copies of a read is stored, and only that one is matched.
+    Nothing else serialises ingest: ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`` on the id's
+    unique key lets the database decide which of two concurrent copies of a read is stored.
     """
     camera = session.get(Camera, camera_id)
     if camera is None:
@@ -52,6 +79,7 @@ def camera_for_writing(*, session: Session, camera_id: int) -> Camera:
 
 _SQLITE_WRITER = threading.Lock()
 _PLATE_READ: Table = PlateRead.__table__  # type: ignore[assignment]
+_READ_ID: Table = PlateReadId.__table__  # type: ignore[assignment]
 
 
 @contextmanager
@@ -72,38 +100,112 @@ def store_batch(
     reads: Sequence[ReadSubmission],
     images_dir: Path,
     on_stored: OnStored | None = None,
+    window: CaptureWindow = CaptureWindow(),
 ) -> StoreResult:
-    """Store new reads, acknowledge known ids as duplicates; any bad read raises and stores nothing."""
-    result = StoreResult(ids=[read.id for read in reads])
-    unique: dict[uuid.UUID, tuple[int, ReadSubmission]] = {}
-    for index, read in enumerate(reads):
-        unique.setdefault(read.id, (index, read))
-    rows = [_row(session, camera, read, images_dir, f"reads.{index}") for index, read in unique.values()]
-    inserted = _insert_new(session, rows)
-    result.stored_ids = [row["id"] for row in rows if row["id"] in inserted]
-    result.duplicate_ids = [read_id for read_id in result.ids if read_id not in inserted]
-    if on_stored is not None and result.stored_ids:
-        on_stored(session, [row for row in rows if row["id"] in inserted])
+    """Store new reads, update passes, acknowledge known ids as duplicates; any bad read stores nothing."""
+    unique = _unique(reads)
+    window.check(unique.values())
+    written = images.new_files_count(session)
+    try:
+        return _store(session, camera, reads, unique, images_dir, on_stored)
+    except BaseException:
+        images.discard_new_files(session, since=written)
+        raise
+
+
+def _store(
+    session: Session,
+    camera: Camera,
+    reads: Sequence[ReadSubmission],
+    unique: dict[uuid.UUID, tuple[int, ReadSubmission]],
+    images_dir: Path,
+    on_stored: OnStored | None,
+) -> StoreResult:
+    known = _owners(session, list(unique))
+    _refuse_foreign(camera, unique, known)
+    rows = [
+        _row(session, camera, read, images_dir, index)
+        for read_id, (index, read) in unique.items()
+        if read_id not in known
+    ]
+    claimed = _claim_and_insert(session, rows)
+    new_rows = [row for row in rows if row["id"] in claimed]
+    if len(claimed) < len(rows):  # a concurrent writer claimed some of these ids first
+        _refuse_foreign(camera, unique, _owners(session, [r["id"] for r in rows if r["id"] not in claimed]))
+    same_pass = [unique[read_id] for read_id in known]
+    updated = passes.apply_later_readings(session=session, readings=same_pass)
+    result = StoreResult(ids=[read.id for read in reads], stored_ids=[row["id"] for row in new_rows])
+    result.updated_ids = [row["id"] for row in updated]
+    changed = set(result.stored_ids) | set(result.updated_ids)
+    result.duplicate_ids = [
+        read_id for read_id in result.ids if read_id not in claimed and read_id not in changed
+    ]
+    if on_stored is not None and (new_rows or updated):
+        on_stored(session, new_rows + updated)
     return result
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert the reads not stored before (one multi-row statement); returns the ids it stored."""
+def _unique(reads: Sequence[ReadSubmission]) -> dict[uuid.UUID, tuple[int, ReadSubmission]]:
+    """One entry per id; the same id twice with different content in one batch is refused."""
+    unique: dict[uuid.UUID, tuple[int, ReadSubmission]] = {}
+    for index, read in enumerate(reads):
+        seen = unique.setdefault(read.id, (index, read))
+        if seen[0] != index and seen[1].model_dump() != read.model_dump():
+            where = read.sender_field("id", f"reads.{index}.id")
+            raise InvalidInput(f"{where}: the same id as reads.{seen[0]} with different content", field=where)
+    return unique
+
+
+def _id_table(session: Session) -> Table:
+    """Where a read id is unique: ``plate_read``'s own primary key on SQLite; on PostgreSQL, whose
+    partitioned ``plate_read`` is keyed by (id, capture time), the ``plate_read_id`` table."""
+    return _READ_ID if session.get_bind().dialect.name == "postgresql" else _PLATE_READ
+
+
+def _owners(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """The camera each of these ids was stored by, for the ids stored before."""
+    if not ids:
+        return {}
+    table = _id_table(session)
+    query = select(table.c.id, table.c.camera_id).where(table.c.id.in_(ids))
+    with system_scope(session, "ingest de-duplication"):
+        return {read_id: camera_id for read_id, camera_id in session.execute(query)}
+
+
+def _refuse_foreign(
+    camera: Camera, unique: dict[uuid.UUID, tuple[int, ReadSubmission]], owners: dict[uuid.UUID, int]
+) -> None:
+    for read_id, owner in owners.items():
+        if owner != camera.id:
+            index, read = unique[read_id]
+            where = read.sender_field("id", f"reads.{index}.id")
+            raise Conflict(f"{where}: this id belongs to a read of another camera; use a new id", field=where)
+
+
+def _claim_and_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert the reads whose id this transaction claims first (multi-row statements); returns those ids."""
     if not rows:
         return set()
-    partitions.ensure_for(session, (row["captured_at"] for row in rows))
-    key = partitions.conflict_key(session)
-    statement = insert_or_skip(session, _PLATE_READ, key=key).returning(_PLATE_READ.c.id)
-    return set(session.scalars(statement, rows))
+    table = _id_table(session)
+    if table is _PLATE_READ:
+        statement = insert_or_skip(session, _PLATE_READ, key="id").returning(_PLATE_READ.c.id)
+        return set(session.scalars(statement, rows))
+    claim = insert_or_skip(session, _READ_ID, key="id").returning(_READ_ID.c.id)
+    ids = [{key: row[key] for key in ("id", "camera_id", "captured_at")} for row in rows]
+    claimed = set(session.scalars(claim, ids))
+    new_rows = [row for row in rows if row["id"] in claimed]
+    if new_rows:
+        partitions.ensure_for(session, (row["captured_at"] for row in new_rows))
+        # RETURNING makes SQLAlchemy send multi-row VALUES statements (much faster than executemany).
+        session.scalars(_PLATE_READ.insert().returning(_PLATE_READ.c.id), new_rows).all()
+    return claimed
 
 
 def _row(
-    session: Session, camera: Camera, read: ReadSubmission, images_dir: Path, where: str
+    session: Session, camera: Camera, read: ReadSubmission, images_dir: Path, index: int
 ) -> dict[str, Any]:
-    plate_sha = _image(session, images_dir, read.plate_image, read.plate_image_sha256, f"{where}.plate_image")
-    overview_sha = _image(
-        session, images_dir, read.overview_image, read.overview_image_sha256, f"{where}.overview_image"
-    )
+    plate_sha = _image(session, images_dir, read, "plate_image", index)
+    overview_sha = _image(session, images_dir, read, "overview_image", index)
     return {
         "id": read.id,
         "camera_id": camera.id,
@@ -113,6 +215,7 @@ def _row(
         "candidates": [candidate.model_dump() for candidate in read.candidates],
         "region": read.region,
         "region_confidence": read.region_confidence,
+        "region_unmapped": read.region_unmapped,
         "captured_at": read.captured_at,
         "received_at": utcnow(),
         "latitude": read.latitude if read.latitude is not None else camera.latitude,
@@ -125,12 +228,15 @@ def _row(
     }
 
 
-def _image(
-    session: Session, images_dir: Path, data: bytes | None, reference: str | None, where: str
-) -> str | None:
+def _image(session: Session, images_dir: Path, read: ReadSubmission, ours: str, index: int) -> str | None:
+    data: bytes | None = getattr(read, ours)
+    reference: str | None = getattr(read, f"{ours}_sha256")
+    if data is None and reference is None:
+        return None
+    where = read.sender_field(ours, f"reads.{index}.{ours}")
     if data is not None:
         try:
-            return store_image(session=session, images_dir=images_dir, data=data).sha256
+            return images.store_image(session=session, images_dir=images_dir, data=data).sha256
         except PlateguardError as exc:
             raise type(exc)(f"{where}: {exc.message}", field=where) from None
     if reference is not None:

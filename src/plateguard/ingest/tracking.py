@@ -51,6 +51,7 @@ class VehiclePass:
     candidates: tuple[tuple[str, float], ...]
     frames: int
     first_frame: int
+    best_frame: int = 0  # the frame of the best sighting: its picture is kept with the read
 
 
 @dataclass
@@ -88,6 +89,7 @@ def vote(sightings: list[Sighting]) -> VehiclePass:
         candidates=tuple((text, round(weight / total, 4)) for text, weight in ranked[:10]),
         frames=len(sightings),
         first_frame=sightings[0].frame,
+        best_frame=best.frame,
     )
 
 
@@ -113,6 +115,10 @@ class PlateTracker:
                 unmatched.remove(track)
             track.sightings.append(Sighting(frame, captured_at, plate))
         return [track.vote() for track in finished]
+
+    def oldest_frame(self) -> int | None:
+        """The first frame of the oldest pass still in view (older frames are no longer needed)."""
+        return min((track.sightings[0].frame for track in self.active), default=None)
 
     def finish(self) -> list[VehiclePass]:
         passes = [track.vote() for track in self.active]

@@ -7,19 +7,27 @@ them back (see the reads service), and no web route serves the folder directly.
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
 from plateguard.database import insert_or_skip
-from plateguard.errors import InvalidInput, PayloadTooLarge
+from plateguard.errors import InvalidInput, PayloadTooLarge, ServiceUnavailable
 from plateguard.reads.models import StoredImage
+
+logger = logging.getLogger(__name__)
+# Files this session wrote and has not committed yet (``session.info``): removed again if it rolls back.
+NEW_FILES = "plateguard.new_image_files"
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # larger is refused before decoding: the decompression-bomb guard
@@ -39,8 +47,16 @@ def store_image(*, session: Session, images_dir: Path, data: bytes) -> StoredIma
         existing = session.get(StoredImage, sha256)
     if existing is not None:
         return existing
-    width, height = _decoded_size(data)
-    _write_atomically(image_path(images_dir, sha256), data)
+    width, height = _checked_size(data)
+    path = image_path(images_dir, sha256)
+    try:
+        if _write_atomically(path, data):
+            session.info.setdefault(NEW_FILES, []).append(path)
+    except OSError as exc:
+        logger.error("image store %s not writable: %s", images_dir, exc)
+        raise ServiceUnavailable(
+            "the image store cannot be written to; try again later", field="image"
+        ) from None
     row = {"sha256": sha256, "content_type": content_type, "width": width, "height": height}
     # The same picture sent twice at once: the database keeps one row, neither request fails.
     session.execute(insert_or_skip(session, _STORED_IMAGE, key="sha256"), [{**row, "size_bytes": len(data)}])
@@ -59,23 +75,52 @@ def _content_type(data: bytes) -> str:
     raise InvalidInput("image is not a JPEG or PNG file", field="image")
 
 
-def _decoded_size(data: bytes) -> tuple[int, int]:
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    header = cv2.imdecode(buffer, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-    if header is None:
-        raise InvalidInput("image cannot be decoded (damaged or truncated)", field="image")
-    if header.shape[0] * header.shape[1] * 64 > MAX_IMAGE_PIXELS:
-        raise PayloadTooLarge("image has too many pixels", field="image")
-    image = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
-    if image is None:
-        raise InvalidInput("image cannot be decoded (damaged or truncated)", field="image")
-    height, width = image.shape[:2]
+def header_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the image header alone (nothing decoded); too many pixels is a 413."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as header:
+                width, height = header.size
+    except Image.DecompressionBombError:
+        raise PayloadTooLarge("image has too many pixels", field="image") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise InvalidInput("image cannot be decoded (damaged or truncated)", field="image") from None
+    if width * height > MAX_IMAGE_PIXELS:
+        raise PayloadTooLarge(
+            f"image has {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS}", field="image"
+        )
     return int(width), int(height)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _checked_size(data: bytes) -> tuple[int, int]:
+    width, height = header_size(data)  # bounded before any decoding
+    if cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_2) is None:
+        raise InvalidInput("image cannot be decoded (damaged or truncated)", field="image")
+    return width, height
+
+
+def discard_new_files(session: Session, since: int = 0) -> None:
+    """Remove the files written in this session (from the ``since``-th on) whose write is rolled back."""
+    written: list[Path] = session.info.get(NEW_FILES, [])
+    for path in written[since:]:
+        path.unlink(missing_ok=True)
+    del written[since:]
+
+
+def new_files_count(session: Session) -> int:
+    return len(session.info.get(NEW_FILES, []))
+
+
+def forget_new_files(session: Session) -> None:
+    """After a commit: the files written are now referenced by committed rows."""
+    session.info.pop(NEW_FILES, None)
+
+
+def _write_atomically(path: Path, data: bytes) -> bool:
+    """Write the file unless it exists; True when this call created it."""
     if path.exists():
-        return
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
     try:
@@ -87,3 +132,4 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return True

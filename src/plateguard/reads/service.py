@@ -10,7 +10,7 @@ from plateguard.access_log.guard import system_scope
 from plateguard.cameras.models import Camera
 from plateguard.reads import partitions
 from plateguard.reads.images import store_image
-from plateguard.reads.models import PlateRead
+from plateguard.reads.models import PlateRead, PlateReadId
 from plateguard.reads.plates import normalize_plate
 from plateguard.reads.schemas import PlateReadCreate
 
@@ -42,6 +42,7 @@ def create(
         candidates=[candidate.model_dump() for candidate in read.candidates],
         region=read.region,
         region_confidence=read.region_confidence,
+        region_unmapped=read.region_unmapped,
         captured_at=read.captured_at,
         latitude=read.latitude if read.latitude is not None else camera.latitude,
         longitude=read.longitude if read.longitude is not None else camera.longitude,
@@ -52,6 +53,8 @@ def create(
         overview_image_sha256=overview_sha.sha256 if overview_sha else None,
     )
     partitions.ensure_for(session, [row.captured_at])
+    if session.get_bind().dialect.name == "postgresql":  # SQLite: plate_read's primary key is the id
+        session.add(PlateReadId(id=read.id, camera_id=camera.id, captured_at=read.captured_at))
     session.add(row)
     session.flush()
     return row

@@ -52,6 +52,10 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/images"): Gate.DEVICE_TOKEN,
     ("POST", "/api/v1/adapters/openalpr"): Gate.DEVICE_TOKEN,
     ("POST", "/api/v1/adapters/platerecognizer"): Gate.DEVICE_TOKEN,
+    ("POST", "/api/v1/adapters/hikvision"): Gate.DEVICE_TOKEN,
+    ("POST", "/api/v1/adapters/dahua"): Gate.DEVICE_TOKEN,
+    ("POST", "/api/v1/adapters/genetec"): Gate.DEVICE_TOKEN,
+    ("POST", "/api/v1/adapters/survision"): Gate.DEVICE_TOKEN,
     # Camera management (460.2).
     ("GET", "/cameras"): Permission.CAMERAS_VIEW,
     ("POST", "/cameras"): Permission.CAMERAS_MANAGE,

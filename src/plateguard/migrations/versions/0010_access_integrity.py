@@ -1,7 +1,7 @@
 """access log append-only on SQLite, hotlist entries ended instead of deleted, training attested at init
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-29 09:00:00
 
 SQLite gets the append-only triggers PostgreSQL has had since 0002 (UPDATE and DELETE of an access
@@ -18,7 +18,7 @@ from alembic import op
 import plateguard.database
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

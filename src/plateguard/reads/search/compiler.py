@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import ColumnElement, Select, and_, case, literal_column, or_, select, table, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select, table, union
 from sqlalchemy.sql.elements import literal
 
 from plateguard.cameras.models import Camera
@@ -52,9 +52,10 @@ def conditions(query: SearchQuery, *, dialect: str) -> list[ColumnElement[bool]]
     if query.polygon:
         where.extend(bounding_box(query.polygon, use_index=spatial_index))
     if query.vehicle_color:
-        where.append(PlateRead.vehicle["color"].as_string() == query.vehicle_color)
+        where.append(func.lower(PlateRead.vehicle["color"].as_string()) == query.vehicle_color.lower())
     if query.vehicle_type:
-        where.append(PlateRead.vehicle["type"].as_string() == query.vehicle_type)
+        # Senders write "Sedan" or "sedan": compared without case.
+        where.append(func.lower(PlateRead.vehicle["type"].as_string()) == query.vehicle_type.lower())
     return where
 
 

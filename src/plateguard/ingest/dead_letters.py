@@ -1,0 +1,102 @@
+"""Dead letters: messages a consumer could not parse or store, kept with their reason.
+
+A consumer acknowledges a message to its broker only after the read was committed or after the message
+was saved here, in the same transaction. Operators see them on the cameras page, in the consumer's
+metrics and with ``plateguard dead-letters list|replay|discard``. Replaying stores the message
+through the same path as when it arrived (after, say, the camera was registered); it stays here with its
+new reason if it still cannot be stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plateguard.database import utcnow
+from plateguard.errors import Conflict, NotFound
+from plateguard.ingest.models import DeadLetter, DeadLetterStatus
+
+MAX_PAYLOAD = 1024 * 1024  # larger messages keep their first MiB (and cannot be replayed)
+MAX_REASON = 500
+
+
+def record(
+    *, session: Session, source: str, topic: str, reason: str, field: str | None, payload: bytes
+) -> DeadLetter:
+    truncated = len(payload) > MAX_PAYLOAD
+    if truncated:
+        reason = f"{reason} (message of {len(payload)} bytes; only the first {MAX_PAYLOAD} kept)"
+    letter = DeadLetter(
+        source=source,
+        topic=topic[:256],
+        reason=reason[:MAX_REASON],
+        field=(field or None) and field[:200],
+        payload=payload[:MAX_PAYLOAD],
+        status=DeadLetterStatus.WAITING,
+        received_at=utcnow(),
+    )
+    session.add(letter)
+    session.flush()
+    return letter
+
+
+def list_(
+    *, session: Session, status: DeadLetterStatus | None = DeadLetterStatus.WAITING, limit: int = 100
+) -> list[DeadLetter]:
+    query = select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(DeadLetter.status == status)
+    return list(session.scalars(query))
+
+
+def waiting_count(*, session: Session) -> int:
+    query = select(func.count()).select_from(DeadLetter).where(DeadLetter.status == DeadLetterStatus.WAITING)
+    return int(session.scalar(query) or 0)
+
+
+def get(*, session: Session, letter_id: int) -> DeadLetter:
+    letter = session.get(DeadLetter, letter_id)
+    if letter is None:
+        raise NotFound(f"no dead letter {letter_id}", field="letter_id")
+    if letter.status != DeadLetterStatus.WAITING:
+        raise Conflict(f"dead letter {letter_id} was {letter.status} already", field="letter_id")
+    return letter
+
+
+def discard(*, session: Session, letter_id: int, by: str) -> DeadLetter:
+    letter = get(session=session, letter_id=letter_id)
+    letter.status, letter.resolved_at, letter.resolved_by = DeadLetterStatus.DISCARDED, utcnow(), by
+    letter.payload = b""  # a discarded message keeps its reason, not its (plate) content
+    session.flush()
+    return letter
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    stored: bool
+    detail: str  # the outcome ("stored", "duplicate", ...) or the reason it still fails
+
+
+# Stores one message (topic, payload) the way its consumer does; returns the outcome or raises.
+Store = Callable[[Session, str, bytes], str]
+
+
+def replay(*, session: Session, letter_id: int, by: str, store: Store) -> ReplayOutcome:
+    """Store the message again (in a savepoint); on success it is marked replayed, else its reason updated."""
+    from plateguard.ingest.mqtt import failure_of
+
+    letter = get(session=session, letter_id=letter_id)
+    try:
+        with session.begin_nested():
+            outcome = store(session, letter.topic, letter.payload)
+    except Exception as exc:
+        reason, field = failure_of(exc)
+        letter.reason, letter.field = reason[:MAX_REASON], field
+        session.flush()
+        return ReplayOutcome(False, reason)
+    letter.status, letter.resolved_at, letter.resolved_by = DeadLetterStatus.REPLAYED, utcnow(), by
+    session.flush()
+    return ReplayOutcome(True, outcome)

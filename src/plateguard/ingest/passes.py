@@ -1,0 +1,89 @@
+"""Updates of a vehicle pass: a later, more confident reading of a read already stored replaces its plate.
+
+Recognisers re-publish their best plate as a pass goes on (Frigate sends ``ABC1234`` at 0.71, then
+``ABC123`` at 0.93, for one event). The read keeps its id, capture time, camera and pictures; the plate
+text, confidence and candidates change, the earlier reading stays among the candidates, and the change
+is recorded in ``plate_read_revision`` (with whether the read had raised an alert already; that alert
+keeps the text it was raised on). Hotlist matching then runs again on the new text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from plateguard.access_log.guard import system_scope
+from plateguard.alerts.models import Alert
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.models import PlateRead, PlateReadRevision
+from plateguard.reads.plates import normalize_plate
+
+MAX_CANDIDATES = 10
+
+
+def apply_later_readings(
+    *, session: Session, readings: Sequence[tuple[int, ReadSubmission]]
+) -> list[dict[str, Any]]:
+    """Apply each reading that is more confident than, and differs from, its stored read.
+
+    Returns the changed reads as row dicts (the shape hotlist matching takes); duplicates return nothing.
+    """
+    better = {read.id: read for _, read in readings}
+    if not better:
+        return []
+    with system_scope(session, "ingest update of a pass"):
+        stored = list(session.scalars(select(PlateRead).where(PlateRead.id.in_(list(better)))))
+    changed = []
+    for row in stored:
+        reading = better[row.id]
+        if normalize_plate(reading.plate) == row.plate_normalized or reading.confidence <= row.confidence:
+            continue
+        changed.append(_apply(session, row, reading))
+    if changed:
+        session.flush()
+    return changed
+
+
+def _apply(session: Session, row: PlateRead, reading: ReadSubmission) -> dict[str, Any]:
+    with system_scope(session, "ingest update of a pass"):
+        had_alert = bool(session.scalar(select(exists().where(Alert.read_id == row.id))))
+    session.add(
+        PlateReadRevision(
+            read_id=row.id,
+            plate_before=row.plate_text,
+            confidence_before=row.confidence,
+            plate_after=reading.plate,
+            confidence_after=reading.confidence,
+            had_alert=had_alert,
+        )
+    )
+    earlier = {"plate": row.plate_text, "confidence": row.confidence}
+    candidates = [candidate.model_dump() for candidate in reading.candidates]
+    plates = {normalize_plate(candidate["plate"]) for candidate in candidates}
+    if row.plate_normalized not in plates:
+        candidates = [*candidates[: MAX_CANDIDATES - 1], earlier]
+    row.plate_text = reading.plate
+    row.plate_normalized = normalize_plate(reading.plate)
+    row.confidence = reading.confidence
+    row.candidates = candidates
+    if reading.region is not None:
+        row.region, row.region_confidence = reading.region, reading.region_confidence
+    return {
+        "id": row.id,
+        "plate_normalized": row.plate_normalized,
+        "region": row.region,
+        "candidates": candidates,
+        "camera_id": row.camera_id,
+        "captured_at": row.captured_at,
+    }
+
+
+def revisions(*, session: Session, read_id: Any) -> list[PlateReadRevision]:
+    """The plate changes of one read, oldest first."""
+    query = (
+        select(PlateReadRevision).where(PlateReadRevision.read_id == read_id).order_by(PlateReadRevision.id)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,37 @@
+"""Region codes in every form senders write them, mapped to one stored form or kept as sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from plateguard.hotlists.states import of_read
+from plateguard.reads.regions import BareCode, Region, normalize
+
+
+@pytest.mark.parametrize(
+    ("sent", "bare", "stored"),
+    [
+        ("mo", BareCode.STATE, Region("us-mo")),  # OpenALPR's own examples
+        ("GA", BareCode.STATE, Region("us-ga")),
+        ("us-ca", BareCode.STATE, Region("us-ca")),
+        ("US_CA", BareCode.STATE, Region("us-ca")),
+        (" us ca ", BareCode.STATE, Region("us-ca")),
+        ("ca-on", BareCode.STATE, Region("ca-on")),
+        ("mx-bcn", BareCode.STATE, Region("mx-bcn")),
+        ("fr", BareCode.COUNTRY, Region("fr")),  # Plate Recognizer: a country
+        ("de", BareCode.COUNTRY, Region("de")),
+        ("de", BareCode.STATE, Region("us-de")),  # Delaware to a US recogniser
+        ("fr", BareCode.STATE, Region("fr")),  # no state FR: the country
+        ("USA", BareCode.STATE, Region("us")),
+        ("zz-9x", BareCode.STATE, Region(None, "zz-9x")),
+        ("Kalifornia", BareCode.STATE, Region(None, "Kalifornia")),
+        ("", BareCode.STATE, Region(None)),
+        (None, BareCode.STATE, Region(None)),
+    ],
+)
+def test_region_forms(sent: object, bare: BareCode, stored: Region) -> None:
+    assert normalize(sent, bare=bare) == stored
+
+
+def test_a_country_alone_names_no_state_for_hotlist_matching() -> None:
+    assert (of_read("us-ca"), of_read("fr"), of_read(None)) == ("CA", None, None)
