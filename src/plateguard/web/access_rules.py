@@ -23,6 +23,7 @@ Rule = Gate | Permission
 
 ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): Gate.PUBLIC,
+    ("GET", "/openapi.json"): Gate.PUBLIC,  # the ingest API's schema for camera integrators
     ("GET", "/policy"): Gate.PUBLIC,
     ("GET", "/transparency"): Gate.PUBLIC,
     ("GET", "/login"): Gate.PUBLIC,
