@@ -25,6 +25,7 @@ and the tests, not a fresh interpreter. PostgreSQL is left out (its URL is unset
 from __future__ import annotations
 
 import argparse
+import ast
 import compileall
 import contextlib
 import fnmatch
@@ -48,17 +49,35 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "src" / "plateguard"
 CONFIG = Path(__file__).with_name("mutation.toml")
 EQUIVALENTS = Path(__file__).with_name("mutation_equivalents.toml")
-PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+PYTEST_ARGS = [
+    "-x",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:hypothesispytest",
+    "--assert=plain",
+    "-m",
+    "not postgres",
+]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One file to mutate: all of it, or only the named top-level functions; some operators left out."""
+
+    path: str
+    skip: frozenset[str] = frozenset()
+    functions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Module:
     name: str
-    files: list[str]
+    files: list[Target]
     tests: list[str]
     module_seconds: float
     mutant_seconds: float
-    skip: frozenset[str]
     extras: Extras
 
 
@@ -85,14 +104,22 @@ def load_modules() -> list[Module]:
     defaults = config.get("defaults", {})
     modules = []
     for name, entry in config["modules"].items():
+        options = entry.get("file_options", {})
+        targets = [
+            Target(
+                path,
+                frozenset(options.get(path, {}).get("skip_operators", [])),
+                tuple(options.get(path, {}).get("functions", [])),
+            )
+            for path in entry["files"]
+        ]
         modules.append(
             Module(
                 name=name,
-                files=entry["files"],
+                files=targets,
                 tests=entry["tests"],
                 module_seconds=float(entry.get("module_seconds", defaults.get("module_seconds", 300))),
                 mutant_seconds=float(entry.get("mutant_seconds", defaults.get("mutant_seconds", 60))),
-                skip=frozenset(entry.get("skip_operators", [])),
                 extras=Extras(swaps=entry.get("swaps", {}), additions=entry.get("additions", {})),
             )
         )
@@ -158,8 +185,9 @@ def run_tests(copy_src: Path, tests: list[str], timeout: float, workdir: Path) -
     deadline = started + timeout
     try:
         while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
+                cpu_seconds.append(usage.ru_utime + usage.ru_stime)
                 code = os.waitstatus_to_exitcode(status)
                 return ("passed" if code == 0 else "failed"), time.perf_counter() - started
             if time.perf_counter() > deadline:
@@ -169,6 +197,9 @@ def run_tests(copy_src: Path, tests: list[str], timeout: float, workdir: Path) -
     except BaseException:  # Ctrl-C: the tests run in a process group of their own, so end it too
         _kill(pid)
         raise
+
+
+cpu_seconds: list[float] = []  # of each finished test run, to tell the machine's load from the work
 
 
 def _kill(pid: int) -> None:
@@ -196,8 +227,17 @@ def check_copy_is_used(copy_src: Path, workdir: Path) -> None:
 
 def module_mutants(module: Module) -> list[Mutant]:
     found: list[Mutant] = []
-    for file in module.files:
-        found += mutants(file, (PACKAGE / file).read_bytes(), module.extras, module.skip)
+    for target in module.files:
+        source = (PACKAGE / target.path).read_bytes()
+        every = mutants(target.path, source, module.extras, target.skip)
+        if target.functions:
+            spans = [
+                range(node.lineno, (node.end_lineno or node.lineno) + 1)
+                for node in ast.parse(source).body
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in target.functions
+            ]
+            every = [m for m in every if any(m.line in span for span in spans)]
+        found += every
     return found
 
 

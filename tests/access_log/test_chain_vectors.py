@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,11 +105,21 @@ def fill(engine: Engine, count: int) -> None:
             )
 
 
+@pytest.fixture(scope="module")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated, empty SQLite file, copied for each test (migrating is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def log_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def log_engine(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> Iterator[Engine]:
     """A database of its own holding five committed access records."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'log.sqlite3'}"
+        url = f"sqlite:///{shutil.copy(migrated_sqlite, tmp_path / 'log.sqlite3')}"
     else:
         url = request.getfixturevalue("own_postgres_url")
     engine = make_engine(url)
@@ -222,7 +233,7 @@ def test_a_cut_off_tail_and_an_empty_log(log_engine: Engine, tmp_path: Path) -> 
     assert report.problem.problem == "records after 3 removed (chain head is 5)"
     assert report.records == 3
     empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    upgrade(empty)
+    upgrade(empty)  # a new database: no record, no chain head
     assert (verify_chain(empty).intact, verify_chain(empty).records, verify_chain(empty).head_hash) == (
         True,
         0,
