@@ -79,6 +79,7 @@ class Module:
     module_seconds: float
     mutant_seconds: float
     extras: Extras
+    pytest_args: tuple[str, ...] = ()
 
 
 @dataclass
@@ -121,6 +122,7 @@ def load_modules() -> list[Module]:
                 module_seconds=float(entry.get("module_seconds", defaults.get("module_seconds", 300))),
                 mutant_seconds=float(entry.get("mutant_seconds", defaults.get("mutant_seconds", 60))),
                 extras=Extras(swaps=entry.get("swaps", {}), additions=entry.get("additions", {})),
+                pytest_args=tuple(entry.get("pytest_args", [])),
             )
         )
     return modules
@@ -133,11 +135,8 @@ def load_equivalents() -> dict[str, str]:
 
 
 def is_equivalent(mutant: Mutant, equivalents: dict[str, str]) -> bool:
-    """Listed by its id; a listed id whose line moved still counts when the rest matches exactly once."""
-    if mutant.id in equivalents:
-        return True
-    tail = mutant.id.split(" ", 1)[1]
-    return any(key.startswith(f"{mutant.file}:") and key.split(" ", 1)[1] == tail for key in equivalents)
+    """Listed by its exact id: when the code moves, the entry must be moved too (the bench shows it)."""
+    return mutant.id in equivalents
 
 
 # ---- running the covering tests in a forked, pre-warmed child -------------------------------------
@@ -245,7 +244,8 @@ def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], matc
     result = Result(module.name)
     workdir = Path(tempfile.mkdtemp(prefix=f"mutation-{module.name}-"))
     try:
-        baseline, result.baseline_s = run_tests(copy_src, module.tests, module.mutant_seconds * 5, workdir)
+        tests = [*module.pytest_args, *module.tests]
+        baseline, result.baseline_s = run_tests(copy_src, tests, module.mutant_seconds * 5, workdir)
         if baseline != "passed":
             raise SystemExit(f"{module.name}: the covering tests fail without any mutant; see {workdir}")
         per_mutant = min(module.mutant_seconds, max(10.0, 4 * result.baseline_s))
@@ -267,10 +267,11 @@ def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], matc
                 # (and never cached); the original's own time is put back with it, so its cache is used.
                 target.write_bytes(mutant.apply(original))
                 os.utime(target, (stamp + 7, stamp + 7))
-                outcome, _ = run_tests(copy_src, module.tests, per_mutant, workdir)
+                outcome, took = run_tests(copy_src, tests, per_mutant, workdir)
             finally:
                 target.write_bytes(original)
                 os.utime(target, (stamp, stamp))
+            print(f"{outcome:>7} {took:5.1f}s {mutant.id}", file=sys.stderr, flush=True)
             if outcome == "passed":
                 result.survivors.append(mutant.id)
             else:

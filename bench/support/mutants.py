@@ -48,6 +48,7 @@ SHORT = 70
 class Mutant:
     file: str  # relative to the package root, e.g. "access_log/chain.py"
     line: int
+    column: int  # of the changed node, so two alike changes on one line have their own ids
     operator: str
     original: str
     mutated: str
@@ -57,7 +58,8 @@ class Mutant:
 
     @property
     def id(self) -> str:
-        return f"{self.file}:{self.line} {self.operator}: {_short(self.original)} -> {_short(self.mutated)}"
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where} {self.operator}: {_short(self.original)} -> {_short(self.mutated)}"
 
     def apply(self, source: bytes) -> bytes:
         return source[: self.start] + self.replacement.encode() + source[self.end :]
@@ -242,18 +244,21 @@ def mutants(
                 # An expression goes back in parentheses, so it binds as the node it replaces did.
                 replacement = f"({text})" if isinstance(node, ast.expr) else text
                 shown = original if before is None else before
-                found.append(Mutant(file, node.lineno, name, shown, after, start, end, replacement))
+                found.append(
+                    Mutant(file, node.lineno, node.col_offset, name, shown, after, start, end, replacement)
+                )
     found.sort(key=lambda m: (m.start, m.end, m.operator, m.replacement))
     return _compiling(found, source)
 
 
 def _compiling(found: list[Mutant], source: bytes) -> list[Mutant]:
     """Drop mutants that do not compile (a splice the grammar does not allow) or change nothing."""
-    kept = []
+    kept, seen = [], {source}
     for mutant in found:
         changed = mutant.apply(source)
-        if changed == source:
+        if changed in seen:  # no change, or the same change as a mutant already kept
             continue
+        seen.add(changed)
         try:
             if ast.dump(ast.parse(changed)) == ast.dump(ast.parse(source)):
                 continue
