@@ -90,6 +90,35 @@ ENTRY_ROUTES = (
 )
 NEVER_ENTRIES = frozenset({OPERATOR, AUDITOR, CUSTODIAN, TRAINER})
 PUBLIC = (("GET", "/healthz"), ("GET", "/policy"), ("GET", "/transparency"), ("GET", "/login"))
+PUBLIC_TOO = (("POST", "/login"), ("GET", "/openapi.json"), ("GET", "/static/{path:path}"))
+# The names stored with each account and written in docs/roles.md; a rename would orphan stored data.
+ROLE_NAMES = {
+    "administrator": "ALPR Administrator",
+    "operator": "Operator",
+    "investigator": "Investigator",
+    "auditor": "Auditor",
+    "records_custodian": "Records Custodian",
+    "training_manager": "Training Manager",
+}
+PERMISSION_NAMES = {
+    "reads:search",
+    "reads:view",
+    "alerts:view",
+    "alerts:verify",
+    "hotlists:view",
+    "hotlists:manage",
+    "hotlists:partial",
+    "cameras:view",
+    "cameras:manage",
+    "accounts:manage",
+    "training:manage",
+    "audit:read",
+    "retention:manage",
+    "evidence:hold",
+    "evidence:export",
+    "sharing:review",
+    "config:manage",
+}
 # Open without current training (460.3(d) gates ALPR data, not setting the system up).
 UNGATED = {("GET", "/admin/users"): ADMIN, ("GET", "/training"): TRAINER, ("GET", "/training/me"): AUDITOR}
 
@@ -123,8 +152,17 @@ def test_hotlist_entries_stay_closed_to_roles_without_hotlist_rights() -> None:
         assert not any(allowed_by_tables(role, method, path) for role in NEVER_ENTRIES)
 
 
+def test_roles_and_permissions_keep_their_names() -> None:
+    assert {role.value: role.label for role in Role} == ROLE_NAMES
+    from plateguard.accounts.roles import Permission
+
+    assert {permission.value for permission in Permission} == PERMISSION_NAMES
+    assert permissions_for({ADMIN}) == frozenset(Permission)
+
+
 def test_public_pages_are_public_and_training_gates_only_alpr_data() -> None:
-    assert all(allowed_by_tables(role, *route) for route in PUBLIC for role in Role)
+    assert all(allowed_by_tables(role, *route) for route in PUBLIC + PUBLIC_TOO for role in Role)
+    assert rule_for("GET", "/healthz") is Gate.PUBLIC and rule_for("POST", "/logout") is Gate.SIGNED_IN
     for route, role in UNGATED.items():
         assert allowed_by_tables(role, *route, trained=False), route
     closed = [r for r, roles in MATRIX.items() if roles and r not in UNGATED and roles != EVERYONE]
