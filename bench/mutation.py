@@ -247,7 +247,8 @@ def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], matc
         tests = [*module.pytest_args, *module.tests]
         baseline, result.baseline_s = run_tests(copy_src, tests, module.mutant_seconds * 5, workdir)
         if baseline != "passed":
-            raise SystemExit(f"{module.name}: the covering tests fail without any mutant; see {workdir}")
+            log = (workdir / "pytest.log").read_text(errors="replace")[-3000:]
+            raise SystemExit(f"{module.name}: the covering tests {baseline} without any mutant:\n{log}")
         per_mutant = min(module.mutant_seconds, max(10.0, 4 * result.baseline_s))
         started = time.perf_counter()
         for mutant in module_mutants(module):

@@ -86,7 +86,11 @@ def test_a_batch_raises_live_alerts_with_the_entry_snapshot_and_one_record(
         (False, 1, 1),
     ]
     assert records[0].query["read_id"] == str(first.read_id)
-    assert records[0].username == "system:hotlist matching"
+    assert records[0].query["alerts"] == [str(first.id)]
+    assert (records[0].username, records[0].organisation) == (
+        "system:hotlist matching",
+        "Test Police Department",
+    )
     assert (
         alert_service.process_new_reads(session=db, reads=rows(store_read("1NOPE22")), matcher=LiveMatcher())
         == []
@@ -99,6 +103,21 @@ def test_an_alert_is_raised_once_per_read_and_entry(db: Session, store_read: Sto
     again = alert_service.process_new_reads(session=db, reads=rows(read), matcher=LiveMatcher())
     assert again == []
     assert alert.read_id == read.id
+
+
+def test_an_entry_removed_since_the_matcher_was_built_raises_nothing(
+    db: Session, store_read: StoreRead, bolo: None
+) -> None:
+    from plateguard.hotlists.matching import Match, MatcherEntry
+
+    gone = MatcherEntry(10**9, 1, "7ABC123", "CA", "stolen_vehicle", None)
+    read = store_read("7ABC123")
+    assert (
+        alert_service.raise_alerts(
+            session=db, read=read, matches=[Match(gone, "exact", 1.0, False)], retroactive=False
+        )
+        == []
+    )
 
 
 def test_the_readers_other_readings_are_matched_only_when_confident(
@@ -199,7 +218,7 @@ def test_each_verification_step_sets_its_status(db: Session, trained, alert_id, 
         values.get("visual_match"),
         values.get("clets_result"),
     )
-    assert alert.outcome is None and alert.verified_by == "ofc.step"
+    assert alert.outcome is None and alert.verified_by == "ofc.step" and alert.verified_at is not None
 
 
 def test_earlier_steps_are_kept_and_notes_are_appended(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
@@ -221,6 +240,21 @@ def test_earlier_steps_are_kept_and_notes_are_appended(db: Session, trained, ale
         "clets_result": "confirmed",
         "outcome": None,
     }
+
+
+def test_notes_are_kept_to_4000_characters(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("ofc.long", Role.OPERATOR)
+    alert = step(db, officer, alert_id, notes="x" * 5000)
+    assert alert.notes == "x" * 4000
+
+
+def test_enforcement_before_both_checks_is_refused_with_its_own_code(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    from plateguard.alerts.models import AlertOutcome
+
+    officer = trained("ofc.early", Role.OPERATOR)
+    with pytest.raises(alert_service.VerificationRefused) as refused:
+        step(db, officer, alert_id, visual_match=True, outcome=AlertOutcome.ENFORCEMENT_TAKEN)
+    assert (refused.value.code, refused.value.field) == ("verification_required", "outcome")
 
 
 def test_viewing_and_listing_alerts_is_recorded_with_purpose_and_query(
