@@ -49,6 +49,9 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "src" / "plateguard"
 CONFIG = Path(__file__).with_name("mutation.toml")
 EQUIVALENTS = Path(__file__).with_name("mutation_equivalents.toml")
+# Left for the child to import: anyio keeps per-process event-loop state that a forked child must not inherit
+# (a TestClient in the child then fails to start its portal).
+NOT_WARMED = frozenset({"anyio", "asyncio", "_asyncio", "sniffio", "starlette", "fastapi", "httpx", "httpcore", "uvloop"})
 PYTEST_ARGS = [
     "-x",
     "-q",
@@ -155,6 +158,8 @@ def warm_up(tests: list[str]) -> None:
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True, timeout=300
     )
     for name in sorted(found.stdout.split()):
+        if name.split(".")[0] in NOT_WARMED:
+            continue
         try:
             importlib.import_module(name)
         except BaseException:
