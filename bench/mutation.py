@@ -245,7 +245,7 @@ def module_mutants(module: Module) -> list[Mutant]:
     return found
 
 
-def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], match: str) -> Result:
+def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], match: list[str]) -> Result:
     result = Result(module.name)
     workdir = Path(tempfile.mkdtemp(prefix=f"mutation-{module.name}-"))
     try:
@@ -257,7 +257,7 @@ def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], matc
         per_mutant = min(module.mutant_seconds, max(10.0, 4 * result.baseline_s))
         started = time.perf_counter()
         for mutant in module_mutants(module):
-            if match and not fnmatch.fnmatchcase(mutant.id, f"*{match}*"):
+            if match and not any(fnmatch.fnmatchcase(mutant.id, f"*{text}*") for text in match):
                 continue
             result.mutants += 1
             if is_equivalent(mutant, equivalents):
@@ -329,7 +329,9 @@ def main() -> None:
     )
     parser.add_argument("--module", action="append", help="only this module (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
-    parser.add_argument("--match", default="", help="only mutants whose id contains this text")
+    parser.add_argument(
+        "--match", action="append", default=[], help="only mutants whose id contains this text (repeatable)"
+    )
     args = parser.parse_args()
     modules = [m for m in load_modules() if not args.module or m.name in args.module]
     if not modules:

@@ -97,6 +97,12 @@ def test_a_batch_raises_live_alerts_with_the_entry_snapshot_and_one_record(
     )
 
 
+def test_a_single_read_raises_a_live_alert_too(db: Session, store_read: StoreRead, bolo: None) -> None:
+    (alert,) = alert_service.process_new_read(session=db, read=store_read("8XYZ999"), matcher=LiveMatcher())
+    assert (alert.retroactive, alert.entry["plate"]) == (False, "8XYZ999")
+    assert alert_service.process_new_read(session=db, read=store_read("1NOPE33"), matcher=LiveMatcher()) == []
+
+
 def test_an_alert_is_raised_once_per_read_and_entry(db: Session, store_read: StoreRead, bolo: None) -> None:
     read = store_read("7ABC123")
     (alert,) = alert_service.process_new_reads(session=db, reads=rows(read), matcher=LiveMatcher())

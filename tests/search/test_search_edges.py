@@ -25,7 +25,7 @@ from plateguard.reads import service as read_service
 from plateguard.reads.schemas import PlateReadCreate, VehicleAttributes
 from plateguard.reads.search import service as search_service
 from plateguard.reads.search.compiler import inside_polygon
-from plateguard.reads.search.schemas import Justified, Point, SearchQuery
+from plateguard.reads.search.schemas import Justified, Point, SearchPage, SearchQuery
 
 WHY = Justified(purpose="Criminal investigation", case_number="26-000777")
 T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -48,7 +48,18 @@ READS = (
 
 @pytest.fixture()
 def placed(db: Session, agency: Agency, tmp_path: Path, trained) -> User:  # type: ignore[no-untyped-def]
-    camera = camera_service.create(session=db, agency=agency, name="Mobile 7", kind=CameraKind.MOBILE)
+    camera = camera_service.create(
+        session=db, agency=agency, name="Mobile 7", kind=CameraKind.MOBILE, group="Harbor patrol"
+    )
+    other = camera_service.create(session=db, agency=agency, name="Gate 2", kind=CameraKind.FIXED)
+    read_service.create(
+        session=db,
+        camera=other,
+        read=PlateReadCreate(
+            plate="QQ77", confidence=0.9, region="us-nv", captured_at=T0, latitude=5, longitude=5
+        ),
+        images_dir=tmp_path / "images",
+    )
     for plate, latitude, longitude, minutes, colour, kind in READS:
         read = PlateReadCreate(
             plate=plate,
@@ -63,17 +74,20 @@ def placed(db: Session, agency: Agency, tmp_path: Path, trained) -> User:  # typ
     return trained("det.edges", Role.INVESTIGATOR)  # type: ignore[no-any-return]
 
 
-def found(db: Session, user: User, **criteria: Any) -> list[str]:
+def search(db: Session, user: User, **criteria: Any) -> SearchPage:
     criteria.setdefault("since", T0 - dt.timedelta(days=1))
     criteria.setdefault("until", T0 + dt.timedelta(days=1))
-    page = search_service.search(
+    return search_service.search(
         session=db,
         actor=Actor.of(user),
         query=SearchQuery.model_validate(criteria),
         why=WHY,
         purposes=DEFAULT_PURPOSES,
     )
-    return [read.plate for read in page.reads]
+
+
+def found(db: Session, user: User, **criteria: Any) -> list[str]:
+    return [read.plate for read in search(db, user, **criteria).reads]
 
 
 def circle(metres: float, latitude: float = 0.0, longitude: float = 0.0) -> dict[str, Any]:
@@ -148,6 +162,16 @@ def test_partial_plates_with_and_without_a_three_letter_run(db: Session, placed:
     assert found(db, placed, plate="?B1?", match="partial") == ["AB12", "XB12"]
     assert sorted(found(db, placed, plate="*EAST*", match="partial")) == ["3EAST33", "4EASTFR"]
     assert found(db, placed, plate="1NORTH1", match="exact") == ["1NORTH1"]
+
+
+def test_camera_group_camera_and_region_filters(db: Session, placed: User) -> None:
+    assert found(db, placed, plate="AB12", camera_group="Harbor patrol") == ["AB12"]
+    assert found(db, placed, plate="QQ77", camera_group="Harbor patrol") == []
+    assert found(db, placed, plate="QQ77") == ["QQ77"]
+    assert found(db, placed, region="us-nv") == ["QQ77"]
+    gate = camera_service.get_by_name(session=db, name="Gate 2")
+    assert gate is not None
+    assert [r.camera_name for r in search(db, placed, camera_ids=[gate.id]).reads] == ["Gate 2"]
 
 
 def test_colour_and_type_filters(db: Session, placed: User) -> None:
