@@ -51,7 +51,9 @@ CONFIG = Path(__file__).with_name("mutation.toml")
 EQUIVALENTS = Path(__file__).with_name("mutation_equivalents.toml")
 # Left for the child to import: anyio keeps per-process event-loop state that a forked child must not inherit
 # (a TestClient in the child then fails to start its portal).
-NOT_WARMED = frozenset({"anyio", "asyncio", "_asyncio", "sniffio", "starlette", "fastapi", "httpx", "httpcore", "uvloop"})
+NOT_WARMED = frozenset(
+    {"anyio", "asyncio", "_asyncio", "sniffio", "starlette", "fastapi", "httpx", "httpcore", "uvloop"}
+)
 PYTEST_ARGS = [
     "-x",
     "-q",
