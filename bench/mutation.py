@@ -28,6 +28,7 @@ import argparse
 import ast
 import compileall
 import contextlib
+import dataclasses
 import fnmatch
 import importlib
 import json
@@ -331,11 +332,14 @@ def main() -> None:
     )
     parser.add_argument("--module", action="append", help="only this module (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--module-seconds", type=float, help="override every module's time bound")
     parser.add_argument(
         "--match", action="append", default=[], help="only mutants whose id contains this text (repeatable)"
     )
     args = parser.parse_args()
     modules = [m for m in load_modules() if not args.module or m.name in args.module]
+    if args.module_seconds:
+        modules = [dataclasses.replace(m, module_seconds=args.module_seconds) for m in modules]
     if not modules:
         raise SystemExit(f"no such module; choose from {[m.name for m in load_modules()]}")
     equivalents = load_equivalents()
