@@ -49,6 +49,12 @@ def test_a_wildcard_matches_wherever_its_fixed_text_is(pattern: str, hit: str, m
         assert found(matcher, miss) == [], miss
 
 
+def test_the_matcher_counts_its_live_entries_and_wildcards() -> None:
+    entries = [entry(1, "7AB*", wildcard=True), entry(2, "?XY99", wildcard=True), entry(3, "7ABC123")]
+    matcher = Matcher([*entries, entry(4, "8*", wildcard=True, expires=NOW)], now=NOW)
+    assert (matcher.size, matcher.wildcards) == (3, 2)
+
+
 def test_one_missing_or_extra_character_at_every_position_is_found() -> None:
     """With one entry, every probe of the pre-filter must answer yes: no byte of it may be lost."""
     plate = "7ABC123"
