@@ -110,6 +110,12 @@ def test_an_alternative_reading_counts_only_when_it_is_an_exact_hit() -> None:
     assert match_read(matcher, "1AAA111", ["5KQ123", "8XYZ99"], state="CA", now=NOW) == []
 
 
+def test_an_alternative_reading_flags_a_state_mismatch_too() -> None:
+    matcher = Matcher([entry(1, "8XYZ999")], now=NOW)
+    (candidate,) = match_read(matcher, "8XYZ990", ["8XYZ999"], state="NV", now=NOW)
+    assert (candidate.rule, candidate.state_mismatch) == ("candidate", True)
+
+
 def test_the_reads_own_match_is_not_replaced_by_an_alternative() -> None:
     matcher = Matcher([entry(1, "8XYZ999"), entry(2, "8XYZ99")], now=NOW)
     ranked = match_read(matcher, "8XYZ999", ["8XYZ99", "8XYZ999"], state="CA", now=NOW)
