@@ -114,6 +114,18 @@ def test_an_alternative_reading_flags_a_state_mismatch_too() -> None:
     matcher = Matcher([entry(1, "8XYZ999")], now=NOW)
     (candidate,) = match_read(matcher, "8XYZ990", ["8XYZ999"], state="NV", now=NOW)
     assert (candidate.rule, candidate.state_mismatch) == ("candidate", True)
+    (own,) = match_read(matcher, "8XYZ999", [], state="NV", now=NOW)
+    assert (own.rule, own.state_mismatch) == ("exact", True)
+
+
+def test_matches_of_a_read_are_ordered_by_score_then_entry() -> None:
+    matcher = Matcher([entry(9, "7ABC123"), entry(5, "5KQ1234"), entry(2, "3ZZZ999")], now=NOW)
+    ranked = match_read(matcher, "7ABC123", ["5KQ1234", "3ZZZ999"], state="CA", now=NOW)
+    assert [(m.entry.entry_id, m.rule) for m in ranked] == [(9, "exact"), (2, "candidate"), (5, "candidate")]
+
+
+def test_the_empty_matcher_holds_and_matches_nothing() -> None:
+    assert (matching.EMPTY_MATCHER.size, matching.EMPTY_MATCHER.match("7ABC123", now=NOW)) == (0, [])
 
 
 def test_the_reads_own_match_is_not_replaced_by_an_alternative() -> None:
