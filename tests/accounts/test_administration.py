@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,6 +96,8 @@ def test_administrator_cannot_lock_themselves_out(client: TestClient, make_user)
 def test_training_manager_records_training_and_gate_opens(client: TestClient, db: Session, make_user) -> None:  # type: ignore[no-untyped-def]
     make_user("sgt.park", Role.TRAINING_MANAGER)
     auditor = make_user("sgt.brooks", Role.AUDITOR)
+    today = dt.date.today()
+    completed = dt.date(today.year if today >= dt.date(today.year, 3, 10) else today.year - 1, 3, 10)
     auditor_client = TestClient(client.app)
     sign_in(auditor_client, "sgt.brooks")
     assert auditor_client.get("/audit/access-log").status_code == 403
@@ -106,12 +110,13 @@ def test_training_manager_records_training_and_gate_opens(client: TestClient, db
             "csrf_token": csrf,
             "user_id": str(auditor.id),
             "course_id": course_id,
-            "completed_on": "2026-10-01",
+            "completed_on": completed.isoformat(),
         },
     )
     assert response.status_code == 200
     assert auditor_client.get("/audit/access-log").status_code == 200
-    assert logged(db, "training.recorded")[0].query["expires_on"] == "2028-10-01"
+    # The course is valid for 24 months: two years on, to the day (a fixed date would expire one day).
+    assert logged(db, "training.recorded")[0].query["expires_on"] == f"{completed.year + 2}-03-10"
 
 
 def test_auditor_sees_the_log_and_the_view_is_logged(

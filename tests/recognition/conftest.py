@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
+
+from tests.conftest import skip_or_fail
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data" / "openalpr"
@@ -17,7 +18,7 @@ DATA = REPO.parent / "shared" / "data" / "openalpr"
 def render_plate(state: str = "ca", text: str = "7ABC123", seed: int = 3) -> np.ndarray:
     """A clean colour plate (BGR) from the project's own synthetic renderer."""
     if importlib.util.find_spec("PIL") is None:
-        pytest.skip("the plate renderer needs pillow (train extra)")
+        skip_or_fail("the plate renderer needs pillow (a test dependency)")
     sys.path.insert(0, str(REPO / "training"))
     import render  # type: ignore[import-not-found]
 

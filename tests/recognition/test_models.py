@@ -11,12 +11,18 @@ import pytest
 
 from plateguard.recognition.crnn import MODEL_DIR, READER_MODEL, CrnnPlateReader
 from plateguard.recognition.onnx_session import ModelLoadError, load_session
+from tests.conftest import skip_or_fail
 
 from .conftest import in_scene, render_plate
 
 pytestmark = pytest.mark.model
 HAS_RAPIDOCR = importlib.util.find_spec("rapidocr_onnxruntime") is not None
-needs_rapidocr = pytest.mark.skipif(not HAS_RAPIDOCR, reason="needs the rapidocr extra")
+
+
+def need_rapidocr() -> None:
+    """PP-OCR is the default reader: without it the default engine is untested, so CI must fail."""
+    if not HAS_RAPIDOCR:
+        skip_or_fail("needs the rapidocr extra (the default reader's models)")
 
 
 def test_missing_model_error_names_the_file(tmp_path: Path) -> None:
@@ -34,12 +40,13 @@ def test_corrupt_model_error_names_the_file(tmp_path: Path) -> None:
 def test_committed_models_are_small() -> None:
     files = list(MODEL_DIR.glob("*.onnx"))
     if not files:
-        pytest.skip("no committed model yet")
+        skip_or_fail(f"no committed model in {MODEL_DIR}")
     assert sum(f.stat().st_size for f in files) < 30 * 1024 * 1024
 
 
-@pytest.mark.skipif(not READER_MODEL.is_file(), reason="reader model not exported yet")
 def test_crnn_reader_reads_rendered_plates() -> None:
+    if not READER_MODEL.is_file():
+        skip_or_fail(f"the committed reader model {READER_MODEL} is missing")
     reader = CrnnPlateReader(threads=1)
     hits = 0
     cases = [("ca", "7ABC123"), ("ny", "KDT4821"), ("tx", "LMN5678"), ("fl", "QRS4567")]
@@ -51,16 +58,15 @@ def test_crnn_reader_reads_rendered_plates() -> None:
 
 
 def test_wrong_input_shape_is_refused_with_file_name() -> None:
-    if not HAS_RAPIDOCR:
-        pytest.skip("needs a second model file")
+    need_rapidocr()
     from plateguard.recognition.ppocr import DET_MODEL, rapidocr_model_dir
 
     with pytest.raises(ModelLoadError, match=DET_MODEL):
         CrnnPlateReader(rapidocr_model_dir() / DET_MODEL)
 
 
-@needs_rapidocr
 def test_ppocr_backend_reads_a_rendered_plate_and_scene() -> None:
+    need_rapidocr()
     from plateguard.recognition.pipeline import build_default
 
     engine = build_default(threads=1, reader="ppocr")

@@ -43,7 +43,6 @@ MATCH_KIND = {
     "candidate": "candidate",
     "wildcard": "wildcard",
 }
-WILDCARD_CHARACTERS = frozenset("?*")
 
 
 def fold(plate: str) -> str:

@@ -6,11 +6,14 @@ import json
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from plateguard.recognition.images import ImageReadError, expand_paths, load_image
+
+if TYPE_CHECKING:
+    from plateguard.config import RecognitionSettings
 
 
 class OutputFormat(StrEnum):
@@ -25,21 +28,30 @@ def recognize(
     plate_crops: Annotated[
         bool, typer.Option("--plate-crops", help="Each image is an already-cropped plate (reader only).")
     ] = False,
-    threads: Annotated[int, typer.Option("--threads", min=1, help="ONNX Runtime threads.")] = 1,
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", min=1, help="ONNX Runtime threads (default: recognition.threads)."),
+    ] = None,
     reader: Annotated[
         str | None,
-        typer.Option("--reader", help="Plate reader: ppocr, crnn, hybrid or fast (default: the engine's)."),
+        typer.Option(
+            "--reader", help="Plate reader: ppocr, crnn, hybrid or fast (default: recognition.reader)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="plateguard.toml to read (else $PLATEGUARD_CONFIG).")
     ] = None,
 ) -> None:
     """Read licence plates in images; prints one result per image, exits non-zero if any file failed."""
     from plateguard.recognition.onnx_session import ModelLoadError
-    from plateguard.recognition.pipeline import DEFAULT_READER, READERS, build_default
+    from plateguard.recognition.pipeline import READERS, build_default
 
-    reader = reader or DEFAULT_READER
+    configured = _configured(config)
+    reader = reader or configured.reader
     if reader not in READERS:
         raise typer.BadParameter(f"choose one of {', '.join(READERS)}", param_hint="--reader")
     try:
-        pipeline = build_default(threads=threads, reader=reader)
+        pipeline = build_default(threads=threads or configured.threads, reader=reader)
     except ModelLoadError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
@@ -58,6 +70,18 @@ def recognize(
         _print_table(results)
     if failed:
         raise typer.Exit(code=1)
+
+
+def _configured(config: Path | None) -> RecognitionSettings:
+    """The recognition settings of the configuration (file, environment), as ingest uses them."""
+    from plateguard.config import load_settings
+    from plateguard.errors import ConfigurationError
+
+    try:
+        return load_settings(config_file=config).recognition
+    except ConfigurationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
 
 
 def _recognize_one(pipeline: object, path: Path, plate_crops: bool) -> dict[str, object]:

@@ -149,10 +149,3 @@ def inside_polygon(latitude: float, longitude: float, polygon: tuple[Point, ...]
                 inside = not inside
         previous = point
     return inside
-
-
-def distance_metres(a: Point, b: Point) -> float:
-    per_lon = METRES_PER_DEGREE_LONGITUDE * math.cos(math.radians((a.latitude + b.latitude) / 2))
-    dy = (a.latitude - b.latitude) * METRES_PER_DEGREE_LATITUDE
-    dx = (a.longitude - b.longitude) * per_lon
-    return math.hypot(dx, dy)

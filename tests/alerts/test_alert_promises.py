@@ -1,0 +1,317 @@
+"""What an officer and an auditor rely on in alerts: live alerts reach the push feed (in order, at most
+the limit, with what the officer needs to act), retroactive ones do not; every verification step sets the
+status the policy gives it; notes add up; every view is in the access log with its purpose and query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plateguard.access_log.guard import system_scope
+from plateguard.access_log.models import AccessRecord
+from plateguard.access_log.service import Justification
+from plateguard.accounts.roles import Role
+from plateguard.alerts import service as alert_service
+from plateguard.alerts.models import Alert, AlertStatus, CletsResult
+from plateguard.errors import NotFound
+from plateguard.hotlists.live import LiveMatcher
+from plateguard.hotlists.models import HotlistSource
+from plateguard.reads.models import PlateRead
+from tests.hotlists.conftest import StoreRead, make_list, stolen
+
+WHY = Justification("Alert verification")
+
+
+def rows(*reads: PlateRead) -> list[dict[str, Any]]:
+    """The rows ingest hands to matching for a batch of stored reads."""
+    return [
+        {"id": r.id, "plate_normalized": r.plate_normalized, "region": r.region, "candidates": r.candidates}
+        for r in reads
+    ]
+
+
+def last_record(db: Session) -> AccessRecord:
+    return db.scalars(select(AccessRecord).order_by(AccessRecord.sequence.desc()).limit(1)).one()
+
+
+@pytest.fixture()
+def bolo(db: Session) -> None:
+    make_list(
+        db,
+        "Department BOLO",
+        HotlistSource.DEPARTMENT,
+        stolen("7ABC123", vehicle_description="white Civic", case_number="26-0042"),
+        stolen("5KX9000"),
+        stolen("8XYZ999"),
+        stolen("4LMN555"),
+    )
+
+
+def raise_live(db: Session, store_read: StoreRead, *plates: str) -> list[Alert]:
+    reads = [store_read(p) for p in plates]
+    return alert_service.process_new_reads(session=db, reads=rows(*reads), matcher=LiveMatcher())
+
+
+def test_a_batch_raises_live_alerts_with_the_entry_snapshot_and_one_record(
+    db: Session, store_read: StoreRead, bolo: None
+) -> None:
+    alerts = raise_live(db, store_read, "1NOPE11", "7ABC123", "5KX9000")
+    assert [a.retroactive for a in alerts] == [False, False]
+    first = alerts[0]
+    assert first.entry == {
+        "hotlist": "Department BOLO",
+        "plate": "7ABC123",
+        "state": "CA",
+        "category": "stolen_vehicle",
+        "reason": "Stolen vehicle",
+        "vehicle_description": "white Civic",
+        "case_number": "26-0042",
+        "record_id": None,
+        "expires_at": None,
+        "is_wildcard": False,
+    }
+    assert (first.match_kind, first.score, first.state_mismatch, first.status) == (
+        "exact",
+        1.0,
+        False,
+        "unverified",
+    )
+    records = db.scalars(select(AccessRecord).where(AccessRecord.action == "alerts.raise")).all()
+    assert [(r.query["retroactive"], r.result_count, len(r.query["alerts"])) for r in records] == [
+        (False, 1, 1),
+        (False, 1, 1),
+    ]
+    assert records[0].query["read_id"] == str(first.read_id)
+    assert records[0].query["alerts"] == [str(first.id)]
+    assert (records[0].username, records[0].organisation) == (
+        "system:hotlist matching",
+        "Test Police Department",
+    )
+    assert (
+        alert_service.process_new_reads(session=db, reads=rows(store_read("1NOPE22")), matcher=LiveMatcher())
+        == []
+    )
+
+
+def test_a_single_read_raises_a_live_alert_too(db: Session, store_read: StoreRead, bolo: None) -> None:
+    (alert,) = alert_service.process_new_read(session=db, read=store_read("8XYZ999"), matcher=LiveMatcher())
+    assert (alert.retroactive, alert.entry["plate"]) == (False, "8XYZ999")
+    assert alert_service.process_new_read(session=db, read=store_read("1NOPE33"), matcher=LiveMatcher()) == []
+
+
+def test_an_alert_is_raised_once_per_read_and_entry(db: Session, store_read: StoreRead, bolo: None) -> None:
+    read = store_read("7ABC123")
+    (alert,) = alert_service.process_new_reads(session=db, reads=rows(read), matcher=LiveMatcher())
+    again = alert_service.process_new_reads(session=db, reads=rows(read), matcher=LiveMatcher())
+    assert again == []
+    assert alert.read_id == read.id
+
+
+def test_an_entry_removed_since_the_matcher_was_built_raises_nothing(
+    db: Session, store_read: StoreRead, bolo: None
+) -> None:
+    from plateguard.hotlists.matching import Match, MatcherEntry
+
+    gone = MatcherEntry(10**9, 1, "7ABC123", "CA", "stolen_vehicle", None)
+    read = store_read("7ABC123")
+    assert (
+        alert_service.raise_alerts(
+            session=db, read=read, matches=[Match(gone, "exact", 1.0, False)], retroactive=False
+        )
+        == []
+    )
+
+
+def test_the_readers_other_readings_are_matched_only_when_confident(
+    db: Session, store_read: StoreRead, bolo: None
+) -> None:
+    read = store_read("7A8C123")
+    row = rows(read)[0]
+    row["candidates"] = [
+        {"plate": "7A8C123", "confidence": 0.9},
+        {"plate": "8xyz-999", "confidence": 0.3},  # confident enough, normalised before matching
+        {"plate": "4LMN555", "confidence": 0.29},  # below the floor
+    ]
+    alerts = alert_service.process_new_reads(session=db, reads=[row], matcher=LiveMatcher())
+    assert sorted((a.entry["plate"], a.match_kind) for a in alerts) == [
+        ("7ABC123", "fuzzy"),
+        ("8XYZ999", "candidate"),
+    ]
+
+
+def test_alternatives_are_the_best_few_distinct_other_readings() -> None:
+    candidates = [{"plate": p, "confidence": 0.5} for p in ("7ABC123", "A1", "A2", "a-2", "A3", "A4", "A5")]
+    assert alert_service.alternatives("7ABC123", candidates) == ["A1", "A2", "A3", "A4"]
+    assert alert_service.alternatives("7ABC123", [{"plate": "", "confidence": 1}, {"plate": "B1"}]) == []
+    assert alert_service.alternatives("7ABC123", None) == []
+
+
+def age(alert: Alert, seconds: int) -> None:
+    alert.created_at = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=seconds)
+
+
+def test_the_push_feed_holds_new_live_alerts_oldest_first_up_to_the_limit(
+    db: Session, store_read: StoreRead, trained, bolo: None
+) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("ofc.push", Role.OPERATOR)
+    late, early, middle = raise_live(db, store_read, "7ABC123", "5KX9000", "8XYZ999")
+    (before,) = raise_live(db, store_read, "4LMN555")
+    for alert, seconds in ((early, 10), (middle, 20), (late, 30), (before, 0)):
+        age(alert, seconds)
+    retro_read = store_read("7ABC123")
+    matches = [m for m in alert_service._match(LiveMatcher().ensure_fresh(db), "7ABC123", None, None, 0.0)]
+    (retro,) = alert_service.raise_alerts(session=db, read=retro_read, matches=matches, retroactive=True)
+    age(retro, 40)
+    db.flush()
+    since = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)  # strictly after: "before" was already sent
+    feed = alert_service.recent_for_push(session=db, user=officer, since=since)
+    assert [a.id for a in feed] == [early.id, middle.id, late.id]
+    assert [a.id for a in alert_service.recent_for_push(session=db, user=officer, since=since, limit=2)] == [
+        early.id,
+        middle.id,
+    ]
+    with system_scope(db, "test"):
+        payload = alert_service.push_payload(early)
+        read = early.read
+        assert payload == {
+            "id": str(early.id),
+            "url": f"/alerts/{early.id}",
+            "plate": "5KX9000",
+            "hotlist": "Department BOLO",
+            "category": "stolen_vehicle",
+            "entry_plate": "5KX9000",
+            "camera": "Main St NB",
+            "captured_at": read.captured_at.isoformat(),
+            "match_kind": "exact",
+            "state_mismatch": False,
+            "created_at": "2026-05-01T12:00:10+00:00",
+        }
+
+
+@pytest.fixture()
+def alert_id(db: Session, store_read: StoreRead, bolo: None) -> object:
+    (alert,) = raise_live(db, store_read, "7ABC123")
+    return alert.id
+
+
+def step(db: Session, user, alert_id, **values):  # type: ignore[no-untyped-def]
+    steps = {"visual_match": None, "clets_result": None, "outcome": None}
+    return alert_service.verify(session=db, user=user, alert_id=alert_id, why=WHY, **(steps | values))
+
+
+@pytest.mark.parametrize(
+    ("values", "status"),
+    [
+        ({"visual_match": False}, AlertStatus.NOT_CONFIRMED),
+        ({"clets_result": CletsResult.NOT_ON_FILE}, AlertStatus.NOT_CONFIRMED),
+        ({"clets_result": CletsResult.DIFFERENT_VEHICLE}, AlertStatus.NOT_CONFIRMED),
+        ({"visual_match": True, "clets_result": CletsResult.DIFFERENT_VEHICLE}, AlertStatus.NOT_CONFIRMED),
+        ({"visual_match": False, "clets_result": CletsResult.CONFIRMED}, AlertStatus.NOT_CONFIRMED),
+        ({"clets_result": CletsResult.CONFIRMED}, AlertStatus.UNVERIFIED),
+        ({"visual_match": True}, AlertStatus.UNVERIFIED),
+        ({"visual_match": True, "clets_result": CletsResult.CONFIRMED}, AlertStatus.CONFIRMED),
+    ],
+)
+def test_each_verification_step_sets_its_status(db: Session, trained, alert_id, values, status) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("ofc.step", Role.OPERATOR)
+    alert = step(db, officer, alert_id, **values)
+    assert alert.status is status
+    assert (alert.visual_match, alert.clets_result) == (
+        values.get("visual_match"),
+        values.get("clets_result"),
+    )
+    assert alert.outcome is None and alert.verified_by == "ofc.step" and alert.verified_at is not None
+
+
+def test_earlier_steps_are_kept_and_notes_are_appended(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("ofc.notes", Role.OPERATOR)
+    step(db, officer, alert_id, visual_match=True, notes="  plate matches, white Civic  ")
+    step(db, officer, alert_id, notes="   ")
+    alert = step(db, officer, alert_id, clets_result=CletsResult.CONFIRMED, notes="CLETS: stolen 26-0042")
+    assert alert.notes == "plate matches, white Civic\nCLETS: stolen 26-0042"
+    assert (alert.visual_match, alert.clets_result, alert.status) == (
+        True,
+        "confirmed",
+        AlertStatus.CONFIRMED,
+    )
+    record = last_record(db)
+    assert (record.action, record.purpose, record.result_count) == ("alerts.verify", "Alert verification", 1)
+    assert record.query == {
+        "alert_id": str(alert_id),
+        "visual_match": None,
+        "clets_result": "confirmed",
+        "outcome": None,
+    }
+
+
+def test_notes_are_kept_to_4000_characters(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("ofc.long", Role.OPERATOR)
+    alert = step(db, officer, alert_id, notes="x" * 5000)
+    assert alert.notes == "x" * 4000
+
+
+def test_enforcement_before_both_checks_is_refused_with_its_own_code(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    from plateguard.alerts.models import AlertOutcome
+
+    officer = trained("ofc.early", Role.OPERATOR)
+    with pytest.raises(alert_service.VerificationRefused) as refused:
+        step(db, officer, alert_id, visual_match=True, outcome=AlertOutcome.ENFORCEMENT_TAKEN)
+    assert (refused.value.code, refused.value.field) == ("verification_required", "outcome")
+
+
+def test_viewing_and_listing_alerts_is_recorded_with_purpose_and_query(
+    db: Session, trained, alert_id
+) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("ofc.view", Role.OPERATOR)
+    alert = alert_service.get_alert(session=db, user=officer, alert_id=alert_id, why=WHY)
+    assert alert.id == alert_id
+    record = last_record(db)
+    assert (record.action, record.username, record.purpose, record.result_count) == (
+        "alerts.view",
+        "ofc.view",
+        "Alert verification",
+        1,
+    )
+    assert record.query == {"alert_id": str(alert_id)}
+    listed = alert_service.list_alerts(session=db, user=officer, why=WHY, status="unverified", limit=5)
+    assert [a.id for a in listed] == [alert_id]
+    record = last_record(db)
+    assert (record.action, record.purpose, record.result_count) == ("alerts.list", "Alert verification", 1)
+    assert record.query == {"status": "unverified", "limit": 5}
+    assert alert_service.list_alerts(session=db, user=officer, why=None, status="confirmed") == []
+    assert last_record(db).query == {"status": "confirmed", "limit": 100}
+    assert last_record(db).purpose is None
+    alert_service.list_alerts(session=db, user=officer, why=None)
+    assert last_record(db).query == {"status": "any", "limit": 100}
+
+
+def test_a_missing_alert_is_not_found_and_the_look_is_still_recorded(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    officer = trained("ofc.missing", Role.OPERATOR)
+    missing = uuid.uuid4()
+    with pytest.raises(NotFound):
+        alert_service.get_alert(session=db, user=officer, alert_id=missing, why=WHY)
+    record = last_record(db)
+    assert (record.action, record.result_count, record.query) == (
+        "alerts.view",
+        0,
+        {"alert_id": str(missing)},
+    )
+
+
+def test_a_refused_step_is_recorded_as_denied(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("ofc.refused", Role.OPERATOR)
+    alert_service.record_refusal(session=db, user=officer, alert_id=alert_id, reason="no CLETS yet")
+    record = last_record(db)
+    assert (record.action, record.username, record.outcome) == ("alerts.verify", "ofc.refused", "denied")
+    assert record.query == {"alert_id": str(alert_id), "reason": "no CLETS yet"}
+
+
+def test_the_alert_purpose_is_used_only_when_the_department_lists_it() -> None:
+    assert alert_service.justification(("Criminal investigation", "Alert verification")) == WHY
+    assert alert_service.justification(("Criminal investigation",)) is None
