@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.models import AccessRecord
@@ -17,6 +17,7 @@ from plateguard.access_log.service import Justification
 from plateguard.accounts.roles import Role
 from plateguard.alerts import service as alert_service
 from plateguard.alerts.models import Alert, AlertStatus, CletsResult
+from plateguard.database import run_after_rollback
 from plateguard.errors import NotFound
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
@@ -296,11 +297,14 @@ def test_a_missing_alert_is_not_found_and_the_look_is_still_recorded(db: Session
     missing = uuid.uuid4()
     with pytest.raises(NotFound):
         alert_service.get_alert(session=db, user=officer, alert_id=missing, why=WHY)
+    # A refused look is written in its own transaction once the request's work is rolled back.
+    run_after_rollback(db, sessionmaker(bind=db.connection(), join_transaction_mode="create_savepoint"))
     record = last_record(db)
-    assert (record.action, record.result_count, record.query) == (
+    assert (record.action, record.result_count, record.outcome, record.query) == (
         "alerts.view",
         0,
-        {"alert_id": str(missing)},
+        "refused",
+        {"alert_id": str(missing), "refused": f"no alert {missing}"},
     )
 
 

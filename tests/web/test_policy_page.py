@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,7 @@ from plateguard.access_log.checkpoints import published_key
 from plateguard.accounts import administration, training
 from plateguard.accounts.roles import Role
 from plateguard.config import AccessSettings, PurposeRule, Settings
+from plateguard.retention.models import DataKind, RetentionSchedule, ScheduleStatus
 
 
 def test_policy_page_shows_what_the_system_holds(
@@ -25,7 +28,22 @@ def test_policy_page_shows_what_the_system_holds(
     assert "viewing a read, viewing a read&#39;s images (only a read that raised an alert)" in page
     key = published_key(settings.data_dir)
     assert key is not None and key in page
-    assert "Retention periods are not configured" in page
+    assert "no approved schedule yet: kept, nothing destroyed" in page
+    assert "federal, out-of-state and private requesters" in page
+    db.add(
+        RetentionSchedule(
+            data_kind=DataKind.READS,
+            days=730,
+            status=ScheduleStatus.APPROVED,
+            proposed_by="Ana Ortiz",
+            decided_by="Lt. Maria Alvarez",
+            decided_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    db.flush()
+    assert (
+        "730 days, then destroyed unless held (approved by Lt. Maria Alvarez)" in client.get("/policy").text
+    )
     assert "Policy text" in page and "460" in page
 
 

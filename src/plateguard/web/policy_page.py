@@ -15,6 +15,8 @@ from plateguard.accounts import administration, training
 from plateguard.accounts.models import AccountStatus, User, UserRole
 from plateguard.accounts.roles import ROLE_LABELS, ROLE_PERMISSIONS, Role
 from plateguard.config import Settings
+from plateguard.retention import service as retention_service
+from plateguard.retention.models import DataKind
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,39 @@ def holders(session: Session, role: Role) -> list[User]:
     )
 
 
-def optional_section(settings: Settings, name: str) -> dict[str, Any] | None:
-    """A settings section another part of the system may add (retention, sharing), shown as configured,
-    or None so the page says plainly that it is not configured."""
-    section = getattr(settings, name, None)
-    return section.model_dump(mode="json") if section is not None else None
+RETENTION_LABELS = {
+    DataKind.READS: "Plate reads and their images",
+    DataKind.ALERTS: "Alerts",
+    DataKind.HOTLIST_HISTORY: "Hotlist history",
+    DataKind.ACCESS_LOG: "Access log",
+    DataKind.RELEASE_REQUESTS: "Release requests",
+}
+
+
+def retention_in_force(session: Session) -> dict[str, str]:
+    """Each kind of data with the period of its approved schedule, or that none is approved yet."""
+    periods = {}
+    for kind, label in RETENTION_LABELS.items():
+        schedule = retention_service.in_force(session=session, kind=kind)
+        periods[label] = (
+            f"{schedule.days} days, then destroyed unless held (approved by {schedule.decided_by})"
+            if schedule is not None
+            else "no approved schedule yet: kept, nothing destroyed"
+        )
+    return periods
+
+
+def sharing_rules(settings: Settings) -> dict[str, str]:
+    sharing = settings.sharing
+    partners = ", ".join(f"{p.name} ({p.state})" for p in sharing.partners) or "none"
+    return {
+        "May receive data": " or ".join(k.replace("_", " ") for k in sharing.allowed_kinds)
+        + " agencies of "
+        + ", ".join(sharing.allowed_states),
+        "Refused": "federal, out-of-state and private requesters (Civil Code 1798.90.55)",
+        "How": "a written request approved by the ALPR Administrator or designee, kept on file",
+        "Approved partners for alerts": partners,
+    }
 
 
 def facts(session: Session, settings: Settings) -> dict[str, Any]:
@@ -77,6 +107,6 @@ def facts(session: Session, settings: Settings) -> dict[str, Any]:
         "checkpoint_minutes": settings.audit.checkpoint_minutes,
         "checkpoint_key": published_key(settings.data_dir),
         "entry_max_days": settings.access.hotlist_entry_max_days,
-        "retention": optional_section(settings, "retention"),
-        "sharing": optional_section(settings, "sharing"),
+        "retention": retention_in_force(session),
+        "sharing": sharing_rules(settings),
     }
