@@ -109,6 +109,7 @@ async def _background_work(app: FastAPI) -> AsyncIterator[None]:
         for running in (worker, purge):
             if running is not None:
                 running.stop()
+        app.state.engine.dispose()  # the server is stopping: give its database connections back
 
 
 def _mount_static(app: FastAPI) -> None:
