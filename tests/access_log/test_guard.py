@@ -29,6 +29,7 @@ SYSTEM_SCOPE_USERS = {
     "web/console.py": "dashboard counts (aggregates)",
     "web/public.py": "public transparency counts (aggregates)",
     "demo.py": "loading demo data",
+    "ingest/passes.py": "updating a stored read with a later reading of the same pass (no plate shown)",
     "database.py": "schema migrations that rebuild ALPR tables",
     "retention/purge.py": "finding and destroying expired reads (no plate shown; each run is recorded)",
     "retention/partitions.py": "dropping whole expired months of reads (PostgreSQL)",

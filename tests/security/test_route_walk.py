@@ -9,15 +9,17 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log.guard import system_scope
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import ROLE_PERMISSIONS, Permission, Role
 from plateguard.alerts import service as alert_service
 from plateguard.cameras import service as camera_service
 from plateguard.demo import render_plate
 from plateguard.hotlists.live import LiveMatcher
-from plateguard.hotlists.models import HotlistSource
+from plateguard.hotlists.models import HotlistEntry, HotlistSource
 from plateguard.web.access_rules import ROUTE_RULES
 from tests.conftest import sign_in
 from tests.hotlists.conftest import StoreRead, camera, make_list, stolen, store_read
@@ -35,6 +37,8 @@ class Objects:
 @pytest.fixture()
 def objects(db: Session, store_read: StoreRead, make_user, train) -> Objects:  # type: ignore[no-untyped-def]
     hotlist = make_list(db, "Walk BOLO", HotlistSource.DEPARTMENT, stolen(SECRET_PLATE))
+    with system_scope(db, "test"):
+        entry_id = db.scalars(select(HotlistEntry.id).where(HotlistEntry.hotlist_id == hotlist.id)).one()
     read = store_read(SECRET_PLATE, image=render_plate(SECRET_PLATE))
     (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
     token_row, _ = camera_service.issue_token(session=db, camera=read.camera, created_by="test")
@@ -48,7 +52,7 @@ def objects(db: Session, store_read: StoreRead, make_user, train) -> Objects:  #
         "alert_id": str(alert.id),
         "which": "plate",
         "hotlist_id": str(hotlist.id),
-        "entry_id": "1",
+        "entry_id": str(entry_id),
         "camera_id": str(read.camera_id),
         "token_id": str(token_row.id),
         "user_id": str(target.id),
