@@ -32,10 +32,10 @@ from plateguard.errors import PlateguardError
 SCOPE_KEY = "plateguard_alpr_scope"
 # Tables holding ALPR data. A domain that adds one adds its name here (and a pattern below if it has
 # satellite tables, as the SQLite full-text index and the PostgreSQL partitions do).
-PROTECTED_TABLES = frozenset({"plate_read", "stored_image", "hotlist_entry", "alert"})
+PROTECTED_TABLES = frozenset({"plate_read", "plate_read_revision", "stored_image", "hotlist_entry", "alert"})
 _PROTECTED_SQL = re.compile(
     r"(?<!\w)\"?("
-    r"plate_read(?:_m\d{4}_\d{2}|_fts(?:_data|_idx|_content|_docsize|_config)?)?"
+    r"plate_read(?:_m\d{4}_\d{2}|_revision|_fts(?:_data|_idx|_content|_docsize|_config)?)?"
     r"|stored_image|hotlist_entry|alert"
     r")\"?(?!\w)",
     re.IGNORECASE,
