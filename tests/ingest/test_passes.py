@@ -94,3 +94,24 @@ def test_hotlist_matching_runs_again_on_the_new_text_and_the_old_alert_stays(
         [change] = passes.revisions(session=db, read_id=alerts[0].read_id)
     assert sorted(alert.entry["plate"] for alert in alerts) == ["ABC123", "ABC1234"]
     assert change.had_alert  # the read was in an alert when it changed: the history shows both
+
+
+def test_a_re_send_after_the_pass_is_over_rewrites_nothing(
+    db: Session, camera: Camera, tmp_path: Path
+) -> None:
+    """A broken or compromised camera re-sending an old id with another plate at a higher confidence must
+    not rewrite a read that searches, holds and evidence already rely on."""
+    import datetime as dt
+
+    first, better = frigate_messages("1746290002.5-cccccc", camera.name)
+    store_frigate(db, camera, first, tmp_path)
+    [read] = stored(db)
+    with system_scope(db, "test"):
+        read.received_at = read.received_at - dt.timedelta(hours=2)
+        db.flush()
+    result = store_frigate(db, camera, better, tmp_path)
+    assert result.duplicate_ids and not result.updated_ids
+    [read] = stored(db)
+    assert (read.plate_text, read.confidence) == ("ABC1234", 0.71)
+    with system_scope(db, "test"):
+        assert passes.revisions(session=db, read_id=read.id) == []

@@ -5,10 +5,15 @@ Recognisers re-publish their best plate as a pass goes on (Frigate sends ``ABC12
 text, confidence and candidates change, the earlier reading stays among the candidates, and the change
 is recorded in ``plate_read_revision`` (with whether the read had raised an alert already; that alert
 keeps the text it was raised on). Hotlist matching then runs again on the new text.
+
+Only while the pass is fresh (``PASS_UPDATE_WINDOW`` after the read was received): a re-send of an old id
+with another plate at a higher confidence, from a broken or compromised camera, would otherwise rewrite a
+read that searches, holds and evidence packages already rely on. Later re-sends are duplicates.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,11 +22,14 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
 from plateguard.alerts.models import Alert
+from plateguard.database import utcnow
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead, PlateReadRevision
 from plateguard.reads.plates import normalize_plate
 
 MAX_CANDIDATES = 10
+PASS_UPDATE_WINDOW = dt.timedelta(minutes=30)
+"""A recogniser refines its reading while the vehicle is in view (seconds to a few minutes)."""
 
 
 def apply_later_readings(
@@ -37,9 +45,12 @@ def apply_later_readings(
     with system_scope(session, "ingest update of a pass"):
         stored = list(session.scalars(select(PlateRead).where(PlateRead.id.in_(list(better)))))
     changed = []
+    fresh_since = utcnow() - PASS_UPDATE_WINDOW
     for row in stored:
         reading = better[row.id]
         if normalize_plate(reading.plate) == row.plate_normalized or reading.confidence <= row.confidence:
+            continue
+        if row.received_at < fresh_since:
             continue
         changed.append(_apply(session, row, reading))
     if changed:
