@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -70,6 +70,16 @@ def test_a_malformed_message_is_kept_and_the_valid_ones_after_it_are_stored(worl
         ("reads/Nowhere", "camera"),
     ]
     assert counters.dead_letters._value.get() == 3
+
+
+def test_listing_dead_letters_leaves_their_messages_in_the_database(world) -> None:  # type: ignore[no-untyped-def]
+    settings, factory = world
+    worker, _ = consumer(settings, factory)
+    worker.handle([Message("reads/Nowhere", json.dumps(a_read("5DEF456")).encode(), 1, 1)])
+    with factory() as session:
+        letters = dead_letters.list_(session=session)
+        assert [letter.topic for letter in letters] == ["reads/Nowhere"]
+        assert "payload" in inspect(letters[0]).unloaded
 
 
 def test_operators_list_replay_and_discard_dead_letters(world) -> None:  # type: ignore[no-untyped-def]

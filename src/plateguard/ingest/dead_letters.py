@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from plateguard.database import utcnow
 from plateguard.errors import Conflict, NotFound
@@ -46,7 +46,8 @@ def record(
 def list_(
     *, session: Session, status: DeadLetterStatus | None = DeadLetterStatus.WAITING, limit: int = 100
 ) -> list[DeadLetter]:
-    query = select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)
+    # A waiting message can hold plates: the listing shows when, where from and why, never the message.
+    query = select(DeadLetter).options(defer(DeadLetter.payload)).order_by(DeadLetter.id.desc()).limit(limit)
     if status is not None:
         query = query.where(DeadLetter.status == status)
     return list(session.scalars(query))
