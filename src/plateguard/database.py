@@ -64,9 +64,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: the one text form JSON columns are stored in."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # One encoder for every call: json.dumps builds a new one per call when given options (ingest's hot path).
+    return _CANONICAL.encode(value)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
