@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -39,8 +40,19 @@ def evidence_export(
         actor = acting_user(session, username, "evidence:export")
         order = ExportOrder(case, reason, recipient)
         package, row = export(session=session, actor=actor, settings=settings, order=order)
-        out.write_bytes(package)
+    # Written only once the export and its custody record are committed: no package exists unrecorded.
+    write_whole(out, package)
     typer.echo(f"Wrote {out}: {row.reads} reads, {row.files} files, manifest SHA-256 {row.manifest_sha256}.")
+
+
+def write_whole(out: Path, data: bytes) -> None:
+    """Write beside ``out`` and rename: a stop midway never leaves a half package under its name."""
+    partial = out.with_name(f".{out.name}.partial")
+    with partial.open("wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(partial, out)
 
 
 @evidence_app.command("verify")
