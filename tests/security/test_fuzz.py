@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from plateguard.accounts import totp
@@ -75,6 +75,8 @@ def test_password_rules_refuse_or_accept_never_crash(password: str, username: st
 
 @settings(max_examples=300, deadline=None)
 @given(code=st.text(max_size=12), last=st.one_of(st.none(), st.integers(min_value=0, max_value=10**11)))
+@example(code="\u0661\u0662\u0663\u0664\u0665\u0666", last=None)  # six digits, but not ASCII ones
+@example(code="\uff11\uff12\uff13\uff14\uff15\uff16", last=None)  # full-width digits (phone keyboards)
 def test_two_factor_codes_are_checked_never_crash(code: str, last: int | None) -> None:
     now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     step = totp.accepted_step("JBSWY3DPEHPK3PXP", code, last_step=last, now=now)
@@ -97,12 +99,15 @@ FORM_TEXT = st.text(max_size=300)
     password=FORM_TEXT,
     code=st.text(max_size=20),
     target=st.text(max_size=200),
-    token_kind=st.sampled_from(["right", "missing", "wrong"]),
+    token_kind=st.sampled_from(["right", "missing", "wrong", "not_ascii"]),
 )
+@example(username="officer", password="x" * 12, code="", target="/", token_kind="not_ascii")
 def test_the_sign_in_form_answers_every_input_without_a_server_error(
     client: TestClient, username: str, password: str, code: str, target: str, token_kind: str
 ) -> None:
-    token = {"right": login_form_token(client), "missing": "", "wrong": "x" * 43}[token_kind]
+    token = {"right": login_form_token(client), "missing": "", "wrong": "x" * 43, "not_ascii": "é" * 43}[
+        token_kind
+    ]
     form = {
         "username": username,
         "password": password,

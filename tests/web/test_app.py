@@ -58,6 +58,15 @@ def test_metrics_need_the_scrape_token(client: TestClient, settings: Settings) -
     response = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert 'plateguard_http_requests_total{route="/healthz",status="200"}' in response.text
+    not_ascii = client.get("/metrics", headers={"Authorization": "Bearer \u00e9t\u00e9".encode("latin-1")})
+    assert not_ascii.status_code == 401  # a header of any bytes is a refusal, never a server error
+
+
+def test_a_csrf_header_of_any_bytes_is_a_refusal_not_a_server_error(client: TestClient, trained) -> None:  # type: ignore[no-untyped-def]
+    trained("ofc.chen", Role.OPERATOR)
+    sign_in(client, "ofc.chen")
+    response = client.post("/logout", headers={"X-CSRF-Token": "\u00e9".encode("latin-1") * 43})
+    assert response.status_code == 403 and "CSRF" in response.json()["error"]["message"]
 
 
 def test_login_sets_a_hardened_cookie(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]

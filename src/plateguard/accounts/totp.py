@@ -19,7 +19,7 @@ ACCEPTED_STEPS_BACK = 1
 def accepted_step(secret: str, code: str, *, last_step: int | None, now: dt.datetime) -> int | None:
     """The time step ``code`` belongs to, if it is valid now and newer than ``last_step``; else None."""
     code = code.strip()
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     generator = pyotp.TOTP(secret, interval=STEP_SECONDS)
     current = int(now.timestamp()) // STEP_SECONDS

@@ -159,7 +159,7 @@ def _record_denial(request: Request, db: Session, user_id: int, permission: Perm
 def _check_metrics_token(request: Request) -> None:
     expected = request.app.state.metrics_token
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if not given or not hmac.compare_digest(given, expected):
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         raise NotAuthenticated("metrics need the bearer token from secrets/metrics_token")
 
 
@@ -180,7 +180,7 @@ async def _check_csrf(request: Request, login: LoginSession) -> None:
         form = await request.form()
         value = form.get("csrf_token")
         given = value if isinstance(value, str) else None
-    if not given or not hmac.compare_digest(given, login.csrf_token):
+    if not given or not hmac.compare_digest(given.encode(), login.csrf_token.encode()):
         raise Forbidden("missing or wrong CSRF token; reload the page and try again")
 
 
