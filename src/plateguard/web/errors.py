@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plateguard.errors import NotAuthenticated, PlateguardError
@@ -73,6 +73,20 @@ def database_fault(exc: BaseException) -> str | None:
     return None
 
 
+LARGEST_ROW_ID = 2**63 - 1  # SQLite's and PostgreSQL's widest integer
+
+
+async def _value_out_of_range(request: Request, exc: Exception) -> Response:
+    """A number no column can hold (SQLite: OverflowError; PostgreSQL: DataError) is the sender's mistake."""
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and not -LARGEST_ROW_ID <= value <= LARGEST_ROW_ID:
+            return error_response(
+                request, status=404, code="not_found", message=f"{name}: no such record", field=name
+            )
+    message = "a value in the request is out of range or cannot be stored; nothing was changed"
+    return error_response(request, status=422, code="invalid_input", message=message)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, status=500, code="internal_error", message="internal error; it was logged")
@@ -84,4 +98,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(OverflowError, _value_out_of_range)
+    app.add_exception_handler(DataError, _value_out_of_range)
     app.add_exception_handler(Exception, _unexpected_error)
