@@ -5,7 +5,6 @@ traceback, and every refusal uses the one error shape."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -53,7 +52,9 @@ def test_no_input_gets_a_server_error_or_a_traceback(server: LiveServer) -> None
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def fuzz(case: schemathesis.Case) -> None:
             check(case, server)
 
