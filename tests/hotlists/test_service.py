@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from plateguard.database import utcnow
 from plateguard.errors import Forbidden, InvalidInput
 from plateguard.hotlists import refresh, retro
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import HotFileError, ParsedEntry
+from plateguard.hotlists.formats import HotFileError, ParsedEntry, ParsedFile
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistCategory, HotlistEntry, HotlistSource
 from tests.hotlists.conftest import StoreRead, access_actions, last_access_id, make_list, stolen
@@ -59,6 +60,49 @@ def test_malformed_file_aborts_with_line_number_and_changes_nothing(db: Session)
         )
     assert plates(db, hotlist.id) == ["OLD0001"]
     assert access_actions(db, before) == []
+
+
+def test_a_refresh_writes_only_what_changed_and_keeps_the_entries_that_did_not(db: Session) -> None:
+    hotlist = make_list(
+        db,
+        "SVS",
+        HotlistSource.STATE,
+        stolen("KEEP001"),
+        stolen("KEEP002"),
+        stolen("GONE003"),
+        stolen("EDIT004"),
+    )
+    with system_scope(db, "test"):
+        before = {e.plate: (e.id, e.entered_at) for e in db.scalars(select(HotlistEntry))}
+    parsed = ParsedFile(
+        [
+            stolen("KEEP001"),
+            stolen("KEEP002"),
+            replace(stolen("EDIT004"), reason="Recovered, keep for 24 h"),
+            stolen("NEW0005"),
+        ]
+    )
+    loaded = hotlist_service.replace_entries(
+        session=db, actor=ACTOR, hotlist=hotlist, parsed=parsed, source_name="svs.tbl"
+    )
+    assert loaded == 4 and hotlist.entry_count == 4
+    with system_scope(db, "test"):
+        after = {e.plate: (e.id, e.entered_at, e.reason) for e in db.scalars(select(HotlistEntry))}
+    assert sorted(after) == ["EDIT004", "KEEP001", "KEEP002", "NEW0005"]  # exactly the file
+    for plate in ("KEEP001", "KEEP002"):  # unchanged: the same entry, first entered when it was
+        assert after[plate][:2] == before[plate]
+    assert after["EDIT004"][0] != before["EDIT004"][0] and after["EDIT004"][2] == "Recovered, keep for 24 h"
+
+
+def test_a_file_listing_a_plate_twice_keeps_it_twice(db: Session) -> None:
+    hotlist = make_list(db, "SVS", HotlistSource.STATE, stolen("TWICE01"))
+    parsed = ParsedFile([stolen("TWICE01"), stolen("TWICE01")])
+    hotlist_service.replace_entries(session=db, actor=ACTOR, hotlist=hotlist, parsed=parsed, source_name="f")
+    assert plates(db, hotlist.id) == ["TWICE01", "TWICE01"]
+    hotlist_service.replace_entries(
+        session=db, actor=ACTOR, hotlist=hotlist, parsed=ParsedFile([stolen("TWICE01")]), source_name="f"
+    )
+    assert plates(db, hotlist.id) == ["TWICE01"]
 
 
 def test_replacing_a_list_while_reads_are_matched(db: Session) -> None:

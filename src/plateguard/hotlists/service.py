@@ -33,6 +33,7 @@ from plateguard.hotlists.models import (
 from plateguard.reads.plates import normalize_plate
 
 INSERT_BATCH = 20_000
+DELETE_BATCH = 500  # ids per IN (...) list
 
 
 def create(
@@ -289,6 +290,49 @@ def _row_values(hotlist_id: int, entry: ParsedEntry, *, entered_by: str) -> dict
     }
 
 
+# What makes two entries the same entry: every value an import sets, except who entered it and when.
+ENTRY_VALUES = (
+    "hotlist_id",
+    "plate",
+    "plate_normalized",
+    "state",
+    "category",
+    "vehicle_description",
+    "reason",
+    "case_number",
+    "record_id",
+    "expires_at",
+    "is_wildcard",
+)
+
+
+def _difference(
+    session: Session, hotlist_id: int, rows: list[dict[str, Any]]
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """The entries to delete and the rows to insert so that the list holds exactly ``rows``.
+
+    A hot file changes little from one day to the next: an entry already on the list with the same values
+    is kept (its id, its alerts' link and when it was first entered), so a refresh writes only what changed
+    and holds the write lock for that long, not for the whole file.
+    """
+    columns = [getattr(HotlistEntry, name) for name in ENTRY_VALUES]
+    query = select(HotlistEntry.id, HotlistEntry.ended_at, HotlistEntry.purpose, *columns).where(
+        HotlistEntry.hotlist_id == hotlist_id
+    )
+    wanted: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        wanted.setdefault(tuple(row[name] for name in ENTRY_VALUES), []).append(row)
+    gone: list[int] = []
+    with system_scope(session, "hotlist import"):
+        for entry_id, ended_at, purpose, *values in session.execute(query):
+            same = wanted.get(tuple(values)) if ended_at is None and purpose is None else None
+            if same:
+                same.pop()
+            else:
+                gone.append(entry_id)
+    return gone, [row for same in wanted.values() for row in same]
+
+
 def replace_entries(
     *, session: Session, actor: Actor, hotlist: Hotlist, parsed: ParsedFile, source_name: str
 ) -> int:
@@ -298,20 +342,22 @@ def replace_entries(
     alerts keep their copy of the entry they matched.
     """
     now = utcnow()
-    old = select(HotlistEntry.id).where(HotlistEntry.hotlist_id == hotlist.id).scalar_subquery()
-    with system_scope(session, "hotlist import"):
-        session.execute(
-            update(Alert).where(Alert.entry_id.in_(old)).values(entry_id=None),
-            execution_options={"synchronize_session": False},
-        )
-        session.execute(
-            delete(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id),
-            execution_options={"synchronize_session": False},
-        )
     entered_by = f"import of {source_name}"[:200]
     rows = [_row_values(hotlist.id, e, entered_by=entered_by) | {"entered_at": now} for e in parsed.entries]
-    for start in range(0, len(rows), INSERT_BATCH):
-        session.execute(insert(HotlistEntry), rows[start : start + INSERT_BATCH])
+    gone, added = _difference(session, hotlist.id, rows)
+    with system_scope(session, "hotlist import"):
+        for start in range(0, len(gone), DELETE_BATCH):
+            chunk = gone[start : start + DELETE_BATCH]
+            session.execute(
+                update(Alert).where(Alert.entry_id.in_(chunk)).values(entry_id=None),
+                execution_options={"synchronize_session": False},
+            )
+            session.execute(
+                delete(HotlistEntry).where(HotlistEntry.id.in_(chunk)),
+                execution_options={"synchronize_session": False},
+            )
+    for start in range(0, len(added), INSERT_BATCH):
+        session.execute(insert(HotlistEntry), added[start : start + INSERT_BATCH])
     hotlist.entry_count = len(rows)
     hotlist.last_loaded_at = parsed.file_date or now
     hotlist.last_refresh_error = None
