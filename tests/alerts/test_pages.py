@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
-
 from plateguard.accounts.roles import Role
 from plateguard.alerts import service as alert_service
 from plateguard.demo import render_plate
@@ -181,7 +180,7 @@ def test_visual_yes_without_a_plate_image_is_refused_without_a_note(  # type: ig
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "notes"
     page = client.get(f"/alerts/{alert.id}", headers={"Accept": "text/html"})
-    assert "a \"yes\" needs a note" in page.text
+    assert 'a "yes" needs a note' in page.text
     assert "<dt>Visual plate and state match</dt><dd>not recorded</dd>" in page.text
     noted = client.post(
         url,
