@@ -1,0 +1,168 @@
+"""Alerts in a real browser at a desk (1366x768), a patrol-car terminal (1024x768) and a phone (390x844):
+the banner on every page, notifications, the list (thumbnails, filters, pushed rows) and one alert."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.web.conftest import SCREENSHOTS, LiveServer, browser_sign_in
+from tests.web.test_browser_alerts import post_hotlisted_read
+
+pytestmark = pytest.mark.browser
+SIZES = {"desk": (1366, 768), "car": (1024, 768), "phone": (390, 844)}
+# Records what the page hands to the browser's notification service (granted, as after "Allow").
+NOTIFICATION_RECORDER = """
+window.shownNotifications = [];
+window.Notification = class {
+  constructor(title, options) { window.shownNotifications.push({ title: title, body: options.body }); }
+  static get permission() { return "granted"; }
+  static requestPermission() { return Promise.resolve("granted"); }
+};
+"""
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(chromium, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    width, height = SIZES[request.param]
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    context.add_init_script(NOTIFICATION_RECORDER)
+    new_page = context.new_page()
+    new_page.set_default_timeout(10_000)
+    new_page.size_name = request.param  # type: ignore[attr-defined]
+    yield new_page
+    context.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{page.size_name}.png"))
+
+
+def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width} px wide"
+
+
+def within_first_screen(page, locator) -> None:  # type: ignore[no-untyped-def]
+    box = locator.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= page.viewport_size["height"], (
+        f"{locator} ends at {box['y'] + box['height']}"
+    )
+
+
+PLATES = {"desk": "9ZZZ011", "car": "9ZZZ012", "phone": "9ZZZ013"}
+
+
+def test_an_alert_reaches_the_officer_on_any_page(sized, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = sized
+    browser_sign_in(page, live_server, "officer")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.get_by_role("button", name="Alert sound: on").click()  # the officer silences it; it stays so
+    page.goto(f"{live_server.url}/reads/search")
+    assert page.get_by_role("button", name="Alert sound: off").is_visible()
+    page.wait_for_timeout(500)  # the event stream is open
+    plate = PLATES[page.size_name]
+    post_hotlisted_read(live_server, plate)
+    banner = page.locator("#live-alert-banner", has_text=plate)
+    banner.wait_for(timeout=3000)
+    assert "CA DOJ stolen vehicles (SVS) · Stolen vehicle ·" in banner.inner_text()
+    assert page.evaluate("window.shownNotifications") == [
+        {
+            "title": f"Hotlist alert: {plate}",
+            "body": "CA DOJ stolen vehicles (SVS) · Stolen vehicle · Main St & Yosemite Ave (NB)",
+        }
+    ]
+    within_first_screen(page, banner.get_by_role("link", name="Open alert"))
+    no_sideways_scroll(page)
+    shot(page, "alert-banner-on-search")
+    banner.get_by_role("button", name="Dismiss").click()
+    assert page.locator("#live-alert-banner").count() == 0
+
+
+def test_the_untrained_recruit_gets_no_alert_stream(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    browser_sign_in(page, live_server, "recruit")
+    page.wait_for_load_state()
+    assert page.locator("#alert-sound").count() == 0
+    page.goto(f"{live_server.url}/alerts")
+    assert "training" in page.locator("main").inner_text().lower()
+
+
+def test_a_pushed_row_reads_as_the_page_renders_it(sized, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = sized
+    browser_sign_in(page, live_server, "officer")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.goto(f"{live_server.url}/alerts")
+    page.wait_for_timeout(500)
+    plate = {"desk": "9ZZZ014", "car": "9ZZZ015", "phone": "9ZZZ016"}[page.size_name]
+    post_hotlisted_read(live_server, plate)
+    pushed = page.locator("#alert-table tbody tr", has_text=plate)
+    pushed.wait_for(timeout=3000)
+    pushed_text = pushed.inner_text()
+    assert "Stolen vehicle" in pushed_text and " CA" in pushed_text
+    assert ("PST" in pushed_text) or ("PDT" in pushed_text)
+    page.reload()
+    assert page.locator("#alert-table tbody tr", has_text=plate).inner_text() == pushed_text
+
+
+def test_alert_list_has_thumbnails_filters_and_fits_the_screen(sized, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = sized
+    browser_sign_in(page, live_server, "officer")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.goto(f"{live_server.url}/alerts")
+    thumbs = page.locator("#alert-table img.plate-thumb")
+    assert thumbs.count() >= 10
+    assert thumbs.first.evaluate("img => img.naturalWidth") > 0
+    no_sideways_scroll(page)
+    shot(page, "alert-list")
+    page.screenshot(path=str(SCREENSHOTS / f"alert-list-full-{page.size_name}.png"), full_page=True)
+    page.get_by_label("List").select_option(label="Department BOLO")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/alerts?*")
+    rows = page.locator("#alert-table tbody tr")
+    assert rows.count() >= 1
+    assert all("Department BOLO" in rows.nth(i).inner_text() for i in range(rows.count()))
+    page.get_by_label("Camera").select_option(label="Patrol unit 4A12")
+    page.get_by_label("Read from").fill("2001-01-01T00:00")
+    page.get_by_label("Read until").fill("2001-01-02T00:00")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_text("No alerts match these filters.").is_visible()
+    no_sideways_scroll(page)
+
+
+def test_one_alert_shows_reason_and_verification_form_on_the_first_screen(
+    sized, live_server: LiveServer
+) -> None:  # type: ignore[no-untyped-def]
+    page = sized
+    browser_sign_in(page, live_server, "officer")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.goto(f"{live_server.url}/alerts?status=unverified")
+    page.locator("#alert-table tbody tr", has_text="Department BOLO").first.get_by_role("link").click()
+    page.get_by_role("heading", name="Verification").wait_for()
+    assert page.locator(".alert-images img").count() == 2  # the demo read's plate crop and overview
+    no_sideways_scroll(page)
+    shot(page, "alert")
+    if page.size_name != "phone":
+        within_first_screen(page, page.locator(".alert-entry .reason"))
+        within_first_screen(page, page.get_by_role("button", name="Record verification"))
+
+
+def test_visual_yes_on_an_alert_without_an_image_needs_a_note(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    browser_sign_in(page, live_server, "officer")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    post_hotlisted_read(live_server, "9ZZZ017")
+    page.goto(f"{live_server.url}/alerts")
+    page.locator("#alert-table tbody tr", has_text="9ZZZ017").get_by_role("link").click()
+    assert page.get_by_text('a "yes" needs a note').is_visible()
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Record verification").click()
+    assert "no plate image" in page.locator("main").inner_text()
+    page.go_back()
+    page.reload()
+    assert page.locator("dd", has_text="not recorded").first.is_visible()
+    page.get_by_label("Yes").check()
+    page.get_by_label("Notes").fill("Rear plate read at the stop; matches.")
+    page.get_by_role("button", name="Record verification").click()
+    page.get_by_text("Rear plate read at the stop; matches.").wait_for()
