@@ -46,7 +46,7 @@
   }
 
   var addressLayer = L.layerGroup().addTo(map);
-  var ADDRESS_ZOOM = 15;
+  var ADDRESS_ZOOM = 14;
   function loadAddresses() {
     if (map.getZoom() < ADDRESS_ZOOM) { addressLayer.clearLayers(); return; }
     var b = map.getBounds();
@@ -79,13 +79,16 @@
     }
     var meters = parseFloat(field("radius_m") && field("radius_m").value);
     if (!isNaN(lat) && !isNaN(lon) && meters > 0) {
-      var circle = L.circle([lat, lon], { radius: meters, className: "canvass-area" }).addTo(area);
-      areaBounds = circle.getBounds();
+      L.circle([lat, lon], { radius: meters, className: "canvass-area" }).addTo(area);
+      areaBounds = L.latLng(lat, lon).toBounds(2 * meters);  // the map may have no view yet
     }
     var polygon = field("polygon") ? field("polygon").value : "";
     var vertices = polygon.split(";").map(function (pair) { return pair.split(",").map(parseFloat); })
       .filter(function (pair) { return pair.length === 2 && !isNaN(pair[0]) && !isNaN(pair[1]); });
-    if (vertices.length >= 2) { areaBounds = L.polygon(vertices, { className: "canvass-area" }).addTo(area).getBounds(); }
+    if (vertices.length >= 2) {
+      L.polygon(vertices, { className: "canvass-area" }).addTo(area);
+      areaBounds = L.latLngBounds(vertices);
+    }
   }
   drawArea();
 
