@@ -13,7 +13,7 @@ from sqlalchemy import select
 from plateguard.access_log.purposes import PurposePolicy
 from plateguard.access_log.service import Actor
 from plateguard.cameras import service as camera_service
-from plateguard.cameras.models import Camera
+from plateguard.cameras.models import Camera, CameraKind
 from plateguard.errors import PlateguardError
 from plateguard.places import service as places
 from plateguard.reads.images import image_path
@@ -63,7 +63,7 @@ def map_cameras(cameras: list[Camera]) -> list[dict[str, Any]]:
     return [
         {"name": c.name, "lat": c.latitude, "lon": c.longitude}
         for c in cameras
-        if c.latitude is not None and c.longitude is not None
+        if c.kind == CameraKind.FIXED and c.latitude is not None and c.longitude is not None
     ]
 
 

@@ -22,7 +22,7 @@
   cameras.forEach(function (c) {
     var icon = L.divIcon({ className: "camera-icon", iconSize: [14, 14] });
     L.marker([c.lat, c.lon], { icon: icon, title: c.name, keyboard: false })
-      .bindTooltip(c.name, { permanent: true, direction: "top", className: "camera-label", offset: [0, -8] })
+      .bindTooltip(c.name, { permanent: true, direction: "top", className: "camera-label", offset: [0, -22] })
       .addTo(cameraLayer);
   });
 
@@ -83,7 +83,7 @@
       L.circle([lat, lon], { radius: meters, className: "canvass-area" }).addTo(area);
       L.circleMarker([lat, lon], { radius: 5, className: "canvass-center" })
         .bindTooltip(element.dataset.addressLat ? "Canvass: " + (field("address").value || "address") : "Canvass center",
-          { permanent: true, direction: "bottom" }).addTo(area);
+          { permanent: true, direction: "bottom", offset: [0, 22] }).addTo(area);
       areaBounds = L.latLng(lat, lon).toBounds(2 * meters);  // the map may have no view yet
     }
     var polygon = field("polygon") ? field("polygon").value : "";
