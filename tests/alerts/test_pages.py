@@ -181,7 +181,7 @@ def test_visual_yes_without_a_plate_image_is_refused_without_a_note(  # type: ig
     assert refused.json()["error"]["field"] == "notes"
     page = client.get(f"/alerts/{alert.id}", headers={"Accept": "text/html"})
     assert 'a "yes" needs a note' in page.text
-    assert "<dt>Visual plate and state match</dt><dd>not recorded</dd>" in page.text
+    assert "<dt>Visual match</dt><dd>not recorded</dd>" in page.text
     noted = client.post(
         url,
         data={"csrf_token": csrf, "visual_match": "yes", "notes": "Plate read on the vehicle at the stop."},

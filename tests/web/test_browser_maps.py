@@ -70,7 +70,8 @@ def test_a_canvass_map_without_tiles_shows_cameras_clusters_scale_and_addresses(
     page.locator(".address-point").first.wait_for(timeout=5000)
 
 
-def test_a_timeline_is_a_path_in_time_order(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_a_timeline_is_a_path_in_time_order(sized, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = sized
     facts = tour_facts(live_server.settings)
     browser_sign_in(page, live_server, "detective")
     page.get_by_role("heading", name="Dashboard").wait_for()
@@ -86,6 +87,8 @@ def test_a_timeline_is_a_path_in_time_order(page, live_server: LiveServer) -> No
     labels = page.locator(".read-icon")
     numbers = sorted(int(labels.nth(i).inner_text()) for i in range(labels.count()))
     assert numbers and set(numbers) <= set(range(1, len(times) + 1))  # numbered from the oldest
+    no_sideways_scroll(page)
+    page.locator("#map").screenshot(path=str(SCREENSHOTS / f"timeline-map-{page.size_name}.png"))
 
 
 @pytest.fixture()
