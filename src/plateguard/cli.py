@@ -206,7 +206,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Listen port.")] = 8460,
     serve_console: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading.")] = True,
 ) -> None:
-    """Load demo cameras, hotlist and reads into a throw-away data directory and serve the console.
+    """Load demo cameras, hotlists and reads into a throw-away data directory and serve the console.
 
     Without --data-dir the directory is a new temporary one, removed again when the demo stops."""
     import shutil

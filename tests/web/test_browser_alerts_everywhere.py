@@ -3,46 +3,17 @@ the banner on every page, notifications, the list (thumbnails, filters, pushed r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.web.conftest import SCREENSHOTS, LiveServer, browser_sign_in
+from tests.web.conftest import SCREENSHOTS, LiveServer, browser_sign_in, no_sideways_scroll
 from tests.web.test_browser_alerts import post_hotlisted_read
 
 pytestmark = pytest.mark.browser
-SIZES = {"desk": (1366, 768), "car": (1024, 768), "phone": (390, 844)}
-# Records what the page hands to the browser's notification service (granted, as after "Allow").
-NOTIFICATION_RECORDER = """
-window.shownNotifications = [];
-window.Notification = class {
-  constructor(title, options) { window.shownNotifications.push({ title: title, body: options.body }); }
-  static get permission() { return "granted"; }
-  static requestPermission() { return Promise.resolve("granted"); }
-};
-"""
-
-
-@pytest.fixture(params=list(SIZES))
-def sized(chromium, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    width, height = SIZES[request.param]
-    context = chromium.new_context(viewport={"width": width, "height": height})
-    context.add_init_script(NOTIFICATION_RECORDER)
-    new_page = context.new_page()
-    new_page.set_default_timeout(10_000)
-    new_page.size_name = request.param  # type: ignore[attr-defined]
-    yield new_page
-    context.close()
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{page.size_name}.png"))
-
-
-def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width} px wide"
 
 
 def within_first_screen(page, locator) -> None:  # type: ignore[no-untyped-def]

@@ -14,22 +14,10 @@ import uvicorn
 from plateguard.config import MapSettings
 from plateguard.demo_tour import CANVASS_ADDRESS, TOUR_CASE, TOUR_PURPOSE, tour_facts
 from plateguard.main import create_app
-from tests.web.conftest import SCREENSHOTS, LiveServer, _free_port, browser_sign_in
-from tests.web.test_browser_alerts_everywhere import SIZES, no_sideways_scroll
+from tests.web.conftest import SCREENSHOTS, LiveServer, _free_port, browser_sign_in, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 DEMO_CAMERAS = 4  # the fixed demo cameras (the patrol unit's camera moves: its reads carry their position)
-
-
-@pytest.fixture(params=list(SIZES))
-def sized(chromium, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    width, height = SIZES[request.param]
-    context = chromium.new_context(viewport={"width": width, "height": height})
-    new_page = context.new_page()
-    new_page.set_default_timeout(10_000)
-    new_page.size_name = request.param  # type: ignore[attr-defined]
-    yield new_page
-    context.close()
 
 
 def search(page, server: LiveServer, **fields: str) -> None:  # type: ignore[no-untyped-def]
