@@ -135,3 +135,23 @@ def test_demo_loads_data_and_works_again_after_removal(tmp_path: Path) -> None:
         assert "officer" in result.stdout and "Operator" in result.stdout
         assert (data_dir / "plateguard.sqlite3").exists()
         subprocess.run(["rm", "-rf", str(data_dir)], check=True)
+
+
+def test_demo_without_a_data_dir_removes_its_directory_on_exit(tmp_path: Path) -> None:
+    result = run_cli("demo", "--no-serve", cwd=tmp_path, env={"TMPDIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("Demo data in ")]
+    folder = Path(line.removeprefix("Demo data in ").split(" (")[0])
+    assert folder.parent == tmp_path.resolve() and "removed when the demo stops" in line
+    assert not folder.exists()
+    steps = [
+        x.strip() for x in result.stdout.splitlines() if x.strip()[:3] in ("1. ", "2. ", "3. ", "4. ", "5. ")
+    ]
+    assert [s.split(" (sign in as ")[0] for s in steps] == [
+        "1. Alert",
+        "2. Verification",
+        "3. Search",
+        "4. Canvass",
+        "5. Access log",
+    ]
+    assert "recruit" in result.stdout and "(no training)" in result.stdout

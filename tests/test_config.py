@@ -101,3 +101,24 @@ def test_plate_reader_setting_offers_the_engines_readers_and_default() -> None:
 
     assert load_settings().recognition.reader == DEFAULT_READER
     assert get_args(RecognitionSettings.model_fields["reader"].annotation) == READERS
+
+
+def test_the_agencys_tile_server_is_set_in_the_config_file_and_allowed_by_the_page_policy(
+    tmp_path: Path,
+) -> None:
+    from plateguard.web.hardening import content_security_policy
+
+    path = tmp_path / "plateguard.toml"
+    path.write_text(
+        '[map]\ntile_url = "https://{s}.gis.example-county.gov/tiles/{z}/{x}/{y}.png"\n'
+        'attribution = "County GIS"\n'
+    )
+    settings = load_settings(config_file=path)
+    assert settings.map.tile_url.startswith("https://{s}.gis.example-county.gov/")
+    assert settings.map.attribution == "County GIS"
+    policy = content_security_policy(settings)
+    assert "img-src 'self' data: blob: https://*.gis.example-county.gov;" in policy
+    assert "connect-src 'self';" in policy  # tiles are images: nothing else may reach that host
+    plain = tmp_path / "no-map.toml"
+    plain.write_text('[agency]\nname = "Manteca Police Department"\n')
+    assert "img-src 'self' data: blob:;" in content_security_policy(load_settings(config_file=plain))

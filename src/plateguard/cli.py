@@ -206,21 +206,34 @@ def demo(
     port: Annotated[int, typer.Option(help="Listen port.")] = 8460,
     serve_console: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading.")] = True,
 ) -> None:
-    """Load demo cameras, hotlist and reads into a throw-away data directory and serve the console."""
+    """Load demo cameras, hotlists and reads into a throw-away data directory and serve the console.
+
+    Without --data-dir the directory is a new temporary one, removed again when the demo stops."""
+    import shutil
+
     from plateguard import demo as demo_data
+    from plateguard.demo_tour import tour_lines
 
     settings, logins = demo_data.build(data_dir)
-    url = f"http://{host}:{port}/"
-    typer.echo(f"Demo data in {settings.data_dir.resolve()}")
-    typer.echo("Demo logins (username / password / roles):")
-    for login in logins:
-        typer.echo(f"  {login.username:<13} {login.password:<24} {login.roles}")
-    typer.echo("Things to try:")
-    for step in demo_data.DEMO_TOUR:
-        typer.echo(f"  {step}")
-    if serve_console:
-        typer.echo(f"Console: {url}  (Ctrl+C to stop)")
-        run_server(settings, host=host, port=port)
+    try:
+        url = f"http://{host}:{port}/"
+        kept = "kept" if data_dir else "removed when the demo stops"
+        typer.echo(f"Demo data in {settings.data_dir.resolve()} ({kept})")
+        typer.echo("Demo logins (username / password / roles):")
+        for login in logins:
+            typer.echo(f"  {login.username:<13} {login.password:<24} {login.roles}")
+        typer.echo(f"Tour ({url}):")
+        for line in tour_lines(settings):
+            typer.echo(f"  {line}")
+        typer.echo("More to try:")
+        for step in demo_data.MORE_TO_TRY:
+            typer.echo(f"  {step}")
+        if serve_console:
+            typer.echo(f"Console: {url}  (Ctrl+C to stop)")
+            run_server(settings, host=host, port=port)
+    finally:
+        if data_dir is None:
+            shutil.rmtree(settings.data_dir, ignore_errors=True)
 
 
 def main() -> None:

@@ -10,8 +10,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +23,7 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind, CameraLogKind
 from plateguard.config import Settings, load_settings
 from plateguard.database import make_session_factory, transaction, utcnow
+from plateguard.demo_scenes import render_overview, render_plate, vehicle_for
 from plateguard.places import service as places
 from plateguard.reads import service as read_service
 from plateguard.reads.schemas import Candidate, PlateReadCreate, VehicleAttributes
@@ -72,12 +71,13 @@ DEMO_ADDRESS_POINTS = b"""FULLADDR,LAT,LON
 1500 E Yosemite Ave,37.7961,-121.2009
 555 Industrial Park Dr,37.8058,-121.2477
 """
-COLOURS = ("white", "black", "silver", "grey", "blue", "red")
-DEMO_TOUR = (
-    "officer: Alerts - open an alert, confirm it visually and through CLETS, record the outcome",
-    "detective: Search reads - partial plate 7* near address '100 N Main St', 1000 m, group Downtown",
+# Signed up, no training recorded yet: shows the training gate (ALPR pages closed until training).
+UNTRAINED_USERS = (
+    ("recruit", "academy-class-2026-b", "Ofc. Sam Rivera", "Police Officer Trainee", {Role.OPERATOR}),
+)
+MORE_TO_TRY = (
+    "recruit: the training gate - ALPR pages stay closed until the Training Manager records training",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
-    "auditor: Access log - every search, view, export, alert and webhook is recorded",
     "outsider: five wrong passwords for 'admin' pause only your address; admin unlocks under Accounts",
     "custodian: Retention - schedules in force, one awaiting the Administrator, the purge dry run",
     "custodian: Legal holds (a year-old read kept for litigation); Releases - requests in every state",
@@ -98,7 +98,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             session=session, name=settings.agency.name, ori=settings.agency.ori, state=settings.agency.state
         )
         logins = []
-        for username, password, name, title, roles in DEMO_USERS:
+        for username, password, name, title, roles in DEMO_USERS + UNTRAINED_USERS:
             if account_service.get_by_username(session=session, username=username) is None:
                 account_service.create_user(
                     session=session,
@@ -110,7 +110,9 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
                     password=password,
                     roles=roles,
                 )
-            logins.append(DemoLogin(username, password, name, title, ", ".join(r.label for r in roles)))
+            labels = ", ".join(r.label for r in roles)
+            untrained = any(username == u[0] for u in UNTRAINED_USERS)
+            logins.append(DemoLogin(username, password, name, title, labels + " (no training)" * untrained))
         _train_everyone(session, settings)
         if not camera_service.list_(session=session):
             cameras = _add_cameras(session, agency)
@@ -183,10 +185,12 @@ def _add_reads(session: Session, cameras: list[Camera], images_dir: Path, count:
     rng = random.Random(460)
     regulars = [_random_plate(rng) for _ in range(40)]
     now = utcnow()
-    for index in range(count):
+    for _ in range(count):
         plate = rng.choice(regulars) if rng.random() < 0.5 else _random_plate(rng)
         camera = rng.choice(cameras)
         confidence = round(rng.uniform(0.82, 0.99), 3)
+        vehicle = vehicle_for(plate)
+        captured_at = now - dt.timedelta(minutes=rng.uniform(1, 24 * 60))
         read = PlateReadCreate(
             id=uuid.UUID(int=rng.getrandbits(128)),
             plate=plate,
@@ -194,16 +198,22 @@ def _add_reads(session: Session, cameras: list[Camera], images_dir: Path, count:
             candidates=[Candidate(plate=plate, confidence=confidence)],
             region="us-ca",
             region_confidence=0.9,
-            captured_at=now - dt.timedelta(minutes=rng.uniform(1, 24 * 60)),
-            vehicle=VehicleAttributes(color=rng.choice(COLOURS)),
+            captured_at=captured_at,
+            vehicle=VehicleAttributes(
+                color=vehicle.color, type=vehicle.type, make=vehicle.make, model=vehicle.model
+            ),
         )
-        image = render_plate(plate) if index % 4 == 0 else None
+        local_hour = (captured_at.hour - 8) % 24  # Pacific, near enough for day and night pictures
+        overview = render_overview(
+            plate, vehicle, camera=camera.name, at=captured_at, night=not 6 <= local_hour < 18
+        )
         read_service.create(
             session=session,
             camera=camera,
             read=read,
             images_dir=images_dir,
-            plate_image=image,
+            plate_image=render_plate(plate),
+            overview_image=overview,
         )
 
 
@@ -245,22 +255,6 @@ def _random_plate(rng: random.Random) -> str:
     return f"{rng.randint(1, 9)}{''.join(rng.choices(letters, k=3))}{rng.randint(0, 999):03d}"
 
 
-def render_plate(text: str, *, state_name: str = "California") -> bytes:
-    """A simple California-style plate picture (white, dark-blue characters) as PNG bytes."""
-    plate = np.full((150, 300, 3), 245, dtype=np.uint8)
-    cv2.rectangle(plate, (3, 3), (296, 146), (60, 60, 60), 3)
-    cv2.putText(
-        plate, state_name, (92, 38), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 0.9, (40, 40, 200), 2, cv2.LINE_AA
-    )
-    size = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, 2.0, 5)[0]
-    origin = ((300 - size[0]) // 2, 110)
-    cv2.putText(plate, text, origin, cv2.FONT_HERSHEY_DUPLEX, 2.0, (110, 40, 20), 5, cv2.LINE_AA)
-    ok, encoded = cv2.imencode(".png", plate)
-    if not ok:
-        raise RuntimeError("could not encode the demo plate image")
-    return bytes(encoded.tobytes())
-
-
 def _add_hotlists_and_alerts(session: Session) -> None:
     """A department BOLO list and a restricted state list whose entries match some demo reads."""
     from plateguard.access_log.guard import system_scope
@@ -288,7 +282,7 @@ def _add_hotlists_and_alerts(session: Session) -> None:
             "CA",
             HotlistCategory.BOLO,
             "Suspect vehicle, burglary series",
-            "grey sedan",
+            vehicle_for(plates[0]).description,
             "26-004601",
         ),
         ParsedEntry(

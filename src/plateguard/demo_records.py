@@ -15,9 +15,10 @@ from plateguard.accounts import service as account_service
 from plateguard.cameras.models import Camera
 from plateguard.config import Settings
 from plateguard.database import utcnow
+from plateguard.demo_scenes import render_overview, vehicle_for
 from plateguard.evidence.package import ExportOrder, export
 from plateguard.reads import service as read_service
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.reads.schemas import Candidate, PlateReadCreate, VehicleAttributes
 from plateguard.retention import holds
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, HoldReason
@@ -96,16 +97,27 @@ def _add_reads(session: Session, images_dir: Path, cameras: list[Camera], pictur
     batches = [(f"6OLD{n:03d}", 380 + n * 5) for n in range(8)] + [("5HLD204", 395)]
     batches += [("8DEM711", 2 + n) for n in range(3)] + [("7REL031", 5 + n) for n in range(2)]
     for plate, days in batches:
+        vehicle = vehicle_for(plate)
+        captured_at = now - dt.timedelta(days=days, minutes=rng.uniform(0, 600))
         read = PlateReadCreate(
             plate=plate,
             confidence=0.95,
             candidates=[Candidate(plate=plate, confidence=0.95)],
             region="us-ca",
-            captured_at=now - dt.timedelta(days=days, minutes=rng.uniform(0, 600)),
+            captured_at=captured_at,
+            vehicle=VehicleAttributes(
+                color=vehicle.color, type=vehicle.type, make=vehicle.make, model=vehicle.model
+            ),
         )
         camera = rng.choice(cameras)
+        overview = render_overview(plate, vehicle, camera=camera.name, at=captured_at, night=False)
         read_service.create(
-            session=session, camera=camera, read=read, images_dir=images_dir, plate_image=picture(plate)
+            session=session,
+            camera=camera,
+            read=read,
+            images_dir=images_dir,
+            plate_image=picture(plate),
+            overview_image=overview,
         )
 
 

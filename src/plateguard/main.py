@@ -21,6 +21,7 @@ from plateguard.database import check_connection, make_engine, make_session_fact
 from plateguard.ingest import router as ingest_router
 from plateguard.ingest.hooks import read_stored_callback
 from plateguard.metrics import Metrics
+from plateguard.places import router as places_router
 from plateguard.reads.search import router as search_router
 from plateguard.sharing.recipients import check_alert_recipients
 from plateguard.web import console, public
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     ingest_router.publish_schemas(app)
     app.include_router(camera_router.router, dependencies=protected)
     app.include_router(search_router.router, dependencies=protected)
+    app.include_router(places_router.router, dependencies=protected)
     _add_hotlists_and_alerts(app, protected)
     _add_records(app, protected)
     app.state.on_read_stored = read_stored_callback(settings, matcher=app.state.hotlist_matcher)
@@ -113,8 +115,11 @@ async def _background_work(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _mount_static(app: FastAPI) -> None:
-    from xstatic.pkg import leaflet
+    from xstatic.pkg import leaflet, leaflet_markercluster
 
+    # The clustering plug-in first: its path lies inside Leaflet's.
+    markercluster = StaticFiles(directory=leaflet_markercluster.BASE_DIR)
+    app.mount("/static/leaflet/markercluster", markercluster, name="leaflet-markercluster")
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log.guard import system_scope
 from plateguard.accounts.roles import Role
 from plateguard.alerts import service as alert_service
 from plateguard.demo import render_plate
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
+from plateguard.reads.models import PlateRead
 from tests.conftest import sign_in
 from tests.hotlists.conftest import StoreRead, access_actions, make_list, stolen
 
@@ -163,3 +166,77 @@ def test_administrator_grants_and_revokes_a_restricted_list(client: TestClient, 
     )
     assert "CA DOJ SVS" not in [h.name for h in hotlist_service.list_visible(session=db, user=officer)]
     assert ("hotlists.revoke", "lt.alvarez", "ok") in access_actions(db)
+
+
+def test_visual_yes_without_a_plate_image_is_refused_without_a_note(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained, store_read: StoreRead
+) -> None:
+    trained("officer", Role.OPERATOR)
+    make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("6NOI555"))
+    (alert,) = alert_service.process_new_read(session=db, read=store_read("6NOI555"), matcher=LiveMatcher())
+    csrf = sign_in(client, "officer")
+    url = f"/alerts/{alert.id}/verify"
+    refused = client.post(url, data={"csrf_token": csrf, "visual_match": "yes"}, follow_redirects=False)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "notes"
+    page = client.get(f"/alerts/{alert.id}", headers={"Accept": "text/html"})
+    assert 'a "yes" needs a note' in page.text
+    assert "<dt>Visual match</dt><dd>not recorded</dd>" in page.text
+    noted = client.post(
+        url,
+        data={"csrf_token": csrf, "visual_match": "yes", "notes": "Plate read on the vehicle at the stop."},
+        follow_redirects=False,
+    )
+    assert noted.status_code == 303
+
+
+def test_alert_list_filters_by_list_camera_and_time_and_shows_thumbnails(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained, store_read: StoreRead, agency
+) -> None:
+    from plateguard.access_log.models import AccessRecord
+    from plateguard.cameras import service as camera_service
+    from plateguard.cameras.models import CameraKind
+    from plateguard.reads import service as read_service
+    from plateguard.reads.schemas import Candidate, PlateReadCreate
+
+    trained("officer", Role.OPERATOR)
+    bolo = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
+    make_list(db, "Warrants", HotlistSource.DEPARTMENT, stolen("5WAR555"))
+    store_read("7ABC123", image=render_plate("7ABC123"))  # on the fixture camera "Main St NB"
+    union = camera_service.create(session=db, agency=agency, name="Union Rd EB", kind=CameraKind.FIXED)
+    old = PlateReadCreate(
+        plate="5WAR555",
+        confidence=0.9,
+        candidates=[Candidate(plate="5WAR555", confidence=0.9)],
+        region="us-ca",
+        captured_at=dt.datetime(2026, 1, 10, 18, 0, tzinfo=dt.UTC),  # 10:00 Pacific
+    )
+    read_service.create(session=db, camera=union, read=old, images_dir=client.app.state.settings.images_dir)  # type: ignore[attr-defined]
+    live = LiveMatcher()
+    with system_scope(db, "test"):
+        reads = list(db.scalars(select(PlateRead)))
+    for read in reads:
+        alert_service.process_new_read(session=db, read=read, matcher=live)
+    db.commit()
+    sign_in(client, "officer")
+
+    def plates(**filters: str) -> list[str]:
+        page = client.get("/alerts", params=filters, headers={"Accept": "text/html"})
+        assert page.status_code == 200, page.text
+        return [p for p in ("7ABC123", "5WAR555") if f'">{p}</a>' in page.text]
+
+    assert plates() == ["7ABC123", "5WAR555"]
+    assert plates(hotlist=str(bolo.id)) == ["7ABC123"]
+    assert plates(camera=str(union.id)) == ["5WAR555"]
+    assert plates(until="2026-01-10T10:30") == ["5WAR555"]  # agency time (Pacific)
+    assert plates(until="2026-01-10T09:30") == []
+    assert plates(since="2026-01-10T09:30", camera=str(union.id)) == ["5WAR555"]
+    last = db.scalars(select(AccessRecord).order_by(AccessRecord.sequence.desc())).first()
+    assert last is not None and last.query["since"] == "2026-01-10T17:30:00+00:00"
+    assert last.query["camera_id"] == union.id
+    listing = client.get("/alerts", headers={"Accept": "text/html"}).text
+    assert listing.count('class="plate-thumb" src="data:image/jpeg;base64,') == 1
+    refused = client.get("/alerts", params={"camera": "Main St"}, headers={"Accept": "application/json"})
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "camera"
+    bad_time = client.get("/alerts", params={"since": "yesterday"}, headers={"Accept": "application/json"})
+    assert bad_time.status_code == 422 and bad_time.json()["error"]["field"] == "since"

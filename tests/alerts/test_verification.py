@@ -10,7 +10,7 @@ from plateguard.accounts.roles import Role
 from plateguard.alerts import service as alert_service
 from plateguard.alerts.models import AlertOutcome, AlertStatus, CletsResult
 from plateguard.alerts.statistics import misread_statistics
-from plateguard.errors import Conflict, Forbidden
+from plateguard.errors import Conflict, Forbidden, InvalidInput
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
@@ -93,7 +93,8 @@ def test_enforcement_is_refused_without_visual_yes_and_clets_confirmed(  # type:
 def test_step_by_step_verification_then_enforcement(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
     officer = trained("officer", Role.OPERATOR)
     before = last_access_id(db)
-    assert verify(db, officer, alert_id, visual_match=True).status is AlertStatus.UNVERIFIED
+    seen = "No plate image; plate and state read on the vehicle at the traffic stop."
+    assert verify(db, officer, alert_id, visual_match=True, notes=seen).status is AlertStatus.UNVERIFIED
     assert verify(db, officer, alert_id, clets_result=CletsResult.CONFIRMED).status is AlertStatus.CONFIRMED
     alert = verify(db, officer, alert_id, outcome=AlertOutcome.ENFORCEMENT_TAKEN)
     assert (alert.status, alert.outcome, alert.verified_by) == (
@@ -102,6 +103,7 @@ def test_step_by_step_verification_then_enforcement(db: Session, trained, alert_
         "officer",
     )
     assert access_actions(db, before) == [("alerts.verify", "officer", "ok")] * 3
+    assert alert.notes == seen
     with pytest.raises(Conflict, match="closed"):
         verify(db, officer, alert_id, outcome=AlertOutcome.MISREAD)
 
@@ -131,3 +133,26 @@ def test_alerts_on_a_restricted_list_are_hidden_from_users_without_a_grant(  # t
             alert_service.recent_for_push(session=db, user=other, since=alert.created_at.replace(year=2000))
             == []
         )
+
+
+def test_a_visual_match_without_a_plate_image_needs_a_note(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("officer", Role.OPERATOR)
+    for blank in ("", "   \n "):
+        with pytest.raises(InvalidInput, match="no plate image") as refused:
+            verify(db, officer, alert_id, visual_match=True, notes=blank)
+        assert refused.value.field == "notes"
+    assert verify(db, officer, alert_id, visual_match=False).status is AlertStatus.NOT_CONFIRMED
+    noted = verify(db, officer, alert_id, visual_match=True, notes="Saw the rear plate myself.")
+    assert noted.visual_match is True and "Saw the rear plate myself." in noted.notes
+
+
+def test_a_visual_match_with_a_plate_image_needs_no_note(  # type: ignore[no-untyped-def]
+    db: Session, trained, store_read: StoreRead, live: LiveMatcher
+) -> None:
+    from plateguard.demo import render_plate
+
+    make_list(db, "BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
+    read = store_read("7ABC123", image=render_plate("7ABC123"))
+    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=live)
+    officer = trained("officer", Role.OPERATOR)
+    assert verify(db, officer, alert.id, visual_match=True).visual_match is True

@@ -104,3 +104,30 @@ def test_places_import_command(tmp_path: Path, settings: Settings) -> None:
     done = CliRunner().invoke(app, ["places", "import", str(file), "--data-dir", str(tmp_path)], env=env)
     assert done.exit_code == 0, done.output
     assert "2 address points added, 0 updated." in done.output
+
+
+def test_the_map_gets_the_address_points_inside_its_view_only(
+    client: TestClient, db: Session, investigator: User, trained
+) -> None:  # type: ignore[no-untyped-def]
+    from plateguard.accounts.roles import Role
+
+    places.import_csv(session=db, data=ADDRESSES, source="County GIS")
+    trained("records", Role.RECORDS_CUSTODIAN)
+    db.commit()
+    sign_in(client, "priya")
+    view = {"south": 37.79, "west": -121.22, "north": 37.80, "east": -121.21}  # around Main St only
+
+    def ask(**box: float) -> object:
+        return client.get("/api/places/address-points", params=box, headers={"Accept": "application/json"})
+
+    found = ask(**view)
+    assert found.status_code == 200  # type: ignore[attr-defined]
+    assert [p["address"] for p in found.json()["points"]] == ["100 N Main St."]  # type: ignore[attr-defined]
+    wide = ask(**{**view, "south": 37.0, "north": 38.0}).json()  # type: ignore[attr-defined]
+    assert wide == {"points": [], "zoom_in": True}  # a county-wide view lists nothing: zoom in
+    upside_down = ask(**{**view, "south": 37.81})
+    assert upside_down.status_code == 422  # type: ignore[attr-defined]
+    off_the_globe = ask(**{**view, "north": 91})
+    assert off_the_globe.status_code == 422 and "north" in off_the_globe.text  # type: ignore[attr-defined]
+    sign_in(client, "records")  # a records custodian does not search reads, nor their map
+    assert ask(**view).status_code == 403  # type: ignore[attr-defined]

@@ -138,3 +138,33 @@ def age_sessions(server: LiveServer, username: str, minutes: int) -> None:
         for login in session.scalars(select(LoginSession).where(LoginSession.user_id == user_id)):
             login.last_seen_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
     engine.dispose()
+
+
+# A desk (1366x768), a patrol-car terminal (1024x768) and a phone (390x844): pages are tested at each.
+SIZES = {"desk": (1366, 768), "car": (1024, 768), "phone": (390, 844)}
+# Records what the page hands to the browser's notification service (granted, as after "Allow").
+NOTIFICATION_RECORDER = """
+window.shownNotifications = [];
+window.Notification = class {
+  constructor(title, options) { window.shownNotifications.push({ title: title, body: options.body }); }
+  static get permission() { return "granted"; }
+  static requestPermission() { return Promise.resolve("granted"); }
+};
+"""
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(chromium, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    width, height = SIZES[request.param]
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    context.add_init_script(NOTIFICATION_RECORDER)
+    new_page = context.new_page()
+    new_page.set_default_timeout(10_000)
+    new_page.size_name = request.param  # type: ignore[attr-defined]
+    yield new_page
+    context.close()
+
+
+def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width} px wide"

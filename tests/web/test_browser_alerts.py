@@ -63,6 +63,7 @@ def test_alert_is_pushed_within_a_second_and_verified(page, live_server: LiveSer
     page.get_by_label("Yes").check()
     page.get_by_label("CLETS result").select_option("confirmed")
     page.get_by_label("Outcome").select_option("enforcement_taken")
+    page.get_by_label("Notes").fill("No plate image: plate and state read on the vehicle at the stop.")
     page.get_by_role("button", name="Record verification").click()
     page.wait_for_url("**/alerts/*")
     assert page.locator("#alert-status").inner_text() == "closed"

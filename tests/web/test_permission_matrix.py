@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/reads/timeline"): PATROL_AND_INVESTIGATION,
     ("GET", "/reads/seen-near"): PATROL_AND_INVESTIGATION,
     ("POST", "/api/reads/seen-near"): PATROL_AND_INVESTIGATION,
+    ("GET", "/api/places/address-points"): PATROL_AND_INVESTIGATION,
     ("GET", "/reads/{read_id}"): PATROL_AND_INVESTIGATION,
     ("GET", "/reads/{read_id}/images/{kind}"): PATROL_AND_INVESTIGATION,
     # Evidence exports: investigators (and the Administrator), not everyone who may search.

@@ -20,14 +20,18 @@ from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.models import User
 from plateguard.alerts import delivery
 from plateguard.alerts import service as alert_service
-from plateguard.alerts.models import AlertOutcome, CletsResult
+from plateguard.alerts.models import Alert, AlertOutcome, CletsResult
 from plateguard.alerts.statistics import misread_statistics
+from plateguard.alerts.views import render_row, rows_for, zone_abbreviation
+from plateguard.cameras import service as camera_service
 from plateguard.database import transaction, utcnow
 from plateguard.errors import InvalidInput, NotFound
+from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
 from plateguard.reads.images import image_path
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.errors import error_response
+from plateguard.web.local_input import local_input
 from plateguard.web.templating import render
 
 router = APIRouter()
@@ -40,20 +44,46 @@ def _why(request: Request) -> Justification | None:
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, db: DbSession, login: CurrentLogin, status: str = "") -> Response:
-    alerts = alert_service.list_alerts(session=db, user=login.user, why=_why(request), status=status)
-    per_camera, overall = misread_statistics(session=db)
-    return render(
-        request,
-        "alerts.html",
-        {
-            "alerts": alerts,
-            "status": status,
-            "per_camera": per_camera,
-            "overall": overall,
-            "labels": _labels(),
-        },
+def alerts_page(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    status: str = "",
+    hotlist: str = "",
+    camera: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    zone = request.app.state.settings.agency.timezone
+    where = alert_service.AlertFilter(
+        status=status,
+        hotlist_id=_whole_number(hotlist, "hotlist"),
+        camera_id=_whole_number(camera, "camera"),
+        since=local_input(since, zone, "since"),
+        until=local_input(until, zone, "until"),
     )
+    alerts = alert_service.list_alerts(session=db, user=login.user, why=_why(request), where=where)
+    per_camera, overall = misread_statistics(session=db)
+    context = {
+        "rows": rows_for(alerts, request.app.state.settings.images_dir),
+        "filters": where,
+        "filtered": where != alert_service.AlertFilter(),
+        "form": {"since": since, "until": until},
+        "zone": zone_abbreviation(zone),
+        "hotlists": hotlist_service.list_visible(session=db, user=login.user),
+        "cameras": camera_service.list_(session=db),
+        "per_camera": per_camera,
+        "overall": overall,
+    }
+    return render(request, "alerts.html", context)
+
+
+def _whole_number(value: str, field: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"{field} must be chosen from the list", field=field)
+    return int(value)
 
 
 def _labels() -> dict[str, str]:
@@ -63,8 +93,8 @@ def _labels() -> dict[str, str]:
 @router.get("/alerts/stream")
 async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingResponse:
     """Server-sent events: every new alert on a list the user may see, within a second."""
-    factory = request.app.state.session_factory
-    user_id, purposes = login.user_id, request.app.state.settings.access.purposes
+    factory, settings = request.app.state.session_factory, request.app.state.settings
+    user_id, purposes = login.user_id, settings.access.purposes
 
     def poll(since: dt.datetime, seen: set[str]) -> list[dict[str, object]]:
         with transaction(factory) as session:
@@ -78,7 +108,7 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
             ]
             if not fresh:
                 return []
-            payloads = [alert_service.push_payload(a) for a in fresh]
+            payloads = [_with_row(alert_service.push_payload(a), a) for a in fresh]
             access_log.append(
                 session=session,
                 actor=Actor.of(user),
@@ -88,6 +118,10 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
                 justification=alert_service.justification(purposes),
             )
             return payloads
+
+    def _with_row(payload: dict[str, object], alert: Alert) -> dict[str, object]:
+        (row,) = rows_for([alert], settings.images_dir)
+        return {**payload, "category_label": row.category, "row": render_row(row, settings.agency.timezone)}
 
     async def events() -> AsyncIterator[str]:
         # Alerts committed from one second before the page connected; later polls overlap by a few

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.models import Agency, User
 from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResult
 from plateguard.database import utcnow
-from plateguard.errors import Conflict, Forbidden, NotFound
+from plateguard.errors import Conflict, Forbidden, InvalidInput, NotFound
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.matching import Match, Matcher, match_read
@@ -149,14 +150,52 @@ def justification(purposes: tuple[str, ...]) -> Justification | None:
     return Justification(ALERT_PURPOSE) if ALERT_PURPOSE in purposes else None
 
 
+@dataclass(frozen=True)
+class AlertFilter:
+    """What the alert list is narrowed to; times (when the vehicle was read) are UTC."""
+
+    status: str = ""
+    hotlist_id: int | None = None
+    camera_id: int | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def as_query(self) -> dict[str, Any]:
+        """The filters for the access record: the status always, the others when set."""
+        chosen = {
+            "hotlist_id": self.hotlist_id,
+            "camera_id": self.camera_id,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        return {"status": self.status or "any", **{k: v for k, v in chosen.items() if v is not None}}
+
+
 def list_alerts(
-    *, session: Session, user: User, why: Justification | None, status: str = "", limit: int = 100
+    *,
+    session: Session,
+    user: User,
+    why: Justification | None,
+    status: str = "",
+    where: AlertFilter | None = None,
+    limit: int = 100,
 ) -> list[Alert]:
+    where = where or AlertFilter(status=status)
     visible = hotlist_service.visible_ids(session=session, user=user)
     query = select(Alert).where(Alert.hotlist_id.in_(visible))
-    if status:
-        query = query.where(Alert.status == status)
-    exact = {"status": status or "any", "limit": limit}
+    if where.status:
+        query = query.where(Alert.status == where.status)
+    if where.hotlist_id:
+        query = query.where(Alert.hotlist_id == where.hotlist_id)
+    if where.camera_id:
+        query = query.where(Alert.camera_id == where.camera_id)
+    if where.since or where.until:
+        query = query.join(PlateRead, PlateRead.id == Alert.read_id)
+    if where.since:
+        query = query.where(PlateRead.captured_at >= where.since)
+    if where.until:
+        query = query.where(PlateRead.captured_at <= where.until)
+    exact = {**where.as_query(), "limit": limit}
     with access_log.audited_access(
         session=session, actor=Actor.of(user), action="alerts.list", query=exact, justification=why
     ) as result:
@@ -218,7 +257,10 @@ def verify(
     notes: str = "",
     why: Justification | None,
 ) -> Alert:
-    """Record one verification step (or several at once); each call is one access record."""
+    """Record one verification step (or several at once); each call is one access record.
+
+    A visual match on a read without a plate image needs a note in the same step: there was no image
+    to compare, so the record must say what the officer did see."""
     query = {
         "alert_id": str(alert_id),
         "visual_match": visual_match,
@@ -235,6 +277,12 @@ def verify(
     visual = visual_match if visual_match is not None else alert.visual_match
     clets = clets_result or (CletsResult(alert.clets_result) if alert.clets_result else None)
     check_outcome(visual, clets, outcome)
+    if visual_match is True and alert.read.plate_image_sha256 is None and not notes.strip():
+        raise InvalidInput(
+            "this read has no plate image: say in the notes how the plate and state were confirmed "
+            "(for example, seen on the vehicle itself) before recording a visual match",
+            field="notes",
+        )
     alert.visual_match, alert.clets_result = visual, clets
     alert.status = AlertStatus.CLOSED if outcome else status_after(visual, clets)
     alert.outcome = outcome

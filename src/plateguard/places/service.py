@@ -125,3 +125,19 @@ def count(*, session: Session) -> int:
     from sqlalchemy import func
 
     return int(session.scalar(select(func.count()).select_from(AddressPoint)) or 0)
+
+
+MAP_POINTS = 500  # the most address points one map view asks for
+
+
+def within(
+    *, session: Session, south: float, west: float, north: float, east: float, limit: int = MAP_POINTS
+) -> list[AddressPoint]:
+    """The address points inside a map view, in address order (at most ``limit``)."""
+    query = (
+        select(AddressPoint)
+        .where(AddressPoint.latitude.between(south, north), AddressPoint.longitude.between(west, east))
+        .order_by(AddressPoint.address_key)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

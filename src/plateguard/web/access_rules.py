@@ -69,6 +69,7 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/reads/timeline"): Permission.READS_SEARCH,
     ("POST", "/api/reads/seen-near"): Permission.READS_SEARCH,
     ("GET", "/reads/seen-near"): Permission.READS_SEARCH,
+    ("GET", "/api/places/address-points"): Permission.READS_SEARCH,
     ("GET", "/reads/{read_id}"): Permission.READS_VIEW,
     ("GET", "/reads/{read_id}/images/{kind}"): Permission.READS_VIEW,
     ("POST", "/reads/export"): Permission.EVIDENCE_EXPORT,

@@ -51,5 +51,18 @@ def render(
         "local": lambda value: local_time(value, request.app.state.settings.agency.timezone),
         "nav_items": visible_items(getattr(request.state, "permissions", frozenset())),
         "current_path": request.url.path,
+        "live_alerts": _live_alerts(request),
     }
     return TEMPLATES.TemplateResponse(request, template, {**base, **(context or {})}, status_code=status_code)
+
+
+def _live_alerts(request: Request) -> bool:
+    """The live alert banner needs the alert permission and a user the training gate lets through
+    (an untrained user's stream would only be refused, and each refusal logged)."""
+    facts = getattr(request.state, "gate_facts", None)
+    return (
+        "alerts:view" in getattr(request.state, "permissions", frozenset())
+        and facts is not None
+        and not facts.training_gaps
+        and not facts.needs_totp_enrolment
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import urllib.parse
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from plateguard.access_log.purposes import PurposePolicy
 from plateguard.access_log.service import Actor
 from plateguard.cameras import service as camera_service
-from plateguard.cameras.models import Camera
+from plateguard.cameras.models import Camera, CameraKind
 from plateguard.errors import PlateguardError
 from plateguard.places import service as places
 from plateguard.reads.images import image_path
@@ -28,7 +29,7 @@ from plateguard.reads.search.schemas import (
 )
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.forms import RequestForm
-from plateguard.web.templating import render
+from plateguard.web.templating import local_time, render
 
 router = APIRouter()
 
@@ -53,6 +54,28 @@ def _page_context(request: Request, db: DbSession, form: dict[str, Any]) -> dict
         "purposes": _purposes(request).purposes,
         "tile_url": map_settings.tile_url,
         "attribution": map_settings.attribution,
+        "map_cameras": map_cameras(cameras),
+    }
+
+
+def map_cameras(cameras: list[Camera]) -> list[dict[str, Any]]:
+    """Fixed camera positions for the map (mobile cameras have none of their own)."""
+    return [
+        {"name": c.name, "lat": c.latitude, "lon": c.longitude}
+        for c in cameras
+        if c.kind == CameraKind.FIXED and c.latitude is not None and c.longitude is not None
+    ]
+
+
+def _point(read_id: Any, plate: str, lat: float, lon: float, at: dt.datetime, zone: str) -> dict[str, Any]:
+    """One read on the map: UTC for ordering, the agency's local time for people."""
+    return {
+        "id": read_id,
+        "plate": plate,
+        "lat": lat,
+        "lon": lon,
+        "at": at.isoformat(),
+        "local": local_time(at, zone),
     }
 
 
@@ -85,6 +108,7 @@ def _page(form: dict[str, Any]) -> int:
 def _results_context(request: Request, page: SearchPage, why: Justified) -> dict[str, Any]:
     params = dict(request.query_params)
     pages = max(1, -(-page.total // page.page_size))
+    zone = request.app.state.settings.agency.timezone
     links = {}
     for label, number in (("previous", page.page - 1), ("next", page.page + 1)):
         if 1 <= number <= pages:
@@ -92,7 +116,7 @@ def _results_context(request: Request, page: SearchPage, why: Justified) -> dict
                 {**params, "page": number} | {}, doseq=True
             )
     points = [
-        {"id": r.id, "plate": r.plate, "lat": r.latitude, "lon": r.longitude, "at": r.captured_at.isoformat()}
+        _point(r.id, r.plate, r.latitude, r.longitude, r.captured_at, zone)
         for r in page.reads
         if r.latitude is not None and r.longitude is not None
     ]
@@ -141,7 +165,9 @@ def timeline_page(request: Request, db: DbSession, login: CurrentLogin) -> Respo
         purposes=_purposes(request),
     )
     points = [
-        {"id": r.id, "plate": r.plate, "lat": r.latitude, "lon": r.longitude, "at": r.captured_at.isoformat()}
+        _point(
+            r.id, r.plate, r.latitude, r.longitude, r.captured_at, request.app.state.settings.agency.timezone
+        )
         for r in reads
         if r.latitude is not None and r.longitude is not None
     ]
@@ -153,6 +179,7 @@ def timeline_page(request: Request, db: DbSession, login: CurrentLogin) -> Respo
         "why": _why_params(why),
         "tile_url": map_settings.tile_url,
         "attribution": map_settings.attribution,
+        "map_cameras": map_cameras(list(db.scalars(select(Camera).order_by(Camera.name)))),
     }
     return render(request, "timeline.html", context)
 

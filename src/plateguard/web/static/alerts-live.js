@@ -1,10 +1,40 @@
-// Live alerts: a server-sent event per new alert shows a banner, plays a short beep (Web Audio API)
-// and, on the alert list, adds the row at the top without a reload.
+// Live alerts on every console page: a server-sent event per new alert shows a banner under the top bar,
+// plays a short beep (Web Audio API; the officer can turn it off) and, when the officer allowed it, a
+// desktop notification. On the unfiltered alert list the row the server rendered is added at the top.
 (function () {
   "use strict";
   if (!window.EventSource) { return; }
+  var SOUND_KEY = "plateguard.alertSound";
   var audio = null;
+  var soundButton = document.getElementById("alert-sound");
+  var notifyButton = document.getElementById("alert-notify");
+
+  function soundOn() { return window.localStorage.getItem(SOUND_KEY) !== "off"; }
+  function showSound() {
+    if (!soundButton) { return; }
+    soundButton.textContent = "Alert sound: " + (soundOn() ? "on" : "off");
+    soundButton.setAttribute("aria-pressed", soundOn() ? "true" : "false");
+  }
+  if (soundButton) {
+    soundButton.addEventListener("click", function () {
+      window.localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on");
+      showSound();
+    });
+    showSound();
+  }
+  function showNotify() {
+    if (!notifyButton || !("Notification" in window)) { return; }
+    notifyButton.hidden = Notification.permission !== "default";
+  }
+  if (notifyButton && "Notification" in window) {
+    notifyButton.addEventListener("click", function () {
+      Notification.requestPermission().then(showNotify);
+    });
+    showNotify();
+  }
+
   function beep() {
+    if (!soundOn()) { return; }
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
       if (audio.state === "suspended") { audio.resume(); }
@@ -19,37 +49,50 @@
     } catch (error) { /* no audio device: the banner still shows */ }
   }
   function text(tag, value) { var node = document.createElement(tag); node.textContent = value; return node; }
+  function summary(alert) {
+    return alert.hotlist + " · " + alert.category_label + " · " + alert.camera +
+      (alert.state_mismatch ? " · STATE DIFFERS" : "");
+  }
   function banner(alert) {
     var box = document.getElementById("live-alert-banner");
     if (!box) {
       box = document.createElement("div");
       box.id = "live-alert-banner"; box.className = "live-alert"; box.setAttribute("role", "alert");
-      document.body.insertBefore(box, document.body.firstChild);
+      var header = document.querySelector("header.topbar");
+      header.parentNode.insertBefore(box, header.nextSibling);
     }
     box.textContent = "";
     box.appendChild(text("strong", "HOTLIST ALERT: " + alert.plate));
-    box.appendChild(text("span", " · " + alert.hotlist + " · " + alert.category.replace(/_/g, " ") +
-      " · " + alert.camera + (alert.state_mismatch ? " · STATE DIFFERS" : "") + " · "));
+    box.appendChild(text("span", " · " + summary(alert) + " · "));
     var link = text("a", "Open alert"); link.href = alert.url; box.appendChild(link);
-    box.appendChild(text("span", " Confirm visually and through CLETS before any enforcement."));
+    box.appendChild(text("span", " Confirm visually and through CLETS before any enforcement. "));
+    var close = text("button", "Dismiss"); close.type = "button"; close.className = "link-button";
+    close.addEventListener("click", function () { box.remove(); });
+    box.appendChild(close);
+  }
+  function notify(alert) {
+    if (!("Notification" in window) || Notification.permission !== "granted") { return; }
+    try {
+      var note = new Notification("Hotlist alert: " + alert.plate, { body: summary(alert), tag: alert.id });
+      note.onclick = function () { window.focus(); window.location.href = alert.url; };
+    } catch (error) { /* notifications unavailable in this context: the banner still shows */ }
   }
   function addRow(alert) {
-    var table = document.querySelector("#alert-table tbody");
-    if (!table || table.querySelector('[data-alert-id="' + alert.id + '"]')) { return; }
-    var empty = table.querySelector("tr.empty"); if (empty) { empty.remove(); }
-    var row = document.createElement("tr"); row.dataset.alertId = alert.id; row.className = "new-alert";
-    var plate = document.createElement("td"), link = text("a", alert.plate); link.href = alert.url;
-    plate.appendChild(link);
-    row.appendChild(text("td", alert.captured_at.replace("T", " ").slice(0, 19) + " UTC"));
-    row.appendChild(plate);
-    [alert.entry_plate, alert.hotlist, alert.category.replace(/_/g, " "),
-     alert.match_kind + (alert.state_mismatch ? " state differs" : ""), alert.camera, "unverified"]
-      .forEach(function (value) { row.appendChild(text("td", value)); });
-    table.insertBefore(row, table.firstChild);
+    var table = document.getElementById("alert-table");
+    if (!table || table.dataset.live !== "on" || table.querySelector('[data-alert-id="' + alert.id + '"]')) {
+      return;
+    }
+    var body = table.querySelector("tbody");
+    var empty = body.querySelector("tr.empty"); if (empty) { empty.remove(); }
+    // The row is the server's rendering of the list page's own row template (escaped there).
+    var holder = document.createElement("tbody");
+    holder.innerHTML = alert.row;
+    var row = holder.querySelector("tr");
+    if (row) { row.classList.add("new-alert"); body.insertBefore(row, body.firstChild); }
   }
   var source = new EventSource("/alerts/stream");
   source.addEventListener("alert", function (event) {
     var alert = JSON.parse(event.data);
-    banner(alert); addRow(alert); beep();
+    banner(alert); addRow(alert); beep(); notify(alert);
   });
 })();
