@@ -43,6 +43,12 @@ class TrainingRequired(Forbidden):
     code = "training_required"
 
 
+class PasswordChangeRequired(Forbidden):
+    """The password was reset by an Administrator; the user must choose their own first."""
+
+    code = "password_change_required"
+
+
 class Conflict(PlateguardError):
     code = "conflict"
     http_status = 409

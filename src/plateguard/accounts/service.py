@@ -107,7 +107,39 @@ def change_password(
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field="new_password") from exc
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     access_log.append(session=session, actor=Actor.of(user), action="account.password_changed", query={})
+    session.flush()
+
+
+def reset_password(
+    *, session: Session, security: SecuritySettings, actor: User, user: User, new: str, reason: str
+) -> None:
+    """The Administrator sets a temporary password: the user must choose their own at the next sign-in,
+    and every session the user has open ends now."""
+    try:
+        check_password_rules(
+            new,
+            min_length=security.min_password_length,
+            username=user.username,
+            agency=user.agency.name,
+            full_name=user.full_name,
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="new_password") from exc
+    user.password_hash = hash_password(new)
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    for login in session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    ):
+        end_session(session=session, login=login, reason="password reset by an administrator")
+    access_log.append(
+        session=session,
+        actor=Actor.of(actor),
+        action="account.password_reset",
+        query={"user": user.username, "reason": reason},
+    )
     session.flush()
 
 

@@ -36,6 +36,12 @@ def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok"}
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own; the console's icon is an SVG among the static files."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/policy", response_class=HTMLResponse)
 def policy(request: Request, db: DbSession) -> Response:
     """Generated from the live configuration and data, then the department's policy text."""

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from plateguard.database import canonical_json
+from plateguard.web import feedback
 from plateguard.web.navigation import visible_items
 
 
@@ -32,6 +33,11 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["as_json"] = canonical_json
 
 
+def zone_label(zone: str) -> str:
+    """The agency's zone as users know it: abbreviation now and name (``PST, America/Los_Angeles``)."""
+    return f"{dt.datetime.now(ZoneInfo(zone)).strftime('%Z')}, {zone}"
+
+
 def local_time(value: dt.datetime | None, zone: str) -> str:
     """A stored UTC time as the agency's local time, with the zone's abbreviation."""
     if value is None:
@@ -43,13 +49,22 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
     viewer: Viewer | None = getattr(request.state, "viewer", None)
+    zone = request.app.state.settings.agency.timezone
+    waiting = feedback.take(request)
     base = {
         "user": viewer,
         "csrf_token": viewer.csrf_token if viewer is not None else "",
         "permissions": getattr(request.state, "permissions", frozenset()),
         "agency_name": request.app.state.settings.agency.name,
-        "local": lambda value: local_time(value, request.app.state.settings.agency.timezone),
+        "local": lambda value: local_time(value, zone),
+        "zone_label": zone_label(zone),
+        "feedback": waiting,
         "nav_items": visible_items(getattr(request.state, "permissions", frozenset())),
         "current_path": request.url.path,
     }
-    return TEMPLATES.TemplateResponse(request, template, {**base, **(context or {})}, status_code=status_code)
+    response = TEMPLATES.TemplateResponse(
+        request, template, {**base, **(context or {})}, status_code=status_code
+    )
+    if feedback.FLASH_COOKIE in request.cookies:
+        response.delete_cookie(feedback.FLASH_COOKIE, path="/")
+    return response
