@@ -65,6 +65,10 @@ class TooManyAttempts(PlateguardError):
     code = "too_many_attempts"
     http_status = 429
 
+    def __init__(self, message: str, *, retry_at: object = None, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_at = retry_at  # a UTC datetime: shown to the user in the agency's time zone
+
 
 class ServiceUnavailable(PlateguardError):
     code = "service_unavailable"

@@ -131,7 +131,7 @@ def add_entry(
         reason=reason.strip(),
         vehicle_description=vehicle_description.strip(),
         case_number=why.case_number,
-        expires_at=hotlist_service.expiry_from_date(expires_on),
+        expires_at=hotlist_service.expiry_from_date(expires_on, request.app.state.settings.agency.timezone),
         is_wildcard=is_wildcard,
     )
     entry = hotlist_service.add_entry(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from pathlib import Path
@@ -19,7 +20,8 @@ from plateguard.errors import ConfigurationError, NotAuthenticated, ServiceUnava
 from plateguard.reads.models import PlateRead
 from plateguard.web import policy_page
 from plateguard.web.dependencies import SESSION_COOKIE, DbSession
-from plateguard.web.templating import render
+from plateguard.web.feedback import sentence
+from plateguard.web.templating import local_time, render
 
 router = APIRouter()
 POLICY_FILE = Path(__file__).parent / "alpr-policy-460.txt"
@@ -107,7 +109,10 @@ def login(
         )
     except (NotAuthenticated, TooManyAttempts) as exc:
         status = 429 if isinstance(exc, TooManyAttempts) else 401
-        return _login_form(request, next=next, error=exc.message, status_code=status, username=username)
+        message = sentence(exc.message)
+        if isinstance(exc, TooManyAttempts) and isinstance(exc.retry_at, dt.datetime):
+            message += f" (at {local_time(exc.retry_at, settings.agency.timezone, '%H:%M %Z')})"
+        return _login_form(request, next=next, error=message, status_code=status, username=username)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -38,11 +38,20 @@ def zone_label(zone: str) -> str:
     return f"{dt.datetime.now(ZoneInfo(zone)).strftime('%Z')}, {zone}"
 
 
-def local_time(value: dt.datetime | None, zone: str) -> str:
+def local_time(value: dt.datetime | None, zone: str, layout: str = "%Y-%m-%d %H:%M:%S %Z") -> str:
     """A stored UTC time as the agency's local time, with the zone's abbreviation."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return value.astimezone(ZoneInfo(zone)).strftime(layout)
+
+
+def local_date(value: dt.datetime | None, zone: str) -> str:
+    """The agency's calendar date of a stored UTC time."""
+    return local_time(value, zone, "%Y-%m-%d")
+
+
+def local_today(zone: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(zone)).date()
 
 
 def render(
@@ -56,7 +65,8 @@ def render(
         "csrf_token": viewer.csrf_token if viewer is not None else "",
         "permissions": getattr(request.state, "permissions", frozenset()),
         "agency_name": request.app.state.settings.agency.name,
-        "local": lambda value: local_time(value, zone),
+        "local": lambda value, layout="%Y-%m-%d %H:%M:%S %Z": local_time(value, zone, layout),
+        "local_date": lambda value: local_date(value, zone),
         "zone_label": zone_label(zone),
         "feedback": waiting,
         "nav_items": visible_items(getattr(request.state, "permissions", frozenset())),
