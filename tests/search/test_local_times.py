@@ -12,10 +12,10 @@ PACIFIC = "America/Los_Angeles"
 
 def test_search_times_typed_in_the_form_are_the_agencys_local_time() -> None:
     query = forms.query_from_form(
-        {"plate": "7ABC123", "since": "2026-11-29T10:00", "until": "2026-07-04T21:30"}, [], zone=PACIFIC
+        {"plate": "7ABC123", "since": "2026-07-04T21:30", "until": "2026-11-29T10:00"}, [], zone=PACIFIC
     )
-    assert query.since == dt.datetime(2026, 11, 29, 18, 0, tzinfo=dt.UTC)  # PST is UTC-8
-    assert query.until == dt.datetime(2026, 7, 5, 4, 30, tzinfo=dt.UTC)  # PDT is UTC-7
+    assert query.since == dt.datetime(2026, 7, 5, 4, 30, tzinfo=dt.UTC)  # PDT is UTC-7
+    assert query.until == dt.datetime(2026, 11, 29, 18, 0, tzinfo=dt.UTC)  # PST is UTC-8
 
 
 def test_a_time_with_its_own_offset_keeps_it() -> None:
