@@ -134,14 +134,18 @@ def add_entry(
         expires_at=hotlist_service.expiry_from_date(expires_on, request.app.state.settings.agency.timezone),
         is_wildcard=is_wildcard,
     )
-    entry = hotlist_service.add_entry(
-        session=db,
-        user=login.user,
-        hotlist=hotlist,
-        entry=parsed,
-        purpose=purpose,
-        max_days=request.app.state.settings.access.hotlist_entry_max_days,
-    )
+    try:
+        entry = hotlist_service.add_entry(
+            session=db,
+            user=login.user,
+            hotlist=hotlist,
+            entry=parsed,
+            purpose=purpose,
+            max_days=request.app.state.settings.access.hotlist_entry_max_days,
+        )
+    except InvalidInput as exc:  # the form's field is the date, the service's the expiry time
+        field = "expires_on" if exc.field == "expires_at" else exc.field
+        raise InvalidInput(exc.message, field=field) from exc
     days = request.app.state.settings.hotlists.retroactive_days
     hits = retro.run_against_reads(session=db, user=login.user, entry=entry, why=why, days=days)
     _reload(request, db)

@@ -117,10 +117,18 @@ async def refusal_redirect(request: Request, *, message: str, field: str | None)
     """Send a refused browser form back to its page with the message and the input, if that is possible."""
     if request.method != "POST" or "form" not in request.headers.get("content-type", ""):
         return None
+    return refused_form(request, message=message, field=field, values=kept_values(await request.form()))
+
+
+def refused_form(
+    request: Request, *, message: str, field: str | None, values: dict[str, list[str]]
+) -> Response | None:
+    """The redirect back to the form's page carrying the refusal (None: not a same-origin browser form)."""
+    if "text/html" not in request.headers.get("accept", ""):
+        return None
     page = same_origin_page(request)
     if page is None or page.split("?")[0] in ("/login", "/logout"):
         return None
-    form = await request.form()
-    feedback = Feedback("error", sentence(message), request.url.path, field, kept_values(form))
+    feedback = Feedback("error", sentence(message), request.url.path, field, values)
     response = RedirectResponse(page, status_code=303)
     return response if _set(request, response, feedback) else None

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from plateguard.accounts.roles import Permission
 from plateguard.database import canonical_json
 from plateguard.web import feedback
 from plateguard.web.navigation import visible_items
@@ -60,16 +61,20 @@ def render(
     viewer: Viewer | None = getattr(request.state, "viewer", None)
     zone = request.app.state.settings.agency.timezone
     waiting = feedback.take(request)
+    facts = getattr(request.state, "gate_facts", None)
+    training_gaps = tuple(getattr(facts, "training_gaps", ()))
+    permissions: frozenset[Permission] = getattr(request.state, "permissions", frozenset())
     base = {
         "user": viewer,
         "csrf_token": viewer.csrf_token if viewer is not None else "",
-        "permissions": getattr(request.state, "permissions", frozenset()),
+        "permissions": permissions,
+        "training_gaps": training_gaps,
         "agency_name": request.app.state.settings.agency.name,
         "local": lambda value, layout="%Y-%m-%d %H:%M:%S %Z": local_time(value, zone, layout),
         "local_date": lambda value: local_date(value, zone),
         "zone_label": zone_label(zone),
         "feedback": waiting,
-        "nav_items": visible_items(getattr(request.state, "permissions", frozenset())),
+        "nav_items": visible_items(permissions, trained=not training_gaps),
         "current_path": request.url.path,
     }
     response = TEMPLATES.TemplateResponse(
