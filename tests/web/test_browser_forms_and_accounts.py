@@ -160,7 +160,7 @@ def test_an_import_lists_each_skipped_row_before_replacing_anything(sized, live_
     page.locator("#confirm-skipped").check()
     page.get_by_role("button", name="Import").click()
     done = page.locator("#feedback").inner_text()
-    assert done.startswith("List replaced: 2 entries loaded; 1 rows skipped (line 3: plate '#$%!'")
+    assert done.startswith("List replaced: 2 entries loaded; 1 row skipped (line 3: plate '#$%!'")
     assert "retroactive alerts" in done
     shot(page, f"import-done-{size}")
 
@@ -222,4 +222,5 @@ def test_untrained_dashboard_empty_results_and_favicon(sized, live_server: LiveS
     page.get_by_role("button", name="Search").click()
     page.locator("#no-results").wait_for()
     assert page.locator("#export-form").count() == 0 and page.locator("#results").count() == 0
+    page.locator("#no-results").scroll_into_view_if_needed()
     shot(page, f"empty-search-{size}")

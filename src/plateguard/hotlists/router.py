@@ -224,7 +224,8 @@ def import_file(
 def _import_summary(report: refresh.ImportReport) -> str:
     summary = f"List replaced: {report.entries} entries loaded"
     if report.skipped_rows:
-        summary += f"; {report.skipped} rows skipped ({refresh.describe_skipped(report.skipped_rows)})"
+        rows = f"{report.skipped} row{'s' if report.skipped != 1 else ''}"
+        summary += f"; {rows} skipped ({refresh.describe_skipped(report.skipped_rows)})"
     return summary + f"; {report.retroactive_alerts} retroactive alerts from recent reads."
 
 
