@@ -52,6 +52,7 @@
     field.focus({ preventScroll: true });
   }
   message.scrollIntoView({ block: "center" });
+  // The message now stands beside its field: the copy above the page (for browsers without script) goes.
   var banner = document.getElementById("feedback");
-  if (banner) { banner.removeAttribute("role"); }
+  if (banner) { banner.remove(); }
 })();
