@@ -94,6 +94,7 @@ def run_refresh(settings: Settings) -> bool:
         organisation=settings.agency.name,
         max_shrink=settings.hotlists.max_shrink_share,
         retroactive_days=settings.hotlists.retroactive_days,
+        zone=settings.agency.timezone,
     )
     engine.dispose()
     for line in lines:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -248,6 +249,7 @@ def refresh_all(
     factory: sessionmaker[Session],
     organisation: str,
     now: dt.datetime | None = None,
+    zone: str = "UTC",
     max_shrink: float = DEFAULT_MAX_SHRINK,
     retroactive_days: int = retro.DEFAULT_DAYS,
 ) -> list[str]:
@@ -275,7 +277,7 @@ def refresh_all(
             )
         )
     with transaction(factory) as session:
-        lines += check_ages(session=session, actor=actor, now=now)
+        lines += check_ages(session=session, actor=actor, now=now, zone=zone)
     return [line for line in lines if line]
 
 
@@ -341,7 +343,9 @@ def _resolve_notices(*, session: Session, hotlist: Hotlist) -> None:
         notice.resolved_at = utcnow()
 
 
-def check_ages(*, session: Session, actor: Actor, now: dt.datetime | None = None) -> list[str]:
+def check_ages(
+    *, session: Session, actor: Actor, now: dt.datetime | None = None, zone: str = "UTC"
+) -> list[str]:
     """A notice for every list older than its maximum age (or never loaded)."""
     now = now or utcnow()
     lines = []
@@ -349,7 +353,8 @@ def check_ages(*, session: Session, actor: Actor, now: dt.datetime | None = None
         loaded = hotlist.last_loaded_at
         if loaded is not None and now - loaded <= dt.timedelta(hours=hotlist.max_age_hours):
             continue
-        age = "never loaded" if loaded is None else f"last loaded {loaded:%Y-%m-%d %H:%M} UTC"
+        shown = loaded.astimezone(ZoneInfo(zone)) if loaded is not None else None
+        age = "never loaded" if shown is None else f"last loaded {shown:%Y-%m-%d %H:%M %Z}"
         message = f"{hotlist.name}: list is stale ({age}; allowed age {hotlist.max_age_hours} h)"
         add_notice(session=session, hotlist=hotlist, kind="stale", message=message)
         access_log.append(
