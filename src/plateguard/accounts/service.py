@@ -133,7 +133,7 @@ def reset_password(
     for login in session.scalars(
         select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     ):
-        end_session(session=session, login=login, reason="password reset by an administrator")
+        end_session(session=session, login=login, reason="password reset")
     access_log.append(
         session=session,
         actor=Actor.of(actor),

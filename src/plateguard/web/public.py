@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from plateguard.access_log.guard import system_scope
@@ -25,6 +25,7 @@ from plateguard.web.templating import local_time, render
 
 router = APIRouter()
 POLICY_FILE = Path(__file__).parent / "alpr-policy-460.txt"
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 LOGIN_CSRF_COOKIE = "plateguard_login_csrf"
 
 
@@ -40,8 +41,8 @@ def healthz(request: Request) -> dict[str, str]:
 
 @router.get("/favicon.ico", include_in_schema=False)
 def favicon() -> Response:
-    """Browsers ask for /favicon.ico on their own; the console's icon is an SVG among the static files."""
-    return RedirectResponse("/static/favicon.svg", status_code=301)
+    """Browsers ask for /favicon.ico on their own: they get the console's SVG icon."""
+    return FileResponse(FAVICON, media_type="image/svg+xml")
 
 
 @router.get("/policy", response_class=HTMLResponse)
