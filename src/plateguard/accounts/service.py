@@ -96,6 +96,14 @@ def change_password(
         raise InvalidInput("the current password is wrong", field="current_password")
     if verify_password(user.password_hash, new):
         raise InvalidInput("choose a password you have not used here before", field="new_password")
+    _check_new_password(security, user, new)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    access_log.append(session=session, actor=Actor.of(user), action="account.password_changed", query={})
+    session.flush()
+
+
+def _check_new_password(security: SecuritySettings, user: User, new: str) -> None:
     try:
         check_password_rules(
             new,
@@ -106,10 +114,6 @@ def change_password(
         )
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field="new_password") from exc
-    user.password_hash = hash_password(new)
-    user.must_change_password = False
-    access_log.append(session=session, actor=Actor.of(user), action="account.password_changed", query={})
-    session.flush()
 
 
 def reset_password(
@@ -117,16 +121,7 @@ def reset_password(
 ) -> None:
     """The Administrator sets a temporary password: the user must choose their own at the next sign-in,
     and every session the user has open ends now."""
-    try:
-        check_password_rules(
-            new,
-            min_length=security.min_password_length,
-            username=user.username,
-            agency=user.agency.name,
-            full_name=user.full_name,
-        )
-    except InvalidInput as exc:
-        raise InvalidInput(exc.message, field="new_password") from exc
+    _check_new_password(security, user, new)
     user.password_hash = hash_password(new)
     user.must_change_password = True
     user.failed_logins, user.locked_until = 0, None
