@@ -189,6 +189,7 @@ def test_account_pages_roles_reset_and_own_password(sized, live_server: LiveServ
     page.goto(f"{live_server.url}/reads/search")
     assert page.url.endswith("/account")  # nothing else until a password of their own is chosen
     assert page.locator("#must-change").is_visible()
+    assert page.get_by_role("navigation", name="Main").locator("a").count() == 0
     shot(page, f"must-change-password-{size}")
     page.locator("#current_password").fill("temporary granite lamp 41")
     page.locator("#new_password").fill("my own quiet harbor 2026")

@@ -74,7 +74,10 @@ def render(
         "local_date": lambda value: local_date(value, zone),
         "zone_label": zone_label(zone),
         "feedback": waiting,
-        "nav_items": visible_items(permissions, trained=not training_gaps),
+        # A user with a reset password can open nothing but My account until they choose their own.
+        "nav_items": []
+        if getattr(facts, "must_change_password", False)
+        else visible_items(permissions, trained=not training_gaps),
         "current_path": request.url.path,
     }
     response = TEMPLATES.TemplateResponse(
