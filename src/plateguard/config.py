@@ -305,6 +305,12 @@ class HotlistSettings(Section):
         le=1.0,
         description="An import that cuts a list by more than this share (or empties it) needs confirmation.",
     )
+    retroactive_days: int = Field(
+        30,
+        ge=0,
+        le=365,
+        description="A new entry, added by hand or imported, is matched against the reads of this many days.",
+    )
 
 
 class RetentionSettings(Section):

@@ -43,6 +43,12 @@ class TrainingRequired(Forbidden):
     code = "training_required"
 
 
+class PasswordChangeRequired(Forbidden):
+    """The password was reset by an Administrator; the user must choose their own first."""
+
+    code = "password_change_required"
+
+
 class Conflict(PlateguardError):
     code = "conflict"
     http_status = 409
@@ -58,6 +64,10 @@ class TooManyAttempts(PlateguardError):
 
     code = "too_many_attempts"
     http_status = 429
+
+    def __init__(self, message: str, *, retry_at: object = None, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_at = retry_at  # a UTC datetime: shown to the user in the agency's time zone
 
 
 class ServiceUnavailable(PlateguardError):

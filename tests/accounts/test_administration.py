@@ -12,7 +12,7 @@ from plateguard.access_log.models import AccessRecord
 from plateguard.accounts import service
 from plateguard.accounts.models import AccountStatus
 from plateguard.accounts.roles import Role
-from tests.conftest import sign_in
+from tests.conftest import post_login, sign_in
 
 
 def logged(db: Session, action: str) -> list[AccessRecord]:
@@ -129,3 +129,71 @@ def test_auditor_sees_the_log_and_the_view_is_logged(
     assert "login.success" in page.text
     views = logged(db, "audit.view_log")
     assert views[-1].query == {"action": "login.", "page": 0} and views[-1].username == "sgt.brooks"
+
+
+def test_roles_are_changed_keeping_those_still_held(client: TestClient, db: Session, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("lt.alvarez", Role.ADMINISTRATOR)
+    officer = make_user("ofc.chen", Role.OPERATOR, Role.AUDITOR)
+    csrf = sign_in(client, "lt.alvarez")
+    changed = client.post(
+        f"/admin/users/{officer.id}/roles", data={"csrf_token": csrf, "roles": ["operator", "investigator"]}
+    )
+    assert changed.status_code == 200
+    db.refresh(officer)
+    assert officer.roles == {Role.OPERATOR, Role.INVESTIGATOR}
+    assert logged(db, "account.roles")[0].query == {
+        "user": "ofc.chen",
+        "from": ["auditor", "operator"],
+        "to": ["investigator", "operator"],
+    }
+    assert "Roles of ofc.chen: Investigator, Operator." in changed.text  # the confirmation, once
+    again = client.get(f"/admin/users/{officer.id}", headers={"Accept": "text/html"})
+    assert "Roles of ofc.chen: " not in again.text
+
+
+def test_a_reset_password_ends_sessions_and_must_be_changed_first(
+    client: TestClient, db: Session, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    make_user("lt.alvarez", Role.ADMINISTRATOR)
+    officer = make_user("ofc.chen", Role.OPERATOR)
+    officer_client = TestClient(client.app)
+    sign_in(officer_client, "ofc.chen")
+    csrf = sign_in(client, "lt.alvarez")
+    reset = client.post(
+        f"/admin/users/{officer.id}/password",
+        data={"csrf_token": csrf, "new_password": "temporary granite lamp 41", "reason": "forgot it"},
+    )
+    assert reset.status_code == 200
+    assert officer_client.get("/").status_code == 401  # the open session ended
+    assert logged(db, "account.password_reset")[0].query == {"user": "ofc.chen", "reason": "forgot it"}
+
+    fresh = TestClient(client.app)
+    officer_csrf = sign_in(fresh, "ofc.chen", "temporary granite lamp 41")
+    refused = fresh.get("/cameras")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "password_change_required"
+    page = fresh.get("/reads/search", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/account"
+    changed = fresh.post(
+        "/account/password",
+        data={
+            "csrf_token": officer_csrf,
+            "current_password": "temporary granite lamp 41",
+            "new_password": "my own quiet harbor 2026",
+        },
+    )
+    assert changed.status_code == 200
+    assert fresh.get("/", headers={"Accept": "text/html"}).status_code == 200
+    db.refresh(officer)
+    assert officer.must_change_password is False
+
+
+def test_another_users_reset_needs_accounts_manage(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("ofc.curious", Role.OPERATOR)
+    target = make_user("ofc.chen", Role.OPERATOR)
+    csrf = sign_in(client, "ofc.curious")
+    refused = client.post(
+        f"/admin/users/{target.id}/password",
+        data={"csrf_token": csrf, "new_password": "temporary granite lamp 41", "reason": "take over"},
+    )
+    assert refused.status_code == 403
+    assert post_login(TestClient(client.app), "ofc.chen", "temporary granite lamp 41").status_code != 303

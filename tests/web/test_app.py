@@ -80,7 +80,7 @@ def test_wrong_password_is_refused(client: TestClient, make_user) -> None:  # ty
     make_user("ofc.chen", Role.OPERATOR)
     response = post_login(client, "ofc.chen", "wrong-password-entirely")
     assert response.status_code == 401
-    assert "wrong username, password or authenticator code" in response.text
+    assert "Wrong username, password or authenticator code" in response.text
 
 
 def test_logout_ends_the_session_on_the_server(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]

@@ -18,9 +18,9 @@ def test_five_wrong_passwords_lock_the_account(page, live_server: LiveServer) ->
     password = add_live_user(live_server, "ofc.lockout", Role.OPERATOR, trained=True)
     for _ in range(5):
         browser_sign_in(page, live_server, "ofc.lockout", "not-my-password-at-all")
-        assert "wrong username, password or authenticator code" in page.get_by_role("alert").inner_text()
+        assert "Wrong username, password or authenticator code" in page.get_by_role("alert").inner_text()
     browser_sign_in(page, live_server, "ofc.lockout", password)
-    assert "too many failed sign-ins" in page.get_by_role("alert").inner_text()
+    assert "Too many failed sign-ins" in page.get_by_role("alert").inner_text()
 
 
 def test_enrol_two_factor_then_sign_in_with_a_code(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

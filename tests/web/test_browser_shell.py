@@ -24,7 +24,7 @@ def test_sign_in_reaches_the_dashboard_and_sign_out_ends_it(page, live_server: L
 
 def test_wrong_password_shows_an_error(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     browser_sign_in(page, live_server, "detective", "not-the-right-password")
-    assert "wrong username, password or authenticator code" in page.get_by_role("alert").inner_text()
+    assert "Wrong username, password or authenticator code" in page.get_by_role("alert").inner_text()
 
 
 def test_public_policy_page_needs_no_login(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

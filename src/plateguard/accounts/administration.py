@@ -59,7 +59,11 @@ def set_roles(*, session: Session, actor: User, user: User, roles: set[Role]) ->
     if user.id == actor.id and Role.ADMINISTRATOR not in roles:
         raise InvalidInput("you cannot remove your own Administrator role", field="roles")
     before = sorted(role.value for role in user.roles)
-    user.role_grants = [UserRole(role=role.value) for role in sorted(roles)]
+    # Kept grants stay as they are: a new row for a role already held would collide with the old one
+    # (the unique pair user/role) before the old row is deleted.
+    kept = [grant for grant in user.role_grants if Role(grant.role) in roles]
+    held = {Role(grant.role) for grant in kept}
+    user.role_grants = kept + [UserRole(role=role.value) for role in sorted(roles - held)]
     access_log.append(
         session=session,
         actor=Actor.of(actor),

@@ -15,6 +15,7 @@ from plateguard.accounts.roles import ROLE_LABELS, Role
 from plateguard.accounts.schemas import (
     JobTitleSave,
     PasswordChange,
+    PasswordReset,
     RolesChange,
     StatusChange,
     TwoFactorPolicy,
@@ -23,14 +24,20 @@ from plateguard.accounts.schemas import (
 )
 from plateguard.errors import InvalidInput
 from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.feedback import confirm
 from plateguard.web.forms import RequestForm, form_model
 from plateguard.web.templating import render
 
 router = APIRouter()
 
 
-def _back(path: str) -> Response:
-    return RedirectResponse(path, status_code=303)
+def _back(path: str, request: Request | None = None, message: str = "") -> Response:
+    response = RedirectResponse(path, status_code=303)
+    return confirm(request, response, message) if request is not None and message else response
+
+
+def _role_names(roles: set[Role]) -> str:
+    return ", ".join(sorted(role.label for role in roles))
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -65,7 +72,7 @@ def create_user(
         roles=roles,
     )
     admin.append_account_created(session=db, actor=login.user, user=user)
-    return _back("/admin/users")
+    return _back("/admin/users", request, f"Account {user.username} created ({_role_names(roles)}).")
 
 
 @router.post("/admin/users/{user_id}/status")
@@ -78,7 +85,7 @@ def change_status(
 ) -> Response:
     user = admin.require_user(session=db, user_id=user_id)
     admin.set_status(session=db, actor=login.user, user=user, status=form.status, reason=form.reason)
-    return _back("/admin/users")
+    return _back("/admin/users", request, f"Account {user.username} is now {form.status}.")
 
 
 @router.post("/admin/users/{user_id}/roles")
@@ -91,7 +98,9 @@ def change_roles(
 ) -> Response:
     user = admin.require_user(session=db, user_id=user_id)
     admin.set_roles(session=db, actor=login.user, user=user, roles=set(form.roles))
-    return _back("/admin/users")
+    return _back(
+        f"/admin/users/{user_id}", request, f"Roles of {user.username}: {_role_names(set(form.roles))}."
+    )
 
 
 @router.post("/admin/job-titles")
@@ -104,7 +113,7 @@ def save_job_title(
     admin.save_job_title(
         session=db, actor=login.user, title=form.title, roles=set(form.roles), description=form.description
     )
-    return _back("/admin/users")
+    return _back("/admin/users", request, f"Job title {form.title} saved ({_role_names(set(form.roles))}).")
 
 
 @router.post("/admin/two-factor-policy")
@@ -115,7 +124,8 @@ def two_factor_policy(
     form: Annotated[TwoFactorPolicy, Depends(form_model(TwoFactorPolicy))],
 ) -> Response:
     admin.set_totp_required(session=db, actor=login.user, role=Role(form.role), required=form.required)
-    return _back("/admin/users")
+    rule = "must" if form.required else "no longer must"
+    return _back("/admin/users", request, f"{Role(form.role).label} {rule} use two-factor sign-in.")
 
 
 @router.post("/admin/users/{user_id}/unlock")
@@ -129,46 +139,75 @@ def unlock_user(
     """A second Administrator lifts a sign-in lock (every address), written to the access log."""
     user = admin.require_user(session=db, user_id=user_id)
     signin.unlock(session=db, user=user, actor=Actor.of(login.user), reason=form.reason)
-    return _back("/admin/users")
+    return _back("/admin/users", request, f"Sign-in lock lifted for {user.username}.")
+
+
+@router.get("/admin/users/{user_id}", response_class=HTMLResponse)
+def user_page(request: Request, user_id: int, db: DbSession, login: CurrentLogin) -> Response:
+    """One account: its roles (changed here) and a password reset."""
+    user = admin.require_user(session=db, user_id=user_id)
+    context = {
+        "account": user,
+        "roles": ROLE_LABELS,
+        "min_length": request.app.state.settings.security.min_password_length,
+    }
+    return render(request, "admin_user.html", context)
+
+
+@router.post("/admin/users/{user_id}/password")
+def reset_password(
+    request: Request,
+    user_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[PasswordReset, Depends(form_model(PasswordReset))],
+) -> Response:
+    user = admin.require_user(session=db, user_id=user_id)
+    account_service.reset_password(
+        session=db,
+        security=request.app.state.settings.security,
+        actor=login.user,
+        user=user,
+        new=form.new_password,
+        reason=form.reason,
+    )
+    message = f"Temporary password set for {user.username}: they must choose their own at the next sign-in."
+    return _back(f"/admin/users/{user_id}", request, message)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, login: CurrentLogin) -> Response:
+    """The signed-in user's own account: roles, password, two-factor sign-in."""
+    context = {
+        "account": login.user,
+        "must_change": login.user.must_change_password,
+        "min_length": request.app.state.settings.security.min_password_length,
+    }
+    return render(request, "account.html", context)
 
 
 @router.get("/account/two-factor", response_class=HTMLResponse)
-def two_factor_page(request: Request, login: CurrentLogin, changed: bool = False) -> Response:
+def two_factor_page(request: Request, login: CurrentLogin) -> Response:
     secret = admin.new_totp_secret()
-    context = {
-        "secret": secret,
-        "uri": admin.totp_uri(user=login.user, secret=secret),
-        "error": None,
-        "password_changed": changed,
-    }
+    context = {"secret": secret, "uri": admin.totp_uri(user=login.user, secret=secret), "error": None}
     return render(request, "two_factor.html", context)
 
 
-@router.post("/account/password", response_class=HTMLResponse)
+@router.post("/account/password")
 def change_password(
     request: Request,
     db: DbSession,
     login: CurrentLogin,
     form: Annotated[PasswordChange, Depends(form_model(PasswordChange))],
 ) -> Response:
-    try:
-        account_service.change_password(
-            session=db,
-            security=request.app.state.settings.security,
-            user=login.user,
-            current=form.current_password,
-            new=form.new_password,
-        )
-    except InvalidInput as exc:
-        secret = admin.new_totp_secret()
-        context = {
-            "secret": secret,
-            "uri": admin.totp_uri(user=login.user, secret=secret),
-            "error": None,
-            "password_error": exc.message,
-        }
-        return render(request, "two_factor.html", context, status_code=422)
-    return _back("/account/two-factor?changed=true")
+    account_service.change_password(
+        session=db,
+        security=request.app.state.settings.security,
+        user=login.user,
+        current=form.current_password,
+        new=form.new_password,
+    )
+    return _back("/account", request, "Your password was changed.")
 
 
 @router.post("/account/two-factor", response_class=HTMLResponse)

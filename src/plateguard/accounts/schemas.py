@@ -66,5 +66,10 @@ class PasswordChange(Form):
     new_password: Password
 
 
+class PasswordReset(Form):
+    new_password: Password
+    reason: str = Field(min_length=3, max_length=300)
+
+
 class Unlock(Form):
     reason: str = Field(min_length=3, max_length=300)

@@ -96,6 +96,14 @@ def change_password(
         raise InvalidInput("the current password is wrong", field="current_password")
     if verify_password(user.password_hash, new):
         raise InvalidInput("choose a password you have not used here before", field="new_password")
+    _check_new_password(security, user, new)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    access_log.append(session=session, actor=Actor.of(user), action="account.password_changed", query={})
+    session.flush()
+
+
+def _check_new_password(security: SecuritySettings, user: User, new: str) -> None:
     try:
         check_password_rules(
             new,
@@ -106,8 +114,27 @@ def change_password(
         )
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field="new_password") from exc
+
+
+def reset_password(
+    *, session: Session, security: SecuritySettings, actor: User, user: User, new: str, reason: str
+) -> None:
+    """The Administrator sets a temporary password: the user must choose their own at the next sign-in,
+    and every session the user has open ends now."""
+    _check_new_password(security, user, new)
     user.password_hash = hash_password(new)
-    access_log.append(session=session, actor=Actor.of(user), action="account.password_changed", query={})
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    for login in session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    ):
+        end_session(session=session, login=login, reason="password reset")
+    access_log.append(
+        session=session,
+        actor=Actor.of(actor),
+        action="account.password_reset",
+        query={"user": user.username, "reason": reason},
+    )
     session.flush()
 
 

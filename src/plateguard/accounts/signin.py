@@ -76,7 +76,10 @@ def sign_in(
         candidate = _candidate(side, name) if not wait else None
     if wait:
         minutes = max(1, math.ceil(wait / 60))
-        raise TooManyAttempts(f"too many failed sign-ins; try again in {minutes} minute(s)")
+        raise TooManyAttempts(
+            f"Too many failed sign-ins; try again in {minutes} minute(s)",
+            retry_at=now + dt.timedelta(seconds=wait),
+        )
     verdict = _check_secret(candidate, password, totp_code, now)  # outside any transaction
     with transaction(factory) as session:
         outcome = _record(session, security, candidate, verdict, name, address, now)

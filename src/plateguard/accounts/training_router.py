@@ -15,6 +15,7 @@ from plateguard.accounts.schemas import CourseCreate, TrainingCompletion
 from plateguard.accounts.training import TrainingCourse
 from plateguard.errors import NotFound
 from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.feedback import confirm
 from plateguard.web.forms import form_model
 from plateguard.web.templating import render
 
@@ -74,7 +75,10 @@ def record_training(
             "expires_on": record.expires_on.isoformat(),
         },
     )
-    return RedirectResponse("/training", status_code=303)
+    message = (
+        f"Training recorded: {user.full_name}, {course.name}, valid until {record.expires_on.isoformat()}."
+    )
+    return confirm(request, RedirectResponse("/training", status_code=303), message)
 
 
 @router.post("/training/courses")
@@ -97,4 +101,4 @@ def create_course(
         action="training.course_created",
         query={"course": course.name, "validity_months": course.validity_months, "required": course.required},
     )
-    return RedirectResponse("/training", status_code=303)
+    return confirm(request, RedirectResponse("/training", status_code=303), f"Course {course.name} added.")

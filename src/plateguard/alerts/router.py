@@ -31,6 +31,7 @@ from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
 from plateguard.reads.images import image_path
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.errors import error_response
+from plateguard.web.feedback import refused_form
 from plateguard.web.local_input import local_input
 from plateguard.web.templating import render
 
@@ -236,7 +237,19 @@ def verify_alert(
         user = db.get(User, login.user_id)
         assert user is not None
         alert_service.record_refusal(session=db, user=user, alert_id=alert_id, reason=refused.message)
-        return error_response(
+        typed = {
+            "visual_match": visual_match,
+            "clets_result": clets_result,
+            "outcome": outcome,
+            "notes": notes,
+        }
+        back = refused_form(
+            request,
+            message=refused.message,
+            field=refused.field,
+            values={name: [value] for name, value in typed.items() if value},
+        )
+        return back or error_response(
             request,
             status=refused.http_status,
             code=refused.code,

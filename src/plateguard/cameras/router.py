@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,7 +18,7 @@ from plateguard.database import utcnow
 from plateguard.errors import InvalidInput, NotFound
 from plateguard.ingest import dead_letters
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.templating import render
+from plateguard.web.templating import local_today, render
 
 router = APIRouter()
 
@@ -99,7 +100,7 @@ def _detail(request: Request, db: DbSession, camera: Camera, new_token: str | No
         "tokens": camera_service.list_tokens(session=db, camera=camera),
         "log_kinds": list(CameraLogKind),
         "new_token": new_token,
-        "today": dt.date.today().isoformat(),
+        "today": local_today(request.app.state.settings.agency.timezone).isoformat(),
     }
     return render(request, "camera.html", context)
 
@@ -111,6 +112,7 @@ def camera_page(request: Request, db: DbSession, login: CurrentLogin, camera_id:
 
 @router.post("/cameras/{camera_id}/log")
 def record_log_entry(
+    request: Request,
     db: DbSession,
     login: CurrentLogin,
     camera_id: int,
@@ -119,9 +121,11 @@ def record_log_entry(
     notes: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     camera = _camera(db, camera_id)
-    if occurred_on > dt.date.today():
-        raise InvalidInput("the date is in the future", field="occurred_on")
-    occurred_at = dt.datetime.combine(occurred_on, dt.time(12), dt.UTC)
+    zone = request.app.state.settings.agency.timezone
+    if occurred_on > local_today(zone):
+        raise InvalidInput("The date is in the future", field="occurred_on")
+    # Noon of the agency's day: the date reads the same in every zone the log is shown in.
+    occurred_at = dt.datetime.combine(occurred_on, dt.time(12), ZoneInfo(zone)).astimezone(dt.UTC)
     camera_service.add_log_entry(
         session=db,
         camera=camera,

@@ -49,6 +49,8 @@ def run_import(
             default_category=HotlistCategory(category),
             progress=progress,
         )
+    for row in parsed.skipped_rows:  # reported before anything is replaced
+        typer.echo(f"Skipped {row}")
     try:
         report = _replace(settings, factory, list_name, parsed, file.name, confirm_shrink)
     except refresh.ShrinkRefused as refused:
@@ -58,6 +60,8 @@ def run_import(
     finally:
         engine.dispose()
     typer.echo(f"{report.hotlist}: {report.entries} entries loaded, {report.skipped} skipped.")
+    if report.retroactive_alerts:
+        typer.echo(f"{report.retroactive_alerts} retroactive alerts raised from recent reads.")
 
 
 def _replace(
@@ -76,7 +80,9 @@ def _replace(
             parsed=parsed,
             source_name=source_name,
             confirm_shrink=confirm_shrink,
+            confirm_skipped=True,  # each skipped row was printed above
             max_shrink=settings.hotlists.max_shrink_share,
+            retroactive_days=settings.hotlists.retroactive_days,
         )
 
 
@@ -87,6 +93,8 @@ def run_refresh(settings: Settings) -> bool:
         factory=make_session_factory(engine),
         organisation=settings.agency.name,
         max_shrink=settings.hotlists.max_shrink_share,
+        retroactive_days=settings.hotlists.retroactive_days,
+        zone=settings.agency.timezone,
     )
     engine.dispose()
     for line in lines:

@@ -2,8 +2,10 @@
 
 Every parser reads the whole file before anything is stored. Header and trailer lines that belong to a
 format are recognised; rows that real files carry and vendors skip (blank plates, comma-only rows,
-dummy plates) are counted as skipped; any other malformed line raises ``HotFileError`` naming the line
-number and the reason, and the import stores nothing.
+dummy plates, plates with no letters or digits) are listed as skipped with their line number and reason,
+so the importer sees each one before the list is replaced; any other malformed line (a CSV row whose
+columns do not match the header among them) raises ``HotFileError`` naming the line number and the
+reason, and the import stores nothing.
 """
 
 from __future__ import annotations
@@ -72,11 +74,37 @@ class ParsedEntry:
         return wildcard_normalize(self.plate) if self.is_wildcard else normalize_plate(self.plate)
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
 @dataclass
 class ParsedFile:
     entries: list[ParsedEntry] = field(default_factory=list)
-    skipped: int = 0
+    skipped_rows: list[SkippedRow] = field(default_factory=list)
     file_date: dt.datetime | None = None
+
+    @property
+    def skipped(self) -> int:
+        return len(self.skipped_rows)
+
+    def skip(self, line: int, reason: str) -> None:
+        self.skipped_rows.append(SkippedRow(line, reason))
+
+
+def placeholder_reason(raw_plate: str) -> str:
+    """Why a row with no usable plate is skipped, in the words an importer would check the file with."""
+    text = raw_plate.strip()
+    if not text:
+        return "no plate"
+    if not normalize_plate(text):
+        return f"plate {text!r} has no letters or digits"
+    return f"plate {text!r} is a placeholder, not a plate"
 
 
 def wildcard_normalize(text: str) -> str:
@@ -144,7 +172,7 @@ def parse_ncic_fixed(lines: list[str], *, header_lines: int = 1) -> ParsedFile:
             " ".join((text[45:49], text[49:53], text[53:56], text[56:58], text[58:65])),
         )
         if entry is None:
-            result.skipped += 1
+            result.skip(number, placeholder_reason(text[27:37]))
         else:
             result.entries.append(entry)
     return result
@@ -172,7 +200,8 @@ def parse_ncic_csv(lines: list[str]) -> ParsedFile:
     result = ParsedFile()
     for number, row in csv_rows(lines):
         if not any(cell.strip() for cell in row):
-            result.skipped += len(row) > 0
+            if row:
+                result.skip(number, "empty row (commas only)")
             continue
         if number == 1 and not re.fullmatch(r"\d{8}", (row[2] if len(row) > 2 else "").strip()):
             continue  # Minnesota-style header line
@@ -181,7 +210,7 @@ def parse_ncic_csv(lines: list[str]) -> ParsedFile:
         vehicle = " ".join(row[-5:])
         entry = _ncic_record(number, row[0].strip(), row[3], row[4].strip(), row[2], vehicle)
         if entry is None:
-            result.skipped += 1
+            result.skip(number, placeholder_reason(row[3]))
         else:
             result.entries.append(entry)
     return result
@@ -263,7 +292,7 @@ def parse_csv(lines: list[str], *, default_category: C = C.OTHER) -> ParsedFile:
     for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > len(header):
+        if len(row) != len(header):
             raise HotFileError(number, f"{len(row)} columns but the header names {len(header)}")
         values = {
             name: row[index].strip() if index is not None and index < len(row) else ""
@@ -271,7 +300,7 @@ def parse_csv(lines: list[str], *, default_category: C = C.OTHER) -> ParsedFile:
         }
         entry = _csv_entry(number, values, default_category)
         if entry is None:
-            result.skipped += 1
+            result.skip(number, placeholder_reason(values["plate"]))
         else:
             result.entries.append(entry)
     return result
@@ -334,7 +363,7 @@ def parse_genetec(lines: list[str], *, default_category: C = C.OTHER) -> ParsedF
         if entry is not None and values["category"]:
             entry.reason = values["category"]
         if entry is None:
-            result.skipped += 1
+            result.skip(number, placeholder_reason(values["plate"]))
         else:
             result.entries.append(entry)
     return result

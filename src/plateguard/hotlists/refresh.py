@@ -12,21 +12,22 @@ import io
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log import service as access_log
-from plateguard.access_log.service import Actor
+from plateguard.access_log.service import Actor, Justification
 from plateguard.database import transaction, utcnow
 from plateguard.errors import Conflict, InvalidInput, PlateguardError
-from plateguard.hotlists import formats, partials
+from plateguard.hotlists import formats, partials, retro
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import ParsedFile
+from plateguard.hotlists.formats import ParsedFile, SkippedRow
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistNotice
 
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
@@ -85,11 +86,43 @@ class ShrinkRefused(Conflict):
     """A file that would empty a list or shrink it past the configured share, not confirmed."""
 
 
+class SkippedRowsRefused(Conflict):
+    """A file with rows that would be skipped, not yet confirmed: the importer sees each row first."""
+
+
+SKIPPED_SHOWN = 20
+
+
 @dataclass(frozen=True)
 class ImportReport:
     hotlist: str
     entries: int
-    skipped: int
+    skipped_rows: tuple[SkippedRow, ...] = ()
+    retroactive_alerts: int = 0
+
+    @property
+    def skipped(self) -> int:
+        return len(self.skipped_rows)
+
+
+def describe_skipped(rows: Sequence[SkippedRow]) -> str:
+    """Every skipped row with its line and reason (the first ``SKIPPED_SHOWN``, then how many more)."""
+    shown = "; ".join(str(row) for row in rows[:SKIPPED_SHOWN])
+    more = len(rows) - SKIPPED_SHOWN
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def check_skipped(*, parsed: ParsedFile) -> None:
+    if not parsed.skipped_rows:
+        return
+    count = len(parsed.skipped_rows)
+    rows = f"{count} row{'s' if count != 1 else ''}"
+    raise SkippedRowsRefused(
+        f"{rows} of the file would be skipped ({describe_skipped(parsed.skipped_rows)}). "
+        f"Nothing was replaced; to load the other {len(parsed.entries)} entries, choose the file again and "
+        "confirm the skipped rows.",
+        field="file",
+    )
 
 
 def import_bytes(
@@ -103,9 +136,11 @@ def import_bytes(
     default_category: HotlistCategory = HotlistCategory.OTHER,
     progress: Callable[[int, int], None] | None = None,
     confirm_shrink: bool = False,
+    confirm_skipped: bool = False,
     max_shrink: float = DEFAULT_MAX_SHRINK,
     purpose: str | None = None,
     may_enter_partial: bool = False,
+    retroactive_days: int = retro.DEFAULT_DAYS,
 ) -> ImportReport:
     """Parse the whole file first; only a fully parsed file replaces the list."""
     parsed = parse_bytes(
@@ -122,9 +157,11 @@ def import_bytes(
         parsed=parsed,
         source_name=source_name,
         confirm_shrink=confirm_shrink,
+        confirm_skipped=confirm_skipped,
         max_shrink=max_shrink,
         purpose=purpose,
         may_enter_partial=may_enter_partial,
+        retroactive_days=retroactive_days,
     )
 
 
@@ -154,20 +191,30 @@ def replace_with(
     parsed: ParsedFile,
     source_name: str,
     confirm_shrink: bool = False,
+    confirm_skipped: bool = False,
     max_shrink: float = DEFAULT_MAX_SHRINK,
     purpose: str | None = None,
     may_enter_partial: bool = False,
+    retroactive_days: int = retro.DEFAULT_DAYS,
 ) -> ImportReport:
     """Replace the list with a parsed file. Partial plates in it follow the same rule as one entered by
     hand (``partials``): the importer's permission, and per row a case number and an expiry, with the
-    import's purpose."""
+    import's purpose. Unless confirmed, a file with skipped rows replaces nothing (each row is reported).
+    The new list is then run against the reads of the last ``retroactive_days`` days, like an entry
+    added by hand, and its hits become retroactive alerts."""
     partials.check_file(parsed, purpose=purpose, may_enter_partial=may_enter_partial)
+    if not confirm_skipped:
+        check_skipped(parsed=parsed)
     if not confirm_shrink:
         check_shrink(hotlist=hotlist, new_count=len(parsed.entries), max_shrink=max_shrink)
     count = hotlist_service.replace_entries(
         session=session, actor=actor, hotlist=hotlist, parsed=parsed, source_name=source_name
     )
-    return ImportReport(hotlist.name, count, parsed.skipped)
+    why = Justification(purpose) if purpose else None
+    alerts = retro.run_list_against_reads(
+        session=session, actor=actor, hotlist=hotlist, why=why, days=retroactive_days
+    )
+    return ImportReport(hotlist.name, count, tuple(parsed.skipped_rows), len(alerts))
 
 
 def check_shrink(*, hotlist: Hotlist, new_count: int, max_shrink: float) -> None:
@@ -202,7 +249,9 @@ def refresh_all(
     factory: sessionmaker[Session],
     organisation: str,
     now: dt.datetime | None = None,
+    zone: str = "UTC",
     max_shrink: float = DEFAULT_MAX_SHRINK,
+    retroactive_days: int = retro.DEFAULT_DAYS,
 ) -> list[str]:
     """Refresh every list with a ``refresh_path``, each in its own transaction; report one line each.
 
@@ -218,9 +267,17 @@ def refresh_all(
     lines = []
     for hotlist_id, name, location, file_format in targets:
         target = _Target(hotlist_id, name, location or "", file_format)
-        lines.append(_refresh_one(factory=factory, actor=actor, target=target, max_shrink=max_shrink))
+        lines.append(
+            _refresh_one(
+                factory=factory,
+                actor=actor,
+                target=target,
+                max_shrink=max_shrink,
+                retroactive_days=retroactive_days,
+            )
+        )
     with transaction(factory) as session:
-        lines += check_ages(session=session, actor=actor, now=now)
+        lines += check_ages(session=session, actor=actor, now=now, zone=zone)
     return [line for line in lines if line]
 
 
@@ -232,7 +289,9 @@ class _Target:
     file_format: str
 
 
-def _refresh_one(*, factory: sessionmaker[Session], actor: Actor, target: _Target, max_shrink: float) -> str:
+def _refresh_one(
+    *, factory: sessionmaker[Session], actor: Actor, target: _Target, max_shrink: float, retroactive_days: int
+) -> str:
     try:
         # Download and parse before the transaction: the write lock is held only while rows are replaced.
         data = read_source(target.location)
@@ -245,10 +304,13 @@ def _refresh_one(*, factory: sessionmaker[Session], actor: Actor, target: _Targe
                 hotlist=hotlist,
                 parsed=parsed,
                 source_name=target.location,
+                confirm_skipped=True,  # unattended: the skipped rows are reported in the line below
                 max_shrink=max_shrink,
+                retroactive_days=retroactive_days,
             )
             _resolve_notices(session=session, hotlist=hotlist)
-        return f"{target.name}: {report.entries} entries loaded ({report.skipped} skipped)"
+        line = f"{target.name}: {report.entries} entries loaded ({report.skipped} skipped)"
+        return line + (f": {describe_skipped(report.skipped_rows)}" if report.skipped_rows else "")
     except (PlateguardError, OSError) as exc:
         message = exc.message if isinstance(exc, PlateguardError) else str(exc)
         kind = "stale" if isinstance(exc, ShrinkRefused) else "refresh_failed"
@@ -281,7 +343,9 @@ def _resolve_notices(*, session: Session, hotlist: Hotlist) -> None:
         notice.resolved_at = utcnow()
 
 
-def check_ages(*, session: Session, actor: Actor, now: dt.datetime | None = None) -> list[str]:
+def check_ages(
+    *, session: Session, actor: Actor, now: dt.datetime | None = None, zone: str = "UTC"
+) -> list[str]:
     """A notice for every list older than its maximum age (or never loaded)."""
     now = now or utcnow()
     lines = []
@@ -289,7 +353,8 @@ def check_ages(*, session: Session, actor: Actor, now: dt.datetime | None = None
         loaded = hotlist.last_loaded_at
         if loaded is not None and now - loaded <= dt.timedelta(hours=hotlist.max_age_hours):
             continue
-        age = "never loaded" if loaded is None else f"last loaded {loaded:%Y-%m-%d %H:%M} UTC"
+        shown = loaded.astimezone(ZoneInfo(zone)) if loaded is not None else None
+        age = "never loaded" if shown is None else f"last loaded {shown:%Y-%m-%d %H:%M %Z}"
         message = f"{hotlist.name}: list is stale ({age}; allowed age {hotlist.max_age_hours} h)"
         add_notice(session=session, hotlist=hotlist, kind="stale", message=message)
         access_log.append(

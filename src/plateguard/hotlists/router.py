@@ -21,6 +21,7 @@ from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import CATEGORY_LABELS, Hotlist, HotlistCategory, HotlistSource
 from plateguard.hotlists.states import from_region_or_usps
 from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.feedback import confirm
 from plateguard.web.templating import render
 
 router = APIRouter()
@@ -94,9 +95,7 @@ def hotlist_page(
         "labels": {c.value: label for c, label in CATEGORY_LABELS.items()},
         "formats": PARSERS,
         "purposes": request.app.state.settings.access.purposes,
-        "added": request.query_params.get("added"),
-        "hits": request.query_params.get("hits"),
-        "imported": request.query_params.get("imported"),
+        "retroactive_days": request.app.state.settings.hotlists.retroactive_days,
     }
     return render(request, "hotlist.html", context)
 
@@ -132,20 +131,29 @@ def add_entry(
         reason=reason.strip(),
         vehicle_description=vehicle_description.strip(),
         case_number=why.case_number,
-        expires_at=hotlist_service.expiry_from_date(expires_on),
+        expires_at=hotlist_service.expiry_from_date(expires_on, request.app.state.settings.agency.timezone),
         is_wildcard=is_wildcard,
     )
-    entry = hotlist_service.add_entry(
-        session=db,
-        user=login.user,
-        hotlist=hotlist,
-        entry=parsed,
-        purpose=purpose,
-        max_days=request.app.state.settings.access.hotlist_entry_max_days,
-    )
-    hits = retro.run_against_reads(session=db, user=login.user, entry=entry, why=why)
+    try:
+        entry = hotlist_service.add_entry(
+            session=db,
+            user=login.user,
+            hotlist=hotlist,
+            entry=parsed,
+            purpose=purpose,
+            max_days=request.app.state.settings.access.hotlist_entry_max_days,
+        )
+    except InvalidInput as exc:  # the form's field is the date, the service's the expiry time
+        field = "expires_on" if exc.field == "expires_at" else exc.field
+        raise InvalidInput(exc.message, field=field) from exc
+    days = request.app.state.settings.hotlists.retroactive_days
+    hits = retro.run_against_reads(session=db, user=login.user, entry=entry, why=why, days=days)
     _reload(request, db)
-    return RedirectResponse(f"/hotlists/{hotlist_id}?added={entry.plate}&hits={len(hits)}", status_code=303)
+    message = (
+        f"Entry {entry.plate} added; it matched {len(hits)} stored read(s) of the last {days} days "
+        "(see Alerts, marked retroactive)."
+    )
+    return confirm(request, RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303), message)
 
 
 @router.post("/hotlists/{hotlist_id}/entries/{entry_id}/remove")
@@ -179,6 +187,7 @@ def import_file(
     category: Annotated[HotlistCategory, Form()] = HotlistCategory.OTHER,
     purpose: Annotated[str, Form(max_length=200)] = "",
     confirm_shrink: Annotated[bool, Form()] = False,
+    confirm_skipped: Annotated[bool, Form()] = False,
 ) -> Response:
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
@@ -200,12 +209,24 @@ def import_file(
         parsed=parsed,
         source_name=name,
         confirm_shrink=confirm_shrink,
+        confirm_skipped=confirm_skipped,
         max_shrink=request.app.state.settings.hotlists.max_shrink_share,
         purpose=purpose or None,
         may_enter_partial=Permission.HOTLISTS_PARTIAL in request.state.permissions,
+        retroactive_days=request.app.state.settings.hotlists.retroactive_days,
     )
     _reload(request, db)
-    return RedirectResponse(f"/hotlists/{hotlist_id}?imported={report.entries}", status_code=303)
+    return confirm(
+        request, RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303), _import_summary(report)
+    )
+
+
+def _import_summary(report: refresh.ImportReport) -> str:
+    summary = f"List replaced: {report.entries} entries loaded"
+    if report.skipped_rows:
+        rows = f"{report.skipped} row{'s' if report.skipped != 1 else ''}"
+        summary += f"; {rows} skipped ({refresh.describe_skipped(report.skipped_rows)})"
+    return summary + f"; {report.retroactive_alerts} retroactive alerts from recent reads."
 
 
 @router.post("/hotlists/{hotlist_id}/grants")

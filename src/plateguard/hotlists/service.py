@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -373,8 +374,10 @@ def replace_entries(
     return len(rows)
 
 
-def expiry_from_date(day: dt.date | None) -> dt.datetime | None:
-    """An expiry date entered on a form: the entry stays live until the end of that day (UTC)."""
+def expiry_from_date(day: dt.date | None, zone: str = "UTC") -> dt.datetime | None:
+    """An expiry date entered on a form: the entry stays live until the end of that day in the agency's
+    time zone (stored in UTC)."""
     if day is None:
         return None
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(zone))
+    return end.astimezone(dt.UTC)

@@ -21,12 +21,14 @@ from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_fo
 from plateguard.accounts.service import token_hash
 from plateguard.cameras import service as camera_service
 from plateguard.database import read_only, run_after_rollback, transaction
-from plateguard.errors import Forbidden, NotAuthenticated, TrainingRequired
+from plateguard.errors import Forbidden, NotAuthenticated, PasswordChangeRequired, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
 from plateguard.web.templating import Viewer
 
 SESSION_COOKIE = "plateguard_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What a user whose password was reset may still do: choose a new one, or sign out.
+OPEN_BEFORE_CHANGE = frozenset({("GET", "/account"), ("POST", "/account/password"), ("POST", "/logout")})
 
 
 def unit_of_work(request: Request) -> Iterator[Session]:
@@ -55,6 +57,7 @@ class GateFacts:
     user_id: int
     needs_totp_enrolment: bool
     training_gaps: tuple[str, ...]
+    must_change_password: bool = False
 
 
 def current_login(request: Request, db: DbSession) -> LoginSession | None:
@@ -92,6 +95,7 @@ def _gate_facts(side: Session, token: str, idle_minutes: int) -> GateFacts | Non
         user.id,
         administration.needs_totp_enrolment(session=side, user=user),
         tuple(training.training_gaps(session=side, user=user)),
+        user.must_change_password,
     )
 
 
@@ -116,6 +120,11 @@ async def authorize(request: Request, db: DbSession, login: OptionalLogin) -> Lo
         raise NotAuthenticated("sign in first")
     if request.method in UNSAFE_METHODS:
         await _check_csrf(request, login)
+    if (
+        request.state.gate_facts.must_change_password
+        and (request.method, request.url.path) not in OPEN_BEFORE_CHANGE
+    ):
+        raise PasswordChangeRequired("an administrator reset your password: choose your own to continue")
     if isinstance(rule, Permission):
         await run_in_threadpool(_check_permission, request, db, rule)
     return login

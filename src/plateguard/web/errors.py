@@ -11,6 +11,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plateguard.errors import NotAuthenticated, PlateguardError
+from plateguard.web.feedback import refusal_redirect, sentence
 from plateguard.web.templating import render
 
 logger = logging.getLogger(__name__)
@@ -26,16 +27,32 @@ def error_response(
     if wants_html(request):
         if status == 401:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        context = {"status": status, "code": code, "message": message}
+        if code == "password_change_required":
+            return RedirectResponse("/account", status_code=303)
+        context = {"status": status, "code": code, "message": sentence(message)}
         return render(request, "error.html", context, status_code=status)
     body = {"error": {"code": code, "message": message, "field": field}}
     headers = {"Retry-After": "5"} if status == 503 else None
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+FORM_ERROR_STATUSES = frozenset({400, 409, 413, 422})
+
+
+async def _form_refusal(request: Request, *, status: int, message: str, field: str | None) -> Response | None:
+    """A browser form refused for its input (or a workflow step refused, naming its field) goes back to
+    its page with the message beside the field; a refused permission keeps the error page."""
+    if not wants_html(request) or not (status in FORM_ERROR_STATUSES or (field and status in (403, 404))):
+        return None
+    return await refusal_redirect(request, message=message, field=field)
+
+
 async def _plateguard_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PlateguardError)
     status = 401 if isinstance(exc, NotAuthenticated) else exc.http_status
+    back = await _form_refusal(request, status=status, message=exc.message, field=exc.field)
+    if back is not None:
+        return back
     return error_response(request, status=status, code=exc.code, message=exc.message, field=exc.field)
 
 
@@ -45,6 +62,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form")]
     field = ".".join(location) or None
     message = f"{field}: {first['msg']}" if field else str(first["msg"])
+    back = await _form_refusal(request, status=422, message=message, field=field)
+    if back is not None:
+        return back
     return error_response(request, status=422, code="invalid_input", message=message, field=field)
 
 

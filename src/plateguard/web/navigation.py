@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plateguard.accounts.roles import Permission
+from plateguard.accounts.roles import TRAINING_GATED, Permission
 
 
 @dataclass(frozen=True)
@@ -35,5 +35,7 @@ NAV_ITEMS += (
 )
 
 
-def visible_items(permissions: frozenset[Permission]) -> list[NavItem]:
-    return [item for item in NAV_ITEMS if item.permission is None or item.permission in permissions]
+def visible_items(permissions: frozenset[Permission], *, trained: bool = True) -> list[NavItem]:
+    """The entries the user may open now: an untrained user sees none that training closes."""
+    usable = permissions if trained else permissions - TRAINING_GATED
+    return [item for item in NAV_ITEMS if item.permission is None or item.permission in usable]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from plateguard.access_log.guard import system_scope
@@ -19,10 +20,12 @@ from plateguard.errors import ConfigurationError, NotAuthenticated, ServiceUnava
 from plateguard.reads.models import PlateRead
 from plateguard.web import policy_page
 from plateguard.web.dependencies import SESSION_COOKIE, DbSession
-from plateguard.web.templating import render
+from plateguard.web.feedback import sentence
+from plateguard.web.templating import local_time, render
 
 router = APIRouter()
 POLICY_FILE = Path(__file__).parent / "alpr-policy-460.txt"
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 LOGIN_CSRF_COOKIE = "plateguard_login_csrf"
 
 
@@ -34,6 +37,12 @@ def healthz(request: Request) -> dict[str, str]:
     except ConfigurationError as exc:
         raise ServiceUnavailable("the database is unavailable; retry shortly") from exc
     return {"status": "ok"}
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own: they get the console's SVG icon."""
+    return FileResponse(FAVICON, media_type="image/svg+xml")
 
 
 @router.get("/policy", response_class=HTMLResponse)
@@ -101,7 +110,10 @@ def login(
         )
     except (NotAuthenticated, TooManyAttempts) as exc:
         status = 429 if isinstance(exc, TooManyAttempts) else 401
-        return _login_form(request, next=next, error=exc.message, status_code=status, username=username)
+        message = sentence(exc.message)
+        if isinstance(exc, TooManyAttempts) and isinstance(exc.retry_at, dt.datetime):
+            message += f" (at {local_time(exc.retry_at, settings.agency.timezone, '%H:%M %Z')})"
+        return _login_form(request, next=next, error=message, status_code=status, username=username)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,14 +37,15 @@ def _text(form: Mapping[str, Any], name: str) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _time(value: str, field: str) -> dt.datetime | None:
+def _time(value: str, field: str, zone: str) -> dt.datetime | None:
+    """A form's date and time: typed in the agency's time zone unless it names an offset."""
     if not value:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise InvalidInput(f"{field} is not a date and time", field=field) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
 
 
 def _number(value: str, field: str) -> float | None:
@@ -70,14 +72,16 @@ def _polygon(value: str) -> list[dict[str, float]] | None:
     return points
 
 
-def query_from_form(form: Mapping[str, Any], camera_ids: list[str], page: int = 1) -> SearchQuery:
-    """Build the query; bad input raises InvalidInput naming the field."""
+def query_from_form(
+    form: Mapping[str, Any], camera_ids: list[str], page: int = 1, *, zone: str
+) -> SearchQuery:
+    """Build the query (times in the agency's ``zone``); bad input raises InvalidInput naming the field."""
     raw: dict[str, Any] = {
         "plate": _text(form, "plate") or None,
         "match": _text(form, "match") or "exact",
         "region": _text(form, "region") or None,
-        "since": _time(_text(form, "since"), "since"),
-        "until": _time(_text(form, "until"), "until"),
+        "since": _time(_text(form, "since"), "since", zone),
+        "until": _time(_text(form, "until"), "until", zone),
         "camera_ids": [int(c) for c in camera_ids if c.strip().isdigit()],
         "camera_group": _text(form, "camera_group") or None,
         "polygon": _polygon(_text(form, "polygon")),

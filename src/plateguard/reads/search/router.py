@@ -28,6 +28,7 @@ from plateguard.reads.search.schemas import (
     SeenNearRequest,
 )
 from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.feedback import Feedback, sentence
 from plateguard.web.forms import RequestForm
 from plateguard.web.templating import local_time, render
 
@@ -86,7 +87,10 @@ def search_page(request: Request, db: DbSession, login: CurrentLogin) -> Respons
     if "purpose" not in form:
         return render(request, "search.html", context)
     try:
-        query = forms.query_from_form(form, request.query_params.getlist("camera_ids"), _page(form))
+        zone = request.app.state.settings.agency.timezone
+        query = forms.query_from_form(
+            form, request.query_params.getlist("camera_ids"), _page(form), zone=zone
+        )
         query = search_service.located(session=db, query=query)
         context["address_point"] = query.radius.center if query.radius and query.radius.address else None
         why = forms.justified_from_form(form)
@@ -94,7 +98,7 @@ def search_page(request: Request, db: DbSession, login: CurrentLogin) -> Respons
             session=db, actor=Actor.of(login.user), query=query, why=why, purposes=_purposes(request)
         )
     except PlateguardError as exc:
-        context["error"] = exc.message
+        context["feedback"] = Feedback("error", sentence(exc.message), "/reads/search", exc.field)
         return render(request, "search.html", context, status_code=exc.http_status)
     context.update(_results_context(request, page, why))
     return render(request, "search.html", context)
@@ -133,7 +137,8 @@ def search_api(body: SearchRequest, request: Request, db: DbSession, login: Curr
 @router.post("/reads/export")
 def export_form(request: Request, db: DbSession, login: CurrentLogin, form: RequestForm) -> Response:
     fields = {key: str(value) for key, value in form.items()}
-    query = forms.query_from_form(fields, [str(v) for v in form.getlist("camera_ids")])
+    zone = request.app.state.settings.agency.timezone
+    query = forms.query_from_form(fields, [str(v) for v in form.getlist("camera_ids")], zone=zone)
     why = forms.justified_from_form(fields)
     export_format = ExportFormat.GEOJSON if fields.get("format") == "geojson" else ExportFormat.CSV
     body = ExportRequest(**why.model_dump(), query=query, format=export_format)
