@@ -95,6 +95,7 @@ def test_an_imported_list_raises_retroactive_alerts_for_recent_reads_only_once(
     _read(db, camera, tmp_path, "ABC1234", dt.timedelta(days=2))
     _read(db, camera, tmp_path, "XYZ9876", dt.timedelta(days=45))  # older than the 30 days looked at
     _read(db, camera, tmp_path, "QQQ1111", dt.timedelta(hours=1))  # on no list
+    _read(db, camera, tmp_path, "LMN4545", dt.timedelta(days=45))
     hotlist = make_list(db, "BOLO", HotlistSource.DEPARTMENT)
     data = b"plate,state\nABC1234,CA\nXYZ9876,CA\n"
 
@@ -106,5 +107,7 @@ def test_an_imported_list_raises_retroactive_alerts_for_recent_reads_only_once(
     again = import_csv(db, hotlist.id, data)  # the nightly reload of the same file
     assert again.retroactive_alerts == 0 and len(alerts_on(db, hotlist.id)) == 1
 
-    wider = import_csv(db, hotlist.id, data, retroactive_days=60)
-    assert wider.retroactive_alerts == 1  # the 45-day-old read, now inside the window
+    # Only entries new to the list are matched: those already on it were matched when they came.
+    assert import_csv(db, hotlist.id, data, retroactive_days=60).retroactive_alerts == 0
+    wider = import_csv(db, hotlist.id, data + b"LMN4545,CA\n", retroactive_days=60)
+    assert wider.retroactive_alerts == 1  # the new entry's 45-day-old read, inside the wider window

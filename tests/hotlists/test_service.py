@@ -85,7 +85,7 @@ def test_a_refresh_writes_only_what_changed_and_keeps_the_entries_that_did_not(d
     loaded = hotlist_service.replace_entries(
         session=db, actor=ACTOR, hotlist=hotlist, parsed=parsed, source_name="svs.tbl"
     )
-    assert loaded == 4 and hotlist.entry_count == 4
+    assert loaded.entries == 4 and len(loaded.added_ids) == 2 and hotlist.entry_count == 4
     with system_scope(db, "test"):
         after = {e.plate: (e.id, e.entered_at, e.reason) for e in db.scalars(select(HotlistEntry))}
     assert sorted(after) == ["EDIT004", "KEEP001", "KEEP002", "NEW0005"]  # exactly the file

@@ -200,21 +200,27 @@ def replace_with(
     """Replace the list with a parsed file. Partial plates in it follow the same rule as one entered by
     hand (``partials``): the importer's permission, and per row a case number and an expiry, with the
     import's purpose. Unless confirmed, a file with skipped rows replaces nothing (each row is reported).
-    The new list is then run against the reads of the last ``retroactive_days`` days, like an entry
-    added by hand, and its hits become retroactive alerts."""
+    Its new and changed entries are then run against the reads of the last ``retroactive_days`` days, like
+    an entry added by hand, and their hits become retroactive alerts (entries already on the list were
+    matched when they came)."""
     partials.check_file(parsed, purpose=purpose, may_enter_partial=may_enter_partial)
     if not confirm_skipped:
         check_skipped(parsed=parsed)
     if not confirm_shrink:
         check_shrink(hotlist=hotlist, new_count=len(parsed.entries), max_shrink=max_shrink)
-    count = hotlist_service.replace_entries(
+    replaced = hotlist_service.replace_entries(
         session=session, actor=actor, hotlist=hotlist, parsed=parsed, source_name=source_name
     )
     why = Justification(purpose) if purpose else None
     alerts = retro.run_list_against_reads(
-        session=session, actor=actor, hotlist=hotlist, why=why, days=retroactive_days
+        session=session,
+        actor=actor,
+        hotlist=hotlist,
+        why=why,
+        days=retroactive_days,
+        entry_ids=replaced.added_ids,
     )
-    return ImportReport(hotlist.name, count, tuple(parsed.skipped_rows), len(alerts))
+    return ImportReport(hotlist.name, replaced.entries, tuple(parsed.skipped_rows), len(alerts))
 
 
 def check_shrink(*, hotlist: Hotlist, new_count: int, max_shrink: float) -> None:

@@ -50,14 +50,23 @@ def run_against_reads(
 
 
 def run_list_against_reads(
-    *, session: Session, actor: Actor, hotlist: Hotlist, why: Justification | None, days: int = DEFAULT_DAYS
+    *,
+    session: Session,
+    actor: Actor,
+    hotlist: Hotlist,
+    why: Justification | None,
+    days: int = DEFAULT_DAYS,
+    entry_ids: tuple[int, ...] | None = None,
 ) -> list[Alert]:
-    """Match a freshly imported list against reads of the last ``days`` days, as a hand-added entry is.
-    A read already alerted on this list (by an earlier load of it) is not alerted again."""
-    if days <= 0:
+    """Match a freshly imported list (or only its ``entry_ids``) against the reads of the last ``days``
+    days, as a hand-added entry is. A read already alerted on this list is not alerted again."""
+    if days <= 0 or entry_ids == ():
         return []
+    wanted = select(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id)
+    if entry_ids is not None:
+        wanted = wanted.where(HotlistEntry.id.in_(entry_ids))
     with system_scope(session, "hotlist matching"):
-        entries = list(session.scalars(select(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id)))
+        entries = list(session.scalars(wanted))
     if not entries:
         return []
     query = {"retroactive_for_list": hotlist.name, "entries": len(entries)}

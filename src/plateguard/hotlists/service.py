@@ -7,6 +7,7 @@ caller's one transaction, so a failed import leaves the old list exactly as it w
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -334,9 +335,15 @@ def _difference(
     return gone, [row for same in wanted.values() for row in same]
 
 
+@dataclass(frozen=True)
+class Replacement:
+    entries: int  # on the list now
+    added_ids: tuple[int, ...]  # new or changed entries: the only ones recent reads still need matching with
+
+
 def replace_entries(
     *, session: Session, actor: Actor, hotlist: Hotlist, parsed: ParsedFile, source_name: str
-) -> int:
+) -> Replacement:
     """Replace the whole list with a fully parsed file, in the caller's transaction.
 
     Until that transaction commits every other session (and the live matcher) keeps the old list;
@@ -357,8 +364,10 @@ def replace_entries(
                 delete(HotlistEntry).where(HotlistEntry.id.in_(chunk)),
                 execution_options={"synchronize_session": False},
             )
+    added_ids: list[int] = []
     for start in range(0, len(added), INSERT_BATCH):
-        session.execute(insert(HotlistEntry), added[start : start + INSERT_BATCH])
+        statement = insert(HotlistEntry).returning(HotlistEntry.id)
+        added_ids += session.scalars(statement, added[start : start + INSERT_BATCH]).all()
     hotlist.entry_count = len(rows)
     hotlist.last_loaded_at = parsed.file_date or now
     hotlist.last_refresh_error = None
@@ -371,7 +380,7 @@ def replace_entries(
         query={"hotlist": hotlist.name, "file": source_name, "entries": len(rows), "skipped": parsed.skipped},
         result_count=len(rows),
     )
-    return len(rows)
+    return Replacement(len(rows), tuple(added_ids))
 
 
 def expiry_from_date(day: dt.date | None, zone: str = "UTC") -> dt.datetime | None:
