@@ -6,11 +6,13 @@ import csv
 import io
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
+from plateguard.config import Settings, SharingPartner
 from tests.conftest import sign_in
 from tests.search.conftest import MAIN_ST, Scene, last_record
 
@@ -94,10 +96,48 @@ def test_exports_are_recorded_with_their_purpose(
     assert features[0]["geometry"]["type"] == "Point"
     assert last_record(db).query == {
         "format": "geojson",
+        "recipient": "Manteca Police Department",  # none named: the home agency
         "region": "us-nv",
         "match": "exact",
         "camera_ids": [],
     }
+
+
+PARTNERS = [
+    {"name": "San Joaquin County District Attorney", "state": "CA", "kind": "prosecutor"},
+    {"name": "Reno Police Department", "state": "NV", "kind": "law_enforcement"},
+]
+
+
+@pytest.mark.parametrize(
+    "recipient, status, recorded",
+    [
+        ("San Joaquin County District Attorney", 200, "ok"),
+        ("Reno Police Department", 403, "out-of-state"),
+        ("Acme Towing", 403, "neither the home agency nor a sharing partner"),
+    ],
+)
+def test_an_export_names_its_recipient_and_the_sharing_rules_decide(  # type: ignore[no-untyped-def]
+    app_factory,
+    settings: Settings,
+    db: Session,
+    investigator: User,
+    scene: Scene,
+    recipient,
+    status,
+    recorded,
+) -> None:
+    sharing = settings.sharing.model_copy(update={"partners": [SharingPartner(**p) for p in PARTNERS]})
+    with TestClient(app_factory(sharing=sharing), raise_server_exceptions=False) as client:
+        form = {"csrf_token": sign_in(client, "priya"), "plate": "7ABC123", "format": "csv", **WHY}
+        response = client.post("/reads/export", data={**form, "recipient": recipient}, headers=HTML)
+    assert response.status_code == status
+    if status == 200:
+        assert last_record(db).query["recipient"] == recipient
+        assert len(list(csv.DictReader(io.StringIO(response.text)))) == 2
+    else:
+        assert recorded in response.text  # the rule that refused it, and no file
+        assert "text/csv" not in response.headers["content-type"]
 
 
 def test_operators_may_search_but_not_export(client: TestClient, trained, scene: Scene) -> None:  # type: ignore[no-untyped-def]

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.service import Actor, audited_access
+from plateguard.config import Settings
 from plateguard.reads.models import PlateRead
 from plateguard.reads.search import service as search_service
 from plateguard.reads.search.schemas import ExportFormat, ExportRequest
+from plateguard.sharing.recipients import check_recipient
 from plateguard.spreadsheet import safe_row
 
 MAX_EXPORT_READS = 10_000
@@ -31,16 +33,23 @@ CSV_COLUMNS = (
 
 
 def export(
-    *, session: Session, actor: Actor, request: ExportRequest, purposes: search_service.Purposes
+    *,
+    session: Session,
+    actor: Actor,
+    request: ExportRequest,
+    purposes: search_service.Purposes,
+    settings: Settings,
 ) -> tuple[bytes, str, str]:
-    """The file's bytes, its media type and its file name (an export always needs a case number)."""
+    """The file's bytes, its media type and its file name (an export always needs a case number, and
+    names the agency it goes to: the home agency or a sharing partner the sharing rules allow)."""
     checked = search_service.justification(
         request, purposes=purposes, action="reads.export", actor=actor
     ).justification
+    recipient = check_recipient(settings, request.recipient)
     request = request.model_copy(
         update={"query": search_service.located(session=session, query=request.query)}
     )
-    audit = {"format": request.format.value, **request.query.audit_form()}
+    audit = {"format": request.format.value, "recipient": recipient, **request.query.audit_form()}
     with audited_access(
         session=session, actor=actor, action="reads.export", query=audit, justification=checked
     ) as result:

@@ -141,7 +141,8 @@ def export_form(request: Request, db: DbSession, login: CurrentLogin, form: Requ
     query = forms.query_from_form(fields, [str(v) for v in form.getlist("camera_ids")], zone=zone)
     why = forms.justified_from_form(fields)
     export_format = ExportFormat.GEOJSON if fields.get("format") == "geojson" else ExportFormat.CSV
-    body = ExportRequest(**why.model_dump(), query=query, format=export_format)
+    recipient = fields.get("recipient", "")
+    body = ExportRequest(**why.model_dump(), query=query, format=export_format, recipient=recipient)
     return _export_response(request, db, login, body)
 
 
@@ -152,7 +153,11 @@ def export_api(body: ExportRequest, request: Request, db: DbSession, login: Curr
 
 def _export_response(request: Request, db: DbSession, login: CurrentLogin, body: ExportRequest) -> Response:
     data, media_type, filename = exports.export(
-        session=db, actor=Actor.of(login.user), request=body, purposes=_purposes(request)
+        session=db,
+        actor=Actor.of(login.user),
+        request=body,
+        purposes=_purposes(request),
+        settings=request.app.state.settings,
     )
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
     return Response(data, media_type=media_type, headers=headers)

@@ -161,6 +161,11 @@ class ExportFormat(StrEnum):
 class ExportRequest(Justified):
     query: SearchQuery
     format: ExportFormat = ExportFormat.CSV
+    recipient: str = Field(
+        "",
+        max_length=200,
+        description="Agency the file goes to (empty: the home agency); a release under 460.7",
+    )
 
 
 class SeenNearRequest(Justified):
