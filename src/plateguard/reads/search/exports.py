@@ -35,7 +35,7 @@ def export(
 ) -> tuple[bytes, str, str]:
     """The file's bytes, its media type and its file name (an export always needs a case number)."""
     checked = search_service.justification(
-        request, purposes=purposes, action="reads.export", actor=actor
+        request, purposes=purposes, action="reads.export", actor=actor, session=session
     ).justification
     request = request.model_copy(
         update={"query": search_service.located(session=session, query=request.query)}
