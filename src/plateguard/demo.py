@@ -77,7 +77,9 @@ DEMO_TOUR = (
     "officer: Alerts - open an alert, confirm it visually and through CLETS, record the outcome",
     "detective: Search reads - partial plate 7* near address '100 N Main St', 1000 m, group Downtown",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
-    "auditor: Access log - every search, view, export, alert and webhook is recorded",
+    "auditor: Access log - filter by any field, export CSV with its signed-checkpoint proof",
+    "auditor: Audits - last week's signed-off audit and its report (HTML, PDF); this week's open one",
+    "auditor: Audit dashboard (Audits page); admin: Operations dashboard; Incidents (notice deadlines)",
     "outsider: five wrong passwords for 'admin' pause only your address; admin unlocks under Accounts",
     "custodian: Retention - schedules in force, one awaiting the Administrator, the purge dry run",
     "custodian: Legal holds (a year-old read kept for litigation); Releases - requests in every state",
@@ -85,6 +87,7 @@ DEMO_TOUR = (
     "shell: plateguard purge --dry-run --data-dir DATA_DIR; plateguard evidence verify FILE.zip",
     "anyone: /policy and /transparency, no sign-in",
     "auditor: plateguard audit verify --data-dir DIR checks the log against its signed checkpoints",
+    "auditor: plateguard audit report --from DATE --to DATE --out report.pdf --data-dir DIR",
 )
 
 
@@ -120,6 +123,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             _add_records(session, settings, cameras)
             places.import_csv(session=session, data=DEMO_ADDRESS_POINTS, source="demo address points")
             _add_dead_letter(session)
+            _add_audits(session, settings)
     write_checkpoint(engine, settings.data_dir)
     engine.dispose()
     return settings, logins
@@ -129,6 +133,12 @@ def _add_records(session: Session, settings: Settings, cameras: list[Camera]) ->
     from plateguard.demo_records import add_records
 
     add_records(session, settings, cameras, render_plate)
+
+
+def _add_audits(session: Session, settings: Settings) -> None:
+    from plateguard.demo_audits import add_audits
+
+    add_audits(session, settings)
 
 
 def _train_everyone(session: Session, settings: Settings) -> None:

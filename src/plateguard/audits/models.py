@@ -88,5 +88,3 @@ class SecurityIncident(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     residents_notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     attorney_general_notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    closing_note: Mapped[str] = mapped_column(Text, default="")

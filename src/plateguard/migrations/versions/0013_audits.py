@@ -35,23 +35,23 @@ SQLITE_TRIGGERS = {
     "(SELECT signed_off_at FROM audit WHERE id = OLD.audit_id) IS NOT NULL",
 }
 
-POSTGRES_FUNCTION = f"""
+POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION plateguard_signed_audit_fixed() RETURNS trigger AS $$
 BEGIN
     IF TG_TABLE_NAME = 'audit' THEN
         IF OLD.signed_off_at IS NOT NULL THEN
-            RAISE EXCEPTION '{REFUSAL}: % refused', TG_OP;
+            RAISE EXCEPTION 'a signed-off audit cannot be changed: % refused', TG_OP;
         END IF;
     ELSE
         IF TG_OP <> 'INSERT' AND EXISTS (
             SELECT 1 FROM audit WHERE id = OLD.audit_id AND signed_off_at IS NOT NULL
         ) THEN
-            RAISE EXCEPTION '{REFUSAL}: % refused', TG_OP;
+            RAISE EXCEPTION 'a signed-off audit cannot be changed: % refused', TG_OP;
         END IF;
         IF TG_OP <> 'DELETE' AND EXISTS (
             SELECT 1 FROM audit WHERE id = NEW.audit_id AND signed_off_at IS NOT NULL
         ) THEN
-            RAISE EXCEPTION '{REFUSAL}: % refused', TG_OP;
+            RAISE EXCEPTION 'a signed-off audit cannot be changed: % refused', TG_OP;
         END IF;
     END IF;
     IF TG_OP = 'DELETE' THEN
@@ -108,8 +108,6 @@ def upgrade() -> None:
         sa.Column("recorded_at", UTC, nullable=False),
         sa.Column("residents_notified_at", UTC, nullable=True),
         sa.Column("attorney_general_notified_at", UTC, nullable=True),
-        sa.Column("closed_at", UTC, nullable=True),
-        sa.Column("closing_note", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_security_incident")),
     )
     if op.get_bind().dialect.name == "sqlite":
