@@ -149,7 +149,11 @@ def test_bulk_exports_are_flagged_from_the_threshold(
 
 
 def test_access_after_training_lapsed_is_flagged_per_user(
-    db: Session, settings: Settings, people: dict[str, User], make_user, log: Log  # type: ignore[no-untyped-def]
+    db: Session,
+    settings: Settings,
+    people: dict[str, User],
+    make_user,
+    log: Log,  # type: ignore[no-untyped-def]
 ) -> None:
     lapsed = make_user("ofc.lee", Role.OPERATOR, full_name="Ofc. Jo Lee")
     for course in training.courses(session=db):
@@ -180,7 +184,9 @@ def test_hotlists_past_their_refresh_age_are_flagged(
     fresh = dt.datetime(2026, 10, 11, 20, tzinfo=dt.UTC)
     db.add_all(
         [
-            Hotlist(name="NCIC", source=HotlistSource.STATE, refresh_path="/hot/ncic.txt", last_loaded_at=fresh),
+            Hotlist(
+                name="NCIC", source=HotlistSource.STATE, refresh_path="/hot/ncic.txt", last_loaded_at=fresh
+            ),
             Hotlist(
                 name="SVS",
                 source=HotlistSource.STATE,

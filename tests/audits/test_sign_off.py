@@ -48,7 +48,12 @@ def test_sign_off_needs_a_finding_on_every_item_and_a_note_on_violations(
         audits.sign_off(session=db, actor=auditor, audit_id=audit.id, summary="done")
     with pytest.raises(InvalidInput, match="needs a note"):
         audits.record_finding(
-            session=db, actor=auditor, audit_id=audit.id, item_id=audit.items[0].id, finding="violation", note=" "
+            session=db,
+            actor=auditor,
+            audit_id=audit.id,
+            item_id=audit.items[0].id,
+            finding="violation",
+            note=" ",
         )
     with pytest.raises(InvalidInput, match="finding must be one of"):
         audits.record_finding(
