@@ -78,7 +78,7 @@ DEMO_TOUR = (
     "detective: Search reads - partial plate 7* near address '100 N Main St', 1000 m, group Downtown",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
     "auditor: Access log - filter by any field, export CSV with its signed-checkpoint proof",
-    "auditor: Audits - last week's signed-off audit and its report (HTML, PDF); this week's open one",
+    "auditor: Audits - a signed-off audit and its report (HTML, PDF); an open one to work through",
     "auditor: Audit dashboard (Audits page); admin: Operations dashboard; Incidents (notice deadlines)",
     "outsider: five wrong passwords for 'admin' pause only your address; admin unlocks under Accounts",
     "custodian: Retention - schedules in force, one awaiting the Administrator, the purge dry run",

@@ -1,5 +1,6 @@
 """Demo data for audits: two weeks of searches by the demo users, a refused search for a prohibited
-purpose, two verified alerts, a signed-off audit of last week and an open one, and a security incident."""
+purpose, two verified alerts, a signed-off audit of the last seven days, an open one of the week before, and
+a security incident."""
 
 from __future__ import annotations
 
@@ -22,22 +23,21 @@ from plateguard.audits.models import Finding
 from plateguard.config import Settings
 from plateguard.database import utcnow
 
-SEARCHES = (  # user, purpose, case, plate, local hour
+SEARCHES = (  # user, purpose, case (on a hotlist entry or a legal hold, but one), plate, local hour
     ("detective", "Criminal investigation", "26-004601", "7ABC123", 10),
-    ("detective", "Criminal investigation", "26-004602", "7ABC123", 14),
-    ("detective", "Stolen vehicle or plate recovery", "26-004650", "8DEM711", 11),
+    ("detective", "Criminal investigation", "26-004711", "8DEM711", 14),
+    ("detective", "Stolen vehicle or plate recovery", "26-004711", "8DEM711", 11),
     ("officer", "Stolen vehicle or plate recovery", "26-004655", "6TRK442", 23),
-    ("detective", "Wanted person or warrant", "26-004660", None, 9),
-    ("officer", "Criminal investigation", "26-004701", "7ABC123", 16),
-    ("detective", "Missing person or AMBER alert", "26-004702", None, 13),
-    ("officer", "Criminal investigation", "26-004703", "7ABC123", 15),
+    ("detective", "Wanted person or warrant", "26-004602", None, 9),
+    ("officer", "Criminal investigation", "26-004601", "7ABC123", 16),
+    ("detective", "Missing person or AMBER alert", "26-004602", None, 13),
+    ("officer", "Criminal investigation", "26-004602", "7ABC123", 15),
 )
 
 
 def add_audits(session: Session, settings: Settings) -> None:
     zone = ZoneInfo(settings.agency.timezone)
     today = utcnow().astimezone(zone).date()
-    last_monday = today - dt.timedelta(days=today.weekday() + 7)
     _add_searches(session, zone, today - dt.timedelta(days=13))
     _verify_two_alerts(session)
     auditor = _actor(session, "auditor")
@@ -45,8 +45,8 @@ def add_audits(session: Session, settings: Settings) -> None:
         session=session,
         actor=auditor,
         settings=settings,
-        start=last_monday,
-        end=last_monday + dt.timedelta(days=6),
+        start=today - dt.timedelta(days=6),
+        end=today,
         sample_size=5,
         seed=460,
     )
@@ -55,17 +55,19 @@ def add_audits(session: Session, settings: Settings) -> None:
         audits.record_finding(
             session=session, actor=auditor, audit_id=done.id, item_id=item.id, finding=finding, note=note
         )
+    tally = audits.counts(done)
     summary = (
-        "Weekly audit: sampled searches carried a case number and a listed purpose. One officer searched "
-        "the same plate under several cases; referred to the watch commander. No prohibited purpose was used."
+        f"Audit of the last seven days: {len(done.items)} items reviewed, {tally['justified']} justified, "
+        f"{tally['needs_follow_up']} referred to the watch commander for follow-up, "
+        f"{tally['violation']} violations. No prohibited purpose was used."
     )
     audits.sign_off(session=session, actor=auditor, audit_id=done.id, summary=summary)
     audits.open_audit(
         session=session,
         actor=auditor,
         settings=settings,
-        start=last_monday + dt.timedelta(days=7),
-        end=today,
+        start=today - dt.timedelta(days=13),
+        end=today - dt.timedelta(days=7),
         sample_size=5,
         seed=461,
     )
@@ -93,6 +95,18 @@ def _add_searches(session: Session, zone: ZoneInfo, first_day: dt.date) -> None:
                 result_count=rng.randrange(1, 40),
                 justification=Justification(purpose, "", case),
                 now=moment,
+            )
+    purge = Actor.system("Manteca Police Department", "retention purge")
+    for offset in range(14):
+        if offset != 4:  # one night the server was down for maintenance: the audit shows the gap
+            ran = dt.datetime.combine(first_day + dt.timedelta(days=offset), dt.time(3, 0), zone)
+            access_log.append(
+                session=session,
+                actor=purge,
+                action="retention.purged",
+                query={"reads": {"expired": 0, "held": 0, "deleted": 0}},
+                result_count=0,
+                now=ran.astimezone(dt.UTC),
             )
     refused_at = dt.datetime.combine(first_day + dt.timedelta(days=9), dt.time(15, 5), zone).astimezone(
         dt.UTC
@@ -148,8 +162,15 @@ def _finding_for(rule: str) -> tuple[str, str]:
         )
     if rule == "prohibited_refused":
         return Finding.JUSTIFIED.value, "Refused by the system as it should be; officer reminded of SB 54."
-    if rule in ("purge_missed", "outside_hours"):
-        return Finding.JUSTIFIED.value, "Night shift / demo system not running every day."
+    if rule == "outside_hours":
+        return Finding.JUSTIFIED.value, "Night shift; the officer was on duty (roster checked)."
+    if rule == "purge_missed":
+        return Finding.JUSTIFIED.value, "Server down for maintenance that night; the next run caught up."
+    if rule == "plate_without_link":
+        return (
+            Finding.NEEDS_FOLLOW_UP.value,
+            "No hotlist or case record for this plate; asked for the case file.",
+        )
     return Finding.JUSTIFIED.value, ""
 
 

@@ -15,10 +15,10 @@ from matplotlib.ticker import MaxNLocator
 from plateguard.audits.statistics import Series
 
 PALETTE = ("#0b4f8a", "#d97706", "#1a7f37", "#b42318", "#6e40c9", "#0a7480", "#8c959f", "#bf3989")
-MAX_LABEL = 28
+MAX_LABEL = 24
 
 
-def draw(series: Series, *, width: float = 7.0, height: float = 3.6) -> Figure:
+def draw(series: Series, *, width: float = 6.0, height: float = 3.4) -> Figure:
     """A bar chart: stacked when it has several series, horizontal when its labels are long."""
     figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
     axes = figure.add_subplot()
@@ -34,18 +34,19 @@ def draw(series: Series, *, width: float = 7.0, height: float = 3.6) -> Figure:
             axes.bar(positions, values, bottom=base, color=color, label=name)
         base = [b + v for b, v in zip(base, values, strict=True)]
     if horizontal:
-        axes.set_yticks(positions, labels, fontsize=8)
+        axes.set_yticks(positions, labels, fontsize=10)
         axes.invert_yaxis()
         axes.set_xlabel(series.unit)
     else:
-        axes.set_xticks(positions, labels, fontsize=8, rotation=30 if len(labels) > 4 else 0, ha="right")
+        axes.set_xticks(positions, labels, fontsize=10, rotation=30 if len(labels) > 4 else 0, ha="right")
         axes.set_ylabel(series.unit)
     if series.unit != "%":
         (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     if len(series.values) > 1:
-        axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        axes.legend(fontsize=9, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
     if series.empty:
+        axes.set_axis_off()
         axes.text(0.5, 0.5, "nothing in this period", ha="center", va="center", transform=axes.transAxes)
     return figure
 

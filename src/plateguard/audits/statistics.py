@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.models import AccessRecord
-from plateguard.alerts.models import Alert, AlertOutcome
+from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResult
 from plateguard.audits.rules import SEARCH_ACTIONS
 from plateguard.cameras.models import Camera
 from plateguard.reads.models import PlateRead
@@ -148,12 +148,26 @@ def misreads_per_camera(session: Session, window: Window) -> Series:
 
 
 def misread_counts(session: Session, window: Window) -> tuple[int, int, int]:
-    """Alerts, confirmed ones, and misreads in the window (for the transparency page)."""
-    series = alerts_by_outcome(session, window)
-    counts = dict(zip(series.labels, series.values.get("Alerts", []), strict=False))
-    total = int(sum(counts.values()))
-    confirmed = int(counts.get("confirmed", 0) + counts.get("enforcement taken", 0))
-    return total, confirmed, int(counts.get("misread", 0) + counts.get("not confirmed", 0))
+    """Hotlist hits in the window, how many were confirmed (CLETS confirmed or enforcement taken) and
+    how many were misreads (outcome misread, the visual check failed, or not confirmed)."""
+    query = select(Alert.status, Alert.outcome, Alert.visual_match, Alert.clets_result).where(
+        Alert.created_at >= window.since, Alert.created_at < window.until
+    )
+    with system_scope(session, "statistics"):
+        rows = session.execute(query).all()
+    confirmed = sum(
+        1
+        for _, outcome, _, clets in rows
+        if clets == CletsResult.CONFIRMED.value or outcome == AlertOutcome.ENFORCEMENT_TAKEN.value
+    )
+    misread = sum(
+        1
+        for status, outcome, visual, _ in rows
+        if outcome == AlertOutcome.MISREAD.value
+        or visual is False
+        or status == AlertStatus.NOT_CONFIRMED.value
+    )
+    return len(rows), confirmed, misread
 
 
 def reads_per_camera_and_day(session: Session, window: Window) -> Series:
