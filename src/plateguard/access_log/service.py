@@ -244,7 +244,7 @@ class LogFilter:
         return {name: str(value) for name, value in values.items() if value}
 
 
-def log_query(filters: LogFilter, *, zone: ZoneInfo) -> Select[tuple[AccessRecord]]:
+def log_query(filters: LogFilter, *, zone: ZoneInfo) -> Select[AccessRecord]:
     query = select(AccessRecord)
     if filters.username:
         query = query.where(AccessRecord.username == filters.username)

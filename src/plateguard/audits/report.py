@@ -168,7 +168,7 @@ def _pdf_audits(document: FPDF, data: ReportData) -> None:
 
 
 def _line(document: FPDF, height: float, text: str) -> None:
-    document.multi_cell(0, height, _latin(text), new_x="LMARGIN", new_y="NEXT")
+    document.multi_cell(0, height, _latin(text), new_x="LMARGIN", new_y="NEXT", align="L")
 
 
 def _latin(text: str) -> str:
