@@ -66,9 +66,8 @@ def test_ordinary_words_near_a_term_are_not_refused(
 
 
 def test_the_list_is_configurable(app_factory, db: Session, investigator: User, scene: Scene) -> None:  # type: ignore[no-untyped-def]
-    access = AccessSettings(
-        prohibited_purposes=(ProhibitedPurpose(name="Debt collection", rule="Agency order 12", terms=("repo",)),)
-    )
+    banned = ProhibitedPurpose(name="Debt collection", rule="Agency order 12", terms=("repo",))
+    access = AccessSettings(prohibited_purposes=(banned,))
     with TestClient(app_factory(access=access), raise_server_exceptions=False) as client:
         csrf = sign_in(client, investigator.username)
         body = {"query": {"plate": "7ABC123"}, "purpose": "Criminal investigation"} | CASE
