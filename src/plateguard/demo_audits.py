@@ -56,10 +56,12 @@ def add_audits(session: Session, settings: Settings) -> None:
             session=session, actor=auditor, audit_id=done.id, item_id=item.id, finding=finding, note=note
         )
     tally = audits.counts(done)
+    refused = sum(1 for item in done.items if item.rule == "prohibited_refused")
     summary = (
         f"Audit of the last seven days: {len(done.items)} items reviewed, {tally['justified']} justified, "
         f"{tally['needs_follow_up']} referred to the watch commander for follow-up, "
-        f"{tally['violation']} violations. No prohibited purpose was used."
+        f"{tally['violation']} violations. Searches refused for a prohibited purpose: {refused} "
+        "(the system refused them; no data was returned)."
     )
     audits.sign_off(session=session, actor=auditor, audit_id=done.id, summary=summary)
     audits.open_audit(

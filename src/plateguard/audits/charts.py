@@ -26,19 +26,26 @@ def draw(series: Series, *, width: float = 6.0, height: float = 3.4) -> Figure:
     horizontal = max((len(label) for label in labels), default=0) > 12 and len(series.values) == 1
     positions = list(range(len(labels)))
     base = [0.0] * len(labels)
+    width = 0.8 if series.stacked else 0.8 / max(1, len(series.values))
     for index, (name, values) in enumerate(series.values.items()):
         color = PALETTE[index % len(PALETTE)]
+        shift = 0.0 if series.stacked else (index - (len(series.values) - 1) / 2) * width
+        where = [p + shift for p in positions]
         if horizontal:
-            axes.barh(positions, values, left=base, color=color, label=name)
+            axes.barh(where, values, height=width, left=base, color=color, label=name)
         else:
-            axes.bar(positions, values, bottom=base, color=color, label=name)
-        base = [b + v for b, v in zip(base, values, strict=True)]
+            axes.bar(where, values, width=width, bottom=base, color=color, label=name)
+        if series.stacked:
+            base = [b + v for b, v in zip(base, values, strict=True)]
     if horizontal:
         axes.set_yticks(positions, labels, fontsize=10)
         axes.invert_yaxis()
         axes.set_xlabel(series.unit)
     else:
-        axes.set_xticks(positions, labels, fontsize=10, rotation=30 if len(labels) > 4 else 0, ha="right")
+        turned = len(labels) > 4 or max((len(label) for label in labels), default=0) > 14
+        axes.set_xticks(
+            positions, labels, fontsize=10, rotation=30 if turned else 0, ha="right" if turned else "center"
+        )
         axes.set_ylabel(series.unit)
     if series.unit != "%":
         (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))

@@ -30,6 +30,7 @@ class Series:
     labels: list[str]
     values: dict[str, list[float]] = field(default_factory=dict)
     unit: str = ""
+    stacked: bool = True  # several series add up (parts of a whole); else they stand side by side
 
     @property
     def empty(self) -> bool:
@@ -203,4 +204,4 @@ def sharing_by_recipient(session: Session, window: Window) -> Series:
         "Received": [float(received[a]) for a in labels],
         "Approved": [float(approved[a]) for a in labels],
     }
-    return Series("Release requests by recipient agency", labels, values, "requests")
+    return Series("Release requests by recipient agency", labels, values, "requests", stacked=False)
