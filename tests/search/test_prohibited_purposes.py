@@ -77,5 +77,7 @@ def test_the_list_is_configurable(app_factory, db: Session, investigator: User, 
         allowed = client.post(
             "/api/reads/search", json=body | {"detail": "immigration"}, headers={"X-CSRF-Token": csrf}
         )
+        policy = client.get("/policy").text
     assert refused.status_code == 403 and "Agency order 12" in refused.json()["error"]["message"]
     assert allowed.status_code == 200  # the default list was replaced
+    assert "Debt collection (Agency order 12)" in policy and "Immigration enforcement" not in policy
