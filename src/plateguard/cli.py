@@ -443,3 +443,12 @@ def _register_recognition_commands() -> None:
 
 
 _register_recognition_commands()
+
+
+def _register_audit_commands() -> None:
+    from plateguard.audits.cli import register
+
+    register(audit_app)
+
+
+_register_audit_commands()

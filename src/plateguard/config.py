@@ -169,6 +169,61 @@ DEFAULT_PURPOSE_RULES = {
 }
 
 
+class ProhibitedPurpose(Section):
+    """A purpose ALPR data may never be used for: refused at search time naming its rule."""
+
+    name: str = Field(min_length=3, max_length=100, description="The prohibited purpose, as refused.")
+    rule: str = Field(min_length=3, max_length=300, description="The law or policy that prohibits it.")
+    terms: tuple[str, ...] = Field(
+        (), description="Words and phrases that name it in free text (case and spacing ignored)."
+    )
+
+
+DEFAULT_PROHIBITED_PURPOSES = (
+    ProhibitedPurpose(
+        name="Immigration enforcement",
+        rule="California Values Act (Gov. Code 7284.6); Civil Code 1798.90.55(b)",
+        terms=(
+            "immigration",
+            "deportation",
+            "deport",
+            "undocumented",
+            "illegal alien",
+            "immigration and customs enforcement",
+            "border patrol",
+            "visa overstay",
+        ),
+    ),
+    ProhibitedPurpose(
+        name="Investigation of lawful reproductive health care",
+        rule="Penal Code 13778.2 (no aid to investigations of lawful abortion or reproductive care)",
+        terms=(
+            "abortion",
+            "reproductive health",
+            "reproductive care",
+            "pregnancy termination",
+            "planned parenthood",
+            "family planning clinic",
+        ),
+    ),
+    ProhibitedPurpose(
+        name="Personal use",
+        rule="Policy 460.5(b): official law enforcement purposes only",
+        terms=(
+            "personal",
+            "ex-girlfriend",
+            "ex-boyfriend",
+            "ex-wife",
+            "ex-husband",
+            "my neighbor",
+            "curiosity",
+            "just curious",
+            "private matter",
+        ),
+    ),
+)
+
+
 class AccessSettings(Section):
     purposes: tuple[str, ...] = Field(
         DEFAULT_PURPOSES, min_length=1, description="Purposes a user must choose from to access ALPR data."
@@ -177,6 +232,11 @@ class AccessSettings(Section):
         default_factory=lambda: dict(DEFAULT_PURPOSE_RULES),
         description="Per purpose: the roles that may give it and the actions it may take without a case"
         " number. Exports are never waived.",
+    )
+    prohibited_purposes: tuple[ProhibitedPurpose, ...] = Field(
+        DEFAULT_PROHIBITED_PURPOSES,
+        description="Purposes refused at search time (also when free text names one); every refusal is"
+        " recorded and reported in audits.",
     )
     hotlist_entry_max_days: int = Field(
         90,
@@ -370,6 +430,41 @@ class AuditSettings(Section):
         description="Also send each checkpoint to syslog: a socket path (/dev/log) or host:port (UDP);"
         " empty sends none. A copy the database server cannot reach is what makes a rewrite evident.",
     )
+    sample_size: int = Field(25, ge=1, le=1000, description="Searches drawn at random for each audit.")
+    usual_hours: tuple[int, int] = Field(
+        (6, 22),
+        description="Start and end hour (agency time) of the usual working day; searches outside it are"
+        " flagged (there are no per-user shifts).",
+    )
+    repeat_plate_searches: int = Field(
+        3, ge=2, le=100, description="Searches of one plate by one user under 2+ case numbers that flag it."
+    )
+    bulk_export_reads: int = Field(500, ge=1, description="An export of at least this many reads is flagged.")
+    daily_purge_expected: bool = Field(
+        True, description="Audits flag each day of the period on which no purge ran."
+    )
+
+    @field_validator("usual_hours")
+    @classmethod
+    def _hours(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not (0 <= value[0] < value[1] <= 24):
+            raise ValueError("usual_hours must be [start, end] with 0 <= start < end <= 24")
+        return value
+
+
+class IncidentSettings(Section):
+    """Security incidents: notification deadlines under Civil Code 1798.29 / 1798.82 (ALPR data is
+    personal information there). Set them to counsel's reading of the law in force."""
+
+    residents_notice_days: int = Field(
+        30, ge=1, le=365, description="Days from discovery to notify affected California residents."
+    )
+    attorney_general_days: int = Field(
+        15, ge=1, le=365, description="Days from the residents' notice to send the Attorney General a sample."
+    )
+    attorney_general_threshold: int = Field(
+        500, ge=1, description="More affected residents than this: the Attorney General gets a sample notice."
+    )
 
 
 class Settings(BaseSettings):
@@ -394,6 +489,7 @@ class Settings(BaseSettings):
     map: MapSettings = MapSettings()
     alerts: AlertSettings = AlertSettings()
     audit: AuditSettings = AuditSettings()
+    incidents: IncidentSettings = IncidentSettings()
     hotlists: HotlistSettings = HotlistSettings()
     retention: RetentionSettings = RetentionSettings()
     sharing: SharingSettings = SharingSettings()

@@ -78,6 +78,9 @@ UNTRAINED_USERS = (
 MORE_TO_TRY = (
     "recruit: the training gate - ALPR pages stay closed until the Training Manager records training",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
+    "auditor: Access log - filter by any field, export CSV with its signed-checkpoint proof",
+    "auditor: Audits - a signed-off audit and its report (HTML, PDF); an open one to work through",
+    "auditor: Audit dashboard (Audits page); admin: Operations dashboard; Incidents (notice deadlines)",
     "outsider: five wrong passwords for 'admin' pause only your address; admin unlocks under Accounts",
     "custodian: Retention - schedules in force, one awaiting the Administrator, the purge dry run",
     "custodian: Legal holds (a year-old read kept for litigation); Releases - requests in every state",
@@ -85,6 +88,7 @@ MORE_TO_TRY = (
     "shell: plateguard purge --dry-run --data-dir DATA_DIR; plateguard evidence verify FILE.zip",
     "anyone: /policy and /transparency, no sign-in",
     "auditor: plateguard audit verify --data-dir DIR checks the log against its signed checkpoints",
+    "auditor: plateguard audit report --from DATE --to DATE --out report.pdf --data-dir DIR",
 )
 
 
@@ -122,6 +126,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             _add_records(session, settings, cameras)
             places.import_csv(session=session, data=DEMO_ADDRESS_POINTS, source="demo address points")
             _add_dead_letter(session)
+            _add_audits(session, settings)
     write_checkpoint(engine, settings.data_dir)
     engine.dispose()
     return settings, logins
@@ -131,6 +136,12 @@ def _add_records(session: Session, settings: Settings, cameras: list[Camera]) ->
     from plateguard.demo_records import add_records
 
     add_records(session, settings, cameras, render_plate)
+
+
+def _add_audits(session: Session, settings: Settings) -> None:
+    from plateguard.demo_audits import add_audits
+
+    add_audits(session, settings)
 
 
 def _train_everyone(session: Session, settings: Settings) -> None:

@@ -84,11 +84,12 @@ def _add_hotlists_and_alerts(app: FastAPI, protected: list[Any]) -> None:
 
 
 def _add_records(app: FastAPI, protected: list[Any]) -> None:
+    from plateguard.audits import router as audits_router
     from plateguard.evidence import router as evidence_router
     from plateguard.retention import router as retention_router
     from plateguard.sharing import router as sharing_router
 
-    for records_router in (retention_router, evidence_router, sharing_router):
+    for records_router in (retention_router, evidence_router, sharing_router, audits_router):
         app.include_router(records_router.router, dependencies=protected)
 
 

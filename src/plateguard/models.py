@@ -12,6 +12,7 @@ from plateguard.accounts.models import (
 )
 from plateguard.accounts.training import TrainingCourse, TrainingRecord
 from plateguard.alerts.models import Alert, AlertDelivery
+from plateguard.audits.models import Audit, AuditItem, SecurityIncident
 from plateguard.cameras.models import Camera, CameraLogEntry, DeviceToken
 from plateguard.database import Base
 from plateguard.evidence.models import EvidenceExport
@@ -37,6 +38,8 @@ __all__ = [
     "Agency",
     "Alert",
     "AlertDelivery",
+    "Audit",
+    "AuditItem",
     "Camera",
     "CameraLogEntry",
     "DeadLetter",
@@ -58,6 +61,7 @@ __all__ = [
     "ReleaseRequest",
     "RetentionSchedule",
     "RoleSetting",
+    "SecurityIncident",
     "SignInFailure",
     "StoredImage",
     "TrainingCourse",

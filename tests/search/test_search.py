@@ -149,7 +149,7 @@ def test_search_without_an_allowed_purpose_or_a_case_number_is_refused(
     db: Session, investigator: User, scene: Scene
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        run(db, investigator, Justified(purpose="Curiosity", case_number="24-1"), plate="7ABC123")
+        run(db, investigator, Justified(purpose="Traffic study", case_number="24-1"), plate="7ABC123")
     assert refused.value.field == "purpose"
     with pytest.raises(InvalidInput) as refused:
         run(db, investigator, Justified(purpose="Criminal investigation"), plate="7ABC123")

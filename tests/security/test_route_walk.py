@@ -4,6 +4,7 @@ nobody ever gets a 500; every answer is marked not to be cached (static files as
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -13,10 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
+from plateguard.access_log.service import Actor
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import ROLE_PERMISSIONS, Permission, Role
 from plateguard.alerts import service as alert_service
+from plateguard.audits import incidents
+from plateguard.audits import service as audits
 from plateguard.cameras import service as camera_service
+from plateguard.config import Settings
 from plateguard.demo import render_plate
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistEntry, HotlistSource
@@ -35,7 +40,7 @@ class Objects:
 
 
 @pytest.fixture()
-def objects(db: Session, store_read: StoreRead, make_user, train) -> Objects:  # type: ignore[no-untyped-def]
+def objects(db: Session, store_read: StoreRead, make_user, train, settings: Settings) -> Objects:  # type: ignore[no-untyped-def]
     hotlist = make_list(db, "Walk BOLO", HotlistSource.DEPARTMENT, stolen(SECRET_PLATE))
     with system_scope(db, "test"):
         entry_id = db.scalars(select(HotlistEntry.id).where(HotlistEntry.hotlist_id == hotlist.id)).one()
@@ -43,6 +48,20 @@ def objects(db: Session, store_read: StoreRead, make_user, train) -> Objects:  #
     (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
     token_row, _ = camera_service.issue_token(session=db, camera=read.camera, created_by="test")
     target: User = make_user("ofc.target", Role.OPERATOR)
+    today = dt.date.today()
+    audit = audits.open_audit(
+        session=db, actor=Actor.of(target), settings=settings, start=today - dt.timedelta(days=7), end=today
+    )
+    incident = incidents.record_incident(
+        session=db,
+        actor=Actor.of(target),
+        discovered_at=dt.datetime.now(dt.UTC),
+        discovered_by="walk",
+        data_involved=f"reads of {SECRET_PLATE}",
+        persons_affected="owners",
+        residents_affected=1,
+        description="",
+    )
     for role in Role:
         train(make_user(f"{role.value.replace('_', '-')}-t", role))
         make_user(f"{role.value.replace('_', '-')}-u", role)
@@ -56,6 +75,9 @@ def objects(db: Session, store_read: StoreRead, make_user, train) -> Objects:  #
         "camera_id": str(read.camera_id),
         "token_id": str(token_row.id),
         "user_id": str(target.id),
+        "audit_id": str(audit.id),
+        "item_id": str(audit.items[0].id),
+        "incident_id": str(incident.id),
         "path:path": "plateguard.css",
     }
     return Objects(ids)

@@ -39,6 +39,21 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/training/courses"): frozenset({ADMIN, TRAINER}),
     # Audits (460.5): auditors and the records custodian read the access log.
     ("GET", "/audit/access-log"): frozenset({ADMIN, AUDITOR, CUSTODIAN}),
+    ("GET", "/audit/access-log/export"): frozenset({ADMIN, AUDITOR, CUSTODIAN}),
+    # Audits are read by the same roles; only Auditors (and the Administrator) open, find and sign off.
+    ("GET", "/audits"): frozenset({ADMIN, AUDITOR, CUSTODIAN}),
+    ("GET", "/audits/{audit_id}"): frozenset({ADMIN, AUDITOR, CUSTODIAN}),
+    ("GET", "/audits/{audit_id}/report.html"): frozenset({ADMIN, AUDITOR, CUSTODIAN}),
+    ("GET", "/audits/{audit_id}/report.pdf"): frozenset({ADMIN, AUDITOR, CUSTODIAN}),
+    ("POST", "/audits"): frozenset({ADMIN, AUDITOR}),
+    ("POST", "/audits/{audit_id}/items/{item_id}"): frozenset({ADMIN, AUDITOR}),
+    ("POST", "/audits/{audit_id}/sign-off"): frozenset({ADMIN, AUDITOR}),
+    ("GET", "/dashboards/audit"): frozenset({ADMIN, AUDITOR, CUSTODIAN}),
+    ("GET", "/dashboards/operations"): frozenset({ADMIN}),
+    # Security incidents: reviewed with the audits; recorded and their notices logged by the Administrator.
+    ("GET", "/incidents"): frozenset({ADMIN, AUDITOR, CUSTODIAN}),
+    ("POST", "/incidents"): frozenset({ADMIN}),
+    ("POST", "/incidents/{incident_id}/notice"): frozenset({ADMIN}),
     # Cameras (460.2): investigators and auditors may look; only the Administrator changes or mints tokens.
     ("GET", "/cameras"): frozenset({ADMIN, INVESTIGATOR, AUDITOR}),
     ("GET", "/cameras/{camera_id}"): frozenset({ADMIN, INVESTIGATOR, AUDITOR}),
@@ -114,6 +129,9 @@ PERMISSION_NAMES = {
     "accounts:manage",
     "training:manage",
     "audit:read",
+    "audit:conduct",
+    "incidents:manage",
+    "dashboard:operations",
     "retention:manage",
     "retention:approve",
     "evidence:hold",

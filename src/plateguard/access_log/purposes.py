@@ -8,13 +8,49 @@ only. The rules are listed on the public policy page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.roles import ROLE_LABELS
-from plateguard.config import DEFAULT_PURPOSE_RULES, AccessSettings, PurposeRule
+from plateguard.config import (
+    DEFAULT_PROHIBITED_PURPOSES,
+    DEFAULT_PURPOSE_RULES,
+    AccessSettings,
+    ProhibitedPurpose,
+    PurposeRule,
+)
 from plateguard.errors import Forbidden
+
+
+class ProhibitedPurposeRefused(Forbidden):
+    """The purpose, or its free text, names a purpose ALPR data may never serve."""
+
+    code = "prohibited_purpose"
+
+    def __init__(self, prohibited: ProhibitedPurpose) -> None:
+        super().__init__(
+            f"refused: {prohibited.name.lower()} is a prohibited purpose ({prohibited.rule})", field="purpose"
+        )
+        self.prohibited = prohibited
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.casefold())) + " "
+
+
+def prohibited_named(
+    texts: Iterable[str], prohibited: Iterable[ProhibitedPurpose]
+) -> ProhibitedPurpose | None:
+    """The first prohibited purpose whose name or one of whose terms appears in the texts (whole words,
+    case and punctuation ignored), or None."""
+    words = "".join(_words(text) for text in texts if text)
+    for candidate in prohibited:
+        for term in (candidate.name, *candidate.terms):
+            if _words(term).strip() and _words(term) in words:
+                return candidate
+    return None
 
 
 @dataclass(frozen=True)
@@ -27,18 +63,22 @@ class CheckedPurpose:
 class PurposePolicy:
     purposes: tuple[str, ...]
     rules: Mapping[str, PurposeRule] = field(default_factory=lambda: dict(DEFAULT_PURPOSE_RULES))
+    prohibited: tuple[ProhibitedPurpose, ...] = DEFAULT_PROHIBITED_PURPOSES
 
     @classmethod
     def of(cls, value: PurposePolicy | tuple[str, ...] | AccessSettings) -> PurposePolicy:
         if isinstance(value, PurposePolicy):
             return value
         if isinstance(value, AccessSettings):
-            return cls(value.purposes, value.purpose_rules)
+            return cls(value.purposes, value.purpose_rules, value.prohibited_purposes)
         return cls(tuple(value))
 
     def check(self, justification: Justification, *, action: str, actor: Actor) -> CheckedPurpose:
         """The justification with its case number checked for ``action``; refuses a purpose the actor's
-        roles may not give."""
+        roles may not give, and a prohibited purpose (also when only the free text names it)."""
+        banned = prohibited_named((justification.purpose, justification.detail), self.prohibited)
+        if banned is not None:
+            raise ProhibitedPurposeRefused(banned)
         rule = self.rules.get(justification.purpose)
         if rule is not None and rule.roles and not set(rule.roles) & roles_of(actor):
             labels = ", ".join(sorted(ROLE_LABELS[r] for r in ROLE_LABELS if r.value in rule.roles))

@@ -1,52 +1,27 @@
-"""The Auditor's view of the access log (460.5(c)); looking at the log is itself recorded."""
+"""The Auditor's view of the access log (460.5(c)); looking at the log, or exporting it, is recorded."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import String, cast, select
-from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
-from plateguard.access_log.models import AccessRecord
-from plateguard.access_log.service import Actor
+from plateguard.access_log.export import export_bundle
+from plateguard.access_log.service import Actor, LogFilter
+from plateguard.database import utcnow
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 100
+FILTER_FIELDS = ("username", "action", "plate", "purpose", "case_number", "outcome", "since", "until")
 
 
-def search_records(
-    *,
-    session: Session,
-    username: str,
-    action: str,
-    text: str,
-    case_number: str,
-    since: dt.date | None,
-    until: dt.date | None,
-    page: int,
-) -> list[AccessRecord]:
-    query = select(AccessRecord).order_by(AccessRecord.sequence.desc())
-    if username:
-        query = query.where(AccessRecord.username == username.strip().lower())
-    if action:
-        query = query.where(AccessRecord.action.startswith(action.strip()))
-    if text:
-        query = query.where(cast(AccessRecord.query, String).contains(text.strip().upper()))
-    if case_number:
-        query = query.where(AccessRecord.case_number == case_number.strip().upper())
-    if since:
-        query = query.where(AccessRecord.occurred_at >= dt.datetime.combine(since, dt.time(), dt.UTC))
-    if until:
-        query = query.where(
-            AccessRecord.occurred_at < dt.datetime.combine(until, dt.time(), dt.UTC) + dt.timedelta(days=1)
-        )
-    return list(session.scalars(query.limit(PAGE_SIZE).offset(PAGE_SIZE * page)))
+def _filters(request: Request) -> LogFilter:
+    return LogFilter.parse({name: request.query_params.get(name, "")[:100] for name in FILTER_FIELDS})
 
 
 @router.get("/audit/access-log", response_class=HTMLResponse)
@@ -54,38 +29,61 @@ def access_log_page(
     request: Request,
     db: DbSession,
     login: CurrentLogin,
-    username: str = "",
-    action: str = "",
-    text: Annotated[str, Query(max_length=40)] = "",
-    case_number: str = "",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    page: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
-    filters = {
-        "username": username,
-        "action": action,
-        "text": text,
-        "case_number": case_number,
-        "since": since.isoformat() if since else "",
-        "until": until.isoformat() if until else "",
-    }
-    records = search_records(
+    settings = request.app.state.settings
+    filters = _filters(request)
+    page = access_log.log_page(
         session=db,
-        username=username,
-        action=action,
-        text=text,
-        case_number=case_number,
-        since=since,
-        until=until,
-        page=page,
+        filters=filters,
+        zone=ZoneInfo(settings.agency.timezone),
+        before=before,
+        after=after,
+        size=PAGE_SIZE,
     )
+    position = {"before": before} if before else {"after": after} if after is not None else {}
     access_log.append(
         session=db,
         actor=Actor.of(login.user),
         action="audit.view_log",
-        query={key: value for key, value in filters.items() if value} | {"page": page},
-        result_count=len(records),
+        query=filters.as_params() | position,
+        result_count=len(page.records),
     )
-    context = {"records": records, "filters": filters, "page": page, "page_size": PAGE_SIZE}
+    context = {
+        "page": page,
+        "filters": filters,
+        "params": filters.as_params(),
+        "purposes": settings.access.purposes,
+        "outcomes": access_log.OUTCOMES,
+        "readable": access_log.readable_query,
+    }
     return render(request, "access_log.html", context)
+
+
+@router.get("/audit/access-log/export")
+def access_log_export(request: Request, db: DbSession, login: CurrentLogin) -> Response:
+    """The filtered records as CSV, with the chain links and signed checkpoint that prove them complete."""
+    settings = request.app.state.settings
+    filters = _filters(request)
+    now = utcnow()
+    bundle, count = export_bundle(
+        session=db,
+        data_dir=settings.data_dir,
+        filters=filters,
+        zone=ZoneInfo(settings.agency.timezone),
+        now=now,
+    )
+    access_log.append(
+        session=db,
+        actor=Actor.of(login.user),
+        action="audit.export_log",
+        query=filters.as_params(),
+        result_count=count,
+    )
+    name = f"access-log-{now:%Y%m%d-%H%M%S}.zip"
+    return Response(
+        bundle,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

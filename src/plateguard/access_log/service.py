@@ -7,12 +7,13 @@ to read plate reads, images or alerts is one that writes its access record in th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, String, cast, select, text
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.chain import record_hash
@@ -21,6 +22,7 @@ from plateguard.access_log.models import GENESIS_HASH, AccessChainHead, AccessRe
 from plateguard.accounts.models import User
 from plateguard.database import after_rollback, utcnow
 from plateguard.errors import InvalidInput, PlateguardError
+from plateguard.reads.plates import normalize_plate
 
 CASE_NUMBER_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/")
 
@@ -189,3 +191,130 @@ def record_refusal(
         )
 
     after_rollback(session, write)
+
+
+# The Auditor's view of the log: filters on any field, alone or together, in the agency's time zone.
+OUTCOMES = ("ok", "refused", "denied", "failed")
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What the Auditor asked for; every field optional. Dates are whole days in the agency's zone."""
+
+    username: str = ""
+    action: str = ""
+    plate: str = ""
+    purpose: str = ""
+    case_number: str = ""
+    outcome: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @classmethod
+    def parse(cls, values: Mapping[str, str]) -> LogFilter:
+        """From form fields: blanks mean "any"; a malformed date is refused naming its field."""
+
+        def day(name: str) -> dt.date | None:
+            text = values.get(name, "").strip()
+            try:
+                return dt.date.fromisoformat(text) if text else None
+            except ValueError:
+                raise InvalidInput("give the date as YYYY-MM-DD", field=name) from None
+
+        outcome = values.get("outcome", "").strip().lower()
+        if outcome and outcome not in OUTCOMES:
+            raise InvalidInput(f"outcome must be one of: {', '.join(OUTCOMES)}", field="outcome")
+        found = cls(
+            username=values.get("username", "").strip().lower()[:64],
+            action=values.get("action", "").strip()[:48],
+            plate=normalize_plate(values.get("plate", ""))[:20],
+            purpose=values.get("purpose", "").strip()[:100],
+            case_number=values.get("case_number", "").strip().upper()[:40],
+            outcome=outcome,
+            since=day("since"),
+            until=day("until"),
+        )
+        if found.since and found.until and found.until < found.since:
+            raise InvalidInput("'to' must be on or after 'from'", field="until")
+        return found
+
+    def as_params(self) -> dict[str, str]:
+        """The filter as query parameters (only the fields given), for links and the log's own record."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {name: str(value) for name, value in values.items() if value}
+
+
+def log_query(filters: LogFilter, *, zone: ZoneInfo) -> Select[AccessRecord]:
+    query = select(AccessRecord)
+    if filters.username:
+        query = query.where(AccessRecord.username == filters.username)
+    if filters.action:
+        query = query.where(AccessRecord.action.startswith(filters.action, autoescape=True))
+    if filters.plate:
+        query = query.where(cast(AccessRecord.query, String).contains(filters.plate, autoescape=True))
+    if filters.purpose:
+        query = query.where(AccessRecord.purpose == filters.purpose)
+    if filters.case_number:
+        query = query.where(AccessRecord.case_number == filters.case_number)
+    if filters.outcome:
+        query = query.where(AccessRecord.outcome == filters.outcome)
+    if filters.since:
+        query = query.where(AccessRecord.occurred_at >= _start_of(filters.since, zone))
+    if filters.until:
+        query = query.where(AccessRecord.occurred_at < _start_of(filters.until + dt.timedelta(days=1), zone))
+    return query
+
+
+def _start_of(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class LogPage:
+    records: list[AccessRecord]
+    older: int | None  # pass as ``before`` for the next page, None on the last
+    newer: int | None  # pass as ``after`` for the page before, None on the first
+
+
+def log_page(
+    *,
+    session: Session,
+    filters: LogFilter,
+    zone: ZoneInfo,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = 100,
+) -> LogPage:
+    """One page, newest first, keyed by sequence number: as quick on the millionth page as the first."""
+    query = log_query(filters, zone=zone)
+    if after is not None:
+        rows = list(
+            session.scalars(
+                query.where(AccessRecord.sequence > after).order_by(AccessRecord.sequence).limit(size + 1)
+            )
+        )
+        more_newer, rows = len(rows) > size, rows[:size][::-1]
+        more_older = True
+    else:
+        if before is not None:
+            query = query.where(AccessRecord.sequence < before)
+        rows = list(session.scalars(query.order_by(AccessRecord.sequence.desc()).limit(size + 1)))
+        more_older, rows = len(rows) > size, rows[:size]
+        more_newer = before is not None
+    if not rows:
+        return LogPage([], None, None)
+    return LogPage(rows, rows[-1].sequence if more_older else None, rows[0].sequence if more_newer else None)
+
+
+def readable_query(query: Mapping[str, Any]) -> str:
+    """An access record's query in words: ``plate 7ABC123 · since 2026-10-01 · page 2``."""
+    parts = []
+    for key, value in query.items():
+        if isinstance(value, Mapping):
+            shown = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            shown = ", ".join(str(v) for v in value)
+        else:
+            shown = str(value)
+        parts.append(f"{key.replace('_', ' ')} {shown}".strip())
+    return " · ".join(parts)

@@ -35,6 +35,9 @@ class Permission(StrEnum):
     ACCOUNTS_MANAGE = "accounts:manage"
     TRAINING_MANAGE = "training:manage"
     AUDIT_READ = "audit:read"
+    AUDIT_CONDUCT = "audit:conduct"  # open audits, record findings, sign off (460.5(c))
+    INCIDENTS_MANAGE = "incidents:manage"  # record security incidents and their notices
+    DASHBOARD_OPERATIONS = "dashboard:operations"  # the Administrator's dashboard of the system at work
     RETENTION_MANAGE = "retention:manage"
     RETENTION_APPROVE = "retention:approve"  # the Administrator's second step on a retention schedule
     EVIDENCE_HOLD = "evidence:hold"
@@ -68,7 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CAMERAS_VIEW,
         }
     ),
-    Role.AUDITOR: frozenset({P.AUDIT_READ, P.CAMERAS_VIEW}),
+    Role.AUDITOR: frozenset({P.AUDIT_READ, P.AUDIT_CONDUCT, P.CAMERAS_VIEW}),
     Role.RECORDS_CUSTODIAN: frozenset({P.RETENTION_MANAGE, P.EVIDENCE_HOLD, P.SHARING_REVIEW, P.AUDIT_READ}),
     Role.TRAINING_MANAGER: frozenset({P.TRAINING_MANAGE}),
 }

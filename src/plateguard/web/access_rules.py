@@ -51,6 +51,7 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/job-titles"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/two-factor-policy"): Permission.ACCOUNTS_MANAGE,
     ("GET", "/audit/access-log"): Permission.AUDIT_READ,
+    ("GET", "/audit/access-log/export"): Permission.AUDIT_READ,
     # Ingest doors for cameras, mobile units and existing recognisers (docs/connecting-cameras.md).
     ("POST", "/api/v1/reads"): Gate.DEVICE_TOKEN,
     ("POST", "/api/v1/images"): Gate.DEVICE_TOKEN,
@@ -111,6 +112,22 @@ ROUTE_RULES |= {
     ("GET", "/releases/{request_id}/document"): Permission.SHARING_REVIEW,
     ("POST", "/releases/{request_id}/decision"): Permission.SHARING_REVIEW,
     ("POST", "/releases/{request_id}/fulfil"): Permission.SHARING_REVIEW,
+}
+
+# Audits, dashboards and security incidents (460.5(c), 460.2.1(c); Civil Code 1798.29 / 1798.82).
+ROUTE_RULES |= {
+    ("GET", "/audits"): Permission.AUDIT_READ,
+    ("POST", "/audits"): Permission.AUDIT_CONDUCT,
+    ("GET", "/audits/{audit_id}"): Permission.AUDIT_READ,
+    ("POST", "/audits/{audit_id}/items/{item_id}"): Permission.AUDIT_CONDUCT,
+    ("POST", "/audits/{audit_id}/sign-off"): Permission.AUDIT_CONDUCT,
+    ("GET", "/audits/{audit_id}/report.html"): Permission.AUDIT_READ,
+    ("GET", "/audits/{audit_id}/report.pdf"): Permission.AUDIT_READ,
+    ("GET", "/dashboards/audit"): Permission.AUDIT_READ,
+    ("GET", "/dashboards/operations"): Permission.DASHBOARD_OPERATIONS,
+    ("GET", "/incidents"): Permission.AUDIT_READ,
+    ("POST", "/incidents"): Permission.INCIDENTS_MANAGE,
+    ("POST", "/incidents/{incident_id}/notice"): Permission.INCIDENTS_MANAGE,
 }
 
 

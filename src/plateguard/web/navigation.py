@@ -33,6 +33,10 @@ NAV_ITEMS += (
     NavItem("Evidence", "/evidence", Permission.EVIDENCE_EXPORT),
     NavItem("Releases", "/releases", Permission.SHARING_REVIEW),
 )
+NAV_ITEMS += (
+    NavItem("Audits", "/audits", Permission.AUDIT_READ),
+    NavItem("Operations", "/dashboards/operations", Permission.DASHBOARD_OPERATIONS),
+)
 
 
 def visible_items(permissions: frozenset[Permission], *, trained: bool = True) -> list[NavItem]:

@@ -97,6 +97,7 @@ def facts(session: Session, settings: Settings) -> dict[str, Any]:
     return {
         "agency": settings.agency,
         "purposes": purposes(settings),
+        "prohibited": settings.access.prohibited_purposes,
         "job_titles": administration.job_titles(session=session),
         "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
         "roles": roles,

@@ -10,14 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
-from plateguard.access_log.guard import system_scope
 from plateguard.accounts import signin
-from plateguard.cameras.models import Camera, CameraStatus
+from plateguard.audits.transparency import figures as public_figures
 from plateguard.database import check_connection
 from plateguard.errors import ConfigurationError, NotAuthenticated, ServiceUnavailable, TooManyAttempts
-from plateguard.reads.models import PlateRead
 from plateguard.web import policy_page
 from plateguard.web.dependencies import SESSION_COOKIE, DbSession
 from plateguard.web.feedback import sentence
@@ -54,14 +51,9 @@ def policy(request: Request, db: DbSession) -> Response:
 
 @router.get("/transparency", response_class=HTMLResponse)
 def transparency(request: Request, db: DbSession) -> Response:
-    with system_scope(db, "statistics"):
-        figures = {
-            "Cameras in service": db.scalar(
-                select(func.count()).select_from(Camera).where(Camera.status != CameraStatus.RETIRED)
-            ),
-            "Plate reads held": db.scalar(select(func.count()).select_from(PlateRead)),
-        }
-    return render(request, "transparency.html", {"figures": figures})
+    """Aggregates only (audits/transparency.py): no plate, no image, no name but the Administrator's."""
+    facts = public_figures(session=db, settings=request.app.state.settings)
+    return render(request, "transparency.html", {"facts": facts})
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -43,7 +43,7 @@ def export(
     """The file's bytes, its media type and its file name (an export always needs a case number, and
     names the agency it goes to: the home agency or a sharing partner the sharing rules allow)."""
     checked = search_service.justification(
-        request, purposes=purposes, action="reads.export", actor=actor
+        request, purposes=purposes, action="reads.export", actor=actor, session=session
     ).justification
     recipient = check_recipient(settings, request.recipient)
     request = request.model_copy(

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plateguard.access_log.purposes import CheckedPurpose, PurposePolicy
-from plateguard.access_log.service import Actor, Justification, audited_access
+from plateguard.access_log.purposes import CheckedPurpose, ProhibitedPurposeRefused, PurposePolicy
+from plateguard.access_log.service import Actor, Justification, audited_access, record_refusal
 from plateguard.alerts.models import Alert
 from plateguard.errors import InvalidInput, NotFound
 from plateguard.places import service as places
@@ -34,11 +34,26 @@ MAX_TIMELINE_READS = 2_000
 Purposes = PurposePolicy | tuple[str, ...]
 
 
-def justification(justified: Justified, *, purposes: Purposes, action: str, actor: Actor) -> CheckedPurpose:
+def justification(
+    justified: Justified, *, purposes: Purposes, action: str, actor: Actor, session: Session
+) -> CheckedPurpose:
     """Check the purpose against the configured list and its rule (``access_log.purposes``): every
-    action needs a case or incident number unless the purpose's rule waives it for this action."""
+    action needs a case or incident number unless the purpose's rule waives it for this action. A
+    prohibited purpose is refused and the refusal recorded (after the request's rollback)."""
     given = Justification(justified.purpose, justified.detail, justified.case_number)
-    return PurposePolicy.of(purposes).check(given, action=action, actor=actor)
+    try:
+        return PurposePolicy.of(purposes).check(given, action=action, actor=actor)
+    except ProhibitedPurposeRefused as refused:
+        case = (given.case_number or "").strip().upper()[:40] or None
+        record_refusal(
+            session=session,
+            actor=actor,
+            action=action,
+            query={"prohibited_purpose": refused.prohibited.name},
+            reason=refused.message,
+            justification=Justification(given.purpose[:100], given.detail[:2000], case),
+        )
+        raise
 
 
 def _require_alert(session: Session, read_id: uuid.UUID) -> None:
@@ -65,7 +80,9 @@ def search(
     *, session: Session, actor: Actor, query: SearchQuery, why: Justified, purposes: Purposes
 ) -> SearchPage:
     """One page of the reads matching ``query``; the access record holds the query and the total."""
-    checked = justification(why, purposes=purposes, action="reads.search", actor=actor).justification
+    checked = justification(
+        why, purposes=purposes, action="reads.search", actor=actor, session=session
+    ).justification
     query = located(session=session, query=query)
     audit = {**query.audit_form(), "page": query.page}
     with audited_access(
@@ -162,7 +179,9 @@ def timeline(
     normalized = normalize_plate(plate)
     if not normalized:
         raise InvalidInput("plate has no letters or digits", field="plate")
-    checked = justification(why, purposes=purposes, action="reads.timeline", actor=actor).justification
+    checked = justification(
+        why, purposes=purposes, action="reads.timeline", actor=actor, session=session
+    ).justification
     with audited_access(
         session=session,
         actor=actor,
@@ -186,7 +205,9 @@ def seen_near(
     *, session: Session, actor: Actor, request: SeenNearRequest, purposes: Purposes
 ) -> list[dict[str, Any]]:
     """Other plates read close in place and time to each of the given reads, most frequent first."""
-    checked = justification(request, purposes=purposes, action="reads.seen_near", actor=actor).justification
+    checked = justification(
+        request, purposes=purposes, action="reads.seen_near", actor=actor, session=session
+    ).justification
     ids = [_parse_id(value) for value in request.read_ids]
     audit = {"read_ids": [str(i) for i in ids], "metres": request.metres, "minutes": request.minutes}
     with audited_access(
@@ -230,7 +251,7 @@ def get_read(
     *, session: Session, actor: Actor, read_id: str, why: Justified, purposes: Purposes, action: str
 ) -> PlateRead:
     """One read (for its detail page or one of its images), recorded as ``action``."""
-    checked = justification(why, purposes=purposes, action=action, actor=actor)
+    checked = justification(why, purposes=purposes, action=action, actor=actor, session=session)
     parsed = _parse_id(read_id)
     with audited_access(
         session=session,
@@ -261,7 +282,7 @@ def read_image(
     """The SHA-256 and media type of a read's plate crop or overview image, recorded as an access."""
     if kind not in ("plate", "overview"):
         raise NotFound("no such image")
-    checked = justification(why, purposes=purposes, action="reads.image", actor=actor)
+    checked = justification(why, purposes=purposes, action="reads.image", actor=actor, session=session)
     parsed = _parse_id(read_id)
     with audited_access(
         session=session,

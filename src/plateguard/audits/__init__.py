@@ -1,0 +1,1 @@
+"""Audits of system use (policy 460.5(c)), their reports, dashboards and security incidents."""
