@@ -59,12 +59,12 @@ def test_investigator_runs_a_partial_plate_canvass_and_opens_a_read(page, live_s
     page.get_by_role("heading", name="Search reads").wait_for()
     page.get_by_label("Plate or partial plate").fill(plate[:3] + "*")
     page.get_by_label("Match").select_option("partial")
-    page.get_by_role("button", name="Set canvass centre").click()
+    page.get_by_role("button", name="Set canvass center").click()
     page.locator("#map").click()  # the centre is picked on the map, then typed exactly
-    assert page.get_by_label("Canvass centre latitude").input_value() != ""
-    page.get_by_label("Canvass centre latitude").fill("37.7975")
-    page.get_by_label("Canvass centre longitude").fill("-121.2160")
-    page.get_by_label("Radius (metres)").fill("1000")
+    assert page.get_by_label("Canvass center latitude").input_value() != ""
+    page.get_by_label("Canvass center latitude").fill("37.7975")
+    page.get_by_label("Canvass center longitude").fill("-121.2160")
+    page.get_by_label("Radius (meters)").fill("1000")
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("From").fill(since)
     rows = justify_and_search(page, "26-004711")
@@ -92,7 +92,7 @@ def test_investigator_canvasses_around_an_address_within_a_camera_group(
     browser_sign_in(page, live_server, "detective")
     page.goto(f"{live_server.url}/reads/search")
     page.get_by_label("Canvass around an address").fill("100 N Main St")
-    page.get_by_label("Radius (metres)").fill("500")
+    page.get_by_label("Radius (meters)").fill("500")
     page.get_by_label("Camera group").select_option("Downtown")
     rows = justify_and_search(page, "26-004712")
     assert set(rows.locator("td:nth-child(4)").all_inner_texts()) == {MAIN_ST}
