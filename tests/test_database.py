@@ -55,7 +55,7 @@ def describe_schema(engine: Engine) -> dict[str, object]:
             "indexes": sorted(
                 (i["name"], tuple(i["column_names"]), bool(i["unique"]))
                 for i in inspector.get_indexes(table)
-                if not i.get("duplicates_constraint") and not i["name"].startswith(DIALECT_SPECIFIC)
+                if not i.get("duplicates_constraint") and not i["name"].startswith(DIALECT_SPECIFIC)  # type: ignore[union-attr]
             ),
             "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
             "foreign_keys": sorted(

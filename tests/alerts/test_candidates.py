@@ -15,6 +15,7 @@ from plateguard.hotlists.models import HotlistSource
 from plateguard.reads import service as read_service
 from plateguard.reads.models import PlateRead
 from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.reads.stored import StoredRead
 from tests.hotlists.conftest import make_list, stolen
 
 
@@ -35,7 +36,7 @@ def test_an_alternative_reading_that_is_hotlisted_raises_a_candidate_alert(
 ) -> None:
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
     read = read_with(db, camera, tmp_path, ("7XBC12", 0.62), ("7ABC123", 0.41), ("7XBC123", 0.2))
-    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
+    (alert,) = alert_service.process_new_reads(session=db, reads=[StoredRead.of(read)], matcher=LiveMatcher())
     assert (alert.match_kind, alert.entry["plate"], alert.score) == ("candidate", "7ABC123", 0.7)
 
 
@@ -44,7 +45,7 @@ def test_the_plate_as_read_outranks_an_alternative_on_the_same_entry(
 ) -> None:
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
     read = read_with(db, camera, tmp_path, ("7A8C123", 0.7), ("7ABC123", 0.6))
-    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
+    (alert,) = alert_service.process_new_reads(session=db, reads=[StoredRead.of(read)], matcher=LiveMatcher())
     assert alert.match_kind == "fuzzy"
 
 
@@ -55,5 +56,7 @@ def test_unlikely_or_only_similar_alternatives_raise_nothing(
     unlikely = read_with(db, camera, tmp_path, ("4QQQ444", 0.9), ("7ABC123", 0.1))
     similar_only = read_with(db, camera, tmp_path, ("4QQQ444", 0.9), ("7A8C123", 0.5))
     live = LiveMatcher()
-    assert alert_service.process_new_read(session=db, read=unlikely, matcher=live) == []
-    assert alert_service.process_new_read(session=db, read=similar_only, matcher=live) == []
+    assert alert_service.process_new_reads(session=db, reads=[StoredRead.of(unlikely)], matcher=live) == []
+    assert (
+        alert_service.process_new_reads(session=db, reads=[StoredRead.of(similar_only)], matcher=live) == []
+    )

@@ -12,19 +12,20 @@ from plateguard.alerts import service as alert_service
 from plateguard.demo import render_plate
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
-from tests.conftest import sign_in
+from plateguard.reads.stored import StoredRead
+from tests.conftest import Trained, sign_in
 from tests.hotlists.conftest import StoreRead, access_actions, make_list, stolen
 
 
 def raise_alert(db: Session, store_read: StoreRead) -> str:
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
     read = store_read("7ABC123", image=render_plate("7ABC123"))
-    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
+    (alert,) = alert_service.process_new_reads(session=db, reads=[StoredRead.of(read)], matcher=LiveMatcher())
     return str(alert.id)
 
 
-def test_alert_page_shows_the_warning_the_entry_and_an_audited_image(  # type: ignore[no-untyped-def]
-    client: TestClient, db: Session, trained, store_read: StoreRead
+def test_alert_page_shows_the_warning_the_entry_and_an_audited_image(
+    client: TestClient, db: Session, trained: Trained, store_read: StoreRead
 ) -> None:
     trained("officer", Role.OPERATOR)
     alert_id = raise_alert(db, store_read)
@@ -40,13 +41,14 @@ def test_alert_page_shows_the_warning_the_entry_and_an_audited_image(  # type: i
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     assert client.get(f"/alerts/{alert_id}/images/overview").status_code == 404
     actions = [a for a, user, _ in access_actions(db) if user == "officer"]
-    assert actions[-3:] == ["alerts.view", "alerts.view", "alerts.image"]
+    # One record per look: the page, the image, and the refused look at a missing image.
+    assert actions[-3:] == ["alerts.view", "alerts.image", "alerts.image"]
     listing = client.get("/alerts", headers={"Accept": "text/html"})
     assert "Misread statistics" in listing.text and "7ABC123" in listing.text
 
 
-def test_enforcement_without_verification_is_refused_and_logged(  # type: ignore[no-untyped-def]
-    client: TestClient, db: Session, trained, store_read: StoreRead
+def test_enforcement_without_verification_is_refused_and_logged(
+    client: TestClient, db: Session, trained: Trained, store_read: StoreRead
 ) -> None:
     trained("officer", Role.OPERATOR)
     alert_id = raise_alert(db, store_read)
@@ -73,9 +75,9 @@ def test_enforcement_without_verification_is_refused_and_logged(  # type: ignore
     assert ("alerts.verify", "officer", "ok") in access_actions(db)
 
 
-def test_roles_without_alert_permissions_are_refused(
-    client: TestClient, db: Session, trained, store_read
-) -> None:  # type: ignore[no-untyped-def]
+def test_roles_without_alert_permissions_are_refused(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained, store_read
+) -> None:
     trained("auditor", Role.AUDITOR)
     alert_id = raise_alert(db, store_read)
     sign_in(client, "auditor")
@@ -83,7 +85,9 @@ def test_roles_without_alert_permissions_are_refused(
     assert client.get("/hotlists").status_code == 403
 
 
-def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, trained, store_read) -> None:  # type: ignore[no-untyped-def]
+def test_partial_plate_form_and_import_upload(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained, store_read
+) -> None:
     trained("admin", Role.ADMINISTRATOR)
     store_read("4KPD123")
     csrf = sign_in(client, "admin")
@@ -137,7 +141,9 @@ def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, t
     assert "TEST2" in page.text and "4KP*" not in page.text
 
 
-def test_administrator_grants_and_revokes_a_restricted_list(client: TestClient, db: Session, trained) -> None:  # type: ignore[no-untyped-def]
+def test_administrator_grants_and_revokes_a_restricted_list(
+    client: TestClient, db: Session, trained: Trained
+) -> None:
     trained("lt.alvarez", Role.ADMINISTRATOR)
     officer = trained("officer", Role.OPERATOR)
     state = make_list(db, "CA DOJ SVS", HotlistSource.STATE, stolen("TEST201"))

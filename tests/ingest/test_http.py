@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from plateguard.config import IngestSettings
 from plateguard.database import make_engine
 from plateguard.demo import render_plate
-from tests.conftest import sign_in
+from tests.conftest import MakeUser, sign_in
 from tests.ingest.conftest import a_read, read_count, stored
 
 
@@ -147,7 +147,7 @@ def test_bad_tokens_are_refused(client: TestClient, db: Session, header: str | N
     assert read_count(db) == 0
 
 
-def test_the_api_is_published_in_openapi(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_is_published_in_openapi(client: TestClient, make_user: MakeUser) -> None:
     assert client.get("/openapi.json").status_code == 401  # not to outsiders
     make_user("ofc.docs")
     sign_in(client, "ofc.docs")

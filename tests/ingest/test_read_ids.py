@@ -17,6 +17,7 @@ from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings
 from plateguard.demo import render_plate
 from plateguard.reads import partitions
+from tests.conftest import TEST_ACTOR
 from tests.ingest.conftest import a_read, read_count, stored
 
 
@@ -36,8 +37,10 @@ def test_a_resend_with_another_capture_time_is_a_duplicate(device: TestClient, d
 def test_an_id_stored_by_another_camera_is_refused_not_acknowledged(
     device: TestClient, db: Session, agency: Agency
 ) -> None:
-    other = camera_service.create(session=db, agency=agency, name="Patrol 7", kind=CameraKind.MOBILE)
-    _, token = camera_service.issue_token(session=db, camera=other, created_by="test")
+    other = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Patrol 7", kind=CameraKind.MOBILE
+    )
+    _, token = camera_service.issue_token(session=db, actor=TEST_ACTOR, camera=other)
     read = a_read("7ABC123")
     device.post("/api/v1/reads", json=read)
     response = device.post(

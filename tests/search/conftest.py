@@ -18,6 +18,7 @@ from plateguard.cameras.models import Camera, CameraKind
 from plateguard.demo import render_plate
 from plateguard.reads import service as read_service
 from plateguard.reads.schemas import PlateReadCreate, VehicleAttributes
+from tests.conftest import TEST_ACTOR, Trained
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=1)
 MAIN_ST = (37.7975, -121.2160)
@@ -32,8 +33,8 @@ class Scene:
 
 
 @pytest.fixture()
-def investigator(trained) -> User:  # type: ignore[no-untyped-def]
-    return trained("priya", Role.INVESTIGATOR)  # type: ignore[no-any-return]
+def investigator(trained: Trained) -> User:
+    return trained("priya", Role.INVESTIGATOR)
 
 
 READS = (
@@ -52,6 +53,7 @@ READS = (
 def scene(db: Session, agency: Agency, tmp_path: Path) -> Scene:
     main = camera_service.create(
         session=db,
+        actor=TEST_ACTOR,
         agency=agency,
         name="Main St",
         kind=CameraKind.FIXED,
@@ -60,6 +62,7 @@ def scene(db: Session, agency: Agency, tmp_path: Path) -> Scene:
     )
     airport = camera_service.create(
         session=db,
+        actor=TEST_ACTOR,
         agency=agency,
         name="Airport Way",
         kind=CameraKind.FIXED,

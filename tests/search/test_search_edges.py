@@ -26,6 +26,7 @@ from plateguard.reads.schemas import PlateReadCreate, VehicleAttributes
 from plateguard.reads.search import service as search_service
 from plateguard.reads.search.compiler import inside_polygon
 from plateguard.reads.search.schemas import Justified, Point, SearchPage, SearchQuery
+from tests.conftest import TEST_ACTOR, Trained
 
 WHY = Justified(purpose="Criminal investigation", case_number="26-000777")
 T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -47,11 +48,18 @@ READS = (
 
 
 @pytest.fixture()
-def placed(db: Session, agency: Agency, tmp_path: Path, trained) -> User:  # type: ignore[no-untyped-def]
+def placed(db: Session, agency: Agency, tmp_path: Path, trained: Trained) -> User:
     camera = camera_service.create(
-        session=db, agency=agency, name="Mobile 7", kind=CameraKind.MOBILE, group="Harbor patrol"
+        session=db,
+        actor=TEST_ACTOR,
+        agency=agency,
+        name="Mobile 7",
+        kind=CameraKind.MOBILE,
+        group="Harbor patrol",
     )
-    other = camera_service.create(session=db, agency=agency, name="Gate 2", kind=CameraKind.FIXED)
+    other = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Gate 2", kind=CameraKind.FIXED
+    )
     read_service.create(
         session=db,
         camera=other,
@@ -71,7 +79,7 @@ def placed(db: Session, agency: Agency, tmp_path: Path, trained) -> User:  # typ
             vehicle=VehicleAttributes(color=colour, type=kind),
         )
         read_service.create(session=db, camera=camera, read=read, images_dir=tmp_path / "images")
-    return trained("det.edges", Role.INVESTIGATOR)  # type: ignore[no-any-return]
+    return trained("det.edges", Role.INVESTIGATOR)
 
 
 def search(db: Session, user: User, **criteria: Any) -> SearchPage:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
-from tests.conftest import sign_in
+from tests.conftest import MakeUser, Trained, sign_in
 from tests.search.conftest import MAIN_ST, Scene, last_record
 
 HTML = {"Accept": "text/html"}
@@ -100,7 +100,7 @@ def test_exports_are_recorded_with_their_purpose(
     }
 
 
-def test_operators_may_search_but_not_export(client: TestClient, trained, scene: Scene) -> None:  # type: ignore[no-untyped-def]
+def test_operators_may_search_but_not_export(client: TestClient, trained: Trained, scene: Scene) -> None:
     trained("olivia", Role.OPERATOR)
     csrf = sign_in(client, "olivia")
     assert client.get("/reads/search", params={"plate": "7ABC123", **WHY}, headers=HTML).status_code == 200
@@ -111,8 +111,8 @@ def test_operators_may_search_but_not_export(client: TestClient, trained, scene:
 
 
 def test_untrained_or_unauthorised_users_cannot_search(
-    client: TestClient, make_user, trained, scene: Scene
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, make_user: MakeUser, trained: Trained, scene: Scene
+) -> None:
     make_user("untrained", Role.INVESTIGATOR)
     sign_in(client, "untrained")
     refused = client.get("/reads/search")

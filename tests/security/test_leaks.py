@@ -30,12 +30,14 @@ from plateguard.reads import service as read_service
 from plateguard.reads.schemas import PlateReadCreate, VehicleAttributes
 from plateguard.spreadsheet import safe_cell
 from plateguard.web.hardening import BodyLimit, uvicorn_log_config
-from tests.conftest import prepared_data_dir, sign_in
+from tests.conftest import TEST_ACTOR, MakeUser, Trained, prepared_data_dir, sign_in
 
 WHY = {"purpose": "Criminal investigation", "case_number": "24-001234"}
 
 
-def test_pages_and_apis_with_alpr_data_are_not_cached_and_carry_a_csp(client: TestClient, trained) -> None:  # type: ignore[no-untyped-def]
+def test_pages_and_apis_with_alpr_data_are_not_cached_and_carry_a_csp(
+    client: TestClient, trained: Trained
+) -> None:
     trained("priya", Role.INVESTIGATOR)
     csrf = sign_in(client, "priya")
     page = client.get("/reads/search", params={"plate": "7ABC123", **WHY})
@@ -63,7 +65,9 @@ def test_the_api_description_is_not_public(client: TestClient) -> None:
     assert client.get("/redoc").status_code == 404
 
 
-def test_a_form_route_refuses_a_large_body_by_its_declared_length(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_form_route_refuses_a_large_body_by_its_declared_length(
+    client: TestClient, make_user: MakeUser
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
     big = {"csrf_token": csrf, "title": "x" * (2 * 1024 * 1024), "roles": "operator"}
@@ -93,15 +97,17 @@ def test_a_chunked_body_is_cut_off_at_the_limit_without_reading_the_rest() -> No
 
     guarded = BodyLimit(app, default=1024 * 1024, larger={})
     scope = {"type": "http", "path": "/login", "method": "POST", "headers": []}
-    asyncio.run(guarded(scope, endless_body, send))
+    asyncio.run(guarded(scope, endless_body, send))  # type: ignore[arg-type]
     assert sent[0]["status"] == 413
     assert consumed["chunks"] <= 1024 * 1024 // len(chunk) + 1  # 500 MB were on offer
 
 
 def test_csv_exports_neutralise_formulas(
-    client: TestClient, db: Session, agency: Agency, trained, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    camera = camera_service.create(session=db, agency=agency, name='=HYPERLINK("x")', kind=CameraKind.FIXED)
+    client: TestClient, db: Session, agency: Agency, trained: Trained, tmp_path: Path
+) -> None:
+    camera = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name='=HYPERLINK("x")', kind=CameraKind.FIXED
+    )
     read_service.create(
         session=db,
         camera=camera,

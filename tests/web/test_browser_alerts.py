@@ -8,12 +8,13 @@ import time
 import pytest
 from sqlalchemy import select
 
-from plateguard.alerts.service import process_new_read
+from plateguard.alerts.service import process_new_reads
 from plateguard.cameras.models import Camera
 from plateguard.database import make_engine, make_session_factory, transaction, utcnow
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.reads import service as read_service
 from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.reads.stored import StoredRead
 from tests.web.conftest import LiveServer, browser_sign_in
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,7 @@ def post_hotlisted_read(server: LiveServer, plate: str) -> float:
             ),
             images_dir=server.settings.images_dir,
         )
-        assert process_new_read(session=session, read=read, matcher=LiveMatcher())
+        assert process_new_reads(session=session, reads=[StoredRead.of(read)], matcher=LiveMatcher())
     committed = time.monotonic()
     engine.dispose()
     return committed

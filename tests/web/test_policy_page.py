@@ -12,11 +12,12 @@ from plateguard.accounts import administration, training
 from plateguard.accounts.roles import Role
 from plateguard.config import AccessSettings, PurposeRule, Settings
 from plateguard.retention.models import DataKind, RetentionSchedule, ScheduleStatus
+from tests.conftest import MakeUser
 
 
 def test_policy_page_shows_what_the_system_holds(
-    client: TestClient, db: Session, make_user, settings: Settings
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser, settings: Settings
+) -> None:
     admin = make_user("lt.alvarez", Role.ADMINISTRATOR, full_name="Lt. Maria Alvarez")
     make_user("ms.ortiz", Role.RECORDS_CUSTODIAN, full_name="Ana Ortiz")
     administration.save_job_title(session=db, actor=admin, title="Detective", roles={Role.INVESTIGATOR})

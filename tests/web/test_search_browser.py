@@ -78,9 +78,9 @@ def test_investigator_runs_a_partial_plate_canvass_and_opens_a_read(page, live_s
     assert "reads.search" in actions and "reads.view" in actions
 
 
-def test_investigator_canvasses_around_an_address_within_a_camera_group(
+def test_investigator_canvasses_around_an_address_within_a_camera_group(  # type: ignore[no-untyped-def]
     page, live_server: LiveServer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     browser_sign_in(page, live_server, "detective")
     page.goto(f"{live_server.url}/reads/search")
     page.get_by_label("Canvass around an address").fill("100 N Main St")
