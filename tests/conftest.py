@@ -28,10 +28,13 @@ from plateguard.accounts.roles import Role
 from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings, load_settings, write_secrets
 from plateguard.database import make_engine, upgrade
+from plateguard.ingest.service import CaptureWindow
 from plateguard.main import create_app
 
 POSTGRES_ENV = "PLATEGUARD_TEST_POSTGRES_URL"
 TEST_PASSWORD = "correct-horse-battery-staple-460"
+ANY_CAPTURE_TIME = CaptureWindow(days_back=100 * 365)
+"""Reads of any age, for tests that store reads from fixed dates or from long ago."""
 TEST_ACTOR = Actor.system("Test Police Department", "test set-up")
 """Who registers the cameras and issues the tokens a test starts from (written to the access log)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 import tempfile
@@ -27,9 +28,10 @@ from plateguard.cameras.models import Camera, CameraKind, CameraLogKind
 from plateguard.config import Settings, load_settings
 from plateguard.database import make_session_factory, transaction, utcnow
 from plateguard.demo_records import actor as demo_user
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.places import service as places
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import Candidate, PlateReadCreate, VehicleAttributes
+from plateguard.reads.schemas import Candidate, VehicleAttributes
 from plateguard.reads.stored import StoredRead
 
 
@@ -198,7 +200,8 @@ def _add_reads(session: Session, cameras: list[Camera], images_dir: Path, count:
         plate = rng.choice(regulars) if rng.random() < 0.5 else _random_plate(rng)
         camera = rng.choice(cameras)
         confidence = round(rng.uniform(0.82, 0.99), 3)
-        read = PlateReadCreate(
+        image = render_plate(plate) if index % 4 == 0 else None
+        read = ReadSubmission(
             id=uuid.UUID(int=rng.getrandbits(128)),
             plate=plate,
             confidence=confidence,
@@ -207,15 +210,9 @@ def _add_reads(session: Session, cameras: list[Camera], images_dir: Path, count:
             region_confidence=0.9,
             captured_at=now - dt.timedelta(minutes=rng.uniform(1, 24 * 60)),
             vehicle=VehicleAttributes(color=rng.choice(COLOURS)),
+            plate_image=base64.b64encode(image) if image else None,
         )
-        image = render_plate(plate) if index % 4 == 0 else None
-        read_service.create(
-            session=session,
-            camera=camera,
-            read=read,
-            images_dir=images_dir,
-            plate_image=image,
-        )
+        ingest_service.store_read(session=session, camera=camera, read=read, images_dir=images_dir)
 
 
 def _add_dead_letter(session: Session) -> None:

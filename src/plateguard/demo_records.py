@@ -3,6 +3,7 @@ release requests in every state, made through the same services the console uses
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 from pathlib import Path
@@ -16,8 +17,9 @@ from plateguard.cameras.models import Camera
 from plateguard.config import Settings
 from plateguard.database import utcnow
 from plateguard.evidence.package import ExportOrder, export
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.schemas import Candidate
 from plateguard.retention import holds
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, HoldReason
@@ -96,17 +98,16 @@ def _add_reads(session: Session, images_dir: Path, cameras: list[Camera], pictur
     batches = [(f"6OLD{n:03d}", 380 + n * 5) for n in range(8)] + [("5HLD204", 395)]
     batches += [("8DEM711", 2 + n) for n in range(3)] + [("7REL031", 5 + n) for n in range(2)]
     for plate, days in batches:
-        read = PlateReadCreate(
+        read = ReadSubmission(
             plate=plate,
             confidence=0.95,
             candidates=[Candidate(plate=plate, confidence=0.95)],
             region="us-ca",
             captured_at=now - dt.timedelta(days=days, minutes=rng.uniform(0, 600)),
+            plate_image=base64.b64encode(picture(plate)),
         )
         camera = rng.choice(cameras)
-        read_service.create(
-            session=session, camera=camera, read=read, images_dir=images_dir, plate_image=picture(plate)
-        )
+        ingest_service.store_read(session=session, camera=camera, read=read, images_dir=images_dir)
 
 
 def _hold(session: Session, by: Actor, case: str, reason: HoldReason, requester: str, plate: str) -> None:

@@ -17,7 +17,6 @@ from plateguard.reads.models import PlateRead, StoredImage
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "plateguard"
 # Every module allowed to read ALPR tables for the system's own work, and why (docs/access-log.md).
 SYSTEM_SCOPE_USERS = {
-    "reads/service.py": "ingest de-duplication of a read already received",
     "reads/images.py": "de-duplication of an identical image",
     "ingest/service.py": "ingest de-duplication within a batch",
     "hotlists/live.py": "building the in-memory hotlist matcher",

@@ -19,6 +19,7 @@ from tests.conftest import TEST_PASSWORD, MakeUser, sign_in
 # Relative to today: a fixed date would pass the 24-month validity one day and fail every run after.
 TRAINED_A_MONTH_AGO = (dt.date.today() - dt.timedelta(days=30)).isoformat()
 
+
 def record_form(csrf: str, user_id: int, course_id: int) -> dict[str, str]:
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     return {

@@ -12,23 +12,24 @@ from plateguard.cameras.models import Camera
 from plateguard.database import utcnow
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
-from plateguard.reads import service as read_service
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.reads.schemas import Candidate
 from plateguard.reads.stored import StoredRead
 from tests.hotlists.conftest import make_list, stolen
 
 
 def read_with(db: Session, camera: Camera, tmp_path: Path, *candidates: tuple[str, float]) -> PlateRead:
     plate, confidence = candidates[0]
-    read = PlateReadCreate(
+    read = ReadSubmission(
         plate=plate,
         confidence=confidence,
         candidates=[Candidate(plate=p, confidence=c) for p, c in candidates],
         region="us-ca",
         captured_at=utcnow() - dt.timedelta(seconds=5),
     )
-    return read_service.create(session=db, camera=camera, read=read, images_dir=tmp_path)
+    return ingest_service.store_read(session=db, camera=camera, read=read, images_dir=tmp_path)
 
 
 def test_an_alternative_reading_that_is_hotlisted_raises_a_candidate_alert(

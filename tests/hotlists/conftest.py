@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -22,9 +23,10 @@ from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import ParsedEntry, ParsedFile
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistSource
-from plateguard.reads import service as read_service
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.reads.schemas import Candidate
 from tests.conftest import TEST_ACTOR
 
 
@@ -47,16 +49,15 @@ StoreRead = Callable[..., PlateRead]
 @pytest.fixture()
 def store_read(db: Session, camera: Camera, tmp_path: Path) -> StoreRead:
     def create(plate: str, region: str | None = "us-ca", image: bytes | None = None) -> PlateRead:
-        read = PlateReadCreate(
+        read = ReadSubmission(
             plate=plate,
             confidence=0.91,
             candidates=[Candidate(plate=plate, confidence=0.91)],
             region=region,
             captured_at=utcnow() - dt.timedelta(seconds=5),
+            plate_image=base64.b64encode(image) if image else None,
         )
-        return read_service.create(
-            session=db, camera=camera, read=read, images_dir=tmp_path / "images", plate_image=image
-        )
+        return ingest_service.store_read(session=db, camera=camera, read=read, images_dir=tmp_path / "images")
 
     return create
 

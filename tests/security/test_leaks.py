@@ -25,9 +25,10 @@ from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.main import create_app
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import PlateReadCreate, VehicleAttributes
+from plateguard.reads.schemas import VehicleAttributes
 from plateguard.spreadsheet import safe_cell
 from plateguard.web.hardening import BodyLimit, uvicorn_log_config
 from tests.conftest import TEST_ACTOR, MakeUser, Trained, prepared_data_dir, sign_in
@@ -108,10 +109,10 @@ def test_csv_exports_neutralise_formulas(
     camera = camera_service.create(
         session=db, actor=TEST_ACTOR, agency=agency, name='=HYPERLINK("x")', kind=CameraKind.FIXED
     )
-    read_service.create(
+    ingest_service.store_read(
         session=db,
         camera=camera,
-        read=PlateReadCreate(
+        read=ReadSubmission(
             plate="7ABC123",
             confidence=0.9,
             captured_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),

@@ -12,8 +12,9 @@ from plateguard.alerts.service import process_new_reads
 from plateguard.cameras.models import Camera
 from plateguard.database import make_engine, make_session_factory, transaction, utcnow
 from plateguard.hotlists.live import LiveMatcher
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.schemas import Candidate
 from plateguard.reads.stored import StoredRead
 from tests.web.conftest import LiveServer, browser_sign_in
 
@@ -26,10 +27,10 @@ def post_hotlisted_read(server: LiveServer, plate: str) -> float:
     with transaction(make_session_factory(engine)) as session:
         camera = session.scalars(select(Camera).order_by(Camera.id)).first()
         assert camera is not None
-        read = read_service.create(
+        read = ingest_service.store_read(
             session=session,
             camera=camera,
-            read=PlateReadCreate(
+            read=ReadSubmission(
                 plate=plate,
                 confidence=0.93,
                 candidates=[Candidate(plate=plate, confidence=0.93)],

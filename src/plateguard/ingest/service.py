@@ -100,6 +100,21 @@ def store_batch(
         raise
 
 
+def store_read(
+    *,
+    session: Session,
+    camera: Camera,
+    read: ReadSubmission,
+    images_dir: Path,
+    window: CaptureWindow = CaptureWindow(),
+) -> PlateRead:
+    """One read through ``store_batch`` (the one way reads are written), returned as stored: how the
+    demo and the tests store a read. A re-sent id returns the read stored first."""
+    store_batch(session=session, camera=camera, reads=[read], images_dir=images_dir, window=window)
+    with system_scope(session, "ingest de-duplication"):
+        return session.get_one(PlateRead, read.id)
+
+
 def _store(
     session: Session,
     camera: Camera,

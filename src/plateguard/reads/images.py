@@ -1,7 +1,7 @@
 """The image store: each image kept once on disk, named by the SHA-256 of its bytes.
 
 Files live under ``<data_dir>/images/ab/cd/<sha256>``; only code that writes an access record reads
-them back (see the reads service), and no web route serves the folder directly.
+them back (reads.search.service, alerts.service), and no web route serves the folder directly.
 """
 
 from __future__ import annotations
