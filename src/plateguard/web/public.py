@@ -9,14 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
-from plateguard.access_log.guard import system_scope
+from plateguard import statistics
 from plateguard.accounts import signin
-from plateguard.cameras.models import Camera, CameraStatus
 from plateguard.database import check_connection
 from plateguard.errors import ConfigurationError, NotAuthenticated, ServiceUnavailable, TooManyAttempts
-from plateguard.reads.models import PlateRead
 from plateguard.web import policy_page
 from plateguard.web.dependencies import SESSION_COOKIE, DbSession
 from plateguard.web.templating import render
@@ -45,13 +42,7 @@ def policy(request: Request, db: DbSession) -> Response:
 
 @router.get("/transparency", response_class=HTMLResponse)
 def transparency(request: Request, db: DbSession) -> Response:
-    with system_scope(db, "statistics"):
-        figures = {
-            "Cameras in service": db.scalar(
-                select(func.count()).select_from(Camera).where(Camera.status != CameraStatus.RETIRED)
-            ),
-            "Plate reads held": db.scalar(select(func.count()).select_from(PlateRead)),
-        }
+    figures = statistics.transparency_figures(session=db)
     return render(request, "transparency.html", {"figures": figures})
 
 
