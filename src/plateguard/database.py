@@ -135,7 +135,8 @@ _SQLITE_WRITER = threading.Lock()
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:
     """Have ``action`` run once this session's work is committed (never when it is rolled back): work
-    that must see committed state, such as reloading the live hotlist matcher."""
+    that must see committed state, such as reloading the live hotlist matcher. A failing action is
+    logged; the live matcher also reloads on its own when it sees a list changed."""
     session.info.setdefault(AFTER_COMMIT, []).append(action)
 
 
@@ -170,7 +171,10 @@ def transaction(factory: sessionmaker[Session], *, sqlite_writer: bool = False) 
         session.close()
     session.info.pop(UNDO_ON_ROLLBACK, None)
     for action in session.info.pop(AFTER_COMMIT, []):
-        action()
+        try:
+            action()
+        except Exception:  # the work is committed and stays so; the caller is told it succeeded
+            logger.exception("a follow-up of a committed transaction failed")
 
 
 def _writer_lock(session: Session) -> AbstractContextManager[object]:
