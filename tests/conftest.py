@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -140,7 +141,7 @@ def settings(tmp_path: Path, backend_url: str) -> Settings:
 
 
 @pytest.fixture()
-def app_factory(settings: Settings, db: Session):  # type: ignore[no-untyped-def]
+def app_factory(settings: Settings, db: Session) -> Iterator[AppFactory]:
     """Apps whose requests run inside the test's transaction, so nothing outlives the test (their own
     engines are disposed afterwards, so no test leaves database connections open)."""
     built = []
@@ -178,6 +179,9 @@ class MakeUser(Protocol):
     def __call__(self, username: str, *roles: Role, full_name: str = "") -> User: ...
 
 
+AppFactory = Callable[..., FastAPI]
+"""The ``app_factory`` fixture: an app (settings overridden by keyword) whose requests run in the test's
+transaction."""
 Train = Callable[[User], User]
 """The ``train`` fixture: records current required training for the user."""
 Trained = Callable[..., User]

@@ -17,7 +17,7 @@ from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings
 from plateguard.demo import render_plate
 from plateguard.reads import partitions
-from tests.conftest import TEST_ACTOR
+from tests.conftest import TEST_ACTOR, AppFactory
 from tests.ingest.conftest import a_read, read_count, stored
 
 
@@ -98,7 +98,9 @@ def test_capture_times_outside_the_window_are_refused_and_make_no_partition(
     assert device.post("/api/v1/reads", json=a_read(captured_at=ago(days=700))).status_code == 200
 
 
-def test_the_window_is_configurable(app_factory, device_token: str, settings: Settings, db: Session) -> None:  # type: ignore[no-untyped-def]
+def test_the_window_is_configurable(
+    app_factory: AppFactory, device_token: str, settings: Settings, db: Session
+) -> None:
     narrow = settings.ingest.model_copy(update={"capture_days_back": 7})
     with TestClient(app_factory(ingest=narrow), raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {device_token}"

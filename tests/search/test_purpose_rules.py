@@ -20,7 +20,7 @@ from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import HotlistSource
 from plateguard.reads.models import PlateRead
 from plateguard.reads.search import exports
-from tests.conftest import Trained, sign_in
+from tests.conftest import AppFactory, Trained, sign_in
 from tests.search.conftest import MAIN_ST, Scene
 
 HTML = {"Accept": "text/html"}
@@ -108,7 +108,9 @@ def test_the_audit_purpose_is_for_auditors_only(
     assert client.get("/reads/timeline", params={"plate": "7ABC123"} | AUDITING).status_code == 422
 
 
-def test_waivers_follow_the_configuration(app_factory, db: Session, trained: Trained, scene: Scene) -> None:  # type: ignore[no-untyped-def]
+def test_waivers_follow_the_configuration(
+    app_factory: AppFactory, db: Session, trained: Trained, scene: Scene
+) -> None:
     trained("ofc.chen", Role.OPERATOR)
     read_id = scene.reads["5KX9000"][0]
     rules = {"Alert verification": PurposeRule(waives_case_number_for=("reads.view",))}

@@ -31,7 +31,7 @@ from plateguard.main import create_app
 from plateguard.reads.schemas import VehicleAttributes
 from plateguard.spreadsheet import safe_cell
 from plateguard.web.hardening import BodyLimit, uvicorn_log_config
-from tests.conftest import TEST_ACTOR, MakeUser, Trained, prepared_data_dir, sign_in
+from tests.conftest import TEST_ACTOR, AppFactory, MakeUser, Trained, prepared_data_dir, sign_in
 
 WHY = {"purpose": "Criminal investigation", "case_number": "24-001234"}
 
@@ -54,7 +54,7 @@ def test_pages_and_apis_with_alpr_data_are_not_cached_and_carry_a_csp(
     assert "no-store" not in client.get("/static/plateguard.css").headers.get("cache-control", "")
 
 
-def test_hsts_is_sent_when_configured(app_factory, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_is_sent_when_configured(app_factory: AppFactory, settings: Settings) -> None:
     server = settings.server.model_copy(update={"hsts_seconds": 31_536_000})
     with TestClient(app_factory(server=server)) as client:
         assert client.get("/policy").headers["strict-transport-security"].startswith("max-age=31536000")

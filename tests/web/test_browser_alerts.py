@@ -6,6 +6,7 @@ import datetime as dt
 import time
 
 import pytest
+from playwright.sync_api import Page
 from sqlalchemy import select
 
 from plateguard.alerts.service import process_new_reads
@@ -45,7 +46,7 @@ def post_hotlisted_read(server: LiveServer, plate: str) -> float:
     return committed
 
 
-def test_alert_is_pushed_within_a_second_and_verified(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_alert_is_pushed_within_a_second_and_verified(page: Page, live_server: LiveServer) -> None:
     browser_sign_in(page, live_server, "officer")
     page.get_by_role("heading", name="Dashboard").wait_for()
     page.goto(f"{live_server.url}/alerts")

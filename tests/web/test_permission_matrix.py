@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from plateguard.accounts.roles import Role, permissions_for
 from plateguard.web.access_rules import Gate, rule_for
 from plateguard.web.dependencies import authorize
-from tests.conftest import Trained, sign_in
+from tests.conftest import AppFactory, Trained, sign_in
 from tests.web.routes import app_routes
 
 ADMIN, OPERATOR, INVESTIGATOR = Role.ADMINISTRATOR, Role.OPERATOR, Role.INVESTIGATOR
@@ -237,7 +237,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(client: TestClient, train
     assert "CSRF" in response.json()["error"]["message"]
 
 
-def test_a_route_without_a_rule_is_refused_to_every_role(app_factory, trained: Trained) -> None:  # type: ignore[no-untyped-def]
+def test_a_route_without_a_rule_is_refused_to_every_role(app_factory: AppFactory, trained: Trained) -> None:
     app = app_factory()
     inner = APIRouter(prefix="/inner")
     inner.add_api_route("/unlisted", lambda: {"leak": True}, methods=["GET"])
