@@ -50,6 +50,7 @@ def serve(args: argparse.Namespace) -> None:
 
 def prepare(data_dir: Path, database_url: str | None, entries: int) -> tuple[str, str]:
     from plateguard import bootstrap
+    from plateguard.access_log.service import Actor
     from plateguard.accounts import service as account_service
     from plateguard.cameras import service as camera_service
     from plateguard.cameras.models import CameraKind
@@ -63,8 +64,11 @@ def prepare(data_dir: Path, database_url: str | None, entries: int) -> tuple[str
         agency = account_service.ensure_home_agency(
             session=session, name="Bench PD", ori="CA0000000", state="CA"
         )
-        camera = camera_service.create(session=session, agency=agency, name=name, kind=CameraKind.FIXED)
-        _, token = camera_service.issue_token(session=session, camera=camera, created_by="bench")
+        bench = Actor.system("Bench PD", "bench")
+        camera = camera_service.create(
+            session=session, actor=bench, agency=agency, name=name, kind=CameraKind.FIXED
+        )
+        _, token = camera_service.issue_token(session=session, actor=bench, camera=camera)
         load_hotlist(session, entries)
     engine.dispose()
     return name, token

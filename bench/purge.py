@@ -12,6 +12,7 @@ PostgreSQL whole expired monthly partitions are dropped. The last line is one JS
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -35,10 +36,11 @@ from plateguard.access_log.service import Actor
 from plateguard.cameras.models import Camera
 from plateguard.config import load_settings, write_secrets
 from plateguard.database import make_engine, make_session_factory, transaction, utcnow
-from plateguard.reads import service as read_service
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.images import image_path
 from plateguard.reads.models import PlateRead
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.reads.schemas import Candidate
 from plateguard.retention import files
 from plateguard.retention import purge as reads_purge
 from plateguard.retention import service as schedules
@@ -133,18 +135,17 @@ class Ingest(threading.Thread):
 
         pixels = rng.integers(0, 255, size=(24, 48, 3), dtype=np.uint8)
         image = bytes(cv2.imencode(".png", pixels)[1])
-        read = PlateReadCreate(
+        read = ReadSubmission(
             plate="7BEN123",
             confidence=0.9,
             candidates=[Candidate(plate="7BEN123", confidence=0.9)],
             captured_at=utcnow(),
+            plate_image=base64.b64encode(image),
         )
         with transaction(self.factory) as session:
             camera = session.get(Camera, camera_id)
             assert camera is not None
-            read_service.create(
-                session=session, camera=camera, read=read, images_dir=self.images_dir, plate_image=image
-            )
+            ingest_service.store_read(session=session, camera=camera, read=read, images_dir=self.images_dir)
 
 
 def percentile(values: list[float], share: float) -> float:

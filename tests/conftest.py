@@ -10,26 +10,34 @@ from __future__ import annotations
 import gc
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency, User
 from plateguard.accounts.roles import Role
 from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings, load_settings, write_secrets
 from plateguard.database import make_engine, upgrade
+from plateguard.ingest.service import CaptureWindow
 from plateguard.main import create_app
 
 POSTGRES_ENV = "PLATEGUARD_TEST_POSTGRES_URL"
 TEST_PASSWORD = "correct-horse-battery-staple-460"
+ANY_CAPTURE_TIME = CaptureWindow(days_back=100 * 365)
+"""Reads of any age, for tests that store reads from fixed dates or from long ago."""
+TEST_ACTOR = Actor.system("Test Police Department", "test set-up")
+"""Who registers the cameras and issues the tokens a test starts from (written to the access log)."""
 
 
 _finished_tests = 0
@@ -133,7 +141,7 @@ def settings(tmp_path: Path, backend_url: str) -> Settings:
 
 
 @pytest.fixture()
-def app_factory(settings: Settings, db: Session):  # type: ignore[no-untyped-def]
+def app_factory(settings: Settings, db: Session) -> Iterator[AppFactory]:
     """Apps whose requests run inside the test's transaction, so nothing outlives the test (their own
     engines are disposed afterwards, so no test leaves database connections open)."""
     built = []
@@ -165,8 +173,23 @@ def agency(db: Session) -> Agency:
     )
 
 
+class MakeUser(Protocol):
+    """The ``make_user`` fixture: an active account with the roles given (Operator when none)."""
+
+    def __call__(self, username: str, *roles: Role, full_name: str = "") -> User: ...
+
+
+AppFactory = Callable[..., FastAPI]
+"""The ``app_factory`` fixture: an app (settings overridden by keyword) whose requests run in the test's
+transaction."""
+Train = Callable[[User], User]
+"""The ``train`` fixture: records current required training for the user."""
+Trained = Callable[..., User]
+"""The ``trained`` fixture: ``trained(username, *roles)``, an account whose training is on record."""
+
+
 @pytest.fixture()
-def make_user(db: Session, agency: Agency, settings: Settings):  # type: ignore[no-untyped-def]
+def make_user(db: Session, agency: Agency, settings: Settings) -> MakeUser:
     def create(username: str, *roles: Role, full_name: str = "") -> User:
         return account_service.create_user(
             session=db,
@@ -182,7 +205,7 @@ def make_user(db: Session, agency: Agency, settings: Settings):  # type: ignore[
 
 
 @pytest.fixture()
-def train(db: Session):  # type: ignore[no-untyped-def]
+def train(db: Session) -> Train:
     """Record current required training for a user, so ALPR functions open to them."""
     import datetime as dt
 
@@ -203,11 +226,11 @@ def train(db: Session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def trained(make_user, train):  # type: ignore[no-untyped-def]
+def trained(make_user: MakeUser, train: Train) -> Trained:
     """Create a user whose required ALPR training is on record."""
 
     def create(username: str, *roles: Role) -> User:
-        return train(make_user(username, *roles))  # type: ignore[no-any-return]
+        return train(make_user(username, *roles))
 
     return create
 
@@ -217,7 +240,7 @@ def login_form_token(client: TestClient) -> str:
     page = client.get("/login")
     marker = 'name="csrf_token" value="'
     start = page.text.index(marker) + len(marker)
-    return page.text[start : page.text.index('"', start)]
+    return page.text[start : page.text.index('"', start)]  # type: ignore[no-any-return]
 
 
 def post_login(client: TestClient, username: str, password: str = TEST_PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
@@ -233,7 +256,7 @@ def sign_in(client: TestClient, username: str, password: str = TEST_PASSWORD) ->
     page = client.get("/", headers={"Accept": "text/html"})
     marker = 'name="csrf_token" value="'
     start = page.text.index(marker) + len(marker)
-    return page.text[start : page.text.index('"', start)]
+    return page.text[start : page.text.index('"', start)]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -264,5 +287,5 @@ def prepared_data_dir(
             session=session, name="Test PD", ori="CA0000000", state="CA"
         )
         for name, kind in cameras.items():
-            camera_service.create(session=session, agency=agency, name=name, kind=kind)
+            camera_service.create(session=session, actor=TEST_ACTOR, agency=agency, name=name, kind=kind)
     return Prepared(settings, engine, factory)

@@ -54,7 +54,7 @@ def test_init_creates_schema_secrets_and_administrator(tmp_path: Path) -> None:
     result = init(tmp_path, data_dir)
     assert result.returncode == 0, result.stderr
     assert PASSWORD not in result.stdout + result.stderr
-    for name in ("session_key", "metrics_token"):
+    for name in ("metrics_token", "webhook_key"):
         assert stat.S_IMODE((data_dir / "secrets" / name).stat().st_mode) == 0o600
     engine = make_engine(f"sqlite:///{data_dir / 'plateguard.sqlite3'}")
     with make_session_factory(engine)() as session:
@@ -75,11 +75,11 @@ def test_init_reads_password_from_prompt_without_echo(tmp_path: Path) -> None:
 def test_init_twice_keeps_accounts_and_secrets(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     assert init(tmp_path, data_dir).returncode == 0
-    key = (data_dir / "secrets" / "session_key").read_text()
+    key = (data_dir / "secrets" / "webhook_key").read_text()
     again = init(tmp_path, data_dir)
     assert again.returncode == 0
     assert "none created" in again.stdout
-    assert (data_dir / "secrets" / "session_key").read_text() == key
+    assert (data_dir / "secrets" / "webhook_key").read_text() == key
 
 
 def test_weak_administrator_password_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_missing_config_file_is_refused(tmp_path: Path) -> None:
 def test_secrets_are_never_defaulted(tmp_path: Path) -> None:
     settings = load_settings(overrides={"data_dir": tmp_path})
     with pytest.raises(ConfigurationError, match="plateguard init"):
-        settings.secret("session_key")
+        settings.secret("webhook_key")
 
 
 def test_plate_reader_setting_offers_the_engines_readers_and_default() -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect, select, text
@@ -8,7 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plateguard.accounts.models import Agency
-from plateguard.database import make_engine, upgrade
+from plateguard.database import (
+    after_commit,
+    after_rollback,
+    make_engine,
+    make_session_factory,
+    transaction,
+    undo_on_rollback,
+    upgrade,
+)
+from plateguard.errors import InvalidInput
 from plateguard.models import metadata
 
 TYPE_FAMILIES = {
@@ -55,7 +65,7 @@ def describe_schema(engine: Engine) -> dict[str, object]:
             "indexes": sorted(
                 (i["name"], tuple(i["column_names"]), bool(i["unique"]))
                 for i in inspector.get_indexes(table)
-                if not i.get("duplicates_constraint") and not i["name"].startswith(DIALECT_SPECIFIC)
+                if not i.get("duplicates_constraint") and not i["name"].startswith(DIALECT_SPECIFIC)  # type: ignore[union-attr]
             ),
             "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
             "foreign_keys": sorted(
@@ -130,3 +140,24 @@ def test_each_test_starts_with_an_empty_database_part_one(db: Session) -> None:
 
 def test_each_test_starts_with_an_empty_database_part_two(db: Session) -> None:
     assert db.scalars(select(Agency).where(Agency.name == "Isolation PD")).first() is None
+
+
+def test_the_unit_of_work_runs_follow_ups_only_for_the_outcome_they_belong_to(tmp_path: Path) -> None:
+    """After a commit: what must see committed state (the matcher's reload); after a rollback: the undo
+    of work outside the database (new image files) and the records of refusals."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'unit.sqlite3'}")
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    happened: list[str] = []
+    with transaction(factory) as session:
+        after_commit(session, lambda: happened.append("reloaded"))
+        undo_on_rollback(session, lambda: happened.append("undone"))
+    assert happened == ["reloaded"]
+    happened.clear()
+    with pytest.raises(InvalidInput), transaction(factory) as session:
+        after_commit(session, lambda: happened.append("reloaded"))
+        undo_on_rollback(session, lambda: happened.append("undone"))
+        after_rollback(session, lambda side: happened.append("refusal recorded"))
+        raise InvalidInput("refused")
+    assert happened == ["undone", "refusal recorded"]
+    engine.dispose()

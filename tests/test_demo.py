@@ -30,9 +30,8 @@ def test_every_demo_read_has_pictures_one_vehicle_per_plate_and_a_recruit_is_unt
             assert read.plate_image_sha256 and read.overview_image_sha256, read.plate_text
             overview = image_path(settings.images_dir, read.overview_image_sha256).read_bytes()
             assert overview.startswith(b"\xff\xd8")  # a JPEG picture of the scene
-            vehicles[read.plate_normalized].add(
-                (read.vehicle.get("make"), read.vehicle.get("model"), read.vehicle.get("color"))
-            )
+            vehicle = {key: str(read.vehicle.get(key)) for key in ("make", "model", "color")}
+            vehicles[read.plate_normalized].add((vehicle["make"], vehicle["model"], vehicle["color"]))
         assert all(len(seen) == 1 for seen in vehicles.values())
         assert len({v for seen in vehicles.values() for v in seen}) > 5  # not one car for every plate
         recruit = account_service.get_by_username(session=session, username="recruit")

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
+from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
-from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings, write_secrets
@@ -54,14 +54,16 @@ class TrainingStatement:
 def initialise(
     settings: Settings,
     *,
+    engine: Engine,
+    actor: Actor,
     admin_username: str,
     admin_password: str,
     admin_name: str,
     admin_title: str,
     training_statement: TrainingStatement | None = None,
 ) -> bool:
-    """Prepare the data directory and create the first ALPR Administrator; False if users existed."""
-    engine = prepare(settings)
+    """Create the first ALPR Administrator in a prepared database (``prepare``); False if users existed.
+    ``actor`` is the person who ran the setup, named in the access record of the new account."""
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         agency = account_service.ensure_home_agency(
@@ -69,8 +71,9 @@ def initialise(
         )
         if session.scalar(select(func.count()).select_from(User)):
             return False
-        admin = account_service.create_user(
+        admin = administration.create_account(
             session=session,
+            actor=actor,
             security=settings.security,
             agency=agency,
             username=admin_username,

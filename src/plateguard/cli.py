@@ -2,70 +2,27 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
-from plateguard.config import Settings, load_settings
+from plateguard.cli_common import (
+    ConfigOption,
+    DataDirOption,
+    console_actor,
+    friendly_errors,
+    open_database,
+    settings_from,
+)
+from plateguard.config import Settings
 from plateguard.errors import PlateguardError
 
 app = typer.Typer(help="plateguard: automated licence plate reading under Policy 460.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-F = TypeVar("F", bound=Callable[..., Any])
-
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="plateguard.toml to read (else $PLATEGUARD_CONFIG).")
-]
-DataDirOption = Annotated[
-    Path | None, typer.Option("--data-dir", help="Data directory (default from the configuration).")
-]
-
-
-def friendly_errors(command: F) -> F:
-    """Turn plateguard's own errors into one line on stderr and exit status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sqlalchemy.exc import InterfaceError, OperationalError
-
-        try:
-            return command(*args, **kwargs)
-        except PlateguardError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
-            raise typer.Exit(1) from None
-        except (OperationalError, InterfaceError) as exc:  # the database failed mid-command
-            from plateguard.web.errors import database_fault
-
-            fault = database_fault(exc)
-            first_line = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            reason = f"the database {fault}" if fault else f"database error: {first_line}"
-            typer.echo(f"error: {reason}; nothing was changed", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def settings_from(config: Path | None, data_dir: Path | None, **overrides: Any) -> Settings:
-    values = {key: value for key, value in overrides.items() if value is not None}
-    if data_dir is not None:
-        values["data_dir"] = data_dir
-    return load_settings(config_file=config, overrides=values)
-
-
-def connected_engine(settings: Settings) -> Engine:
-    """The configured database, or one clear line saying it cannot be reached."""
-    from plateguard.database import check_connection, make_engine
-
-    engine = make_engine(settings.resolved_database_url)
-    check_connection(engine)
-    return engine
 
 
 def _read_password(password_file: Path | None) -> str:
@@ -114,10 +71,12 @@ def init(
         bootstrap.TrainingStatement(admin_trained_on.date(), training_statement) if admin_trained_on else None
     )
     settings = settings_from(config, data_dir)
-    bootstrap.prepare(settings)
+    engine = open_database(settings, prepare=True)
     password = _read_password(admin_password_file)
     created = bootstrap.initialise(
         settings,
+        engine=engine,
+        actor=console_actor(settings, "init"),
         admin_username=admin_username,
         admin_password=password,
         admin_name=admin_name,
@@ -176,10 +135,9 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
 @friendly_errors
 def db_upgrade(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Apply all database migrations."""
-    from plateguard import bootstrap
     from plateguard.database import current_revision
 
-    engine = bootstrap.prepare(settings_from(config, data_dir))
+    engine = open_database(settings_from(config, data_dir), prepare=True)
     typer.echo(f"Database at revision {current_revision(engine)}.")
 
 
@@ -194,7 +152,7 @@ def db_app_role(
     records (run as the schema owner; then connect the application as a login role that is a member)."""
     from plateguard.access_log.database_roles import grant_application_role
 
-    for statement in grant_application_role(connected_engine(settings_from(config, data_dir)), role):
+    for statement in grant_application_role(open_database(settings_from(config, data_dir)), role):
         typer.echo(statement)
 
 
@@ -257,7 +215,7 @@ def audit_verify(config: ConfigOption = None, data_dir: DataDirOption = None) ->
     from plateguard.access_log.verify import verify_chain
 
     settings = settings_from(config, data_dir)
-    engine = connected_engine(settings)
+    engine = open_database(settings)
     started = time.perf_counter()
     report = verify_chain(engine, settings.data_dir)
     elapsed = time.perf_counter() - started
@@ -279,7 +237,7 @@ def audit_checkpoint(config: ConfigOption = None, data_dir: DataDirOption = None
 
     settings = settings_from(config, data_dir)
     written = write_checkpoint(
-        connected_engine(settings), settings.data_dir, syslog=settings.audit.checkpoint_syslog
+        open_database(settings), settings.data_dir, syslog=settings.audit.checkpoint_syslog
     )
     if written is None:
         typer.echo("No new access records since the last checkpoint; nothing written.")
@@ -302,7 +260,7 @@ def accounts_suspend_inactive(config: ConfigOption = None, data_dir: DataDirOpti
     from plateguard.database import make_session_factory, transaction
 
     settings = settings_from(config, data_dir)
-    with transaction(make_session_factory(connected_engine(settings))) as session:
+    with transaction(make_session_factory(open_database(settings))) as session:
         names = suspend_inactive(session=session, days=settings.security.inactivity_suspend_days)
     typer.echo(f"Suspended {len(names)} account(s){': ' + ', '.join(names) if names else ''}.")
 
@@ -320,14 +278,6 @@ def accounts_unlock(
 
     typer.echo(run_unlock(settings_from(config, data_dir), username=username, reason=reason))
 
-
-def _register_ingest_commands() -> None:
-    from plateguard.ingest.cli import register
-
-    register(app)
-
-
-_register_ingest_commands()
 
 hotlist_app = typer.Typer(
     help="Hotlist commands: import a hot file, refresh configured lists.", no_args_is_help=True
@@ -392,7 +342,7 @@ def alerts_deliver(config: ConfigOption = None, data_dir: DataDirOption = None) 
     from plateguard.database import make_session_factory
 
     settings = settings_from(config, data_dir)
-    report = deliver_due(factory=make_session_factory(connected_engine(settings)), settings=settings)
+    report = deliver_due(factory=make_session_factory(open_database(settings)), settings=settings)
     for error in report.errors:
         typer.echo(f"not delivered: {error}", err=True)
     typer.echo(f"Sent {report.sent}; {report.retrying} to retry; {report.failed} given up.")
@@ -422,33 +372,37 @@ def places_import(
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}", field="file") from exc
     settings = settings_from(config, data_dir)
-    with transaction(make_session_factory(connected_engine(settings))) as session:
-        report = places.import_csv(session=session, data=data, source=source or file.name)
+    with transaction(make_session_factory(open_database(settings))) as session:
+        report = places.import_csv(
+            session=session,
+            actor=console_actor(settings, "places import"),
+            data=data,
+            source=source or file.name,
+        )
     typer.echo(f"{report.added} address points added, {report.updated} updated.")
 
 
-def _register_retention_commands() -> None:
-    from plateguard.retention.cli import register
+def _register_domain_commands() -> None:
+    """Every command that lives in its domain's package, registered here and nowhere else."""
+    from plateguard.audits.cli import register as register_audit_commands
+    from plateguard.evidence.cli import evidence_app
+    from plateguard.ingest.cli import cameras_app, forward_app, mqtt_command
+    from plateguard.ingest.dead_letters_cli import dead_letters_app
+    from plateguard.ingest.media_cli import ingest_command, watch_command
+    from plateguard.recognition.cli import recognize
+    from plateguard.retention.cli import hold_app, purge_app
 
-    register(app)
+    app.add_typer(cameras_app, name="cameras")
+    app.add_typer(forward_app, name="forward")
+    app.command("mqtt")(mqtt_command)
+    app.add_typer(dead_letters_app, name="dead-letters")
+    app.command("ingest")(ingest_command)
+    app.command("watch")(watch_command)
+    app.add_typer(purge_app, name="purge")
+    app.add_typer(hold_app, name="hold")
+    app.add_typer(evidence_app, name="evidence")
+    app.command("recognize")(recognize)
+    register_audit_commands(audit_app)
 
 
-_register_retention_commands()
-
-
-def _register_recognition_commands() -> None:
-    from plateguard.recognition.cli import register
-
-    register(app)
-
-
-_register_recognition_commands()
-
-
-def _register_audit_commands() -> None:
-    from plateguard.audits.cli import register
-
-    register(audit_app)
-
-
-_register_audit_commands()
+_register_domain_commands()

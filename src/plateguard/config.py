@@ -24,12 +24,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from plateguard.errors import ConfigurationError
+from plateguard.errors import ConfigurationError, first_validation_error
 
 ENV_PREFIX = "PLATEGUARD_"
 CONFIG_ENV = "PLATEGUARD_CONFIG"
 DEFAULT_CONFIG_NAME = "plateguard.toml"
-SECRET_FILES = ("session_key", "metrics_token", "webhook_key")
+SECRET_FILES = ("metrics_token", "webhook_key")
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")  # psycopg 3 is the one installed
 
 
@@ -605,12 +605,12 @@ def _refuse_unknown_environment() -> None:
 
 
 def _describe_validation_error(exc: ValidationError, path: Path | None) -> str:
-    first = exc.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(root)"
+    field, message = first_validation_error(exc.errors())
+    key = field or "(root)"
     where = f" in {path}" if path is not None else ""
-    if first["type"] == "extra_forbidden":
+    if exc.errors()[0]["type"] == "extra_forbidden":
         return f"unknown setting '{key}'{where}"
-    return f"invalid setting '{key}'{where}: {first['msg']}"
+    return f"invalid setting '{key}'{where}: {message}"
 
 
 def write_secrets(data_dir: Path) -> None:

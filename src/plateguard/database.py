@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -131,19 +132,57 @@ def run_after_rollback(session: Session, factory: sessionmaker[Session]) -> None
             logger.exception("could not record a refused or failed access")
 
 
+AFTER_COMMIT = "plateguard_after_commit"
+UNDO_ON_ROLLBACK = "plateguard_undo_on_rollback"
+_SQLITE_WRITER = threading.Lock()
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Have ``action`` run once this session's work is committed (never when it is rolled back): work
+    that must see committed state, such as reloading the live hotlist matcher. A failing action is
+    logged; the live matcher also reloads on its own when it sees a list changed."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
+
+
+def undo_on_rollback(session: Session, undo: Callable[[], None]) -> None:
+    """Have ``undo`` run when this session's work is rolled back: work outside the database done for it,
+    such as image files written for reads that are not stored after all."""
+    session.info.setdefault(UNDO_ON_ROLLBACK, []).append(undo)
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit once at the end, roll everything back on any error."""
+def transaction(factory: sessionmaker[Session], *, sqlite_writer: bool = False) -> Iterator[Session]:
+    """One unit of work, for the web, the MQTT consumer and every command: commit once at the end, roll
+    everything back on any error (then undo what was done outside the database, and write the records
+    of refusals in transactions of their own). ``sqlite_writer``: on SQLite, one thread of this process
+    writes at a time, the commit included, so waiting writers get the database the moment it is free
+    instead of polling SQLite's busy handler (ingest)."""
     session = factory()
     try:
-        yield session
-        session.commit()
+        with _writer_lock(session) if sqlite_writer else nullcontext():
+            yield session
+            session.commit()
     except BaseException:
+        # Detach before the rollback expires them, so an error page can still show what was loaded.
+        session.expunge_all()
         session.rollback()
+        session.info.pop(AFTER_COMMIT, None)
+        for undo in session.info.pop(UNDO_ON_ROLLBACK, []):
+            undo()
         run_after_rollback(session, factory)
         raise
     finally:
         session.close()
+    session.info.pop(UNDO_ON_ROLLBACK, None)
+    for action in session.info.pop(AFTER_COMMIT, []):
+        try:
+            action()
+        except Exception:  # the work is committed and stays so; the caller is told it succeeded
+            logger.exception("a follow-up of a committed transaction failed")
+
+
+def _writer_lock(session: Session) -> AbstractContextManager[object]:
+    return _SQLITE_WRITER if session.get_bind().dialect.name == "sqlite" else nullcontext()
 
 
 def insert_or_skip(session: Session, table: Table, *, key: str | list[str]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 import tempfile
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from plateguard import bootstrap
 from plateguard.access_log.checkpoints import write_checkpoint
+from plateguard.access_log.service import Actor
 from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency
@@ -23,10 +25,14 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind, CameraLogKind
 from plateguard.config import Settings, load_settings
 from plateguard.database import make_session_factory, transaction, utcnow
+from plateguard.demo_records import actor as demo_user
 from plateguard.demo_scenes import render_overview, render_plate, vehicle_for
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.places import service as places
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import Candidate, PlateReadCreate, VehicleAttributes
+from plateguard.reads import partitions
+from plateguard.reads.schemas import Candidate, VehicleAttributes
+from plateguard.reads.stored import StoredRead
 
 
 @dataclass(frozen=True)
@@ -98,14 +104,18 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
     settings = load_settings(overrides={"data_dir": folder})
     engine = bootstrap.prepare(settings)
     with transaction(make_session_factory(engine)) as session:
+        # On PostgreSQL the monthly partitions of the demo's reads (some over a year old) come first, as
+        # ingest takes them: partitions, then the access log (the same lock order, so no deadlock).
+        partitions.ensure_for(session, [utcnow() - dt.timedelta(days=15 * step) for step in range(32)])
         agency = account_service.ensure_home_agency(
             session=session, name=settings.agency.name, ori=settings.agency.ori, state=settings.agency.state
         )
         logins = []
         for username, password, name, title, roles in DEMO_USERS + UNTRAINED_USERS:
             if account_service.get_by_username(session=session, username=username) is None:
-                account_service.create_user(
+                administration.create_account(
                     session=session,
+                    actor=Actor.system(settings.agency.name, "demo"),
                     security=settings.security,
                     agency=agency,
                     username=username,
@@ -124,7 +134,12 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             _add_hotlists_and_alerts(session)
             _add_device_tokens_and_maintenance(session, cameras)
             _add_records(session, settings, cameras)
-            places.import_csv(session=session, data=DEMO_ADDRESS_POINTS, source="demo address points")
+            places.import_csv(
+                session=session,
+                actor=demo_user(session, "admin"),
+                data=DEMO_ADDRESS_POINTS,
+                source="demo address points",
+            )
             _add_dead_letter(session)
             _add_audits(session, settings)
     write_checkpoint(engine, settings.data_dir)
@@ -167,9 +182,11 @@ def _train_everyone(session: Session, settings: Settings) -> None:
 def _add_cameras(session: Session, agency: Agency) -> list[Camera]:
     cameras = []
     installed = utcnow() - dt.timedelta(days=200)
+    admin = demo_user(session, "admin")
     for name, kind, lat, lon, direction, group in DEMO_CAMERAS:
         camera = camera_service.create(
             session=session,
+            actor=admin,
             agency=agency,
             name=name,
             kind=kind,
@@ -182,10 +199,10 @@ def _add_cameras(session: Session, agency: Agency) -> list[Camera]:
         )
         camera_service.add_log_entry(
             session=session,
+            actor=admin,
             camera=camera,
             kind=CameraLogKind.INSTALLATION,
             occurred_at=installed,
-            performed_by="Lt. Maria Alvarez",
             notes="Installed and aimed; test reads OK.",
         )
         cameras.append(camera)
@@ -202,7 +219,11 @@ def _add_reads(session: Session, cameras: list[Camera], images_dir: Path, count:
         confidence = round(rng.uniform(0.82, 0.99), 3)
         vehicle = vehicle_for(plate)
         captured_at = now - dt.timedelta(minutes=rng.uniform(1, 24 * 60))
-        read = PlateReadCreate(
+        local_hour = (captured_at.hour - 8) % 24  # Pacific, near enough for day and night pictures
+        overview = render_overview(
+            plate, vehicle, camera=camera.name, at=captured_at, night=not 6 <= local_hour < 18
+        )
+        read = ReadSubmission(
             id=uuid.UUID(int=rng.getrandbits(128)),
             plate=plate,
             confidence=confidence,
@@ -213,19 +234,10 @@ def _add_reads(session: Session, cameras: list[Camera], images_dir: Path, count:
             vehicle=VehicleAttributes(
                 color=vehicle.color, type=vehicle.type, make=vehicle.make, model=vehicle.model
             ),
+            plate_image=base64.b64encode(render_plate(plate)),
+            overview_image=base64.b64encode(overview),
         )
-        local_hour = (captured_at.hour - 8) % 24  # Pacific, near enough for day and night pictures
-        overview = render_overview(
-            plate, vehicle, camera=camera.name, at=captured_at, night=not 6 <= local_hour < 18
-        )
-        read_service.create(
-            session=session,
-            camera=camera,
-            read=read,
-            images_dir=images_dir,
-            plate_image=render_plate(plate),
-            overview_image=overview,
-        )
+        ingest_service.store_read(session=session, camera=camera, read=read, images_dir=images_dir)
 
 
 def _add_dead_letter(session: Session) -> None:
@@ -247,16 +259,17 @@ def _add_dead_letter(session: Session) -> None:
 
 def _add_device_tokens_and_maintenance(session: Session, cameras: list[Camera]) -> None:
     """Each camera gets a device token (not shown: issue a new one on its page to connect a device)."""
+    admin = demo_user(session, "admin")
     for camera in cameras:
-        camera_service.issue_token(session=session, camera=camera, created_by="admin")
-    old, _ = camera_service.issue_token(session=session, camera=cameras[-1], created_by="admin")
-    camera_service.revoke_token(session=session, token_id=old.id)
+        camera_service.issue_token(session=session, actor=admin, camera=camera)
+    old, _ = camera_service.issue_token(session=session, actor=admin, camera=cameras[-1])
+    camera_service.revoke_token(session=session, actor=admin, token_id=old.id)
     camera_service.add_log_entry(
         session=session,
+        actor=demo_user(session, "officer"),
         camera=cameras[0],
         kind=CameraLogKind.MAINTENANCE,
         occurred_at=utcnow() - dt.timedelta(days=12),
-        performed_by="Ofc. James Chen",
         notes="Lens cleaned, IR illuminator replaced.",
     )
 
@@ -269,8 +282,7 @@ def _random_plate(rng: random.Random) -> str:
 def _add_hotlists_and_alerts(session: Session) -> None:
     """A department BOLO list and a restricted state list whose entries match some demo reads."""
     from plateguard.access_log.guard import system_scope
-    from plateguard.access_log.service import Actor
-    from plateguard.alerts.service import process_new_read
+    from plateguard.alerts.service import process_new_reads
     from plateguard.hotlists import service as hotlist_service
     from plateguard.hotlists.formats import ParsedEntry, ParsedFile
     from plateguard.hotlists.live import LiveMatcher
@@ -323,4 +335,4 @@ def _add_hotlists_and_alerts(session: Session) -> None:
             hotlist_service.grant(session=session, actor=actor, hotlist=state, user=user)
     matcher = LiveMatcher()
     for read in reads:
-        process_new_read(session=session, read=read, matcher=matcher)
+        process_new_reads(session=session, reads=[StoredRead.of(read)], matcher=matcher)

@@ -3,6 +3,7 @@ release requests in every state, made through the same services the console uses
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 from pathlib import Path
@@ -17,8 +18,9 @@ from plateguard.config import Settings
 from plateguard.database import utcnow
 from plateguard.demo_scenes import render_overview, vehicle_for
 from plateguard.evidence.package import ExportOrder, export
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import Candidate, PlateReadCreate, VehicleAttributes
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.schemas import Candidate, VehicleAttributes
 from plateguard.retention import holds
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, HoldReason
@@ -99,7 +101,9 @@ def _add_reads(session: Session, images_dir: Path, cameras: list[Camera], pictur
     for plate, days in batches:
         vehicle = vehicle_for(plate)
         captured_at = now - dt.timedelta(days=days, minutes=rng.uniform(0, 600))
-        read = PlateReadCreate(
+        camera = rng.choice(cameras)
+        overview = render_overview(plate, vehicle, camera=camera.name, at=captured_at, night=False)
+        read = ReadSubmission(
             plate=plate,
             confidence=0.95,
             candidates=[Candidate(plate=plate, confidence=0.95)],
@@ -108,17 +112,10 @@ def _add_reads(session: Session, images_dir: Path, cameras: list[Camera], pictur
             vehicle=VehicleAttributes(
                 color=vehicle.color, type=vehicle.type, make=vehicle.make, model=vehicle.model
             ),
+            plate_image=base64.b64encode(picture(plate)),
+            overview_image=base64.b64encode(overview),
         )
-        camera = rng.choice(cameras)
-        overview = render_overview(plate, vehicle, camera=camera.name, at=captured_at, night=False)
-        read_service.create(
-            session=session,
-            camera=camera,
-            read=read,
-            images_dir=images_dir,
-            plate_image=picture(plate),
-            overview_image=overview,
-        )
+        ingest_service.store_read(session=session, camera=camera, read=read, images_dir=images_dir)
 
 
 def _hold(session: Session, by: Actor, case: str, reason: HoldReason, requester: str, plate: str) -> None:

@@ -6,6 +6,9 @@ into one line and a non-zero exit. Nothing else should leak to a user.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 
 class PlateguardError(Exception):
     """Base of every error a user can cause or see."""
@@ -79,3 +82,26 @@ class ConfigurationError(PlateguardError):
     """The configuration, the data directory or the database cannot be used."""
 
     code = "configuration_error"
+
+
+REQUEST_PARTS = ("body", "query", "path", "form", "header", "cookie")
+
+
+def first_validation_error(errors: Sequence[Mapping[str, Any]]) -> tuple[str | None, str]:
+    """The field (a dotted path; where in the request it came from left out) and the message of the
+    first of a validation's errors: the one conversion every door (web, form, ingest, CLI) uses."""
+    first = errors[0]
+    location = list(first.get("loc", ()))
+    if location and location[0] in REQUEST_PARTS:
+        location = location[1:]
+    parts = [str(part) for part in location if not str(part).startswith("function-")]
+    return ".".join(parts) or None, str(first["msg"]).removeprefix("Value error, ")
+
+
+def invalid_input_from(
+    errors: Sequence[Mapping[str, Any]], *, prefix: str = "", default_field: str | None = None
+) -> InvalidInput:
+    """The first validation error as InvalidInput, "field: message", naming the field."""
+    field, message = first_validation_error(errors)
+    field = ".".join(part for part in (prefix, field) if part) or default_field
+    return InvalidInput(f"{field}: {message}" if field else message, field=field)

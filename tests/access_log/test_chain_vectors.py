@@ -155,7 +155,7 @@ def row_id(engine: Engine, sequence: int) -> int:
     try:
         cursor = connection.cursor()
         cursor.execute(f"SELECT id FROM access_record WHERE sequence = {sequence}")
-        return int(cursor.fetchone()[0])
+        return int(cursor.fetchone()[0])  # type: ignore[index]
     finally:
         connection.close()
 

@@ -17,7 +17,6 @@ from plateguard.reads.models import PlateRead, StoredImage
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "plateguard"
 # Every module allowed to read ALPR tables for the system's own work, and why (docs/access-log.md).
 SYSTEM_SCOPE_USERS = {
-    "reads/service.py": "ingest de-duplication of a read already received",
     "reads/images.py": "de-duplication of an identical image",
     "ingest/service.py": "ingest de-duplication within a batch",
     "hotlists/live.py": "building the in-memory hotlist matcher",
@@ -27,7 +26,7 @@ SYSTEM_SCOPE_USERS = {
     "alerts/delivery.py": "sending an alert to a configured webhook or mailbox (itself an access record)",
     "alerts/statistics.py": "misread counts per camera (aggregates)",
     "cameras/health.py": "last read time and read rate per camera (aggregates)",
-    "web/console.py": "dashboard counts (aggregates)",
+    "statistics.py": "dashboard counts (aggregates)",
     "audits/statistics.py": "figures for reports, dashboards and the transparency page (aggregates)",
     "audits/transparency.py": "public transparency counts (aggregates)",
     "demo.py": "loading demo data",

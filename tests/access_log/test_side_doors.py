@@ -76,7 +76,7 @@ def test_an_audited_access_opens_every_door_and_records_it(db: Session) -> None:
         justification=Justification("Criminal investigation", "", "26-1"),
     ) as result:
         rows = db.execute(text("SELECT plate_normalized FROM plate_read")).all()
-        rows += db.connection().execute(select(PlateRead.plate_normalized)).all()
+        rows += db.connection().execute(select(PlateRead.plate_normalized)).all()  # type: ignore[operator]
         result.count = len(rows)
     with system_scope(db, "test"):
         assert db.execute(text("SELECT count(*) FROM plate_read")).scalar() == 0

@@ -12,14 +12,16 @@ from plateguard.access_log.models import AccessRecord
 from plateguard.accounts import service
 from plateguard.accounts.models import AccountStatus
 from plateguard.accounts.roles import Role
-from tests.conftest import post_login, sign_in
+from tests.conftest import MakeUser, Train, post_login, sign_in
 
 
 def logged(db: Session, action: str) -> list[AccessRecord]:
     return list(db.scalars(select(AccessRecord).where(AccessRecord.action == action)))
 
 
-def test_job_title_grants_its_roles_to_new_users(client: TestClient, db: Session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_job_title_grants_its_roles_to_new_users(
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
     saved = client.post(
@@ -44,8 +46,8 @@ def test_job_title_grants_its_roles_to_new_users(client: TestClient, db: Session
 
 
 def test_disabling_an_account_ends_its_sessions_and_keeps_it(
-    client: TestClient, db: Session, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     officer = make_user("ofc.chen", Role.OPERATOR)
     officer_client = TestClient(client.app)
@@ -68,7 +70,7 @@ def test_disabling_an_account_ends_its_sessions_and_keeps_it(
     }
 
 
-def test_bad_form_is_refused_without_a_change(client: TestClient, db: Session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_bad_form_is_refused_without_a_change(client: TestClient, db: Session, make_user: MakeUser) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     officer = make_user("ofc.chen", Role.OPERATOR)
     csrf = sign_in(client, "lt.alvarez")
@@ -82,7 +84,7 @@ def test_bad_form_is_refused_without_a_change(client: TestClient, db: Session, m
     assert logged(db, "account.status") == []
 
 
-def test_administrator_cannot_lock_themselves_out(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_administrator_cannot_lock_themselves_out(client: TestClient, make_user: MakeUser) -> None:
     admin = make_user("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
     response = client.post(
@@ -93,7 +95,9 @@ def test_administrator_cannot_lock_themselves_out(client: TestClient, make_user)
     assert response.status_code == 422
 
 
-def test_training_manager_records_training_and_gate_opens(client: TestClient, db: Session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_training_manager_records_training_and_gate_opens(
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
     make_user("sgt.park", Role.TRAINING_MANAGER)
     auditor = make_user("sgt.brooks", Role.AUDITOR)
     today = dt.date.today()
@@ -120,8 +124,8 @@ def test_training_manager_records_training_and_gate_opens(client: TestClient, db
 
 
 def test_auditor_sees_the_log_and_the_view_is_logged(
-    client: TestClient, db: Session, make_user, train
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser, train: Train
+) -> None:
     train(make_user("sgt.brooks", Role.AUDITOR))
     sign_in(client, "sgt.brooks")
     page = client.get("/audit/access-log", params={"action": "login."})
@@ -151,9 +155,9 @@ def test_roles_are_changed_keeping_those_still_held(client: TestClient, db: Sess
     assert "Roles of ofc.chen: " not in again.text
 
 
-def test_a_reset_password_ends_sessions_and_must_be_changed_first(
+def test_a_reset_password_ends_sessions_and_must_be_changed_first(  # type: ignore[no-untyped-def]
     client: TestClient, db: Session, make_user
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     officer = make_user("ofc.chen", Role.OPERATOR)
     officer_client = TestClient(client.app)

@@ -17,7 +17,7 @@ from plateguard.accounts.passwords import check_password_rules
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
 from plateguard.errors import InvalidInput, NotAuthenticated, TooManyAttempts
-from tests.conftest import TEST_PASSWORD, sign_in
+from tests.conftest import TEST_PASSWORD, MakeUser, Train, sign_in
 
 
 def actions_for(db: Session, username: str) -> list[str]:
@@ -39,8 +39,12 @@ def attempt(
     factory: sessionmaker[Session], settings: Settings, username: str, password: str, **extra: object
 ) -> signin.SignedIn:
     return signin.sign_in(
-        factory=factory, security=settings.security, username=username, password=password, **extra
-    )  # type: ignore[arg-type]
+        factory=factory,
+        security=settings.security,
+        username=username,
+        password=password,
+        **extra,  # type: ignore[arg-type]
+    )
 
 
 def strict(settings: Settings) -> Settings:
@@ -77,8 +81,8 @@ def test_password_rules(password: str, accepted: bool) -> None:
 
 
 def test_five_failures_from_one_address_lock_that_address_with_a_capped_back_off(
-    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user: MakeUser
+) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     start = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
     for _ in range(5):
@@ -115,8 +119,8 @@ def test_five_failures_from_one_address_lock_that_address_with_a_capped_back_off
 
 
 def test_back_off_stops_doubling_at_the_maximum(
-    factory: sessionmaker[Session], settings: Settings, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    factory: sessionmaker[Session], settings: Settings, make_user: MakeUser
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     settings = strict(settings)
     now = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
@@ -129,8 +133,8 @@ def test_back_off_stops_doubling_at_the_maximum(
 
 
 def test_an_address_spraying_many_usernames_is_paused(
-    factory: sessionmaker[Session], settings: Settings, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    factory: sessionmaker[Session], settings: Settings, make_user: MakeUser
+) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     settings = strict(settings)
     now = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
@@ -143,8 +147,8 @@ def test_an_address_spraying_many_usernames_is_paused(
 
 
 def test_unknown_suspended_and_locked_accounts_read_the_same(
-    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user: MakeUser
+) -> None:
     make_user("ofc.gone", Role.OPERATOR).status = AccountStatus.SUSPENDED
     make_user("ofc.chen", Role.OPERATOR)
     db.flush()
@@ -179,8 +183,8 @@ def test_unknown_user_failures_are_logged(
 
 
 def test_two_factor_code_is_required_once_enrolled_and_used_once(
-    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user: MakeUser
+) -> None:
     user = make_user("det.nair", Role.INVESTIGATOR)
     secret = administration.new_totp_secret()
     with pytest.raises(InvalidInput, match="does not match"):
@@ -207,8 +211,8 @@ def test_two_factor_window_takes_the_previous_step_only(offset: int, accepted: b
 
 
 def test_a_wrong_code_and_a_wrong_password_read_the_same(
-    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user: MakeUser
+) -> None:
     user = make_user("det.nair", Role.INVESTIGATOR)
     secret = administration.new_totp_secret()
     administration.enrol_totp(session=db, user=user, secret=secret, code=pyotp.TOTP(secret).now())
@@ -222,8 +226,8 @@ def test_a_wrong_code_and_a_wrong_password_read_the_same(
 def test_mandatory_two_factor_closes_alpr_functions_until_enrolled(
     client: TestClient,
     db: Session,
-    make_user,
-    train,  # type: ignore[no-untyped-def]
+    make_user: MakeUser,
+    train: Train,
 ) -> None:
     admin = make_user("lt.alvarez", Role.ADMINISTRATOR)
     train(make_user("auditor", Role.AUDITOR))
@@ -235,8 +239,8 @@ def test_mandatory_two_factor_closes_alpr_functions_until_enrolled(
 
 
 def test_unused_accounts_are_suspended(
-    factory: sessionmaker[Session], db: Session, settings: Settings, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user: MakeUser
+) -> None:
     user = make_user("ofc.idle", Role.OPERATOR)
     user.last_login_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=91)
     db.flush()
@@ -247,7 +251,7 @@ def test_unused_accounts_are_suspended(
     assert actions_for(db, "system:inactivity") == ["account.status"]
 
 
-def test_suspend_inactive_sweep(db: Session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_suspend_inactive_sweep(db: Session, make_user: MakeUser) -> None:
     idle, busy = make_user("ofc.idle", Role.OPERATOR), make_user("ofc.busy", Role.OPERATOR)
     idle.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=100)
     busy.last_login_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)

@@ -14,7 +14,10 @@ from plateguard.accounts import training
 from plateguard.accounts.roles import Role
 from plateguard.cli import app
 from plateguard.database import make_engine, make_session_factory
-from tests.conftest import TEST_PASSWORD, sign_in
+from tests.conftest import TEST_PASSWORD, MakeUser, sign_in
+
+# Relative to today: a fixed date would pass the 24-month validity one day and fail every run after.
+TRAINED_A_MONTH_AGO = (dt.date.today() - dt.timedelta(days=30)).isoformat()
 
 
 def record_form(csrf: str, user_id: int, course_id: int) -> dict[str, str]:
@@ -28,8 +31,8 @@ def record_form(csrf: str, user_id: int, course_id: int) -> dict[str, str]:
 
 
 def test_an_untrained_administrator_cannot_record_their_own_training(
-    client: TestClient, db: Session, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
     admin = make_user("lt.alvarez", Role.ADMINISTRATOR)
     course = training.courses(session=db)[0]
     csrf = sign_in(client, "lt.alvarez")
@@ -41,8 +44,8 @@ def test_an_untrained_administrator_cannot_record_their_own_training(
 
 
 def test_a_training_manager_records_someone_elses_training(
-    client: TestClient, db: Session, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
     admin = make_user("lt.alvarez", Role.ADMINISTRATOR)
     make_user("sgt.okafor", Role.TRAINING_MANAGER)
     course = training.courses(session=db)[0]
@@ -67,7 +70,7 @@ def test_init_records_the_first_administrators_training_as_their_own_statement(t
             "--admin-password-file",
             str(password_file),
             "--admin-trained-on",
-            "2026-10-01",
+            TRAINED_A_MONTH_AGO,
             "--training-statement",
             statement,
         ],
@@ -87,7 +90,7 @@ def test_init_without_a_statement_leaves_the_administrator_untrained(tmp_path: P
     password_file = tmp_path / "pw"
     password_file.write_text(TEST_PASSWORD + "\n")
     args = ["init", "--data-dir", str(tmp_path / "d"), "--admin-password-file", str(password_file)]
-    half = CliRunner().invoke(app, [*args, "--admin-trained-on", "2026-10-01"])
+    half = CliRunner().invoke(app, [*args, "--admin-trained-on", TRAINED_A_MONTH_AGO])
     assert half.exit_code == 1 and "together" in half.output
     assert CliRunner().invoke(app, args).exit_code == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'd' / 'plateguard.sqlite3'}")
@@ -98,8 +101,8 @@ def test_init_without_a_statement_leaves_the_administrator_untrained(tmp_path: P
 
 
 def test_the_training_page_shows_a_statement_at_setup_as_such(
-    client: TestClient, db: Session, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
     admin = make_user("lt.alvarez", Role.ADMINISTRATOR)
     for course in training.courses(session=db):
         training.record_completion(

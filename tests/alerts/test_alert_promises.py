@@ -4,8 +4,8 @@ status the policy gives it; notes add up; every view is in the access log with i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -16,23 +16,22 @@ from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.service import Justification
 from plateguard.accounts.roles import Role
 from plateguard.alerts import service as alert_service
-from plateguard.alerts.models import Alert, AlertStatus, CletsResult
+from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResult
 from plateguard.database import run_after_rollback
 from plateguard.errors import NotFound
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
 from plateguard.reads.models import PlateRead
+from plateguard.reads.stored import CandidateRow, StoredRead
+from tests.conftest import Trained
 from tests.hotlists.conftest import StoreRead, make_list, stolen
 
 WHY = Justification("Alert verification")
 
 
-def rows(*reads: PlateRead) -> list[dict[str, Any]]:
-    """The rows ingest hands to matching for a batch of stored reads."""
-    return [
-        {"id": r.id, "plate_normalized": r.plate_normalized, "region": r.region, "candidates": r.candidates}
-        for r in reads
-    ]
+def rows(*reads: PlateRead) -> list[StoredRead]:
+    """What ingest hands to matching for a batch of stored reads."""
+    return [StoredRead.of(r) for r in reads]
 
 
 def last_record(db: Session) -> AccessRecord:
@@ -98,10 +97,17 @@ def test_a_batch_raises_live_alerts_with_the_entry_snapshot_and_one_record(
     )
 
 
-def test_a_single_read_raises_a_live_alert_too(db: Session, store_read: StoreRead, bolo: None) -> None:
-    (alert,) = alert_service.process_new_read(session=db, read=store_read("8XYZ999"), matcher=LiveMatcher())
+def test_a_read_stored_alone_raises_a_live_alert_too(db: Session, store_read: StoreRead, bolo: None) -> None:
+    (alert,) = alert_service.process_new_reads(
+        session=db, reads=[StoredRead.of(store_read("8XYZ999"))], matcher=LiveMatcher()
+    )
     assert (alert.retroactive, alert.entry["plate"]) == (False, "8XYZ999")
-    assert alert_service.process_new_read(session=db, read=store_read("1NOPE33"), matcher=LiveMatcher()) == []
+    assert (
+        alert_service.process_new_reads(
+            session=db, reads=[StoredRead.of(store_read("1NOPE33"))], matcher=LiveMatcher()
+        )
+        == []
+    )
 
 
 def test_an_alert_is_raised_once_per_read_and_entry(db: Session, store_read: StoreRead, bolo: None) -> None:
@@ -131,12 +137,14 @@ def test_the_readers_other_readings_are_matched_only_when_confident(
     db: Session, store_read: StoreRead, bolo: None
 ) -> None:
     read = store_read("7A8C123")
-    row = rows(read)[0]
-    row["candidates"] = [
-        {"plate": "7A8C123", "confidence": 0.9},
-        {"plate": "8xyz-999", "confidence": 0.3},  # confident enough, normalised before matching
-        {"plate": "4LMN555", "confidence": 0.29},  # below the floor
-    ]
+    row = dataclasses.replace(
+        rows(read)[0],
+        candidates=(
+            {"plate": "7A8C123", "confidence": 0.9},
+            {"plate": "8xyz-999", "confidence": 0.3},  # confident enough, normalised before matching
+            {"plate": "4LMN555", "confidence": 0.29},  # below the floor
+        ),
+    )
     alerts = alert_service.process_new_reads(session=db, reads=[row], matcher=LiveMatcher())
     assert sorted((a.entry["plate"], a.match_kind) for a in alerts) == [
         ("7ABC123", "fuzzy"),
@@ -145,9 +153,16 @@ def test_the_readers_other_readings_are_matched_only_when_confident(
 
 
 def test_alternatives_are_the_best_few_distinct_other_readings() -> None:
-    candidates = [{"plate": p, "confidence": 0.5} for p in ("7ABC123", "A1", "A2", "a-2", "A3", "A4", "A5")]
+    candidates: list[CandidateRow] = [
+        {"plate": p, "confidence": 0.5} for p in ("7ABC123", "A1", "A2", "a-2", "A3", "A4", "A5")
+    ]
     assert alert_service.alternatives("7ABC123", candidates) == ["A1", "A2", "A3", "A4"]
-    assert alert_service.alternatives("7ABC123", [{"plate": "", "confidence": 1}, {"plate": "B1"}]) == []
+    assert (
+        alert_service.alternatives(
+            "7ABC123", [{"plate": "", "confidence": 1}, {"plate": "B1", "confidence": 0}]
+        )
+        == []
+    )
     assert alert_service.alternatives("7ABC123", None) == []
 
 
@@ -156,15 +171,15 @@ def age(alert: Alert, seconds: int) -> None:
 
 
 def test_the_push_feed_holds_new_live_alerts_oldest_first_up_to_the_limit(
-    db: Session, store_read: StoreRead, trained, bolo: None
-) -> None:  # type: ignore[no-untyped-def]
+    db: Session, store_read: StoreRead, trained: Trained, bolo: None
+) -> None:
     officer = trained("ofc.push", Role.OPERATOR)
     late, early, middle = raise_live(db, store_read, "7ABC123", "5KX9000", "8XYZ999")
     (before,) = raise_live(db, store_read, "4LMN555")
     for alert, seconds in ((early, 10), (middle, 20), (late, 30), (before, 0)):
         age(alert, seconds)
     retro_read = store_read("7ABC123")
-    matches = [m for m in alert_service._match(LiveMatcher().ensure_fresh(db), "7ABC123", None, None, 0.0)]
+    matches = [m for m in alert_service._match(LiveMatcher().ensure_fresh(db), "7ABC123", (), None, 0.0)]
     (retro,) = alert_service.raise_alerts(session=db, read=retro_read, matches=matches, retroactive=True)
     age(retro, 40)
     db.flush()
@@ -217,7 +232,9 @@ def step(db: Session, user, alert_id, **values):  # type: ignore[no-untyped-def]
         ({"visual_match": True, "clets_result": CletsResult.CONFIRMED}, AlertStatus.CONFIRMED),
     ],
 )
-def test_each_verification_step_sets_its_status(db: Session, trained, alert_id, values, status) -> None:  # type: ignore[no-untyped-def]
+def test_each_verification_step_sets_its_status(  # type: ignore[no-untyped-def]
+    db: Session, trained: Trained, alert_id, values, status
+) -> None:
     officer = trained("ofc.step", Role.OPERATOR)
     alert = step(db, officer, alert_id, notes="No plate image; plate seen on the vehicle.", **values)
     assert alert.status is status
@@ -228,7 +245,7 @@ def test_each_verification_step_sets_its_status(db: Session, trained, alert_id, 
     assert alert.outcome is None and alert.verified_by == "ofc.step" and alert.verified_at is not None
 
 
-def test_earlier_steps_are_kept_and_notes_are_appended(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+def test_earlier_steps_are_kept_and_notes_are_appended(db: Session, trained: Trained, alert_id) -> None:  # type: ignore[no-untyped-def]
     officer = trained("ofc.notes", Role.OPERATOR)
     step(db, officer, alert_id, visual_match=True, notes="  plate matches, white Civic  ")
     step(db, officer, alert_id, notes="   ")
@@ -249,13 +266,15 @@ def test_earlier_steps_are_kept_and_notes_are_appended(db: Session, trained, ale
     }
 
 
-def test_notes_are_kept_to_4000_characters(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+def test_notes_are_kept_to_4000_characters(db: Session, trained: Trained, alert_id) -> None:  # type: ignore[no-untyped-def]
     officer = trained("ofc.long", Role.OPERATOR)
     alert = step(db, officer, alert_id, notes="x" * 5000)
     assert alert.notes == "x" * 4000
 
 
-def test_enforcement_before_both_checks_is_refused_with_its_own_code(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+def test_enforcement_before_both_checks_is_refused_with_its_own_code(  # type: ignore[no-untyped-def]
+    db: Session, trained: Trained, alert_id
+) -> None:
     from plateguard.alerts.models import AlertOutcome
 
     officer = trained("ofc.early", Role.OPERATOR)
@@ -264,9 +283,9 @@ def test_enforcement_before_both_checks_is_refused_with_its_own_code(db: Session
     assert (refused.value.code, refused.value.field) == ("verification_required", "outcome")
 
 
-def test_viewing_and_listing_alerts_is_recorded_with_purpose_and_query(
-    db: Session, trained, alert_id
-) -> None:  # type: ignore[no-untyped-def]
+def test_viewing_and_listing_alerts_is_recorded_with_purpose_and_query(  # type: ignore[no-untyped-def]
+    db: Session, trained: Trained, alert_id
+) -> None:
     officer = trained("ofc.view", Role.OPERATOR)
     alert = alert_service.get_alert(session=db, user=officer, alert_id=alert_id, why=WHY)
     assert alert.id == alert_id
@@ -290,7 +309,9 @@ def test_viewing_and_listing_alerts_is_recorded_with_purpose_and_query(
     assert last_record(db).query == {"status": "any", "limit": 100}
 
 
-def test_a_missing_alert_is_not_found_and_the_look_is_still_recorded(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_alert_is_not_found_and_the_look_is_still_recorded(  # type: ignore[no-untyped-def]
+    db: Session, trained: Trained, alert_id
+) -> None:
     import uuid
 
     officer = trained("ofc.missing", Role.OPERATOR)
@@ -308,12 +329,24 @@ def test_a_missing_alert_is_not_found_and_the_look_is_still_recorded(db: Session
     )
 
 
-def test_a_refused_step_is_recorded_as_denied(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_step_is_recorded_as_denied(db: Session, trained: Trained, alert_id) -> None:  # type: ignore[no-untyped-def]
     officer = trained("ofc.refused", Role.OPERATOR)
-    alert_service.record_refusal(session=db, user=officer, alert_id=alert_id, reason="no CLETS yet")
+    with pytest.raises(alert_service.VerificationRefused):
+        alert_service.verify(
+            session=db,
+            user=officer,
+            alert_id=alert_id,
+            visual_match=True,
+            clets_result=None,
+            outcome=AlertOutcome.ENFORCEMENT_TAKEN,
+            why=WHY,
+        )
+    # Written in its own transaction once the refused step is rolled back.
+    run_after_rollback(db, sessionmaker(bind=db.connection(), join_transaction_mode="create_savepoint"))
     record = last_record(db)
     assert (record.action, record.username, record.outcome) == ("alerts.verify", "ofc.refused", "denied")
-    assert record.query == {"alert_id": str(alert_id), "reason": "no CLETS yet"}
+    assert record.query["alert_id"] == str(alert_id) and record.query["outcome"] == "enforcement_taken"
+    assert "CLETS confirms" in record.query["refused"]
 
 
 def test_the_alert_purpose_is_used_only_when_the_department_lists_it() -> None:

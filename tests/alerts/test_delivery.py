@@ -42,7 +42,7 @@ from plateguard.ingest import service as ingest_service
 from plateguard.ingest.hooks import read_stored_callback
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.main import create_app
-from tests.conftest import sign_in
+from tests.conftest import TEST_ACTOR, Trained, sign_in
 from tests.hotlists.conftest import StoreRead, make_list, stolen
 
 
@@ -190,7 +190,7 @@ def test_an_alert_email_reaches_every_mailbox_with_the_warning_and_a_link(
     report = delivery.deliver_due(factory=factory_for(db), settings=settings)
 
     assert report.sent == 2
-    assert sorted(to for (to,), _ in box.messages) == sorted(email["recipients"])
+    assert sorted(to for (to,), _ in box.messages) == sorted(email["recipients"])  # type: ignore[call-overload]
     _, message = box.messages[0]
     assert message["Subject"] == "ALPR alert (unverified): 7ABC123 on Department BOLO - stolen vehicle"
     assert message["From"] == "alpr@manteca.example"
@@ -264,8 +264,8 @@ def test_restricted_lists_reach_only_targets_cleared_for_them_and_retroactive_hi
     assert sorted(d.target for d in deliveries(db)) == sorted([cleared, cleared, webhook.url])
 
 
-def test_the_alert_page_lists_where_the_alert_was_sent(  # type: ignore[no-untyped-def]
-    client: TestClient, db: Session, settings: Settings, ingest: Ingest, webhook: Receiver, trained
+def test_the_alert_page_lists_where_the_alert_was_sent(
+    client: TestClient, db: Session, settings: Settings, ingest: Ingest, webhook: Receiver, trained: Trained
 ) -> None:
     settings = configured(settings, webhooks=[{"url": webhook.url}])
     trained("officer", Role.OPERATOR)
@@ -287,7 +287,7 @@ def test_a_read_posted_to_a_running_server_reaches_the_webhook_within_seconds(
         make_list(session, "Patrol BOLO", HotlistSource.DEPARTMENT, stolen("6LIVE60"))
         camera = session.scalars(select(Camera).where(Camera.status == CameraStatus.ACTIVE)).first()
         assert camera is not None
-        _, token = camera_service.issue_token(session=session, camera=camera, created_by="test")
+        _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=camera)
     engine.dispose()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")

@@ -11,23 +11,24 @@ from sqlalchemy.orm import Session
 from plateguard.access_log.guard import system_scope
 from plateguard.accounts.roles import Role
 from plateguard.alerts import service as alert_service
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
 from plateguard.reads.models import PlateRead
-from tests.conftest import sign_in
+from plateguard.reads.stored import StoredRead
+from tests.conftest import TEST_ACTOR, Trained, sign_in
 from tests.hotlists.conftest import StoreRead, access_actions, make_list, stolen
 
 
 def raise_alert(db: Session, store_read: StoreRead) -> str:
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
     read = store_read("7ABC123", image=render_plate("7ABC123"))
-    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
+    (alert,) = alert_service.process_new_reads(session=db, reads=[StoredRead.of(read)], matcher=LiveMatcher())
     return str(alert.id)
 
 
-def test_alert_page_shows_the_warning_the_entry_and_an_audited_image(  # type: ignore[no-untyped-def]
-    client: TestClient, db: Session, trained, store_read: StoreRead
+def test_alert_page_shows_the_warning_the_entry_and_an_audited_image(
+    client: TestClient, db: Session, trained: Trained, store_read: StoreRead
 ) -> None:
     trained("officer", Role.OPERATOR)
     alert_id = raise_alert(db, store_read)
@@ -43,13 +44,14 @@ def test_alert_page_shows_the_warning_the_entry_and_an_audited_image(  # type: i
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     assert client.get(f"/alerts/{alert_id}/images/overview").status_code == 404
     actions = [a for a, user, _ in access_actions(db) if user == "officer"]
-    assert actions[-3:] == ["alerts.view", "alerts.view", "alerts.image"]
+    # One record per look: the page, the image, and the refused look at a missing image.
+    assert actions[-3:] == ["alerts.view", "alerts.image", "alerts.image"]
     listing = client.get("/alerts", headers={"Accept": "text/html"})
     assert "Misread statistics" in listing.text and "7ABC123" in listing.text
 
 
-def test_enforcement_without_verification_is_refused_and_logged(  # type: ignore[no-untyped-def]
-    client: TestClient, db: Session, trained, store_read: StoreRead
+def test_enforcement_without_verification_is_refused_and_logged(
+    client: TestClient, db: Session, trained: Trained, store_read: StoreRead
 ) -> None:
     trained("officer", Role.OPERATOR)
     alert_id = raise_alert(db, store_read)
@@ -76,9 +78,9 @@ def test_enforcement_without_verification_is_refused_and_logged(  # type: ignore
     assert ("alerts.verify", "officer", "ok") in access_actions(db)
 
 
-def test_roles_without_alert_permissions_are_refused(
-    client: TestClient, db: Session, trained, store_read
-) -> None:  # type: ignore[no-untyped-def]
+def test_roles_without_alert_permissions_are_refused(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained, store_read
+) -> None:
     trained("auditor", Role.AUDITOR)
     alert_id = raise_alert(db, store_read)
     sign_in(client, "auditor")
@@ -86,7 +88,9 @@ def test_roles_without_alert_permissions_are_refused(
     assert client.get("/hotlists").status_code == 403
 
 
-def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, trained, store_read) -> None:  # type: ignore[no-untyped-def]
+def test_partial_plate_form_and_import_upload(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained, store_read
+) -> None:
     trained("admin", Role.ADMINISTRATOR)
     store_read("4KPD123")
     csrf = sign_in(client, "admin")
@@ -144,7 +148,9 @@ def test_partial_plate_form_and_import_upload(client: TestClient, db: Session, t
     assert "TEST2" in page.text and "4KP*" not in page.text
 
 
-def test_administrator_grants_and_revokes_a_restricted_list(client: TestClient, db: Session, trained) -> None:  # type: ignore[no-untyped-def]
+def test_administrator_grants_and_revokes_a_restricted_list(
+    client: TestClient, db: Session, trained: Trained
+) -> None:
     trained("lt.alvarez", Role.ADMINISTRATOR)
     officer = trained("officer", Role.OPERATOR)
     state = make_list(db, "CA DOJ SVS", HotlistSource.STATE, stolen("TEST201"))
@@ -177,7 +183,9 @@ def test_visual_yes_without_a_plate_image_is_refused_without_a_note(  # type: ig
 ) -> None:
     trained("officer", Role.OPERATOR)
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("6NOI555"))
-    (alert,) = alert_service.process_new_read(session=db, read=store_read("6NOI555"), matcher=LiveMatcher())
+    (alert,) = alert_service.process_new_reads(
+        session=db, reads=[StoredRead.of(store_read("6NOI555"))], matcher=LiveMatcher()
+    )
     csrf = sign_in(client, "officer")
     url = f"/alerts/{alert.id}/verify"
     refused = client.post(url, data={"csrf_token": csrf, "visual_match": "yes"}, follow_redirects=False)
@@ -200,27 +208,30 @@ def test_alert_list_filters_by_list_camera_and_time_and_shows_thumbnails(  # typ
     from plateguard.access_log.models import AccessRecord
     from plateguard.cameras import service as camera_service
     from plateguard.cameras.models import CameraKind
-    from plateguard.reads import service as read_service
-    from plateguard.reads.schemas import Candidate, PlateReadCreate
+    from plateguard.ingest import service as ingest_service
+    from plateguard.ingest.schemas import ReadSubmission
+    from plateguard.reads.schemas import Candidate
 
     trained("officer", Role.OPERATOR)
     bolo = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
     make_list(db, "Warrants", HotlistSource.DEPARTMENT, stolen("5WAR555"))
     store_read("7ABC123", image=render_plate("7ABC123"))  # on the fixture camera "Main St NB"
-    union = camera_service.create(session=db, agency=agency, name="Union Rd EB", kind=CameraKind.FIXED)
-    old = PlateReadCreate(
+    union = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Union Rd EB", kind=CameraKind.FIXED
+    )
+    old = ReadSubmission(
         plate="5WAR555",
         confidence=0.9,
         candidates=[Candidate(plate="5WAR555", confidence=0.9)],
         region="us-ca",
         captured_at=dt.datetime(2026, 1, 10, 18, 0, tzinfo=dt.UTC),  # 10:00 Pacific
     )
-    read_service.create(session=db, camera=union, read=old, images_dir=client.app.state.settings.images_dir)  # type: ignore[attr-defined]
+    images_dir = client.app.state.settings.images_dir  # type: ignore[attr-defined]
+    ingest_service.store_read(session=db, camera=union, read=old, images_dir=images_dir)
     live = LiveMatcher()
     with system_scope(db, "test"):
         reads = list(db.scalars(select(PlateRead)))
-    for read in reads:
-        alert_service.process_new_read(session=db, read=read, matcher=live)
+    alert_service.process_new_reads(session=db, reads=[StoredRead.of(read) for read in reads], matcher=live)
     db.commit()
     sign_in(client, "officer")
 

@@ -14,6 +14,8 @@ from plateguard.errors import Conflict, Forbidden, InvalidInput
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
+from plateguard.reads.stored import StoredRead
+from tests.conftest import Trained
 from tests.hotlists.conftest import StoreRead, access_actions, last_access_id, make_list, stolen
 
 
@@ -26,8 +28,15 @@ def test_a_hotlisted_read_raises_an_alert_in_the_same_transaction(
     db: Session, store_read: StoreRead, live: LiveMatcher
 ) -> None:
     make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
-    assert alert_service.process_new_read(session=db, read=store_read("8ZZZ999"), matcher=live) == []
-    alerts = alert_service.process_new_read(session=db, read=store_read("7A8C123"), matcher=live)
+    assert (
+        alert_service.process_new_reads(
+            session=db, reads=[StoredRead.of(store_read("8ZZZ999"))], matcher=live
+        )
+        == []
+    )
+    alerts = alert_service.process_new_reads(
+        session=db, reads=[StoredRead.of(store_read("7A8C123"))], matcher=live
+    )
     assert [(a.match_kind, a.status, a.entry["plate"], a.entry["hotlist"]) for a in alerts] == [
         ("fuzzy", AlertStatus.UNVERIFIED, "7ABC123", "Department BOLO")
     ]
@@ -38,7 +47,9 @@ def test_a_state_mismatch_is_shown_on_the_alert(
     db: Session, store_read: StoreRead, live: LiveMatcher
 ) -> None:
     make_list(db, "BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123", "NV"))
-    (alert,) = alert_service.process_new_read(session=db, read=store_read("7ABC123", "us-ca"), matcher=live)
+    (alert,) = alert_service.process_new_reads(
+        session=db, reads=[StoredRead.of(store_read("7ABC123", "us-ca"))], matcher=live
+    )
     assert alert.state_mismatch and alert.match_kind == "exact"
 
 
@@ -48,20 +59,29 @@ def test_a_list_added_after_the_matcher_was_built_is_picked_up(
     live.reload(db)
     make_list(db, "Late list", HotlistSource.MANUAL, stolen("5LATE55"))
     live.ensure_fresh(db, force_check=True)
-    assert len(alert_service.process_new_read(session=db, read=store_read("5LATE55"), matcher=live)) == 1
+    assert (
+        len(
+            alert_service.process_new_reads(
+                session=db, reads=[StoredRead.of(store_read("5LATE55"))], matcher=live
+            )
+        )
+        == 1
+    )
 
 
 @pytest.fixture()
 def alert_id(db: Session, store_read: StoreRead, live: LiveMatcher):  # type: ignore[no-untyped-def]
     make_list(db, "BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
-    (alert,) = alert_service.process_new_read(session=db, read=store_read("7ABC123"), matcher=live)
+    (alert,) = alert_service.process_new_reads(
+        session=db, reads=[StoredRead.of(store_read("7ABC123"))], matcher=live
+    )
     return alert.id
 
 
 def verify(db: Session, user, alert_id, **steps):  # type: ignore[no-untyped-def]
     values = {"visual_match": None, "clets_result": None, "outcome": None}
     values.update(steps)
-    return alert_service.verify(session=db, user=user, alert_id=alert_id, why=None, **values)
+    return alert_service.verify(session=db, user=user, alert_id=alert_id, why=None, **values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +96,7 @@ def verify(db: Session, user, alert_id, **steps):  # type: ignore[no-untyped-def
     ],
 )
 def test_enforcement_is_refused_without_visual_yes_and_clets_confirmed(  # type: ignore[no-untyped-def]
-    db: Session, trained, alert_id, visual, clets
+    db: Session, trained: Trained, alert_id, visual, clets
 ) -> None:
     officer = trained("officer", Role.OPERATOR)
     with pytest.raises(Forbidden, match=r"460\.3\(f\)"):
@@ -90,7 +110,7 @@ def test_enforcement_is_refused_without_visual_yes_and_clets_confirmed(  # type:
         )
 
 
-def test_step_by_step_verification_then_enforcement(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+def test_step_by_step_verification_then_enforcement(db: Session, trained: Trained, alert_id) -> None:  # type: ignore[no-untyped-def]
     officer = trained("officer", Role.OPERATOR)
     before = last_access_id(db)
     seen = "No plate image; plate and state read on the vehicle at the traffic stop."
@@ -108,7 +128,7 @@ def test_step_by_step_verification_then_enforcement(db: Session, trained, alert_
         verify(db, officer, alert_id, outcome=AlertOutcome.MISREAD)
 
 
-def test_a_misread_is_recorded_and_counted_per_camera(db: Session, trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+def test_a_misread_is_recorded_and_counted_per_camera(db: Session, trained: Trained, alert_id) -> None:  # type: ignore[no-untyped-def]
     officer = trained("officer", Role.OPERATOR)
     alert = verify(db, officer, alert_id, visual_match=False, outcome=AlertOutcome.MISREAD)
     assert alert.status is AlertStatus.CLOSED
@@ -117,13 +137,15 @@ def test_a_misread_is_recorded_and_counted_per_camera(db: Session, trained, aler
     assert overall.misread_rate == 1.0
 
 
-def test_alerts_on_a_restricted_list_are_hidden_from_users_without_a_grant(  # type: ignore[no-untyped-def]
-    db: Session, trained, store_read: StoreRead, live: LiveMatcher
+def test_alerts_on_a_restricted_list_are_hidden_from_users_without_a_grant(
+    db: Session, trained: Trained, store_read: StoreRead, live: LiveMatcher
 ) -> None:
     granted, other = trained("granted", Role.OPERATOR), trained("other", Role.OPERATOR)
     state = make_list(db, "CA DOJ SVS", HotlistSource.STATE, stolen("TEST201"))
-    hotlist_service.grant(session=db, actor=alert_service.Actor.of(granted), hotlist=state, user=granted)
-    (alert,) = alert_service.process_new_read(session=db, read=store_read("TEST201"), matcher=live)
+    hotlist_service.grant(session=db, actor=alert_service.Actor.of(granted), hotlist=state, user=granted)  # type: ignore[attr-defined]
+    (alert,) = alert_service.process_new_reads(
+        session=db, reads=[StoredRead.of(store_read("TEST201"))], matcher=live
+    )
     assert [a.id for a in alert_service.list_alerts(session=db, user=granted, why=None)] == [alert.id]
     assert alert_service.list_alerts(session=db, user=other, why=None) == []
     with pytest.raises(Forbidden):
@@ -149,10 +171,10 @@ def test_a_visual_match_without_a_plate_image_needs_a_note(db: Session, trained,
 def test_a_visual_match_with_a_plate_image_needs_no_note(  # type: ignore[no-untyped-def]
     db: Session, trained, store_read: StoreRead, live: LiveMatcher
 ) -> None:
-    from plateguard.demo import render_plate
+    from plateguard.demo_scenes import render_plate
 
     make_list(db, "BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
     read = store_read("7ABC123", image=render_plate("7ABC123"))
-    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=live)
+    (alert,) = alert_service.process_new_reads(session=db, reads=[StoredRead.of(read)], matcher=live)
     officer = trained("officer", Role.OPERATOR)
     assert verify(db, officer, alert.id, visual_match=True).visual_match is True

@@ -101,10 +101,10 @@ def test_queries_are_shown_in_words_and_times_in_the_agencys_zone(
     assert "2026-10-09 23:30:00 PDT" in page
 
 
-def test_paging_reaches_every_record_with_the_filter_kept(
+def test_paging_reaches_every_record_with_the_filter_kept(  # type: ignore[no-untyped-def]
     auditor_client: TestClient,
     make_user,
-    log: Log,  # type: ignore[no-untyped-def]
+    log: Log,
 ) -> None:
     user = make_user("ofc.many", Role.OPERATOR)
     made = [log(user, "reads.search", at(12, 8 + n // 60, n % 60), case=f"26-{n}") for n in range(230)]

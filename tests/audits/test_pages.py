@@ -3,6 +3,7 @@ only, never a plate, never an image, never a name but the ALPR Administrator's."
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from pathlib import Path
@@ -18,12 +19,12 @@ from plateguard.audits import service as audits
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistSource
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import PlateReadCreate
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from tests.audits.conftest import Log
-from tests.conftest import sign_in
+from tests.conftest import TEST_ACTOR, sign_in
 
 HTML = {"Accept": "text/html"}
 
@@ -32,11 +33,11 @@ def csrf_of(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
-def test_an_auditor_opens_finds_and_signs_off_and_then_nothing_changes(
+def test_an_auditor_opens_finds_and_signs_off_and_then_nothing_changes(  # type: ignore[no-untyped-def]
     client: TestClient,
     trained,
     log: Log,
-    db: Session,  # type: ignore[no-untyped-def]
+    db: Session,
 ) -> None:
     nair = trained("det.nair", Role.INVESTIGATOR)
     now = dt.datetime.now(dt.UTC)
@@ -110,10 +111,10 @@ def test_dashboards_draw_their_charts(client: TestClient, trained) -> None:  # t
     assert operations.count("data:image/svg+xml") == 3 and audit.count("data:image/svg+xml") == 4
 
 
-def test_incidents_carry_their_notice_deadlines(
+def test_incidents_carry_their_notice_deadlines(  # type: ignore[no-untyped-def]
     client: TestClient,
     trained,
-    settings: Settings,  # type: ignore[no-untyped-def]
+    settings: Settings,
 ) -> None:
     trained("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
@@ -158,18 +159,24 @@ def crafted_agency(db: Session, make_user, log: Log, settings: Settings, agency,
     nair = make_user("det.nair", Role.INVESTIGATOR, full_name="Det. Priya Nair")
     auditor = make_user("sgt.brooks", Role.AUDITOR, full_name="Sgt. Dana Brooks")
     make_user("ms.okafor", Role.RECORDS_CUSTODIAN, full_name="Kim Okafor")
-    camera = camera_service.create(session=db, agency=agency, name="Main St", kind=CameraKind.FIXED)
+    camera = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Main St", kind=CameraKind.FIXED
+    )
     hotlist = Hotlist(name="BOLO", source=HotlistSource.DEPARTMENT)
     db.add(hotlist)
     db.flush()
     now = dt.datetime.now(dt.UTC)
     for n, plate in enumerate(SECRET_PLATES):
-        read = read_service.create(
+        read = ingest_service.store_read(
             session=db,
             camera=camera,
-            read=PlateReadCreate(plate=plate, confidence=0.9, captured_at=now - dt.timedelta(hours=n + 1)),
+            read=ReadSubmission(
+                plate=plate,
+                confidence=0.9,
+                captured_at=now - dt.timedelta(hours=n + 1),
+                plate_image=base64.b64encode(render_plate(plate)),
+            ),
             images_dir=tmp_path / "images",
-            plate_image=render_plate(plate),
         )
         db.add(
             HotlistEntry(

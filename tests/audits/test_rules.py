@@ -148,12 +148,12 @@ def test_bulk_exports_are_flagged_from_the_threshold(
     assert sequences(audit, "bulk_export") == [big]
 
 
-def test_access_after_training_lapsed_is_flagged_per_user(
+def test_access_after_training_lapsed_is_flagged_per_user(  # type: ignore[no-untyped-def]
     db: Session,
     settings: Settings,
     people: dict[str, User],
     make_user,
-    log: Log,  # type: ignore[no-untyped-def]
+    log: Log,
 ) -> None:
     lapsed = make_user("ofc.lee", Role.OPERATOR, full_name="Ofc. Jo Lee")
     for course in training.courses(session=db):

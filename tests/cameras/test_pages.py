@@ -15,9 +15,9 @@ from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
-from plateguard.cameras.health import silent_cameras
+from plateguard.cameras.health import health
 from plateguard.cameras.models import Camera, CameraKind
-from tests.conftest import sign_in
+from tests.conftest import TEST_ACTOR, MakeUser, sign_in
 
 
 def trained(db: Session, user: User) -> User:
@@ -29,7 +29,7 @@ def trained(db: Session, user: User) -> User:
 
 
 @pytest.fixture()
-def admin(db: Session, make_user) -> str:  # type: ignore[no-untyped-def]
+def admin(db: Session, make_user: MakeUser) -> str:
     trained(db, make_user("lt.alvarez", Role.ADMINISTRATOR, full_name="Lt. Maria Alvarez"))
     return "lt.alvarez"
 
@@ -75,7 +75,9 @@ def test_administrator_registers_a_unit_issues_and_revokes_a_token(
 
 
 def test_maintenance_is_recorded_with_who_did_it(client: TestClient, db: Session, admin: str, agency) -> None:  # type: ignore[no-untyped-def]
-    camera = camera_service.create(session=db, agency=agency, name="Main St NB", kind=CameraKind.FIXED)
+    camera = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Main St NB", kind=CameraKind.FIXED
+    )
     csrf = sign_in(client, admin)
     response = client.post(
         f"/cameras/{camera.id}/log",
@@ -93,11 +95,17 @@ def test_maintenance_is_recorded_with_who_did_it(client: TestClient, db: Session
 
 def test_a_silent_camera_raises_a_notice(client: TestClient, db: Session, admin: str, agency) -> None:  # type: ignore[no-untyped-def]
     quiet = camera_service.create(
-        session=db, agency=agency, name="Airport Way SB", kind=CameraKind.FIXED, expected_interval_minutes=30
+        session=db,
+        actor=TEST_ACTOR,
+        agency=agency,
+        name="Airport Way SB",
+        kind=CameraKind.FIXED,
+        expected_interval_minutes=30,
     )
     quiet.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
     db.flush()
-    assert [row.camera.name for row in silent_cameras(session=db)] == ["Airport Way SB"]
+    now = dt.datetime.now(dt.UTC)
+    assert [row.camera.name for row in health(session=db, now=now) if row.silent(now)] == ["Airport Way SB"]
     sign_in(client, admin)
     page = client.get("/cameras", headers={"Accept": "text/html"})
     assert "1 silent" in page.text and "Airport Way SB" in page.text
@@ -114,7 +122,7 @@ def test_bad_coordinates_are_refused_naming_the_field(client: TestClient, db: Se
     assert db.scalar(select(Camera).where(Camera.name == "X St")) is None
 
 
-def test_operators_cannot_manage_cameras(client: TestClient, db: Session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_operators_cannot_manage_cameras(client: TestClient, db: Session, make_user: MakeUser) -> None:
     trained(db, make_user("ofc.chen", Role.OPERATOR))
     csrf = sign_in(client, "ofc.chen")
     assert client.get("/cameras").status_code == 403

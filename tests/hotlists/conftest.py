@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -17,18 +19,27 @@ from plateguard.accounts.models import Agency
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import utcnow
+from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import ParsedEntry, ParsedFile
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistSource
-from plateguard.reads import service as read_service
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.reads.schemas import Candidate
+from tests.conftest import TEST_ACTOR
 
 
 @pytest.fixture()
 def camera(db: Session, agency: Agency) -> Camera:
     return camera_service.create(
-        session=db, agency=agency, name="Main St NB", kind=CameraKind.FIXED, latitude=37.79, longitude=-121.21
+        session=db,
+        actor=TEST_ACTOR,
+        agency=agency,
+        name="Main St NB",
+        kind=CameraKind.FIXED,
+        latitude=37.79,
+        longitude=-121.21,
     )
 
 
@@ -38,16 +49,15 @@ StoreRead = Callable[..., PlateRead]
 @pytest.fixture()
 def store_read(db: Session, camera: Camera, tmp_path: Path) -> StoreRead:
     def create(plate: str, region: str | None = "us-ca", image: bytes | None = None) -> PlateRead:
-        read = PlateReadCreate(
+        read = ReadSubmission(
             plate=plate,
             confidence=0.91,
             candidates=[Candidate(plate=plate, confidence=0.91)],
             region=region,
             captured_at=utcnow() - dt.timedelta(seconds=5),
+            plate_image=base64.b64encode(image) if image else None,
         )
-        return read_service.create(
-            session=db, camera=camera, read=read, images_dir=tmp_path / "images", plate_image=image
-        )
+        return ingest_service.store_read(session=db, camera=camera, read=read, images_dir=tmp_path / "images")
 
     return create
 
@@ -85,3 +95,22 @@ def reads_count(db: Session) -> int:
 
     with system_scope(db, "test"):
         return int(db.scalar(select(func.count()).select_from(PlateRead)) or 0)
+
+
+def import_file(
+    *,
+    session: Session,
+    actor: Actor,
+    hotlist: Hotlist,
+    data: bytes,
+    source_name: str,
+    file_format: str | None = None,
+    **rules: Any,
+) -> refresh.ImportReport:
+    """A hot file parsed, then loaded, as the import page and the command do (two steps)."""
+    parsed = refresh.parse_bytes(
+        data, file_format=file_format or hotlist.file_format, source_name=source_name
+    )
+    return refresh.replace_with(
+        session=session, actor=actor, hotlist=hotlist, parsed=parsed, source_name=source_name, **rules
+    )

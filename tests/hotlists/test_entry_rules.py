@@ -16,12 +16,11 @@ from plateguard.access_log.service import Actor
 from plateguard.accounts.roles import Role
 from plateguard.database import run_after_rollback
 from plateguard.errors import Forbidden, InvalidInput
-from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistSource
-from tests.conftest import sign_in
-from tests.hotlists.conftest import make_list, stolen
+from tests.conftest import Trained, sign_in
+from tests.hotlists.conftest import import_file, make_list, stolen
 
 ACTOR = Actor.system("Test Police Department", "test")
 IN_A_WEEK = (dt.date.today() + dt.timedelta(days=7)).isoformat()
@@ -48,7 +47,7 @@ def test_an_import_with_a_partial_row_lacking_its_case_or_expiry_is_refused_by_l
 ) -> None:
     hotlist = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("OLD0001"))
     with pytest.raises(HotFileError, match=f"line {line}: partial plate .*{reason}"):
-        refresh.import_bytes(
+        import_file(
             session=db,
             actor=ACTOR,
             hotlist=hotlist,
@@ -64,11 +63,11 @@ def test_a_partial_row_needs_the_importers_permission_and_a_purpose(db: Session)
     hotlist = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT)
     good_row = f"plate,case_number,expires\n7AB*,26-1,{IN_A_WEEK}\n".encode()
     with pytest.raises(HotFileError, match=r"line 2: .*hotlists:partial"):
-        refresh.import_bytes(
+        import_file(
             session=db, actor=ACTOR, hotlist=hotlist, data=good_row, source_name="b.csv", purpose="Criminal"
         )
     with pytest.raises(HotFileError, match=r"line 2: .*purpose"):
-        refresh.import_bytes(
+        import_file(
             session=db,
             actor=ACTOR,
             hotlist=hotlist,
@@ -76,7 +75,7 @@ def test_a_partial_row_needs_the_importers_permission_and_a_purpose(db: Session)
             source_name="b.csv",
             may_enter_partial=True,
         )
-    report = refresh.import_bytes(
+    report = import_file(
         session=db,
         actor=ACTOR,
         hotlist=hotlist,
@@ -89,8 +88,8 @@ def test_a_partial_row_needs_the_importers_permission_and_a_purpose(db: Session)
 
 
 def test_a_hand_entry_on_a_department_list_needs_case_number_and_a_bounded_expiry(
-    db: Session, trained
-) -> None:  # type: ignore[no-untyped-def]
+    db: Session, trained: Trained
+) -> None:
     admin = trained("lt.alvarez", Role.ADMINISTRATOR)
     hotlist = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT)
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
@@ -121,7 +120,9 @@ def test_a_hand_entry_on_a_department_list_needs_case_number_and_a_bounded_expir
     assert len(refused) == 4 and refused[0].query["plate"] == "8ABC123"
 
 
-def test_full_plates_need_hotlists_manage_and_state_lists_refuse_hand_changes(db: Session, trained) -> None:  # type: ignore[no-untyped-def]
+def test_full_plates_need_hotlists_manage_and_state_lists_refuse_hand_changes(
+    db: Session, trained: Trained
+) -> None:
     detective, admin = trained("det.nair", Role.INVESTIGATOR), trained("lt.alvarez", Role.ADMINISTRATOR)
     department = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT)
     state = make_list(db, "CA DOJ SVS", HotlistSource.STATE, stolen("TEST201"))
@@ -148,8 +149,8 @@ def hand_entry_form(csrf: str, plate: str) -> dict[str, str]:
 
 
 def test_an_entry_is_ended_through_its_own_list_with_purpose_and_stays_on_record(
-    client: TestClient, db: Session, trained
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained
+) -> None:
     trained("lt.alvarez", Role.ADMINISTRATOR)
     bolo = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT)
     other = make_list(db, "Burglary", HotlistSource.DEPARTMENT)
@@ -179,8 +180,8 @@ def test_an_entry_is_ended_through_its_own_list_with_purpose_and_stays_on_record
 
 
 def test_state_entries_cannot_be_ended_by_hand_even_through_another_lists_url(
-    client: TestClient, db: Session, trained
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained
+) -> None:
     trained("det.nair", Role.INVESTIGATOR)
     state = make_list(db, "CA DOJ SVS", HotlistSource.STATE, stolen("TEST201"))
     bolo = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT)
@@ -195,7 +196,9 @@ def test_state_entries_cannot_be_ended_by_hand_even_through_another_lists_url(
     assert len(refused) == 2 and all("refused" in r.query for r in refused)
 
 
-def test_a_refused_look_at_a_restricted_list_is_recorded(client: TestClient, db: Session, trained) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_look_at_a_restricted_list_is_recorded(
+    client: TestClient, db: Session, trained: Trained
+) -> None:
     trained("ofc.chen", Role.OPERATOR)
     state = make_list(db, "CA DOJ SVS", HotlistSource.STATE, stolen("TEST201"))
     sign_in(client, "ofc.chen")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,8 +20,9 @@ from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistSource
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.schemas import Candidate
 from tests.hotlists.conftest import make_list, stolen
 
 ACTOR = Actor.system("Test Police Department", "test")
@@ -38,17 +40,12 @@ def alerts_on(db: Session, hotlist_id: int) -> list[Alert]:
         return list(db.scalars(select(Alert).where(Alert.hotlist_id == hotlist_id)))
 
 
-def import_csv(db: Session, hotlist_id: int, data: bytes, **options: object) -> refresh.ImportReport:
+def import_csv(db: Session, hotlist_id: int, data: bytes, **options: Any) -> refresh.ImportReport:
     hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
-    return refresh.import_bytes(
-        session=db,
-        actor=ACTOR,
-        hotlist=hotlist,
-        data=data,
-        source_name="list.csv",
-        file_format="csv",
-        **options,
-    )  # type: ignore[arg-type]
+    parsed = refresh.parse_bytes(data, file_format="csv", source_name="list.csv")
+    return refresh.replace_with(
+        session=db, actor=ACTOR, hotlist=hotlist, parsed=parsed, source_name="list.csv", **options
+    )
 
 
 def test_a_file_with_skipped_rows_is_refused_with_each_line_and_reason_until_confirmed(db: Session) -> None:
@@ -79,14 +76,14 @@ def test_a_row_with_fewer_columns_than_the_header_is_an_error(db: Session) -> No
 
 
 def _read(db: Session, camera: Camera, tmp_path: Path, plate: str, age: dt.timedelta) -> None:
-    read = PlateReadCreate(
+    read = ReadSubmission(
         plate=plate,
         confidence=0.93,
         candidates=[Candidate(plate=plate, confidence=0.93)],
         region="us-ca",
         captured_at=utcnow() - age,
     )
-    read_service.create(session=db, camera=camera, read=read, images_dir=tmp_path / "images")
+    ingest_service.store_read(session=db, camera=camera, read=read, images_dir=tmp_path / "images")
 
 
 def test_an_imported_list_raises_retroactive_alerts_for_recent_reads_only_once(

@@ -20,7 +20,8 @@ from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import HotFileError, ParsedEntry, ParsedFile
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistCategory, HotlistEntry, HotlistSource
-from tests.hotlists.conftest import StoreRead, access_actions, last_access_id, make_list, stolen
+from tests.conftest import Trained
+from tests.hotlists.conftest import StoreRead, access_actions, import_file, last_access_id, make_list, stolen
 
 ACTOR = Actor.system("Test Police Department", "test")
 GOOD_CLEW = (
@@ -41,7 +42,7 @@ def plates(db: Session, hotlist_id: int) -> list[str]:
 
 def test_import_of_a_good_file_replaces_the_list(db: Session) -> None:
     hotlist = make_list(db, "SVS", HotlistSource.STATE, stolen("OLD0001"))
-    report = refresh.import_bytes(
+    report = import_file(
         session=db, actor=ACTOR, hotlist=hotlist, data=GOOD_CLEW, source_name="svs.tbl", file_format="clew"
     )
     assert (report.entries, report.skipped) == (2, 0)
@@ -55,7 +56,7 @@ def test_malformed_file_aborts_with_line_number_and_changes_nothing(db: Session)
     hotlist = make_list(db, "SVS", HotlistSource.STATE, stolen("OLD0001"))
     before = last_access_id(db)
     with pytest.raises(HotFileError, match="line 3: a record needs plate, state"):
-        refresh.import_bytes(
+        import_file(
             session=db, actor=ACTOR, hotlist=hotlist, data=BAD_CLEW, source_name="svs.tbl", file_format="clew"
         )
     assert plates(db, hotlist.id) == ["OLD0001"]
@@ -122,7 +123,7 @@ def test_replacing_a_list_while_reads_are_matched(db: Session) -> None:
     worker = threading.Thread(target=keep_matching)
     worker.start()
     try:
-        refresh.import_bytes(
+        import_file(
             session=db,
             actor=ACTOR,
             hotlist=hotlist,
@@ -140,7 +141,7 @@ def test_replacing_a_list_while_reads_are_matched(db: Session) -> None:
     assert live.current.match("TEST201", now=now) == []
 
 
-def test_restricted_lists_are_visible_only_to_granted_users(db: Session, trained) -> None:  # type: ignore[no-untyped-def]
+def test_restricted_lists_are_visible_only_to_granted_users(db: Session, trained: Trained) -> None:
     officer, other = trained("officer", Role.OPERATOR), trained("other", Role.OPERATOR)
     state = make_list(db, "CA DOJ SVS", HotlistSource.STATE, stolen("TEST201"))
     dept = make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("BOLO001"))
@@ -160,7 +161,7 @@ def test_restricted_lists_are_visible_only_to_granted_users(db: Session, trained
     assert [h.name for h in hotlist_service.list_visible(session=db, user=officer)] == ["Department BOLO"]
 
 
-def test_partial_plate_needs_permission_case_expiry_and_purpose(db: Session, trained) -> None:  # type: ignore[no-untyped-def]
+def test_partial_plate_needs_permission_case_expiry_and_purpose(db: Session, trained: Trained) -> None:
     detective, officer = trained("detective", Role.INVESTIGATOR), trained("officer", Role.OPERATOR)
     hotlist = make_list(db, "Major crimes", HotlistSource.DEPARTMENT)
     expires = utcnow() + dt.timedelta(days=7)
@@ -190,8 +191,8 @@ def test_partial_plate_needs_permission_case_expiry_and_purpose(db: Session, tra
     assert (row.plate_normalized, row.is_wildcard, row.case_number) == ("7AB*", True, "26-1234")
 
 
-def test_new_entry_is_run_against_stored_reads_through_the_audited_search(  # type: ignore[no-untyped-def]
-    db: Session, trained, store_read: StoreRead
+def test_new_entry_is_run_against_stored_reads_through_the_audited_search(
+    db: Session, trained: Trained, store_read: StoreRead
 ) -> None:
     detective = trained("detective", Role.INVESTIGATOR)
     store_read("7ABC123")

@@ -19,7 +19,7 @@ from plateguard.accounts.models import Agency
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
 from plateguard.reads.models import PlateRead
-from tests.conftest import skip_or_fail
+from tests.conftest import TEST_ACTOR, skip_or_fail
 
 
 def _formats() -> Path:
@@ -75,6 +75,7 @@ def a_read(plate: str = "7ABC123", **fields: Any) -> dict[str, Any]:
 def camera(db: Session, agency: Agency) -> Camera:
     return camera_service.create(
         session=db,
+        actor=TEST_ACTOR,
         agency=agency,
         name="Main St & Yosemite Ave (NB)",
         kind=CameraKind.FIXED,
@@ -85,7 +86,7 @@ def camera(db: Session, agency: Agency) -> Camera:
 
 @pytest.fixture()
 def device_token(db: Session, camera: Camera) -> str:
-    _, token = camera_service.issue_token(session=db, camera=camera, created_by="admin")
+    _, token = camera_service.issue_token(session=db, actor=TEST_ACTOR, camera=camera)
     return token
 
 
@@ -111,7 +112,7 @@ def live_server(tmp_path: Path):  # type: ignore[no-untyped-def]
     settings, factory = prepared.settings, prepared.factory
     with transaction(factory) as session:
         unit = camera_service.require_by_name(session=session, name="Patrol unit 4A12")
-        _, token = camera_service.issue_token(session=session, camera=unit, created_by="test")
+        _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=unit)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from plateguard.config import Settings
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.ingest.vendors import from_frigate
 from tests.ingest.conftest import example, read_count, stored, without_comments
 
@@ -59,7 +59,7 @@ def test_an_openalpr_group_keeps_what_an_investigator_needs(device: TestClient, 
     post_file(device, OPENALPR, "openalpr-alpr_group.v2.json")
     [read] = stored(db)
     assert read.confidence == pytest.approx(0.9388, abs=1e-3)
-    assert (read.latitude, read.longitude) == (pytest.approx(37.636), pytest.approx(-79.206))
+    assert (read.latitude, read.longitude) == (pytest.approx(37.636), pytest.approx(-79.206))  # type: ignore[comparison-overlap]
     assert read.region == "us-mo" and read.heading == pytest.approx(85.55, abs=0.01)
     assert read.captured_at.year == 2019 and read.box == [3266, 187, 219, 119]
     assert read.vehicle == {"color": "black", "make": "ford", "model": "focus", "type": "sedan-standard"}

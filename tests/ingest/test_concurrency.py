@@ -20,7 +20,7 @@ from plateguard.alerts.models import Alert
 from plateguard.cameras.models import CameraKind
 from plateguard.config import load_settings
 from plateguard.database import transaction
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import ParsedEntry, ParsedFile
 from plateguard.hotlists.live import LiveMatcher

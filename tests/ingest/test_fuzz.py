@@ -144,7 +144,7 @@ def consumer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     worker = Consumer(
         settings=mqtt, factory=prepared.factory, images_dir=prepared.settings.images_dir, counters=counters
     )
-    worker.client.ack = lambda mid, qos: None  # type: ignore[method-assign]  # no broker in this test
+    worker.client.ack = lambda mid, qos: None  # type: ignore[assignment, method-assign, return-value]
     yield worker, counters, prepared.factory
     prepared.engine.dispose()
 
@@ -156,12 +156,12 @@ def consumer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     as_bytes=st.booleans(),
     topic=st.sampled_from(["reads/Main St NB", "frigate/tracked_object_update", "reads/"]),
 )
-def test_the_mqtt_consumer_stores_or_keeps_every_message_and_lives(
+def test_the_mqtt_consumer_stores_or_keeps_every_message_and_lives(  # type: ignore[no-untyped-def]
     consumer,
     payload: Any,
     raw: bytes,
     as_bytes: bool,
-    topic: str,  # type: ignore[no-untyped-def]
+    topic: str,
 ) -> None:
     worker, counters, factory = consumer
     body = raw if as_bytes else json.dumps(payload, allow_nan=True).encode()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from plateguard.config import Settings
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from tests.ingest.conftest import a_read, read_count
 
 DOORS = ["/api/v1/reads", "/api/v1/adapters/openalpr", "/api/v1/adapters/platerecognizer"]
@@ -69,7 +69,7 @@ def test_year_one_times_are_a_422(
 def test_a_nul_byte_is_a_422_on_both_databases(
     device: TestClient, db: Session, changes: dict[str, object]
 ) -> None:
-    response = device.post("/api/v1/reads", json=a_read(**changes))
+    response = device.post("/api/v1/reads", json=a_read(**changes))  # type: ignore[arg-type]
     assert response.status_code == 422, response.text
     assert read_count(db) == 0
 
@@ -107,9 +107,9 @@ def test_an_unwritable_image_store_is_a_503_with_retry_after(
     assert read_count(db) == 0
 
 
-def test_the_forward_queue_sets_aside_reads_the_server_refuses_and_keeps_a_bounded_number(
+def test_the_forward_queue_sets_aside_reads_the_server_refuses_and_keeps_a_bounded_number(  # type: ignore[no-untyped-def]
     live_server,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     import threading
 

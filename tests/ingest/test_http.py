@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.config import IngestSettings
 from plateguard.database import make_engine
-from plateguard.demo import render_plate
-from tests.conftest import sign_in
+from plateguard.demo_scenes import render_plate
+from tests.conftest import AppFactory, MakeUser, sign_in
 from tests.ingest.conftest import a_read, read_count, stored
 
 
@@ -126,7 +126,7 @@ def test_images_travel_attached_or_referenced(device: TestClient, db: Session) -
     assert {row.plate_image_sha256 for row in rows} == {sha, None}
 
 
-def test_oversized_bodies_get_413(app_factory, device_token: str, db: Session) -> None:  # type: ignore[no-untyped-def]
+def test_oversized_bodies_get_413(app_factory: AppFactory, device_token: str, db: Session) -> None:
     app = app_factory(ingest=IngestSettings(max_body_bytes=2048))
     with TestClient(app, raise_server_exceptions=False) as small:
         small.headers["Authorization"] = f"Bearer {device_token}"
@@ -147,7 +147,7 @@ def test_bad_tokens_are_refused(client: TestClient, db: Session, header: str | N
     assert read_count(db) == 0
 
 
-def test_the_api_is_published_in_openapi(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_is_published_in_openapi(client: TestClient, make_user: MakeUser) -> None:
     assert client.get("/openapi.json").status_code == 401  # not to outsiders
     make_user("ofc.docs")
     sign_in(client, "ofc.docs")
@@ -159,7 +159,7 @@ def test_the_api_is_published_in_openapi(client: TestClient, make_user) -> None:
 
 
 def test_database_outage_gives_503_with_retry_after_then_recovers(  # type: ignore[no-untyped-def]
-    app_factory, device_token: str, db: Session, tmp_path
+    app_factory: AppFactory, device_token: str, db: Session, tmp_path
 ) -> None:
     app = app_factory()
     working = app.state.session_factory

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.ingest.media import backoff_delays, image_reads, video_reads
 from plateguard.ingest.recognition import RecognizedPlate
 from plateguard.ingest.tracking import PlateTracker, iou, text_similarity
@@ -88,7 +88,7 @@ class WhiteBoxReader:
 
 
 def write_video(path: Path, frames: int = 90, fps: int = 30) -> None:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 360))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 360))  # type: ignore[attr-defined]
     for index in range(frames):
         frame = np.zeros((360, 640, 3), dtype=np.uint8)
         if 10 <= index < 50:  # a car passes: its plate crosses the frame, then the road is empty
@@ -129,7 +129,7 @@ def test_the_real_engine_reads_a_plate_in_a_scene_for_ingest() -> None:
 
     plate = cv2.imdecode(np.frombuffer(render_plate("7ABC123"), np.uint8), cv2.IMREAD_COLOR)
     scene = np.full((480, 640, 3), 90, np.uint8)
-    scene[250:325, 250:400] = cv2.resize(plate, (150, 75))
+    scene[250:325, 250:400] = cv2.resize(plate, (150, 75))  # type: ignore[arg-type]
     [recognized] = load_recognizer(load_settings()).predict(scene)
     assert recognized.plate == "7ABC123"
     assert recognized.region == "us-ca"
@@ -150,7 +150,7 @@ def test_the_configured_plate_reader_serves_ingest(
     monkeypatch.setenv("PLATEGUARD_RECOGNITION__READER", reader)
     plate = cv2.imdecode(np.frombuffer(render_plate("7ABC123"), np.uint8), cv2.IMREAD_COLOR)
     scene = np.full((480, 640, 3), 90, np.uint8)
-    scene[250:325, 250:400] = cv2.resize(plate, (150, 75))
+    scene[250:325, 250:400] = cv2.resize(plate, (150, 75))  # type: ignore[arg-type]
     engine = load_recognizer(load_settings())
     assert isinstance(engine, EngineAdapter) and isinstance(engine.pipeline.reader, HybridReader)
     assert engine.pipeline.reader.sure_above == sure_above

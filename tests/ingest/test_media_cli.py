@@ -157,7 +157,9 @@ def test_a_video_ingested_before_is_not_recognised_again(
     decoded: list[Path] = []
     original = media.video_reads
     monkeypatch.setattr(
-        media, "video_reads", lambda path, *a, **k: decoded.append(path) or original(path, *a, **k)
+        media,
+        "video_reads",
+        lambda path, *a, **k: decoded.append(path) or original(path, *a, **k),  # type: ignore[func-returns-value]
     )
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0, again.output

@@ -15,8 +15,9 @@ from plateguard.accounts.models import Agency
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.reads import partitions
+from tests.conftest import TEST_ACTOR, AppFactory
 from tests.ingest.conftest import a_read, read_count, stored
 
 
@@ -36,8 +37,10 @@ def test_a_resend_with_another_capture_time_is_a_duplicate(device: TestClient, d
 def test_an_id_stored_by_another_camera_is_refused_not_acknowledged(
     device: TestClient, db: Session, agency: Agency
 ) -> None:
-    other = camera_service.create(session=db, agency=agency, name="Patrol 7", kind=CameraKind.MOBILE)
-    _, token = camera_service.issue_token(session=db, camera=other, created_by="test")
+    other = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Patrol 7", kind=CameraKind.MOBILE
+    )
+    _, token = camera_service.issue_token(session=db, actor=TEST_ACTOR, camera=other)
     read = a_read("7ABC123")
     device.post("/api/v1/reads", json=read)
     response = device.post(
@@ -95,7 +98,9 @@ def test_capture_times_outside_the_window_are_refused_and_make_no_partition(
     assert device.post("/api/v1/reads", json=a_read(captured_at=ago(days=700))).status_code == 200
 
 
-def test_the_window_is_configurable(app_factory, device_token: str, settings: Settings, db: Session) -> None:  # type: ignore[no-untyped-def]
+def test_the_window_is_configurable(
+    app_factory: AppFactory, device_token: str, settings: Settings, db: Session
+) -> None:
     narrow = settings.ingest.model_copy(update={"capture_days_back": 7})
     with TestClient(app_factory(ingest=narrow), raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {device_token}"

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.errors import InvalidInput
 from plateguard.ingest.vendors import from_frigate, from_openalpr, from_platerecognizer
 from tests.ingest.conftest import read_count, stored

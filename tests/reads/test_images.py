@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.errors import InvalidInput
 from plateguard.reads.images import image_path, store_image
 from plateguard.reads.models import StoredImage

@@ -18,6 +18,7 @@ from plateguard.database import alembic_config, make_engine, make_session_factor
 from plateguard.ingest import service as ingest_service
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads import partitions
+from tests.conftest import TEST_ACTOR
 
 
 def submission(plate: str, captured_at: dt.datetime) -> ReadSubmission:
@@ -37,7 +38,9 @@ def test_migration_moves_existing_reads_into_monthly_partitions_and_back(
     upgrade(engine, "0007")
     with transaction(make_session_factory(engine)) as session:
         agency = account_service.ensure_home_agency(session=session, name="PD", ori="CA0", state="CA")
-        main_st = camera_service.create(session=session, agency=agency, name="Main St", kind=CameraKind.FIXED)
+        main_st = camera_service.create(
+            session=session, actor=TEST_ACTOR, agency=agency, name="Main St", kind=CameraKind.FIXED
+        )
         for month in (1, 2, 6):  # the columns of revision 0007, written as SQL (the models are newer)
             session.execute(
                 text(

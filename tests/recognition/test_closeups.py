@@ -24,7 +24,7 @@ def test_a_plate_only_image_reads_in_scene_mode(engine: Pipeline, text: str, wid
     plate = render_plate("ca", text, seed=11)
     closeup = cv2.resize(plate, (width, width // 2))
     before = closeup.copy()
-    found = engine.recognize(closeup)
+    found = engine.recognize(closeup)  # type: ignore[arg-type]
     assert np.array_equal(closeup, before)
     assert found and found[0].plate == text
     box = found[0].box
@@ -40,7 +40,7 @@ def test_close_up_reading_can_be_turned_off(engine: Pipeline) -> None:
         region=engine.region,
         config=PipelineConfig(closeup_max_side=0),
     )
-    assert off.recognize(closeup) == []  # the text detector alone misses characters that fill the frame
+    assert off.recognize(closeup) == []  # type: ignore[arg-type]  # the text detector alone misses characters that fill the frame
 
 
 def test_box_moved_back_from_the_canvas_is_clipped_to_the_image() -> None:

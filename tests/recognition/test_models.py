@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
@@ -78,27 +77,3 @@ def test_ppocr_backend_reads_a_rendered_plate_and_scene() -> None:
     assert np.array_equal(scene, before)
     assert found and found[0].plate == "7ABC123"
     assert found[0].box.contains(220 + 64, 260 + 32)
-
-
-FASTALPR_DIR = Path(os.environ.get("PLATEGUARD_FASTALPR_DIR", str(Path.home() / ".cache" / "fast-alpr")))
-
-
-@pytest.mark.skipif(
-    not (FASTALPR_DIR / "plate_ocr.onnx").is_file(), reason="fast-plate-ocr model not downloaded by the user"
-)
-def test_fast_plate_ocr_reader_loads() -> None:
-    from plateguard.recognition.fastalpr import FastPlateOcrReader
-
-    reader = FastPlateOcrReader(FASTALPR_DIR / "plate_ocr.onnx")
-    assert reader.predict(render_plate("ny", "KDT4821")).candidates
-
-
-@pytest.mark.skipif(
-    not (FASTALPR_DIR / "plate_detector.onnx").is_file(),
-    reason="fast-alpr detector not downloaded by the user",
-)
-def test_yolo_detector_loads() -> None:
-    from plateguard.recognition.fastalpr import YoloPlateDetector
-
-    det = YoloPlateDetector(FASTALPR_DIR / "plate_detector.onnx")
-    assert isinstance(det.predict(in_scene(render_plate())), list)

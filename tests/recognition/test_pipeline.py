@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from plateguard.recognition.color import vehicle_color
@@ -30,7 +32,7 @@ class FakeDetector:
 class FakeReader:
     """Reads the plate number from the crop's mean brightness (so each box reads differently)."""
 
-    def __init__(self, table: dict[int, tuple[PlateCandidate, ...]]) -> None:
+    def __init__(self, table: Mapping[int, tuple[PlateCandidate, ...]]) -> None:
         self.table = table
 
     def predict(self, crop: Image) -> PlateText:
@@ -53,7 +55,7 @@ def scene() -> np.ndarray:
     return img
 
 
-def make(reads: dict[int, tuple[PlateCandidate, ...]], region: RegionGuess | None = None) -> Pipeline:
+def make(reads: Mapping[int, tuple[PlateCandidate, ...]], region: RegionGuess | None = None) -> Pipeline:
     boxes = [BoundingBox(10, 10, 80, 30), BoundingBox(200, 100, 80, 30), BoundingBox(300, 150, 90, 40)]
     return Pipeline(
         detector=FakeDetector(boxes),
@@ -149,7 +151,9 @@ def test_small_secondary_text_is_not_a_second_plate() -> None:
     boxes = [BoundingBox(10, 10, 120, 60), BoundingBox(200, 200, 60, 20)]
     reads = {100: (PlateCandidate("ABC1234", 0.8),), 200: (PlateCandidate("7XYZ123", 0.99),)}
     pipe = Pipeline(
-        detector=FakeDetector(boxes), reader=FakeReader(reads), region=FakeRegion(RegionGuess("us-ca", 1))
+        detector=FakeDetector(boxes),
+        reader=FakeReader(reads),
+        region=FakeRegion(RegionGuess("us-ca", 1)),
     )
     assert [p.plate for p in pipe.recognize(img)] == ["ABC1234"]
 

@@ -35,7 +35,7 @@ def _plate(text: str, conf: float, x: int) -> RecognizedPlate:
 def app(monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
     monkeypatch.setattr(pipeline, "build_default", lambda threads=1, reader="ppocr": FakePipeline())
     app = typer.Typer()
-    cli.register(app)
+    app.command("recognize")(cli.recognize)
 
     @app.callback()
     def _root() -> None:
@@ -52,8 +52,10 @@ def images(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_register_adds_recognize(app: typer.Typer) -> None:
-    result = CliRunner().invoke(app, ["recognize", "--help"])
+def test_the_plateguard_command_offers_recognize() -> None:
+    from plateguard.cli import app as plateguard_app
+
+    result = CliRunner().invoke(plateguard_app, ["recognize", "--help"])
     assert result.exit_code == 0
     for option in ("--format", "--plate-crops", "--threads"):
         assert option in result.output

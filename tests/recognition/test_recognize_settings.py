@@ -29,7 +29,7 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
 
 def invoke(tmp_path: Path, *options: str) -> int:
     app = typer.Typer()
-    cli.register(app)
+    app.command("recognize")(cli.recognize)
 
     @app.callback()
     def _root() -> None:

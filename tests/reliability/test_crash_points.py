@@ -194,14 +194,14 @@ def test_an_evidence_export_killed_anywhere_leaves_no_package_without_its_record
     demo_dir: Path, tmp_path: Path
 ) -> None:
     with World(demo_dir).session() as session:
-        exports_before = session.scalar(select(func.count()).select_from(EvidenceExport))
+        exports_before = int(session.scalar(select(func.count()).select_from(EvidenceExport)) or 0)
 
     def check(world: World, finished: bool) -> None:
         assert_store_sound(world)
         package = world.data_dir.parent / "package.zip"
         written = sorted(p.name for p in world.data_dir.parent.iterdir() if "package" in p.name)
         with world.session() as session:
-            exports = session.scalar(select(func.count()).select_from(EvidenceExport))
+            exports = int(session.scalar(select(func.count()).select_from(EvidenceExport)) or 0)
         if written:  # a whole package or the part written so far
             assert exports > exports_before, f"{written} on disk with no record of their export"
         if package.exists():

@@ -18,7 +18,7 @@ from plateguard.config import load_settings
 from plateguard.database import transaction
 from plateguard.main import create_app
 from plateguard.reads.models import PlateRead
-from tests.conftest import prepared_data_dir
+from tests.conftest import TEST_ACTOR, prepared_data_dir
 from tests.test_cli import init, run_cli
 
 
@@ -38,7 +38,7 @@ def test_a_read_only_database_is_a_clear_error_and_stays_intact(tmp_path: Path) 
     prepared = prepared_data_dir(data_dir, {"Main St": CameraKind.FIXED})
     with transaction(prepared.factory) as session:
         camera = session.scalars(select(Camera)).one()
-        _, token = camera_service.issue_token(session=session, camera=camera, created_by="test")
+        _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=camera)
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(create_app(prepared.settings)) as device:
         assert device.post("/api/v1/reads", json=a_read(), headers=headers).status_code == 200

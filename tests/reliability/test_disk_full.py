@@ -21,7 +21,7 @@ from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import transaction
 from plateguard.main import create_app
 from plateguard.reads.models import PlateRead
-from tests.conftest import prepared_data_dir, skip_or_fail
+from tests.conftest import TEST_ACTOR, prepared_data_dir, skip_or_fail
 from tests.test_cli import init, run_cli
 
 DISK_BYTES = 24 * 1024 * 1024
@@ -82,7 +82,7 @@ def test_a_full_disk_is_a_clear_error_nothing_half_written_and_ingest_resumes(
     prepared = prepared_data_dir(data_dir, {"Main St": CameraKind.FIXED})
     with transaction(prepared.factory) as session:
         camera = session.scalars(select(Camera)).one()
-        _, token = camera_service.issue_token(session=session, camera=camera, created_by="test")
+        _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=camera)
     headers = {"Authorization": f"Bearer {token}"}
     batch = {"reads": [a_read(f"7FUL{n:03d}") for n in range(200)]}
 

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-import plateguard.cli  # noqa: F401 - registers the commands before media_cli is imported
 from plateguard.config import load_settings
 from plateguard.database import make_engine
 from plateguard.ingest.media_cli import ReadSink, WatchStopped, watch_folder
@@ -27,10 +26,10 @@ __all__ = ["data_dir"]  # the fixture, reused
 class CrashingReader(WhiteBoxReader):
     """The engine crashing on one odd picture (an OpenCV or ONNX error, say)."""
 
-    def predict(self, image_bgr: np.ndarray) -> list[RecognizedPlate]:
+    def predict(self, image_bgr: np.ndarray) -> list[RecognizedPlate]:  # type: ignore[override]
         if image_bgr.shape[1] == 321:
             raise RuntimeError("decoder crashed on an odd frame size")
-        return super().predict(image_bgr)
+        return super().predict(image_bgr)  # type: ignore[return-value]
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 15) -> bool:

@@ -22,7 +22,7 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import transaction
 from plateguard.main import create_app
-from tests.conftest import prepared_data_dir
+from tests.conftest import TEST_ACTOR, prepared_data_dir
 from tests.test_cli import run_cli
 
 
@@ -100,7 +100,7 @@ def test_a_network_cut_to_postgresql_is_a_503_and_the_server_recovers(
     prepared = prepared_data_dir(tmp_path / "data", {"Main St": CameraKind.FIXED}, database_url=url)
     with transaction(prepared.factory) as session:
         camera = session.scalars(select(Camera)).one()
-        _, token = camera_service.issue_token(session=session, camera=camera, created_by="test")
+        _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=camera)
     prepared.engine.dispose()
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(create_app(prepared.settings), raise_server_exceptions=False) as client:

@@ -20,7 +20,7 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import transaction
 from plateguard.main import create_app
-from tests.conftest import prepared_data_dir
+from tests.conftest import TEST_ACTOR, prepared_data_dir
 
 HAMMERS = 6
 READS = 25
@@ -37,7 +37,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     prepared = prepared_data_dir(tmp_path / "data", {"Main St": CameraKind.FIXED})
     with transaction(prepared.factory) as session:
         camera = session.query(Camera).one()
-        _, token = camera_service.issue_token(session=session, camera=camera, created_by="test")
+        _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=camera)
     # Address throttling would turn the flood into cheap refusals at once; lift it so that every
     # attempt really costs an argon2 check, the case where a held write lock would show.
     security = prepared.settings.security.model_copy(update={"address_failure_limit": 10_000})

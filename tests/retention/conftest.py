@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import uuid
 from collections.abc import Iterator
@@ -21,13 +22,14 @@ from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import transaction, utcnow
-from plateguard.reads import service as read_service
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.reads.schemas import Candidate
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind
 from plateguard.retention.schemas import ScheduleCreate
-from tests.conftest import TEST_PASSWORD, Prepared, prepared_data_dir
+from tests.conftest import ANY_CAPTURE_TIME, TEST_PASSWORD, Prepared, prepared_data_dir
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -72,17 +74,18 @@ def add_read(
 ) -> uuid.UUID:
     with transaction(store.factory) as session:
         camera = session.scalars(select(Camera)).one()
-        read = read_service.create(
+        read = ingest_service.store_read(
             session=session,
             camera=camera,
-            read=PlateReadCreate(
+            read=ReadSubmission(
                 plate=plate,
                 confidence=0.9,
                 candidates=[Candidate(plate=plate, confidence=0.9)],
                 captured_at=utcnow() - dt.timedelta(days=days_old),
+                plate_image=base64.b64encode(image) if image else None,
             ),
             images_dir=store.settings.images_dir,
-            plate_image=image,
+            window=ANY_CAPTURE_TIME,
         )
         return read.id
 

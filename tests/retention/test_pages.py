@@ -13,18 +13,18 @@ from plateguard.access_log.models import AccessRecord
 from plateguard.accounts.roles import Role
 from plateguard.retention.models import LegalHold, RetentionSchedule
 from plateguard.sharing.models import ReleaseRequest
-from tests.conftest import sign_in
+from tests.conftest import Trained, sign_in
 from tests.hotlists.conftest import StoreRead, camera, store_read  # noqa: F401
 
 
 def post(client: TestClient, path: str, csrf: str, data: dict[str, str], **extra: object) -> int:
-    response = client.post(path, data={**data, "csrf_token": csrf}, follow_redirects=False, **extra)  # type: ignore[arg-type]
-    return response.status_code
+    response = client.post(path, data={**data, "csrf_token": csrf}, follow_redirects=False, **extra)
+    return response.status_code  # type: ignore[no-any-return]
 
 
 def test_custodian_proposes_and_only_the_administrator_approves(
-    client: TestClient, db: Session, trained
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained
+) -> None:
     trained("kim", Role.RECORDS_CUSTODIAN)
     trained("lt", Role.ADMINISTRATOR)
     csrf = sign_in(client, "kim")
@@ -45,9 +45,9 @@ def test_custodian_proposes_and_only_the_administrator_approves(
 def test_a_hold_placed_and_released_from_the_console_is_logged(
     client: TestClient,
     db: Session,
-    trained,
+    trained: Trained,
     store_read: StoreRead,  # noqa: F811
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     trained("det", Role.INVESTIGATOR)
     store_read("4HLD111", image=None)
     csrf = sign_in(client, "det")
@@ -66,9 +66,9 @@ def test_a_hold_placed_and_released_from_the_console_is_logged(
 def test_investigator_downloads_a_signed_package_from_the_console(
     client: TestClient,
     db: Session,
-    trained,
+    trained: Trained,
     store_read: StoreRead,  # noqa: F811
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     trained("det", Role.INVESTIGATOR)
     store_read("4HLD111")
     csrf = sign_in(client, "det")
@@ -88,8 +88,8 @@ def test_investigator_downloads_a_signed_package_from_the_console(
 
 
 def test_release_request_recorded_with_its_document_and_refused_by_rule(
-    client: TestClient, db: Session, trained
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained
+) -> None:
     trained("kim", Role.RECORDS_CUSTODIAN)
     csrf = sign_in(client, "kim")
     fields = {
@@ -118,9 +118,9 @@ def test_release_request_recorded_with_its_document_and_refused_by_rule(
 def test_looking_at_the_holds_page_is_an_access_record(
     client: TestClient,
     db: Session,
-    trained,
+    trained: Trained,
     store_read: StoreRead,  # noqa: F811
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     trained("det", Role.INVESTIGATOR)
     store_read("4HLD222", image=None)
     csrf = sign_in(client, "det")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,11 @@ from plateguard.accounts.models import Agency, User
 from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
-from plateguard.demo import render_plate
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import PlateReadCreate, VehicleAttributes
+from plateguard.demo_scenes import render_plate
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.schemas import VehicleAttributes
+from tests.conftest import TEST_ACTOR, Trained
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=1)
 MAIN_ST = (37.7975, -121.2160)
@@ -32,8 +35,8 @@ class Scene:
 
 
 @pytest.fixture()
-def investigator(trained) -> User:  # type: ignore[no-untyped-def]
-    return trained("priya", Role.INVESTIGATOR)  # type: ignore[no-any-return]
+def investigator(trained: Trained) -> User:
+    return trained("priya", Role.INVESTIGATOR)
 
 
 READS = (
@@ -52,6 +55,7 @@ READS = (
 def scene(db: Session, agency: Agency, tmp_path: Path) -> Scene:
     main = camera_service.create(
         session=db,
+        actor=TEST_ACTOR,
         agency=agency,
         name="Main St",
         kind=CameraKind.FIXED,
@@ -60,6 +64,7 @@ def scene(db: Session, agency: Agency, tmp_path: Path) -> Scene:
     )
     airport = camera_service.create(
         session=db,
+        actor=TEST_ACTOR,
         agency=agency,
         name="Airport Way",
         kind=CameraKind.FIXED,
@@ -69,18 +74,18 @@ def scene(db: Session, agency: Agency, tmp_path: Path) -> Scene:
     cameras = {"main": main, "airport": airport}
     ids: dict[str, list[str]] = {}
     for plate, camera, hours, region, colour, kind, with_image in READS:
-        read = read_service.create(
+        read = ingest_service.store_read(
             session=db,
             camera=cameras[camera],
-            read=PlateReadCreate(
+            read=ReadSubmission(
                 plate=plate,
                 confidence=0.95,
                 region=region,
                 captured_at=NOW - dt.timedelta(hours=hours),
                 vehicle=VehicleAttributes(color=colour, type=kind),
+                plate_image=base64.b64encode(render_plate(plate)) if with_image else None,
             ),
             images_dir=tmp_path / "images",
-            plate_image=render_plate(plate) if with_image else None,
         )
         ids.setdefault(plate, []).append(str(read.id))
     return Scene(main, airport, ids)

@@ -14,7 +14,7 @@ from plateguard.cli import app
 from plateguard.config import Settings
 from plateguard.errors import InvalidInput, NotFound
 from plateguard.places import service as places
-from tests.conftest import sign_in
+from tests.conftest import TEST_ACTOR, sign_in
 from tests.search.conftest import MAIN_ST, Scene, last_record
 from tests.search.test_search import plates, run
 
@@ -38,7 +38,7 @@ def test_a_camera_group_limits_the_search_to_its_cameras(
 def test_a_canvass_around_an_address_uses_its_point_and_records_both(
     db: Session, investigator: User, scene: Scene
 ) -> None:
-    assert places.import_csv(session=db, data=ADDRESSES, source="County GIS").added == 2
+    assert places.import_csv(session=db, actor=TEST_ACTOR, data=ADDRESSES, source="County GIS").added == 2
     page = run(db, investigator, radius={"address": "100 n main st", "metres": 500})
     assert set(plates(page)) == {"7ABC123", "7A8C123", "7ABC12", "5KX9000"}  # the Main St camera's reads
     radius = last_record(db).query["radius"]
@@ -50,31 +50,31 @@ def test_a_canvass_around_an_address_uses_its_point_and_records_both(
 def test_an_unknown_address_is_refused_naming_the_closest_on_file(
     db: Session, investigator: User, scene: Scene
 ) -> None:
-    places.import_csv(session=db, data=ADDRESSES, source="County GIS")
+    places.import_csv(session=db, actor=TEST_ACTOR, data=ADDRESSES, source="County GIS")
     with pytest.raises(NotFound) as refused:
         run(db, investigator, radius={"address": "100 Main", "metres": 500})
     assert refused.value.field == "address" and "did you mean: 100 N Main St." in refused.value.message
 
 
 def test_reimporting_updates_points_and_a_bad_line_changes_nothing(db: Session) -> None:
-    places.import_csv(session=db, data=ADDRESSES, source="County GIS")
+    places.import_csv(session=db, actor=TEST_ACTOR, data=ADDRESSES, source="County GIS")
     moved = b"address,latitude,longitude\n100 N MAIN ST,37.9,-121.3\n9 New Rd,37.8,-121.2\n"
-    assert places.import_csv(session=db, data=moved, source="update") == places.ImportReport(
-        added=1, updated=1
-    )
+    assert places.import_csv(
+        session=db, actor=TEST_ACTOR, data=moved, source="update"
+    ) == places.ImportReport(added=1, updated=1)
     assert places.locate(session=db, address="100 n main st").latitude == 37.9
     bad = b"address,latitude,longitude\n1 Good St,37.8,-121.2\n2 Bad St,north,-121.2\n"
     with pytest.raises(InvalidInput, match="line 3: latitude and longitude must be numbers"):
-        places.import_csv(session=db, data=bad, source="bad")
+        places.import_csv(session=db, actor=TEST_ACTOR, data=bad, source="bad")
     assert places.count(session=db) == 3
     with pytest.raises(InvalidInput, match="needs a column named one of: latitude"):
-        places.import_csv(session=db, data=b"address,x_coord\n1 A St,1\n", source="bad")
+        places.import_csv(session=db, actor=TEST_ACTOR, data=b"address,x_coord\n1 A St,1\n", source="bad")
 
 
 def test_the_search_form_canvasses_around_an_address(
     client: TestClient, db: Session, investigator: User, scene: Scene
 ) -> None:
-    places.import_csv(session=db, data=ADDRESSES, source="County GIS")
+    places.import_csv(session=db, actor=TEST_ACTOR, data=ADDRESSES, source="County GIS")
     scene.main_st.group_name = "Downtown"
     db.flush()
     sign_in(client, "priya")
@@ -106,12 +106,12 @@ def test_places_import_command(tmp_path: Path, settings: Settings) -> None:
     assert "2 address points added, 0 updated." in done.output
 
 
-def test_the_map_gets_the_address_points_inside_its_view_only(
+def test_the_map_gets_the_address_points_inside_its_view_only(  # type: ignore[no-untyped-def]
     client: TestClient, db: Session, investigator: User, trained
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from plateguard.accounts.roles import Role
 
-    places.import_csv(session=db, data=ADDRESSES, source="County GIS")
+    places.import_csv(session=db, actor=TEST_ACTOR, data=ADDRESSES, source="County GIS")
     trained("records", Role.RECORDS_CUSTODIAN)
     db.commit()
     sign_in(client, "priya")

@@ -20,7 +20,7 @@ from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import HotlistSource
 from plateguard.reads.models import PlateRead
 from plateguard.reads.search import exports
-from tests.conftest import sign_in
+from tests.conftest import AppFactory, Trained, sign_in
 from tests.search.conftest import MAIN_ST, Scene
 
 HTML = {"Accept": "text/html"}
@@ -55,8 +55,8 @@ def alert_on(db: Session, read_id: str) -> None:
 
 
 def test_alert_verification_does_not_open_a_canvass_a_timeline_or_an_export(
-    client: TestClient, trained, scene: Scene
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, trained: Trained, scene: Scene
+) -> None:
     trained("ofc.chen", Role.OPERATOR)
     trained("det.nair", Role.INVESTIGATOR)
     sign_in(client, "ofc.chen")
@@ -80,8 +80,8 @@ def test_alert_verification_does_not_open_a_canvass_a_timeline_or_an_export(
 
 
 def test_alert_verification_covers_only_a_read_that_raised_an_alert(
-    client: TestClient, db: Session, trained, scene: Scene
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained, scene: Scene
+) -> None:
     trained("ofc.chen", Role.OPERATOR)
     alerted, other = scene.reads["7ABC123"][0], scene.reads["5KX9000"][0]
     alert_on(db, alerted)
@@ -94,8 +94,8 @@ def test_alert_verification_covers_only_a_read_that_raised_an_alert(
 
 
 def test_the_audit_purpose_is_for_auditors_only(
-    client: TestClient, db: Session, trained, scene: Scene
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained, scene: Scene
+) -> None:
     trained("ofc.chen", Role.OPERATOR)
     auditing_admin: User = trained("lt.alvarez", Role.ADMINISTRATOR, Role.AUDITOR)
     read_id = scene.reads["7ABC123"][0]
@@ -108,7 +108,9 @@ def test_the_audit_purpose_is_for_auditors_only(
     assert client.get("/reads/timeline", params={"plate": "7ABC123"} | AUDITING).status_code == 422
 
 
-def test_waivers_follow_the_configuration(app_factory, db: Session, trained, scene: Scene) -> None:  # type: ignore[no-untyped-def]
+def test_waivers_follow_the_configuration(
+    app_factory: AppFactory, db: Session, trained: Trained, scene: Scene
+) -> None:
     trained("ofc.chen", Role.OPERATOR)
     read_id = scene.reads["5KX9000"][0]
     rules = {"Alert verification": PurposeRule(waives_case_number_for=("reads.view",))}

@@ -21,11 +21,13 @@ from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.config import DEFAULT_PURPOSES
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import PlateReadCreate, VehicleAttributes
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.schemas import VehicleAttributes
 from plateguard.reads.search import service as search_service
 from plateguard.reads.search.compiler import inside_polygon
 from plateguard.reads.search.schemas import Justified, Point, SearchPage, SearchQuery
+from tests.conftest import ANY_CAPTURE_TIME, TEST_ACTOR, Trained
 
 WHY = Justified(purpose="Criminal investigation", case_number="26-000777")
 T0 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -47,21 +49,29 @@ READS = (
 
 
 @pytest.fixture()
-def placed(db: Session, agency: Agency, tmp_path: Path, trained) -> User:  # type: ignore[no-untyped-def]
+def placed(db: Session, agency: Agency, tmp_path: Path, trained: Trained) -> User:
     camera = camera_service.create(
-        session=db, agency=agency, name="Mobile 7", kind=CameraKind.MOBILE, group="Harbor patrol"
+        session=db,
+        actor=TEST_ACTOR,
+        agency=agency,
+        name="Mobile 7",
+        kind=CameraKind.MOBILE,
+        group="Harbor patrol",
     )
-    other = camera_service.create(session=db, agency=agency, name="Gate 2", kind=CameraKind.FIXED)
-    read_service.create(
+    other = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Gate 2", kind=CameraKind.FIXED
+    )
+    ingest_service.store_read(
         session=db,
         camera=other,
-        read=PlateReadCreate(
+        window=ANY_CAPTURE_TIME,
+        read=ReadSubmission(
             plate="QQ77", confidence=0.9, region="us-nv", captured_at=T0, latitude=5, longitude=5
         ),
         images_dir=tmp_path / "images",
     )
     for plate, latitude, longitude, minutes, colour, kind in READS:
-        read = PlateReadCreate(
+        read = ReadSubmission(
             plate=plate,
             confidence=0.95,
             region="us-ca",
@@ -70,8 +80,10 @@ def placed(db: Session, agency: Agency, tmp_path: Path, trained) -> User:  # typ
             longitude=longitude,
             vehicle=VehicleAttributes(color=colour, type=kind),
         )
-        read_service.create(session=db, camera=camera, read=read, images_dir=tmp_path / "images")
-    return trained("det.edges", Role.INVESTIGATOR)  # type: ignore[no-any-return]
+        ingest_service.store_read(
+            session=db, camera=camera, read=read, images_dir=tmp_path / "images", window=ANY_CAPTURE_TIME
+        )
+    return trained("det.edges", Role.INVESTIGATOR)
 
 
 def search(db: Session, user: User, **criteria: Any) -> SearchPage:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings, SharingPartner
-from tests.conftest import sign_in
+from tests.conftest import MakeUser, Trained, sign_in
 from tests.search.conftest import MAIN_ST, Scene, last_record
 
 HTML = {"Accept": "text/html"}
@@ -140,7 +140,7 @@ def test_an_export_names_its_recipient_and_the_sharing_rules_decide(  # type: ig
         assert "text/csv" not in response.headers["content-type"]
 
 
-def test_operators_may_search_but_not_export(client: TestClient, trained, scene: Scene) -> None:  # type: ignore[no-untyped-def]
+def test_operators_may_search_but_not_export(client: TestClient, trained: Trained, scene: Scene) -> None:
     trained("olivia", Role.OPERATOR)
     csrf = sign_in(client, "olivia")
     assert client.get("/reads/search", params={"plate": "7ABC123", **WHY}, headers=HTML).status_code == 200
@@ -151,8 +151,8 @@ def test_operators_may_search_but_not_export(client: TestClient, trained, scene:
 
 
 def test_untrained_or_unauthorised_users_cannot_search(
-    client: TestClient, make_user, trained, scene: Scene
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, make_user: MakeUser, trained: Trained, scene: Scene
+) -> None:
     make_user("untrained", Role.INVESTIGATOR)
     sign_in(client, "untrained")
     refused = client.get("/reads/search")

@@ -24,7 +24,7 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera
 from plateguard.database import make_engine, make_session_factory, transaction
 from plateguard.main import create_app
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_ACTOR, TEST_PASSWORD
 
 FUZZ_USER = "fuzz.every-role"
 
@@ -64,7 +64,7 @@ def _prepare(data_dir: Path) -> str:
                 session=session, user=user, course=course, completed_on=yesterday, recorded_by=user
             )
         camera = session.scalars(select(Camera).order_by(Camera.id).limit(1)).one()
-        _, token = camera_service.issue_token(session=session, camera=camera, created_by="fuzz")
+        _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=camera)
     engine.dispose()
     return token
 

@@ -5,6 +5,7 @@ traceback, and every refusal uses the one error shape."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -27,14 +28,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield running
 
 
-def published_operations(server: LiveServer) -> list[schemathesis.APIOperation]:
+def published_operations(server: LiveServer) -> list[Any]:
     published = server.web.get(f"{server.base_url}/openapi.json", timeout=30)
     assert published.status_code == 200
     schema = schemathesis.openapi.from_dict(published.json()).exclude(path_regex=LEFT_OUT)
-    return [result.ok() for result in schema.get_all_operations()]
+    return [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
 
 
-def check(case: schemathesis.Case, server: LiveServer) -> None:
+def check(case: Any, server: LiveServer) -> None:
     device = case.path.startswith("/api/v1/")
     session = requests.Session() if device else server.web
     headers = {"Authorization": f"Bearer {server.device_token}"} if device else None
@@ -55,7 +56,7 @@ def test_no_input_gets_a_server_error_or_a_traceback(server: LiveServer) -> None
         @settings(
             max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
-        def fuzz(case: schemathesis.Case) -> None:
+        def fuzz(case: Any) -> None:
             check(case, server)
 
         fuzz()

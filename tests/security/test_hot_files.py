@@ -27,8 +27,8 @@ from plateguard.hotlists.cli import run_import
 from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistNotice, HotlistSource
 from plateguard.main import create_app
-from tests.conftest import TEST_PASSWORD, prepared_data_dir, sign_in
-from tests.hotlists.conftest import make_list, stolen
+from tests.conftest import TEST_PASSWORD, Trained, prepared_data_dir, sign_in
+from tests.hotlists.conftest import import_file, make_list, stolen
 from tests.test_cli import init, run_cli
 
 ACTOR = Actor.system("Test Police Department", "test")
@@ -72,11 +72,11 @@ def test_a_file_that_cuts_the_list_by_more_than_half_needs_confirmation(
     data = clew(*(f"NEW{n:04d}" for n in range(new_count)))
     if refused:
         with pytest.raises(refresh.ShrinkRefused, match=f"holds {new_count} entries and the list 10"):
-            refresh.import_bytes(
+            import_file(
                 session=db, actor=ACTOR, hotlist=hotlist, data=data, source_name="svs.tbl", file_format="clew"
             )
         assert len(plates(db, hotlist.id)) == 10
-        report = refresh.import_bytes(
+        report = import_file(
             session=db,
             actor=ACTOR,
             hotlist=hotlist,
@@ -86,7 +86,7 @@ def test_a_file_that_cuts_the_list_by_more_than_half_needs_confirmation(
             confirm_shrink=True,
         )
     else:
-        report = refresh.import_bytes(
+        report = import_file(
             session=db, actor=ACTOR, hotlist=hotlist, data=data, source_name="svs.tbl", file_format="clew"
         )
     assert report.entries == new_count
@@ -120,7 +120,9 @@ def _zip(data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("pack", [_gzip, _zip])
-def test_the_console_imports_gzip_and_zip_hot_files(client: TestClient, db: Session, trained, pack) -> None:  # type: ignore[no-untyped-def]
+def test_the_console_imports_gzip_and_zip_hot_files(  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, trained: Trained, pack
+) -> None:
     trained("lt.alvarez", Role.ADMINISTRATOR)
     hotlist = make_list(db, "SVS", HotlistSource.DEPARTMENT)
     csrf = sign_in(client, "lt.alvarez")

@@ -25,17 +25,20 @@ from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.config import Settings
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.main import create_app
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import PlateReadCreate, VehicleAttributes
+from plateguard.reads.schemas import VehicleAttributes
 from plateguard.spreadsheet import safe_cell
 from plateguard.web.hardening import BodyLimit, uvicorn_log_config
-from tests.conftest import prepared_data_dir, sign_in
+from tests.conftest import TEST_ACTOR, AppFactory, MakeUser, Trained, prepared_data_dir, sign_in
 
 WHY = {"purpose": "Criminal investigation", "case_number": "24-001234"}
 
 
-def test_pages_and_apis_with_alpr_data_are_not_cached_and_carry_a_csp(client: TestClient, trained) -> None:  # type: ignore[no-untyped-def]
+def test_pages_and_apis_with_alpr_data_are_not_cached_and_carry_a_csp(
+    client: TestClient, trained: Trained
+) -> None:
     trained("priya", Role.INVESTIGATOR)
     csrf = sign_in(client, "priya")
     page = client.get("/reads/search", params={"plate": "7ABC123", **WHY})
@@ -51,7 +54,7 @@ def test_pages_and_apis_with_alpr_data_are_not_cached_and_carry_a_csp(client: Te
     assert "no-store" not in client.get("/static/plateguard.css").headers.get("cache-control", "")
 
 
-def test_hsts_is_sent_when_configured(app_factory, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_is_sent_when_configured(app_factory: AppFactory, settings: Settings) -> None:
     server = settings.server.model_copy(update={"hsts_seconds": 31_536_000})
     with TestClient(app_factory(server=server)) as client:
         assert client.get("/policy").headers["strict-transport-security"].startswith("max-age=31536000")
@@ -63,7 +66,9 @@ def test_the_api_description_is_not_public(client: TestClient) -> None:
     assert client.get("/redoc").status_code == 404
 
 
-def test_a_form_route_refuses_a_large_body_by_its_declared_length(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_form_route_refuses_a_large_body_by_its_declared_length(
+    client: TestClient, make_user: MakeUser
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
     big = {"csrf_token": csrf, "title": "x" * (2 * 1024 * 1024), "roles": "operator"}
@@ -93,19 +98,21 @@ def test_a_chunked_body_is_cut_off_at_the_limit_without_reading_the_rest() -> No
 
     guarded = BodyLimit(app, default=1024 * 1024, larger={})
     scope = {"type": "http", "path": "/login", "method": "POST", "headers": []}
-    asyncio.run(guarded(scope, endless_body, send))
+    asyncio.run(guarded(scope, endless_body, send))  # type: ignore[arg-type]
     assert sent[0]["status"] == 413
     assert consumed["chunks"] <= 1024 * 1024 // len(chunk) + 1  # 500 MB were on offer
 
 
 def test_csv_exports_neutralise_formulas(
-    client: TestClient, db: Session, agency: Agency, trained, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    camera = camera_service.create(session=db, agency=agency, name='=HYPERLINK("x")', kind=CameraKind.FIXED)
-    read_service.create(
+    client: TestClient, db: Session, agency: Agency, trained: Trained, tmp_path: Path
+) -> None:
+    camera = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name='=HYPERLINK("x")', kind=CameraKind.FIXED
+    )
+    ingest_service.store_read(
         session=db,
         camera=camera,
-        read=PlateReadCreate(
+        read=ReadSubmission(
             plate="7ABC123",
             confidence=0.9,
             captured_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),

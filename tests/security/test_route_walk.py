@@ -22,11 +22,12 @@ from plateguard.audits import incidents
 from plateguard.audits import service as audits
 from plateguard.cameras import service as camera_service
 from plateguard.config import Settings
-from plateguard.demo import render_plate
+from plateguard.demo_scenes import render_plate
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistEntry, HotlistSource
+from plateguard.reads.stored import StoredRead
 from plateguard.web.access_rules import ROUTE_RULES
-from tests.conftest import sign_in
+from tests.conftest import TEST_ACTOR, MakeUser, Train, sign_in
 from tests.hotlists.conftest import StoreRead, camera, make_list, stolen, store_read
 from tests.web.test_route_permissions import DENIED, expected_denied
 
@@ -40,13 +41,15 @@ class Objects:
 
 
 @pytest.fixture()
-def objects(db: Session, store_read: StoreRead, make_user, train, settings: Settings) -> Objects:  # type: ignore[no-untyped-def]
+def objects(
+    db: Session, store_read: StoreRead, make_user: MakeUser, train: Train, settings: Settings
+) -> Objects:
     hotlist = make_list(db, "Walk BOLO", HotlistSource.DEPARTMENT, stolen(SECRET_PLATE))
     with system_scope(db, "test"):
         entry_id = db.scalars(select(HotlistEntry.id).where(HotlistEntry.hotlist_id == hotlist.id)).one()
     read = store_read(SECRET_PLATE, image=render_plate(SECRET_PLATE))
-    (alert,) = alert_service.process_new_read(session=db, read=read, matcher=LiveMatcher())
-    token_row, _ = camera_service.issue_token(session=db, camera=read.camera, created_by="test")
+    (alert,) = alert_service.process_new_reads(session=db, reads=[StoredRead.of(read)], matcher=LiveMatcher())
+    token_row, _ = camera_service.issue_token(session=db, actor=TEST_ACTOR, camera=read.camera)
     target: User = make_user("ofc.target", Role.OPERATOR)
     today = dt.date.today()
     audit = audits.open_audit(

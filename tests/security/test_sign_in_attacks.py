@@ -12,7 +12,7 @@ from plateguard.access_log.models import AccessRecord
 from plateguard.accounts import service as account_service
 from plateguard.accounts.roles import Role
 from plateguard.database import make_session_factory, transaction
-from tests.conftest import TEST_PASSWORD, post_login, prepared_data_dir, sign_in
+from tests.conftest import TEST_PASSWORD, MakeUser, post_login, prepared_data_dir, sign_in
 from tests.test_cli import PASSWORD, init, run_cli
 
 
@@ -26,7 +26,7 @@ def lock_out(client: TestClient, username: str, times: int = 5) -> None:
     assert post_login(client, username).status_code == 429
 
 
-def test_login_without_its_csrf_token_is_refused(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_login_without_its_csrf_token_is_refused(client: TestClient, make_user: MakeUser) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     forged = client.post(
         "/login", data={"username": "ofc.chen", "password": TEST_PASSWORD}, follow_redirects=False
@@ -42,7 +42,7 @@ def test_login_without_its_csrf_token_is_refused(client: TestClient, make_user) 
     assert post_login(client, "ofc.chen").status_code == 303
 
 
-def test_signing_in_again_ends_the_old_session(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_signing_in_again_ends_the_old_session(client: TestClient, make_user: MakeUser) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     sign_in(client, "ofc.chen")
     old_cookie = client.cookies.get("plateguard_session")
@@ -54,8 +54,8 @@ def test_signing_in_again_ends_the_old_session(client: TestClient, make_user) ->
 
 
 def test_a_second_administrator_unlocks_the_first_in_the_console(
-    client: TestClient, db: Session, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
     chief = make_user("lt.alvarez", Role.ADMINISTRATOR)
     make_user("lt.ramos", Role.ADMINISTRATOR)
     lock_out(client, "lt.alvarez")
@@ -89,7 +89,7 @@ def test_the_cli_unlocks_a_locked_administrator_and_logs_it(tmp_path: Path) -> N
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
 
 
-def test_a_password_keeps_its_spaces_as_typed(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_keeps_its_spaces_as_typed(client: TestClient, make_user: MakeUser) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
     typed = "  quiet harbor lantern  "
@@ -110,8 +110,8 @@ def test_a_password_keeps_its_spaces_as_typed(client: TestClient, make_user) -> 
 
 
 def test_weak_passwords_are_refused_when_an_administrator_creates_an_account(
-    client: TestClient, db: Session, make_user
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
     for weak in (
@@ -131,7 +131,7 @@ def test_weak_passwords_are_refused_when_an_administrator_creates_an_account(
     assert client.post("/admin/users", data=form | {"roles": ["operator"]}).status_code == 200
 
 
-def test_a_user_cannot_change_to_the_password_they_have(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_cannot_change_to_the_password_they_have(client: TestClient, make_user: MakeUser) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     csrf = sign_in(client, "ofc.chen")
     same = client.post(

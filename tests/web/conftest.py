@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Page
 from sqlalchemy import select
 
 from plateguard import demo
@@ -88,7 +89,7 @@ def page(chromium, request: pytest.FixtureRequest) -> Iterator[object]:  # type:
     context.close()
 
 
-def browser_sign_in(page, server: LiveServer, username: str, password: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def browser_sign_in(page: Page, server: LiveServer, username: str, password: str | None = None) -> None:
     page.goto(f"{server.url}/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password or server.logins[username])
@@ -160,7 +161,7 @@ def sized(chromium, request: pytest.FixtureRequest) -> Iterator[object]:  # type
     context.add_init_script(NOTIFICATION_RECORDER)
     new_page = context.new_page()
     new_page.set_default_timeout(10_000)
-    new_page.size_name = request.param  # type: ignore[attr-defined]
+    new_page.size_name = request.param
     yield new_page
     context.close()
 

@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 from plateguard.accounts.models import LoginSession
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
-from tests.conftest import login_form_token, post_login, sign_in
+from tests.conftest import MakeUser, login_form_token, post_login, sign_in
 
 
 def test_health_is_public(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_public_policy_page_shows_the_policy_and_the_designee(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_public_policy_page_shows_the_policy_and_the_designee(
+    client: TestClient, make_user: MakeUser
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR, full_name="Lt. Maria Alvarez")
     page = client.get("/policy")
     assert page.status_code == 200
@@ -69,21 +71,21 @@ def test_a_csrf_header_of_any_bytes_is_a_refusal_not_a_server_error(client: Test
     assert response.status_code == 403 and "CSRF" in response.json()["error"]["message"]
 
 
-def test_login_sets_a_hardened_cookie(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_login_sets_a_hardened_cookie(client: TestClient, make_user: MakeUser) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     response = post_login(client, "ofc.chen")
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
 
 
-def test_wrong_password_is_refused(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_is_refused(client: TestClient, make_user: MakeUser) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     response = post_login(client, "ofc.chen", "wrong-password-entirely")
     assert response.status_code == 401
     assert "Wrong username, password or authenticator code" in response.text
 
 
-def test_logout_ends_the_session_on_the_server(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_logout_ends_the_session_on_the_server(client: TestClient, make_user: MakeUser) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     csrf = sign_in(client, "ofc.chen")
     stolen_cookie = dict(client.cookies)
@@ -92,7 +94,7 @@ def test_logout_ends_the_session_on_the_server(client: TestClient, make_user) ->
     assert client.get("/").status_code == 401
 
 
-def test_logout_without_csrf_token_is_refused(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_logout_without_csrf_token_is_refused(client: TestClient, make_user: MakeUser) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     sign_in(client, "ofc.chen")
     response = client.post("/logout", data={})
@@ -101,7 +103,7 @@ def test_logout_without_csrf_token_is_refused(client: TestClient, make_user) -> 
     assert client.get("/").status_code == 200
 
 
-def test_idle_session_expires(client: TestClient, make_user, db: Session) -> None:  # type: ignore[no-untyped-def]
+def test_idle_session_expires(client: TestClient, make_user: MakeUser, db: Session) -> None:
     make_user("ofc.chen", Role.OPERATOR)
     sign_in(client, "ofc.chen")
     login = db.scalars(select(LoginSession)).one()

@@ -7,6 +7,7 @@ import re
 
 import pyotp
 import pytest
+from playwright.sync_api import Page
 
 from plateguard.accounts.roles import Role
 from tests.web.conftest import LiveServer, add_live_user, age_sessions, browser_sign_in
@@ -14,7 +15,7 @@ from tests.web.conftest import LiveServer, add_live_user, age_sessions, browser_
 pytestmark = pytest.mark.browser
 
 
-def test_five_wrong_passwords_lock_the_account(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_five_wrong_passwords_lock_the_account(page: Page, live_server: LiveServer) -> None:
     password = add_live_user(live_server, "ofc.lockout", Role.OPERATOR, trained=True)
     for _ in range(5):
         browser_sign_in(page, live_server, "ofc.lockout", "not-my-password-at-all")
@@ -23,7 +24,7 @@ def test_five_wrong_passwords_lock_the_account(page, live_server: LiveServer) ->
     assert "Too many failed sign-ins" in page.get_by_role("alert").inner_text()
 
 
-def test_enrol_two_factor_then_sign_in_with_a_code(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_two_factor_then_sign_in_with_a_code(page: Page, live_server: LiveServer) -> None:
     password = add_live_user(live_server, "det.twofactor", Role.INVESTIGATOR, trained=True)
     browser_sign_in(page, live_server, "det.twofactor", password)
     page.goto(f"{live_server.url}/account/two-factor")
@@ -44,7 +45,7 @@ def test_enrol_two_factor_then_sign_in_with_a_code(page, live_server: LiveServer
     page.get_by_role("heading", name="Dashboard").wait_for()
 
 
-def test_idle_session_sends_the_user_back_to_sign_in(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_idle_session_sends_the_user_back_to_sign_in(page: Page, live_server: LiveServer) -> None:
     password = add_live_user(live_server, "ofc.idle", Role.OPERATOR, trained=True)
     browser_sign_in(page, live_server, "ofc.idle", password)
     page.get_by_role("heading", name="Dashboard").wait_for()
@@ -54,7 +55,7 @@ def test_idle_session_sends_the_user_back_to_sign_in(page, live_server: LiveServ
     assert "/login" in page.url
 
 
-def test_untrained_user_sees_only_the_refusal(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_untrained_user_sees_only_the_refusal(page: Page, live_server: LiveServer) -> None:
     password = add_live_user(live_server, "sgt.untrained", Role.AUDITOR, trained=False)
     browser_sign_in(page, live_server, "sgt.untrained", password)
     page.goto(f"{live_server.url}/audit/access-log")
@@ -66,7 +67,7 @@ def test_untrained_user_sees_only_the_refusal(page, live_server: LiveServer) -> 
     assert "is not on record" in refusal.inner_text()
 
 
-def test_administrator_pages_render(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_administrator_pages_render(page: Page, live_server: LiveServer) -> None:
     browser_sign_in(page, live_server, "admin")
     page.get_by_role("link", name="Accounts").click()
     page.get_by_role("heading", name="Accounts and roles").wait_for()

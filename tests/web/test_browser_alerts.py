@@ -6,14 +6,17 @@ import datetime as dt
 import time
 
 import pytest
+from playwright.sync_api import Page
 from sqlalchemy import select
 
-from plateguard.alerts.service import process_new_read
+from plateguard.alerts.service import process_new_reads
 from plateguard.cameras.models import Camera
 from plateguard.database import make_engine, make_session_factory, transaction, utcnow
 from plateguard.hotlists.live import LiveMatcher
-from plateguard.reads import service as read_service
-from plateguard.reads.schemas import Candidate, PlateReadCreate
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.schemas import Candidate
+from plateguard.reads.stored import StoredRead
 from tests.web.conftest import LiveServer, browser_sign_in
 
 pytestmark = pytest.mark.browser
@@ -25,10 +28,10 @@ def post_hotlisted_read(server: LiveServer, plate: str) -> float:
     with transaction(make_session_factory(engine)) as session:
         camera = session.scalars(select(Camera).order_by(Camera.id)).first()
         assert camera is not None
-        read = read_service.create(
+        read = ingest_service.store_read(
             session=session,
             camera=camera,
-            read=PlateReadCreate(
+            read=ReadSubmission(
                 plate=plate,
                 confidence=0.93,
                 candidates=[Candidate(plate=plate, confidence=0.93)],
@@ -37,13 +40,13 @@ def post_hotlisted_read(server: LiveServer, plate: str) -> float:
             ),
             images_dir=server.settings.images_dir,
         )
-        assert process_new_read(session=session, read=read, matcher=LiveMatcher())
+        assert process_new_reads(session=session, reads=[StoredRead.of(read)], matcher=LiveMatcher())
     committed = time.monotonic()
     engine.dispose()
     return committed
 
 
-def test_alert_is_pushed_within_a_second_and_verified(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_alert_is_pushed_within_a_second_and_verified(page: Page, live_server: LiveServer) -> None:
     browser_sign_in(page, live_server, "officer")
     page.get_by_role("heading", name="Dashboard").wait_for()
     page.goto(f"{live_server.url}/alerts")

@@ -104,9 +104,9 @@ def test_alert_list_has_thumbnails_filters_and_fits_the_screen(sized, live_serve
     no_sideways_scroll(page)
 
 
-def test_one_alert_shows_reason_and_verification_form_on_the_first_screen(
+def test_one_alert_shows_reason_and_verification_form_on_the_first_screen(  # type: ignore[no-untyped-def]
     sized, live_server: LiveServer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = sized
     browser_sign_in(page, live_server, "officer")
     page.get_by_role("heading", name="Dashboard").wait_for()

@@ -43,9 +43,9 @@ def field_error(page) -> str:  # type: ignore[no-untyped-def]
     return str(message.inner_text())
 
 
-def test_a_refused_account_form_stays_with_the_message_beside_the_field(
+def test_a_refused_account_form_stays_with_the_message_beside_the_field(  # type: ignore[no-untyped-def]
     sized, live_server: LiveServer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page, size = sized
     browser_sign_in(page, live_server, "admin")
     page.goto(f"{live_server.url}/admin/users")
@@ -66,9 +66,9 @@ def test_a_refused_account_form_stays_with_the_message_beside_the_field(
     shot(page, f"account-form-refused-{size}")
 
 
-def test_a_partial_plate_without_expiry_and_a_search_error_stay_in_place(
+def test_a_partial_plate_without_expiry_and_a_search_error_stay_in_place(  # type: ignore[no-untyped-def]
     sized, live_server: LiveServer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page, size = sized
     browser_sign_in(page, live_server, "detective")
     page.goto(f"{live_server.url}/hotlists")

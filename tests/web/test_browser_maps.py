@@ -29,9 +29,9 @@ def search(page, server: LiveServer, **fields: str) -> None:  # type: ignore[no-
     page.locator(".leaflet-marker-icon").first.wait_for()
 
 
-def test_a_canvass_map_without_tiles_shows_cameras_clusters_scale_and_addresses(
+def test_a_canvass_map_without_tiles_shows_cameras_clusters_scale_and_addresses(  # type: ignore[no-untyped-def]
     sized, live_server: LiveServer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = sized
     browser_sign_in(page, live_server, "detective")
     page.get_by_role("heading", name="Dashboard").wait_for()
@@ -99,9 +99,9 @@ def agency_tiles(live_server: LiveServer) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_the_map_uses_the_agencys_own_tile_server_when_configured(
+def test_the_map_uses_the_agencys_own_tile_server_when_configured(  # type: ignore[no-untyped-def]
     page, live_server: LiveServer, agency_tiles: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ok, tile = cv2.imencode(".png", np.full((256, 256, 3), 200, dtype=np.uint8))
     assert ok
     asked: list[str] = []

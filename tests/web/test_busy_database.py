@@ -17,6 +17,7 @@ from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraStatus
 from plateguard.database import make_engine, make_session_factory, transaction
+from tests.conftest import TEST_ACTOR
 from tests.web.conftest import LiveServer, add_live_user
 
 LOCK_SECONDS = 3.0
@@ -27,7 +28,7 @@ def _device_token(server: LiveServer) -> str:
     with transaction(make_session_factory(engine)) as session:
         camera = session.scalars(select(Camera).where(Camera.status == CameraStatus.ACTIVE)).first()
         assert camera is not None
-        _, token = camera_service.issue_token(session=session, camera=camera, created_by="test")
+        _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=camera)
     engine.dispose()
     return token
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.web.conftest import LiveServer, browser_sign_in
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.browser
 PAGES = ("/", "/alerts", "/hotlists", "/cameras", "/admin/users", "/audit/access-log", "/account/two-factor")
 
 
-def test_pages_load_without_a_policy_violation(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_pages_load_without_a_policy_violation(page: Page, live_server: LiveServer) -> None:
     refused: list[str] = []
     page.on(
         "console",

@@ -25,9 +25,9 @@ def weak_account(csrf: str) -> dict[str, object]:
     }
 
 
-def test_a_refused_form_returns_to_its_page_with_the_message_and_input_but_no_password(
+def test_a_refused_form_returns_to_its_page_with_the_message_and_input_but_no_password(  # type: ignore[no-untyped-def]
     client: TestClient, make_user
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     make_user("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
     refused = client.post(

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from plateguard.accounts.roles import Role, permissions_for
 from plateguard.web.access_rules import Gate, rule_for
 from plateguard.web.dependencies import authorize
-from tests.conftest import sign_in
+from tests.conftest import AppFactory, Trained, sign_in
 from tests.web.routes import app_routes
 
 ADMIN, OPERATOR, INVESTIGATOR = Role.ADMINISTRATOR, Role.OPERATOR, Role.INVESTIGATOR
@@ -218,7 +218,7 @@ DENIED = {401, 403}
 
 
 @pytest.mark.slow
-def test_the_running_app_enforces_the_written_matrix(client: TestClient, trained) -> None:  # type: ignore[no-untyped-def]
+def test_the_running_app_enforces_the_written_matrix(client: TestClient, trained: Trained) -> None:
     routes = sorted(MATRIX) + list(ENTRY_ROUTES)
     wrong = []
     for role in Role:
@@ -234,7 +234,7 @@ def test_the_running_app_enforces_the_written_matrix(client: TestClient, trained
     assert wrong == []
 
 
-def test_a_user_with_two_roles_can_use_both_in_the_app(client: TestClient, trained) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_with_two_roles_can_use_both_in_the_app(client: TestClient, trained: Trained) -> None:
     trained("two-hats", AUDITOR, OPERATOR)
     sign_in(client, "two-hats")
     assert client.get("/audit/access-log").status_code == 200
@@ -248,7 +248,7 @@ def test_without_a_session_nothing_but_public_pages_answers(client: TestClient) 
     assert all(client.get(path).status_code == 200 for _, path in PUBLIC)
 
 
-def test_a_form_post_without_the_csrf_token_is_refused(client: TestClient, trained) -> None:  # type: ignore[no-untyped-def]
+def test_a_form_post_without_the_csrf_token_is_refused(client: TestClient, trained: Trained) -> None:
     trained("lt.csrf", ADMIN)
     sign_in(client, "lt.csrf")
     response = client.post("/hotlists", headers={"Accept": "application/json"}, data={"name": "x"})
@@ -256,7 +256,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(client: TestClient, train
     assert "CSRF" in response.json()["error"]["message"]
 
 
-def test_a_route_without_a_rule_is_refused_to_every_role(app_factory, trained) -> None:  # type: ignore[no-untyped-def]
+def test_a_route_without_a_rule_is_refused_to_every_role(app_factory: AppFactory, trained: Trained) -> None:
     app = app_factory()
     inner = APIRouter(prefix="/inner")
     inner.add_api_route("/unlisted", lambda: {"leak": True}, methods=["GET"])

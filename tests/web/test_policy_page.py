@@ -12,11 +12,12 @@ from plateguard.accounts import administration, training
 from plateguard.accounts.roles import Role
 from plateguard.config import AccessSettings, PurposeRule, Settings
 from plateguard.retention.models import DataKind, RetentionSchedule, ScheduleStatus
+from tests.conftest import AppFactory, MakeUser
 
 
 def test_policy_page_shows_what_the_system_holds(
-    client: TestClient, db: Session, make_user, settings: Settings
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, db: Session, make_user: MakeUser, settings: Settings
+) -> None:
     admin = make_user("lt.alvarez", Role.ADMINISTRATOR, full_name="Lt. Maria Alvarez")
     custodian = make_user("ms.ortiz", Role.RECORDS_CUSTODIAN, full_name="Ana Ortiz")
     custodian.job_title = "Records Supervisor"
@@ -50,7 +51,7 @@ def test_policy_page_shows_what_the_system_holds(
     assert "Policy text" in page and "460" in page
 
 
-def test_changing_the_configuration_changes_the_page(app_factory, db: Session) -> None:  # type: ignore[no-untyped-def]
+def test_changing_the_configuration_changes_the_page(app_factory: AppFactory, db: Session) -> None:
     with TestClient(app_factory()) as client:
         before = client.get("/policy").text
     assert "Traffic safety study" not in before and "60.0 minutes" in before

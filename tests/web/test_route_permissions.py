@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from plateguard.accounts.roles import ROLE_PERMISSIONS, TRAINING_GATED, Permission, Role
 from plateguard.web.access_rules import ROUTE_RULES, Gate
-from tests.conftest import sign_in
+from tests.conftest import MakeUser, Train, sign_in
 from tests.web.routes import app_routes as find_routes
 
 DENIED = {401, 403}
@@ -28,7 +28,7 @@ def concrete(path: str) -> str:
 
 def call(client: TestClient, method: str, path: str, csrf: str = "") -> int:
     headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
-    return client.request(
+    return client.request(  # type: ignore[no-any-return]
         method, concrete(path).replace("{path:path}", "plateguard.css"), headers=headers
     ).status_code
 
@@ -74,8 +74,8 @@ def walk(client: TestClient, role: Role, trained: bool) -> list[tuple[str, str, 
 
 
 def test_every_role_trained_and_untrained_gets_what_the_table_says(
-    client: TestClient, make_user, train
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, make_user: MakeUser, train: Train
+) -> None:
     for role in Role:
         train(make_user(f"{role.value.replace('_', '-')}-t", role))
         make_user(f"{role.value.replace('_', '-')}-u", role)
@@ -89,7 +89,7 @@ def test_every_role_trained_and_untrained_gets_what_the_table_says(
     assert wrong == {}
 
 
-def test_untrained_user_is_told_which_course_is_missing(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_untrained_user_is_told_which_course_is_missing(client: TestClient, make_user: MakeUser) -> None:
     make_user("auditor-u", Role.AUDITOR)
     sign_in(client, "auditor-u")
     response = client.get("/audit/access-log")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import Page
 from sqlalchemy import select
 
 from plateguard.access_log.guard import system_scope
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 MAIN_ST = "Main St & Yosemite Ave (NB)"
 
 
-def justify_and_search(page, case: str):  # type: ignore[no-untyped-def]
+def justify_and_search(page: Page, case: str):  # type: ignore[no-untyped-def]
     """Give the purpose and case number the search form requires, submit, and return the result rows."""
     page.get_by_label("Purpose").select_option("Criminal investigation")
     page.get_by_label("Case or incident number").fill(case)
@@ -32,7 +33,7 @@ def justify_and_search(page, case: str):  # type: ignore[no-untyped-def]
 def reads_on_map(page) -> int:  # type: ignore[no-untyped-def]
     """Reads shown on the map: single markers plus the counts of clusters of nearby reads."""
     clusters = page.locator(".marker-cluster")
-    return page.locator(".read-icon").count() + sum(
+    return int(page.locator(".read-icon").count()) + sum(
         int(clusters.nth(i).inner_text()) for i in range(clusters.count())
     )
 
@@ -52,7 +53,9 @@ def a_plate_read_at_main_st(server: LiveServer) -> str:
     return plate
 
 
-def test_investigator_runs_a_partial_plate_canvass_and_opens_a_read(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_investigator_runs_a_partial_plate_canvass_and_opens_a_read(
+    page: Page, live_server: LiveServer
+) -> None:
     plate = a_plate_read_at_main_st(live_server)
     browser_sign_in(page, live_server, "detective")
     page.get_by_role("link", name="Search reads").click()
@@ -87,8 +90,8 @@ def test_investigator_runs_a_partial_plate_canvass_and_opens_a_read(page, live_s
 
 
 def test_investigator_canvasses_around_an_address_within_a_camera_group(
-    page, live_server: LiveServer
-) -> None:  # type: ignore[no-untyped-def]
+    page: Page, live_server: LiveServer
+) -> None:
     browser_sign_in(page, live_server, "detective")
     page.goto(f"{live_server.url}/reads/search")
     page.get_by_label("Canvass around an address").fill("100 N Main St")

@@ -78,10 +78,6 @@ def system_scope(session: Session | None, task: str) -> AbstractContextManager[N
     return alpr_scope(session, f"system:{task}")
 
 
-def current_scope() -> str | None:
-    return _scope.get()
-
-
 def _tables_in(state: ORMExecuteState) -> set[str]:
     """Every table the statement names, subqueries included (a walk of the statement, no compiling)."""
     names = {mapper.local_table.name for mapper in state.all_mappers if hasattr(mapper.local_table, "name")}

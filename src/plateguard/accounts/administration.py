@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
+from plateguard.accounts import service as account_service
 from plateguard.accounts import totp as totp_codes
-from plateguard.accounts.models import AccountStatus, JobTitle, RoleSetting, User, UserRole
+from plateguard.accounts.models import AccountStatus, Agency, JobTitle, RoleSetting, User, UserRole
 from plateguard.accounts.roles import Role
+from plateguard.config import SecuritySettings
 from plateguard.database import utcnow
 from plateguard.errors import Conflict, InvalidInput, NotFound
 
@@ -75,19 +77,11 @@ def set_roles(*, session: Session, actor: User, user: User, roles: set[Role]) ->
 
 def suspend_inactive(*, session: Session, days: int, now: dt.datetime | None = None) -> list[str]:
     """Suspend active accounts unused for ``days``; returns the usernames suspended."""
-    cutoff = (now or utcnow()) - dt.timedelta(days=days)
-    suspended = []
-    for user in session.scalars(select(User).where(User.status == AccountStatus.ACTIVE)):
-        last_used = user.last_login_at or user.created_at
-        if last_used < cutoff:
-            user.status = AccountStatus.SUSPENDED
-            suspended.append(user.username)
-            access_log.append(
-                session=session,
-                actor=Actor.system(user.agency.name, "inactivity"),
-                action="account.status",
-                query={"user": user.username, "to": "suspended", "reason": f"unused for {days} days"},
-            )
+    now = now or utcnow()
+    active = session.scalars(select(User).where(User.status == AccountStatus.ACTIVE).order_by(User.username))
+    suspended = [
+        user.username for user in active if account_service.suspend_if_unused(session, user, days, now)
+    ]
     session.flush()
     return suspended
 
@@ -173,10 +167,32 @@ def enrol_totp(*, session: Session, user: User, secret: str, code: str) -> None:
     session.flush()
 
 
-def append_account_created(*, session: Session, actor: User, user: User) -> None:
+def create_account(
+    *,
+    session: Session,
+    actor: Actor,
+    security: SecuritySettings,
+    agency: Agency,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: set[Role],
+    job_title: str = "",
+) -> User:
+    """A new active account, written to the access log as ``account.created`` by the actor."""
+    user = account_service.create_user(
+        session=session,
+        security=security,
+        agency=agency,
+        username=username,
+        full_name=full_name,
+        password=password,
+        roles=roles,
+        job_title=job_title,
+    )
     access_log.append(
         session=session,
-        actor=Actor.of(actor),
+        actor=actor,
         action="account.created",
         query={
             "user": user.username,
@@ -184,3 +200,4 @@ def append_account_created(*, session: Session, actor: User, user: User) -> None
             "title": user.job_title,
         },
     )
+    return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -10,6 +11,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from plateguard.errors import InvalidInput
 
 _hasher = PasswordHasher()  # argon2id with the library's maintained defaults
+
+
+def token_hash(token: str) -> str:
+    """How a bearer token (a login session's cookie, a camera's device token) is stored: SHA-256. The
+    tokens are 256-bit random strings, so a slow password hash would add nothing but latency."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 ZXCVBN_MAX_LENGTH = 72
 MIN_ZXCVBN_SCORE = 3  # "safely unguessable": about 10^8 guesses and more
 

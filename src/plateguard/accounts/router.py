@@ -11,6 +11,7 @@ from plateguard.access_log.service import Actor
 from plateguard.accounts import administration as admin
 from plateguard.accounts import service as account_service
 from plateguard.accounts import signin
+from plateguard.accounts.models import User
 from plateguard.accounts.roles import ROLE_LABELS, Role
 from plateguard.accounts.schemas import (
     JobTitleSave,
@@ -61,8 +62,9 @@ def create_user(
     roles = set(form.roles) | admin.roles_for_title(session=db, title=form.job_title)
     if not roles:
         raise InvalidInput("choose at least one role, or a job title that carries roles", field="roles")
-    user = account_service.create_user(
+    user = admin.create_account(
         session=db,
+        actor=Actor.of(login.user),
         security=request.app.state.settings.security,
         agency=login.user.agency,
         username=form.username,
@@ -71,19 +73,24 @@ def create_user(
         password=form.password,
         roles=roles,
     )
-    admin.append_account_created(session=db, actor=login.user, user=user)
     return _back("/admin/users", request, f"Account {user.username} created ({_role_names(roles)}).")
+
+
+def _user(db: DbSession, user_id: int) -> User:
+    return admin.require_user(session=db, user_id=user_id)
+
+
+UserById = Annotated[User, Depends(_user)]
 
 
 @router.post("/admin/users/{user_id}/status")
 def change_status(
     request: Request,
-    user_id: int,
     db: DbSession,
     login: CurrentLogin,
     form: Annotated[StatusChange, Depends(form_model(StatusChange))],
+    user: UserById,
 ) -> Response:
-    user = admin.require_user(session=db, user_id=user_id)
     admin.set_status(session=db, actor=login.user, user=user, status=form.status, reason=form.reason)
     return _back("/admin/users", request, f"Account {user.username} is now {form.status}.")
 
@@ -91,15 +98,14 @@ def change_status(
 @router.post("/admin/users/{user_id}/roles")
 def change_roles(
     request: Request,
-    user_id: int,
     db: DbSession,
     login: CurrentLogin,
     form: Annotated[RolesChange, Depends(form_model(RolesChange))],
+    user: UserById,
 ) -> Response:
-    user = admin.require_user(session=db, user_id=user_id)
     admin.set_roles(session=db, actor=login.user, user=user, roles=set(form.roles))
     return _back(
-        f"/admin/users/{user_id}", request, f"Roles of {user.username}: {_role_names(set(form.roles))}."
+        f"/admin/users/{user.id}", request, f"Roles of {user.username}: {_role_names(set(form.roles))}."
     )
 
 
@@ -131,13 +137,12 @@ def two_factor_policy(
 @router.post("/admin/users/{user_id}/unlock")
 def unlock_user(
     request: Request,
-    user_id: int,
     db: DbSession,
     login: CurrentLogin,
     form: Annotated[Unlock, Depends(form_model(Unlock))],
+    user: UserById,
 ) -> Response:
     """A second Administrator lifts a sign-in lock (every address), written to the access log."""
-    user = admin.require_user(session=db, user_id=user_id)
     signin.unlock(session=db, user=user, actor=Actor.of(login.user), reason=form.reason)
     return _back("/admin/users", request, f"Sign-in lock lifted for {user.username}.")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
 from plateguard.accounts.models import AccountStatus, Agency, LoginSession, User, UserRole
-from plateguard.accounts.passwords import check_password_rules, hash_password, verify_password
+from plateguard.accounts.passwords import check_password_rules, hash_password, token_hash, verify_password
 from plateguard.accounts.roles import Role
 from plateguard.config import SecuritySettings
 from plateguard.database import utcnow
@@ -47,6 +46,7 @@ def create_user(
     roles: set[Role],
     job_title: str = "",
 ) -> User:
+    """The account itself; ``administration.create_account`` also writes its access record."""
     username = username.strip().lower()
     if not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
         raise InvalidInput("username may hold only letters, digits, '.', '_' and '-'", field="username")
@@ -75,17 +75,21 @@ def create_user(
     return user
 
 
-def suspend_if_unused(session: Session, user: User, days: int, now: dt.datetime) -> None:
+def suspend_if_unused(session: Session, user: User, days: int, now: dt.datetime) -> bool:
+    """The inactivity rule (460.4): an active account unused for ``days`` is suspended, on the record.
+    Applied at sign-in and by the daily ``plateguard accounts suspend-inactive``."""
     last_used = user.last_login_at or user.created_at
-    if user.status == AccountStatus.ACTIVE and now - last_used > dt.timedelta(days=days):
-        user.status = AccountStatus.SUSPENDED
-        access_log.append(
-            session=session,
-            actor=Actor.system(user.agency.name, "inactivity"),
-            action="account.status",
-            query={"user": user.username, "to": "suspended", "reason": f"unused for {days} days"},
-            now=now,
-        )
+    if user.status != AccountStatus.ACTIVE or now - last_used <= dt.timedelta(days=days):
+        return False
+    user.status = AccountStatus.SUSPENDED
+    access_log.append(
+        session=session,
+        actor=Actor.system(user.agency.name, "inactivity"),
+        action="account.status",
+        query={"user": user.username, "to": "suspended", "reason": f"unused for {days} days"},
+        now=now,
+    )
+    return True
 
 
 def change_password(
@@ -136,10 +140,6 @@ def reset_password(
         query={"user": user.username, "reason": reason},
     )
     session.flush()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:

@@ -24,6 +24,7 @@ from plateguard.access_log.guard import system_scope
 from plateguard.access_log.service import Actor, Justification
 from plateguard.alerts import senders
 from plateguard.alerts.models import Alert, AlertDelivery, DeliveryStatus
+from plateguard.alerts.service import alert_summary
 from plateguard.config import AlertSettings, Settings
 from plateguard.database import transaction, utcnow
 from plateguard.errors import ConfigurationError
@@ -133,27 +134,21 @@ def _alerts(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Alert]:
 def payload(alert: Alert, *, settings: Settings) -> dict[str, Any]:
     """What a webhook or an e-mail says: enough to find the car, and the verification warning."""
     read, entry = alert.read, alert.entry
-    return {
-        "event": "alert",
-        "id": str(alert.id),
-        "url": f"{settings.server.public_url.rstrip('/')}/alerts/{alert.id}",
-        "plate": read.plate_text,
-        "state": read.region,
-        "confidence": read.confidence,
-        "camera": read.camera.name,
-        "latitude": read.latitude,
-        "longitude": read.longitude,
-        "captured_at": read.captured_at.isoformat(),
-        "hotlist": entry.get("hotlist"),
-        "category": entry.get("category"),
-        "entry_plate": entry.get("plate"),
-        "entry_state": entry.get("state"),
-        "reason": entry.get("reason"),
-        "vehicle_description": entry.get("vehicle_description"),
-        "match_kind": alert.match_kind,
-        "state_mismatch": alert.state_mismatch,
-        "verification": senders.VERIFICATION_WARNING,
-    }
+    return (
+        {"event": "alert"}
+        | alert_summary(alert)
+        | {
+            "url": f"{settings.server.public_url.rstrip('/')}/alerts/{alert.id}",
+            "state": read.region,
+            "confidence": read.confidence,
+            "latitude": read.latitude,
+            "longitude": read.longitude,
+            "entry_state": entry.get("state"),
+            "reason": entry.get("reason"),
+            "vehicle_description": entry.get("vehicle_description"),
+            "verification": senders.VERIFICATION_WARNING,
+        }
+    )
 
 
 def _send(settings: Settings, item: Claimed) -> str | None:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.exc import OperationalError
 
 from plateguard.access_log import service as access_log
@@ -25,13 +25,11 @@ from plateguard.alerts.statistics import misread_statistics
 from plateguard.alerts.views import render_row, rows_for, zone_abbreviation
 from plateguard.cameras import service as camera_service
 from plateguard.database import transaction, utcnow
-from plateguard.errors import InvalidInput, NotFound
+from plateguard.errors import InvalidInput
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
 from plateguard.reads.images import image_path
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.errors import error_response
-from plateguard.web.feedback import refused_form
 from plateguard.web.local_input import local_input
 from plateguard.web.templating import render
 
@@ -173,23 +171,11 @@ def alert_image(
     request: Request, alert_id: uuid.UUID, which: str, db: DbSession, login: CurrentLogin
 ) -> Response:
     """The plate crop or the overview image of an alert's read; each view is an access record."""
-    if which not in ("plate", "overview"):
-        raise NotFound("image is 'plate' or 'overview'")
-    alert = alert_service.get_alert(session=db, user=login.user, alert_id=alert_id, why=_why(request))
-    sha = alert.read.plate_image_sha256 if which == "plate" else alert.read.overview_image_sha256
-    if sha is None:
-        raise NotFound(f"this read has no {which} image")
-    access_log.append(
-        session=db,
-        actor=Actor.of(login.user),
-        action="alerts.image",
-        query={"alert_id": str(alert_id), "image": which, "sha256": sha},
-        result_count=1,
-        justification=_why(request),
+    image = alert_service.alert_image(
+        session=db, user=login.user, alert_id=alert_id, which=which, why=_why(request)
     )
-    data = image_path(request.app.state.settings.images_dir, sha).read_bytes()
-    media = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
-    return Response(data, media_type=media, headers={"Cache-Control": "private, no-store"})
+    path = image_path(request.app.state.settings.images_dir, image.sha256)
+    return FileResponse(path, media_type=image.content_type, headers={"Cache-Control": "private, no-store"})
 
 
 def _choice(
@@ -220,40 +206,14 @@ def verify_alert(
         raise InvalidInput("visual_match must be yes or no", field="visual_match")
     clets = _choice(clets_result, CletsResult, "clets_result")
     chosen = _choice(outcome, AlertOutcome, "outcome")
-    try:
-        alert_service.verify(
-            session=db,
-            user=login.user,
-            alert_id=alert_id,
-            visual_match={"yes": True, "no": False}.get(visual_match),
-            clets_result=clets,  # type: ignore[arg-type]
-            outcome=chosen,  # type: ignore[arg-type]
-            notes=notes,
-            why=_why(request),
-        )
-    except alert_service.VerificationRefused as refused:
-        # Nothing of the refused step is kept; the refusal itself is recorded and committed.
-        db.rollback()
-        user = db.get(User, login.user_id)
-        assert user is not None
-        alert_service.record_refusal(session=db, user=user, alert_id=alert_id, reason=refused.message)
-        typed = {
-            "visual_match": visual_match,
-            "clets_result": clets_result,
-            "outcome": outcome,
-            "notes": notes,
-        }
-        back = refused_form(
-            request,
-            message=refused.message,
-            field=refused.field,
-            values={name: [value] for name, value in typed.items() if value},
-        )
-        return back or error_response(
-            request,
-            status=refused.http_status,
-            code=refused.code,
-            message=refused.message,
-            field=refused.field,
-        )
+    alert_service.verify(
+        session=db,
+        user=login.user,
+        alert_id=alert_id,
+        visual_match={"yes": True, "no": False}.get(visual_match),
+        clets_result=clets,  # type: ignore[arg-type]
+        outcome=chosen,  # type: ignore[arg-type]
+        notes=notes,
+        why=_why(request),
+    )
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)

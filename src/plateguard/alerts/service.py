@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +28,9 @@ from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.matching import Match, Matcher, match_read
 from plateguard.hotlists.models import Hotlist, HotlistEntry
 from plateguard.hotlists.states import of_read
-from plateguard.reads.models import PlateRead
+from plateguard.reads.models import PlateRead, StoredImage
 from plateguard.reads.plates import normalize_plate
+from plateguard.reads.stored import CandidateRow, StoredRead
 
 ALERT_PURPOSE = "Alert verification"
 
@@ -54,27 +55,17 @@ def entry_snapshot(entry: HotlistEntry) -> dict[str, Any]:
     }
 
 
-def process_new_read(*, session: Session, read: PlateRead, matcher: LiveMatcher) -> list[Alert]:
-    """Match one just-stored read against every live list; add its alerts in the caller's transaction."""
-    current = matcher.ensure_fresh(session)
-    matches = _match(current, read.plate_normalized, read.candidates, read.region, utcnow().timestamp())
-    if not matches:
-        return []
-    return raise_alerts(session=session, read=read, matches=matches, retroactive=False)
-
-
-def process_new_reads(
-    *, session: Session, reads: Sequence[Mapping[str, Any]], matcher: LiveMatcher
-) -> list[Alert]:
-    """Match a batch of just-inserted rows (``id``, ``plate_normalized``, ``region``, ``candidates``);
-    only the reads that hit a list are loaded, so a batch without hits costs no extra query."""
+def process_new_reads(*, session: Session, reads: Sequence[StoredRead], matcher: LiveMatcher) -> list[Alert]:
+    """Match reads just stored (or updated) against every live list; add their alerts in the caller's
+    transaction. The one match path of ingest (every door), the demo and the tests. Only the reads that
+    hit a list are loaded, so a batch without hits costs no extra query."""
     current = matcher.ensure_fresh(session)
     now = utcnow().timestamp()
     hits: dict[uuid.UUID, list[Match]] = {}
-    for row in reads:
-        matches = _match(current, row["plate_normalized"], row.get("candidates"), row.get("region"), now)
+    for read in reads:
+        matches = _match(current, read.plate_normalized, read.candidates, read.region, now)
         if matches:
-            hits[row["id"]] = matches
+            hits[read.id] = matches
     if not hits:
         return []
     with system_scope(session, "hotlist matching"):
@@ -90,14 +81,14 @@ ALTERNATIVE_FLOOR = 0.3  # ... when the reader gave them at least this confidenc
 
 
 def _match(
-    current: Matcher, plate: str, candidates: list[dict[str, Any]] | None, region: str | None, now: float
+    current: Matcher, plate: str, candidates: Sequence[CandidateRow], region: str | None, now: float
 ) -> list[Match]:
     return match_read(current, plate, alternatives(plate, candidates), state=of_read(region), now=now)
 
 
-def alternatives(plate: str, candidates: list[dict[str, Any]] | None) -> list[str]:
+def alternatives(plate: str, candidates: Sequence[CandidateRow] | None) -> list[str]:
     """The reader's other readings worth matching: the best few, not the long tail of guesses."""
-    others = [c for c in candidates or [] if float(c.get("confidence") or 0) >= ALTERNATIVE_FLOOR]
+    others = [c for c in candidates or () if float(c.get("confidence") or 0) >= ALTERNATIVE_FLOOR]
     plates = [normalize_plate(str(c.get("plate") or "")) for c in others]
     return [p for p in dict.fromkeys(plates) if p and p != plate][:ALTERNATIVES]
 
@@ -217,6 +208,26 @@ def get_alert(*, session: Session, user: User, alert_id: uuid.UUID, why: Justifi
         return _visible(session=session, user=user, alert=alert, alert_id=alert_id)
 
 
+def alert_image(
+    *, session: Session, user: User, alert_id: uuid.UUID, which: str, why: Justification | None
+) -> StoredImage:
+    """The plate crop or the overview image of an alert's read, for a user who may see the alert; the
+    look is one access record (``alerts.image``), written too when it is refused."""
+    if which not in ("plate", "overview"):
+        raise NotFound("image is 'plate' or 'overview'")
+    query = {"alert_id": str(alert_id), "image": which}
+    with access_log.audited_access(
+        session=session, actor=Actor.of(user), action="alerts.image", query=query, justification=why
+    ) as result:
+        alert = _visible(session=session, user=user, alert=session.get(Alert, alert_id), alert_id=alert_id)
+        sha = alert.read.plate_image_sha256 if which == "plate" else alert.read.overview_image_sha256
+        image = session.get(StoredImage, sha) if sha else None
+        if image is None:
+            raise NotFound(f"this read has no {which} image")
+        result.query["sha256"], result.count = image.sha256, 1
+    return image
+
+
 def _visible(*, session: Session, user: User, alert: Alert | None, alert_id: uuid.UUID) -> Alert:
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
@@ -276,7 +287,16 @@ def verify(
         raise Conflict("this alert is closed; its outcome was recorded", field="outcome")
     visual = visual_match if visual_match is not None else alert.visual_match
     clets = clets_result or (CletsResult(alert.clets_result) if alert.clets_result else None)
-    check_outcome(visual, clets, outcome)
+    try:
+        check_outcome(visual, clets, outcome)
+    except VerificationRefused as refused:
+        # Nothing of the refused step is kept; the refusal itself is recorded once it is rolled back.
+        actor = Actor.of(user)
+        reason = refused.message
+        access_log.record_refusal(
+            session=session, actor=actor, action="alerts.verify", query=query, reason=reason, outcome="denied"
+        )
+        raise
     if visual_match is True and alert.read.plate_image_sha256 is None and not notes.strip():
         raise InvalidInput(
             "this read has no plate image: say in the notes how the plate and state were confirmed "
@@ -293,17 +313,6 @@ def verify(
     return alert
 
 
-def record_refusal(*, session: Session, user: User, alert_id: uuid.UUID, reason: str) -> None:
-    """A refused step is logged in its own transaction (the refused request itself is rolled back)."""
-    access_log.append(
-        session=session,
-        actor=Actor.of(user),
-        action="alerts.verify",
-        query={"alert_id": str(alert_id), "reason": reason},
-        outcome="denied",
-    )
-
-
 def recent_for_push(*, session: Session, user: User, since: dt.datetime, limit: int = 20) -> list[Alert]:
     """New live (not retroactive) alerts on lists the user may see, checked by the system."""
     visible = hotlist_service.visible_ids(session=session, user=user)
@@ -317,18 +326,22 @@ def recent_for_push(*, session: Session, user: User, since: dt.datetime, limit: 
         return list(session.scalars(query))
 
 
-def push_payload(alert: Alert) -> dict[str, Any]:
+def alert_summary(alert: Alert) -> dict[str, Any]:
+    """What every notice of an alert says (the live alerts page, webhooks, e-mail): one definition."""
     read = alert.read
     return {
         "id": str(alert.id),
-        "url": f"/alerts/{alert.id}",
         "plate": read.plate_text,
+        "camera": read.camera.name,
+        "captured_at": read.captured_at.isoformat(),
         "hotlist": alert.entry.get("hotlist"),
         "category": alert.entry.get("category"),
         "entry_plate": alert.entry.get("plate"),
-        "camera": read.camera.name,
-        "captured_at": read.captured_at.isoformat(),
         "match_kind": alert.match_kind,
         "state_mismatch": alert.state_mismatch,
-        "created_at": alert.created_at.isoformat(),
     }
+
+
+def push_payload(alert: Alert) -> dict[str, Any]:
+    """The live alerts page's notice: the summary, a link within the console and when it was raised."""
+    return alert_summary(alert) | {"url": f"/alerts/{alert.id}", "created_at": alert.created_at.isoformat()}

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from plateguard.cli import ConfigOption, DataDirOption, connected_engine, friendly_errors, settings_from
+from plateguard.cli_common import ConfigOption, DataDirOption, friendly_errors, open_database, settings_from
 from plateguard.errors import InvalidInput
 
 FORMATS = (".html", ".pdf")
@@ -40,7 +40,7 @@ def audit_report(
     start, end = from_date.date(), to_date.date()
     period_of(settings, start, end)  # refuses a reversed or over-long period
     actor = Actor.system(settings.agency.name, "audit report (command line)")
-    with transaction(make_session_factory(connected_engine(settings))) as session:
+    with transaction(make_session_factory(open_database(settings))) as session:
         query = {"period": f"{start}..{end}", "out": out.name}
         with audited_access(
             session=session, actor=actor, action="audit.report", query=query, justification=None

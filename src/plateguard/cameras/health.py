@@ -60,8 +60,3 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def silent_cameras(*, session: Session, now: dt.datetime | None = None) -> list[CameraHealth]:
-    now = now or utcnow()
-    return [row for row in health(session=session, now=now) if row.silent(now)]

@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
 from plateguard.cameras import health as camera_health
 from plateguard.cameras import service as camera_service
@@ -55,6 +54,7 @@ def register_camera(
 ) -> Response:
     camera = camera_service.create(
         session=db,
+        actor=Actor.of(login.user),
         agency=login.user.agency,
         name=name.strip(),
         kind=kind,
@@ -64,7 +64,6 @@ def register_camera(
         longitude=_coordinate(longitude, "longitude", 180),
         expected_interval_minutes=expected_interval_minutes,
     )
-    _log(db, login, "cameras.register", {"camera": camera.name, "kind": kind.value})
     return RedirectResponse(f"/cameras/{camera.id}", status_code=303)
 
 
@@ -87,8 +86,7 @@ def _camera(db: DbSession, camera_id: int) -> Camera:
     return camera
 
 
-def _log(db: DbSession, login: CurrentLogin, action: str, query: dict[str, object]) -> None:
-    access_log.append(session=db, actor=Actor.of(login.user), action=action, query=query)
+CameraById = Annotated[Camera, Depends(_camera)]
 
 
 def _detail(request: Request, db: DbSession, camera: Camera, new_token: str | None = None) -> Response:
@@ -106,8 +104,8 @@ def _detail(request: Request, db: DbSession, camera: Camera, new_token: str | No
 
 
 @router.get("/cameras/{camera_id}", response_class=HTMLResponse)
-def camera_page(request: Request, db: DbSession, login: CurrentLogin, camera_id: int) -> Response:
-    return _detail(request, db, _camera(db, camera_id))
+def camera_page(request: Request, db: DbSession, login: CurrentLogin, camera: CameraById) -> Response:
+    return _detail(request, db, camera)
 
 
 @router.post("/cameras/{camera_id}/log")
@@ -115,45 +113,32 @@ def record_log_entry(
     request: Request,
     db: DbSession,
     login: CurrentLogin,
-    camera_id: int,
+    camera: CameraById,
     kind: Annotated[CameraLogKind, Form()],
     occurred_on: Annotated[dt.date, Form()],
     notes: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    camera = _camera(db, camera_id)
     zone = request.app.state.settings.agency.timezone
     if occurred_on > local_today(zone):
         raise InvalidInput("The date is in the future", field="occurred_on")
     # Noon of the agency's day: the date reads the same in every zone the log is shown in.
     occurred_at = dt.datetime.combine(occurred_on, dt.time(12), ZoneInfo(zone)).astimezone(dt.UTC)
     camera_service.add_log_entry(
-        session=db,
-        camera=camera,
-        kind=kind,
-        occurred_at=occurred_at,
-        performed_by=login.user.full_name,
-        notes=notes,
+        session=db, actor=Actor.of(login.user), camera=camera, kind=kind, occurred_at=occurred_at, notes=notes
     )
-    _log(db, login, "cameras.log", {"camera": camera.name, "kind": kind.value})
     return RedirectResponse(f"/cameras/{camera.id}", status_code=303)
 
 
 @router.post("/cameras/{camera_id}/tokens", response_class=HTMLResponse)
-def issue_token(request: Request, db: DbSession, login: CurrentLogin, camera_id: int) -> Response:
+def issue_token(request: Request, db: DbSession, login: CurrentLogin, camera: CameraById) -> Response:
     """The new token is shown on this one page only; it is stored as a hash."""
-    camera = _camera(db, camera_id)
-    row, token = camera_service.issue_token(session=db, camera=camera, created_by=login.user.username)
-    _log(db, login, "cameras.token_issued", {"camera": camera.name, "token": row.prefix})
+    _, token = camera_service.issue_token(session=db, actor=Actor.of(login.user), camera=camera)
     response = _detail(request, db, camera, new_token=token)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @router.post("/cameras/{camera_id}/tokens/{token_id}/revoke")
-def revoke_token(db: DbSession, login: CurrentLogin, camera_id: int, token_id: int) -> Response:
-    camera = _camera(db, camera_id)
-    row = camera_service.revoke_token(session=db, token_id=token_id)
-    if row.camera_id != camera.id:
-        raise NotFound(f"no token {token_id} for this camera")
-    _log(db, login, "cameras.token_revoked", {"camera": camera.name, "token": row.prefix})
+def revoke_token(db: DbSession, login: CurrentLogin, camera: CameraById, token_id: int) -> Response:
+    camera_service.revoke_token(session=db, actor=Actor.of(login.user), token_id=token_id, camera=camera)
     return RedirectResponse(f"/cameras/{camera.id}", status_code=303)

@@ -1,16 +1,18 @@
-"""Cameras and mobile units. Services flush; the caller commits."""
+"""Cameras and mobile units. Services flush and write their access records; the caller commits."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
 from plateguard.accounts.models import Agency
+from plateguard.accounts.passwords import token_hash
 from plateguard.cameras.models import (
     Camera,
     CameraKind,
@@ -41,6 +43,7 @@ def list_(*, session: Session) -> list[Camera]:
 def create(
     *,
     session: Session,
+    actor: Actor,
     agency: Agency,
     name: str,
     kind: CameraKind,
@@ -68,23 +71,30 @@ def create(
     )
     session.add(camera)
     session.flush()
+    access_log.append(
+        session=session, actor=actor, action="cameras.register", query={"camera": name, "kind": kind.value}
+    )
     return camera
 
 
 def add_log_entry(
     *,
     session: Session,
+    actor: Actor,
     camera: Camera,
     kind: CameraLogKind,
     occurred_at: dt.datetime,
-    performed_by: str,
     notes: str = "",
 ) -> CameraLogEntry:
+    """A maintenance or calibration entry, performed by the actor (named by full name on the log)."""
     entry = CameraLogEntry(
-        camera=camera, kind=kind, occurred_at=occurred_at, performed_by=performed_by, notes=notes
+        camera=camera, kind=kind, occurred_at=occurred_at, performed_by=actor.full_name, notes=notes
     )
     session.add(entry)
     session.flush()
+    access_log.append(
+        session=session, actor=actor, action="cameras.log", query={"camera": camera.name, "kind": kind.value}
+    )
     return entry
 
 
@@ -93,20 +103,22 @@ def add_log_entry(
 TOKEN_PREFIX = "pgd_"  # noqa: S105 - a marker, not a secret
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(*, session: Session, camera: Camera, created_by: str) -> tuple[DeviceToken, str]:
+def issue_token(*, session: Session, actor: Actor, camera: Camera) -> tuple[DeviceToken, str]:
     """Create a token for a camera; returns the row and the token text, which is never stored."""
     if camera.status == CameraStatus.RETIRED:
         raise Conflict(f"camera {camera.name!r} is retired", field="camera")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = DeviceToken(
-        camera_id=camera.id, token_hash=hash_token(token), prefix=token[:12], created_by=created_by
+        camera_id=camera.id, token_hash=token_hash(token), prefix=token[:12], created_by=actor.username
     )
     session.add(row)
     session.flush()
+    access_log.append(
+        session=session,
+        actor=actor,
+        action="cameras.token_issued",
+        query={"camera": camera.name, "token": row.prefix},
+    )
     return row, token
 
 
@@ -115,13 +127,22 @@ def list_tokens(*, session: Session, camera: Camera) -> list[DeviceToken]:
     return list(session.scalars(query))
 
 
-def revoke_token(*, session: Session, token_id: int) -> DeviceToken:
+def revoke_token(
+    *, session: Session, actor: Actor, token_id: int, camera: Camera | None = None
+) -> DeviceToken:
+    """Revoke a token at once (again is harmless); ``camera``, where given, must be the token's own."""
     row = session.get(DeviceToken, token_id)
-    if row is None:
-        raise NotFound(f"no device token {token_id}", field="token")
+    if row is None or (camera is not None and row.camera_id != camera.id):
+        raise NotFound(f"no device token {token_id}" + (" for this camera" if camera else ""), field="token")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
+    access_log.append(
+        session=session,
+        actor=actor,
+        action="cameras.token_revoked",
+        query={"camera": row.camera.name, "token": row.prefix},
+    )
     return row
 
 
@@ -129,8 +150,8 @@ def authenticate_token(*, session: Session, token: str) -> Camera:
     """The camera a live token belongs to; NotAuthenticated for an unknown, revoked or retired one."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         raise NotAuthenticated("device token is malformed", field="authorization")
-    row = session.scalar(select(DeviceToken).where(DeviceToken.token_hash == hash_token(token)))
-    if row is None or not hmac.compare_digest(row.token_hash, hash_token(token)):
+    row = session.scalar(select(DeviceToken).where(DeviceToken.token_hash == token_hash(token)))
+    if row is None or not hmac.compare_digest(row.token_hash, token_hash(token)):
         raise NotAuthenticated("device token is not known", field="authorization")
     if row.revoked_at is not None:
         raise NotAuthenticated("device token was revoked", field="authorization")

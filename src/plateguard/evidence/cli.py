@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from plateguard.cli import ConfigOption, DataDirOption, connected_engine, friendly_errors, settings_from
+from plateguard.cli_common import ConfigOption, DataDirOption, friendly_errors, open_database, settings_from
 from plateguard.database import make_session_factory, transaction
 
 evidence_app = typer.Typer(
@@ -36,7 +36,7 @@ def evidence_export(
     settings = settings_from(config, data_dir)
     if out.exists():
         raise typer.BadParameter(f"{out} exists; choose a new file name", param_hint="--out")
-    with transaction(make_session_factory(connected_engine(settings))) as session:
+    with transaction(make_session_factory(open_database(settings))) as session:
         actor = acting_user(session, username, "evidence:export")
         order = ExportOrder(case, reason, recipient)
         package, row = export(session=session, actor=actor, settings=settings, order=order)
@@ -83,7 +83,3 @@ def evidence_verify(
         "this agency's key" if report.trusted_key else "the key in the package (give --data-dir to check it)"
     )
     typer.echo(f"{package}: intact; case {report.case_number}; signed by {signer}, {report.key_fingerprint}.")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(evidence_app, name="evidence")

@@ -10,8 +10,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.service import Actor
+from plateguard.cli_common import open_database
 from plateguard.config import Settings
-from plateguard.database import check_connection, make_engine, make_session_factory, read_only, transaction
+from plateguard.database import make_session_factory, read_only, transaction
 from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import ParsedFile
@@ -30,8 +31,7 @@ def run_import(
 ) -> None:
     """Parse first (no transaction open), then replace the rows in one short transaction. A file that
     would shrink the list too far is refused with the counts unless confirmed (flag or prompt)."""
-    engine = make_engine(settings.resolved_database_url)
-    check_connection(engine)
+    engine = open_database(settings)
     factory = make_session_factory(engine)
     data = refresh.read_source(str(file))
     with read_only(factory) as session:
@@ -87,8 +87,7 @@ def _replace(
 
 
 def run_refresh(settings: Settings) -> bool:
-    engine = make_engine(settings.resolved_database_url)
-    check_connection(engine)
+    engine = open_database(settings)
     lines = refresh.refresh_all(
         factory=make_session_factory(engine),
         organisation=settings.agency.name,

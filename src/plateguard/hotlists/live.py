@@ -14,10 +14,10 @@ import threading
 import time
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.guard import system_scope
-from plateguard.database import utcnow
+from plateguard.database import after_commit, read_only, utcnow
 from plateguard.hotlists.matching import EMPTY_MATCHER, Matcher, MatcherEntry
 from plateguard.hotlists.models import Hotlist, HotlistEntry
 
@@ -81,6 +81,16 @@ class LiveMatcher:
         with self._lock:
             self.current, self.loaded_generation = fresh, marker
         return fresh
+
+    def reload_after_commit(self, session: Session, factory: sessionmaker[Session]) -> None:
+        """Reload from the committed lists once ``session``'s change commits (never from uncommitted
+        state, and not at all when the change is rolled back)."""
+
+        def reload() -> None:
+            with read_only(factory) as committed:
+                self.reload(committed)
+
+        after_commit(session, reload)
 
     def ensure_fresh(self, session: Session, *, force_check: bool = False) -> Matcher:
         """The current matcher, reloaded first when a list changed since it was built."""

@@ -27,10 +27,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-CONFUSION_CLASSES = ("O0DQ", "I1LT", "B8", "S5", "Z2", "G6")
-# Each class folds onto its digit: O/0/D/Q -> 0, I/1/L/T -> 1, B/8 -> 8, ...
+from plateguard.reads.plates import CONFUSION_GROUPS
+
+# Each look-alike group folds onto its digit: O/0/D/Q -> 0, I/1/L/T -> 1, B/8 -> 8, ...
 _FOLD = str.maketrans(
-    {char: next(c for c in group if c.isdigit()) for group in CONFUSION_CLASSES for char in group}
+    {char: next(c for c in group if c.isdigit()) for group in CONFUSION_GROUPS for char in group}
 )
 PROBE_BITS = 1 << 28  # 32 MB: about 1 % false positives at a million entries, each only a slower path
 PROBE_MASK = PROBE_BITS - 1

@@ -125,46 +125,6 @@ def check_skipped(*, parsed: ParsedFile) -> None:
     )
 
 
-def import_bytes(
-    *,
-    session: Session,
-    actor: Actor,
-    hotlist: Hotlist,
-    data: bytes,
-    source_name: str,
-    file_format: str | None = None,
-    default_category: HotlistCategory = HotlistCategory.OTHER,
-    progress: Callable[[int, int], None] | None = None,
-    confirm_shrink: bool = False,
-    confirm_skipped: bool = False,
-    max_shrink: float = DEFAULT_MAX_SHRINK,
-    purpose: str | None = None,
-    may_enter_partial: bool = False,
-    retroactive_days: int = retro.DEFAULT_DAYS,
-) -> ImportReport:
-    """Parse the whole file first; only a fully parsed file replaces the list."""
-    parsed = parse_bytes(
-        data,
-        file_format=file_format or hotlist.file_format,
-        source_name=source_name,
-        default_category=default_category,
-        progress=progress,
-    )
-    return replace_with(
-        session=session,
-        actor=actor,
-        hotlist=hotlist,
-        parsed=parsed,
-        source_name=source_name,
-        confirm_shrink=confirm_shrink,
-        confirm_skipped=confirm_skipped,
-        max_shrink=max_shrink,
-        purpose=purpose,
-        may_enter_partial=may_enter_partial,
-        retroactive_days=retroactive_days,
-    )
-
-
 def parse_bytes(
     data: bytes,
     *,

@@ -5,21 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from plateguard.access_log.service import Actor, Justification
+from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Permission
 from plateguard.errors import InvalidInput, NotFound, PayloadTooLarge
-from plateguard.hotlists import refresh, retro
+from plateguard.hotlists import entries as hand_entries
+from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import PARSERS, ParsedEntry, wildcard_normalize
+from plateguard.hotlists.entries import HandEntry
+from plateguard.hotlists.formats import PARSERS
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import CATEGORY_LABELS, Hotlist, HotlistCategory, HotlistSource
-from plateguard.hotlists.states import from_region_or_usps
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.feedback import confirm
 from plateguard.web.templating import render
@@ -28,11 +29,17 @@ router = APIRouter()
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
+def _hotlist(db: DbSession, hotlist_id: int) -> Hotlist:
+    return hotlist_service.get(session=db, hotlist_id=hotlist_id)
+
+
+HotlistById = Annotated[Hotlist, Depends(_hotlist)]
+
+
 def _reload(request: Request, db: DbSession) -> None:
     matcher: LiveMatcher | None = getattr(request.app.state, "hotlist_matcher", None)
     if matcher is not None:
-        db.flush()
-        matcher.reload(db)
+        matcher.reload_after_commit(db, request.app.state.session_factory)
 
 
 @router.get("/hotlists", response_class=HTMLResponse)
@@ -76,13 +83,12 @@ def create_hotlist(
 @router.get("/hotlists/{hotlist_id}", response_class=HTMLResponse)
 def hotlist_page(
     request: Request,
-    hotlist_id: int,
     db: DbSession,
     login: CurrentLogin,
+    hotlist: HotlistById,
     plate: str = "",
     ended: bool = False,
 ) -> Response:
-    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
     entries = hotlist_service.list_entries(
         session=db, user=login.user, hotlist=hotlist, plate=plate, ended=ended
     )
@@ -103,9 +109,9 @@ def hotlist_page(
 @router.post("/hotlists/{hotlist_id}/entries")
 def add_entry(
     request: Request,
-    hotlist_id: int,
     db: DbSession,
     login: CurrentLogin,
+    hotlist: HotlistById,
     plate: Annotated[str, Form(max_length=20)],
     category: Annotated[HotlistCategory, Form()],
     purpose: Annotated[str, Form(max_length=200)],
@@ -115,65 +121,49 @@ def add_entry(
     case_number: Annotated[str, Form(max_length=40)] = "",
     expires_on: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
-    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
-    why = Justification(purpose, reason, case_number or None).checked(
-        allowed=request.app.state.settings.access.purposes, needs_case_number=False
+    form = HandEntry(plate, category, purpose, state, reason, vehicle_description, case_number, expires_on)
+    settings = request.app.state.settings
+    entry, hits = hand_entries.enter(
+        session=db,
+        user=login.user,
+        hotlist=hotlist,
+        form=form,
+        purposes=settings.access.purposes,
+        max_days=settings.access.hotlist_entry_max_days,
+        zone=settings.agency.timezone,
+        retroactive_days=settings.hotlists.retroactive_days,
     )
-    try:
-        state_code = from_region_or_usps(state)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="state") from None
-    is_wildcard = any(char in plate for char in "?*")
-    parsed = ParsedEntry(
-        plate=wildcard_normalize(plate) if is_wildcard else plate,
-        state=state_code,
-        category=category,
-        reason=reason.strip(),
-        vehicle_description=vehicle_description.strip(),
-        case_number=why.case_number,
-        expires_at=hotlist_service.expiry_from_date(expires_on, request.app.state.settings.agency.timezone),
-        is_wildcard=is_wildcard,
-    )
-    try:
-        entry = hotlist_service.add_entry(
-            session=db,
-            user=login.user,
-            hotlist=hotlist,
-            entry=parsed,
-            purpose=purpose,
-            max_days=request.app.state.settings.access.hotlist_entry_max_days,
-        )
-    except InvalidInput as exc:  # the form's field is the date, the service's the expiry time
-        field = "expires_on" if exc.field == "expires_at" else exc.field
-        raise InvalidInput(exc.message, field=field) from exc
-    days = request.app.state.settings.hotlists.retroactive_days
-    hits = retro.run_against_reads(session=db, user=login.user, entry=entry, why=why, days=days)
     _reload(request, db)
+    days = settings.hotlists.retroactive_days
     message = (
         f"Entry {entry.plate} added; it matched {len(hits)} stored read(s) of the last {days} days "
         "(see Alerts, marked retroactive)."
     )
-    return confirm(request, RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303), message)
+    return confirm(request, RedirectResponse(f"/hotlists/{hotlist.id}", status_code=303), message)
 
 
 @router.post("/hotlists/{hotlist_id}/entries/{entry_id}/remove")
 def remove_entry(
     request: Request,
-    hotlist_id: int,
     entry_id: int,
     db: DbSession,
     login: CurrentLogin,
+    hotlist: HotlistById,
     purpose: Annotated[str, Form(max_length=200)] = "",
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """End an entry (it stays on record); the list in the URL must own it."""
-    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
-    why = Justification(purpose, reason)
-    if purpose:
-        why = why.checked(allowed=request.app.state.settings.access.purposes, needs_case_number=False)
-    hotlist_service.end_entry(session=db, user=login.user, hotlist=hotlist, entry_id=entry_id, why=why)
+    hand_entries.end(
+        session=db,
+        user=login.user,
+        hotlist=hotlist,
+        entry_id=entry_id,
+        purpose=purpose,
+        reason=reason,
+        purposes=request.app.state.settings.access.purposes,
+    )
     _reload(request, db)
-    return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
+    return RedirectResponse(f"/hotlists/{hotlist.id}", status_code=303)
 
 
 @router.post("/hotlists/{hotlist_id}/import")
@@ -231,25 +221,24 @@ def _import_summary(report: refresh.ImportReport) -> str:
 
 @router.post("/hotlists/{hotlist_id}/grants")
 def grant_access(
-    hotlist_id: int, db: DbSession, login: CurrentLogin, username: Annotated[str, Form(max_length=64)]
+    db: DbSession, login: CurrentLogin, hotlist: HotlistById, username: Annotated[str, Form(max_length=64)]
 ) -> Response:
-    hotlist, user = _list_and_user(db, hotlist_id, username)
+    user = _user(db, username)
     hotlist_service.grant(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=user)
-    return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
+    return RedirectResponse(f"/hotlists/{hotlist.id}", status_code=303)
 
 
 @router.post("/hotlists/{hotlist_id}/grants/revoke")
 def revoke_access(
-    hotlist_id: int, db: DbSession, login: CurrentLogin, username: Annotated[str, Form(max_length=64)]
+    db: DbSession, login: CurrentLogin, hotlist: HotlistById, username: Annotated[str, Form(max_length=64)]
 ) -> Response:
-    hotlist, user = _list_and_user(db, hotlist_id, username)
+    user = _user(db, username)
     hotlist_service.revoke(session=db, actor=Actor.of(login.user), hotlist=hotlist, user=user)
-    return RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303)
+    return RedirectResponse(f"/hotlists/{hotlist.id}", status_code=303)
 
 
-def _list_and_user(db: Session, hotlist_id: int, username: str) -> tuple[Hotlist, User]:
-    hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
+def _user(db: Session, username: str) -> User:
     user = account_service.get_by_username(session=db, username=username.strip())
     if user is None:
         raise NotFound(f"no user {username!r}", field="username")
-    return hotlist, user
+    return user

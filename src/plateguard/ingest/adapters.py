@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from plateguard.errors import InvalidInput
-from plateguard.ingest.schemas import ReadSubmission, field_of
+from plateguard.errors import InvalidInput, first_validation_error
+from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.regions import BareCode
 from plateguard.reads.schemas import BARE_REGION
 
@@ -183,7 +183,8 @@ def build(
     try:
         read = ReadSubmission.model_validate(data, context={BARE_REGION: bare})
     except ValidationError as exc:
-        ours, message = field_of(exc)
+        field, message = first_validation_error(exc.errors())
+        ours = field or "body"
         head = ours.split(".", 1)[0]
         theirs = names.get(ours) or (names[head] + ours[len(head) :] if head in names else ours)
         raise refuse(theirs, message) from None

@@ -10,24 +10,18 @@ from typing import Annotated
 
 import typer
 
-from plateguard.cli import ConfigOption, DataDirOption, friendly_errors, settings_from
+from plateguard.cli_common import (
+    ConfigOption,
+    DataDirOption,
+    console_actor,
+    friendly_errors,
+    open_database,
+    settings_from,
+)
 from plateguard.errors import InvalidInput, PlateguardError
 
 cameras_app = typer.Typer(help="Cameras, mobile units and their device tokens.", no_args_is_help=True)
 forward_app = typer.Typer(help="Store-and-forward uploader for mobile units.")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(cameras_app, name="cameras")
-    app.add_typer(forward_app, name="forward")
-    app.command("mqtt")(mqtt_command)
-    from plateguard.ingest.dead_letters_cli import dead_letters_app
-
-    app.add_typer(dead_letters_app, name="dead-letters")
-    from plateguard.ingest.media_cli import ingest_command, watch_command
-
-    app.command("ingest")(ingest_command)
-    app.command("watch")(watch_command)
 
 
 def stop_on_signals() -> threading.Event:
@@ -55,7 +49,6 @@ def cameras_add(
     data_dir: DataDirOption = None,
 ) -> None:
     """Register a fixed camera or a mobile unit."""
-    from plateguard import bootstrap
     from plateguard.accounts import service as account_service
     from plateguard.cameras import service as camera_service
     from plateguard.cameras.models import CameraKind
@@ -64,12 +57,13 @@ def cameras_add(
     if kind not in ("fixed", "mobile"):
         raise InvalidInput("kind must be fixed or mobile", field="kind")
     settings = settings_from(config, data_dir)
-    with transaction(make_session_factory(bootstrap.prepare(settings))) as session:
+    with transaction(make_session_factory(open_database(settings, prepare=True))) as session:
         agency = account_service.ensure_home_agency(
             session=session, name=settings.agency.name, ori=settings.agency.ori, state=settings.agency.state
         )
         camera_service.create(
             session=session,
+            actor=console_actor(settings, "cameras add"),
             agency=agency,
             name=name,
             kind=CameraKind(kind),
@@ -91,12 +85,13 @@ def cameras_token(
 ) -> None:
     """Issue a device token for a camera; it is printed once and stored only as a hash."""
     from plateguard.cameras import service as camera_service
-    from plateguard.database import make_engine, make_session_factory, transaction
+    from plateguard.database import make_session_factory, transaction
 
     settings = settings_from(config, data_dir)
-    with transaction(make_session_factory(make_engine(settings.resolved_database_url))) as session:
+    with transaction(make_session_factory(open_database(settings))) as session:
         camera = camera_service.require_by_name(session=session, name=name)
-        row, token = camera_service.issue_token(session=session, camera=camera, created_by="cli")
+        actor = console_actor(settings, "cameras token")
+        row, token = camera_service.issue_token(session=session, actor=actor, camera=camera)
         token_id = row.id
     typer.echo(token)
     typer.echo(
@@ -113,11 +108,12 @@ def cameras_revoke(
 ) -> None:
     """Revoke a device token at once."""
     from plateguard.cameras import service as camera_service
-    from plateguard.database import make_engine, make_session_factory, transaction
+    from plateguard.database import make_session_factory, transaction
 
     settings = settings_from(config, data_dir)
-    with transaction(make_session_factory(make_engine(settings.resolved_database_url))) as session:
-        camera_service.revoke_token(session=session, token_id=token_id)
+    with transaction(make_session_factory(open_database(settings))) as session:
+        actor = console_actor(settings, "cameras revoke")
+        camera_service.revoke_token(session=session, actor=actor, token_id=token_id)
     typer.echo(f"Token {token_id} revoked.")
 
 
@@ -132,15 +128,14 @@ def mqtt_command(
     """Consume reads from the MQTT broker (plateguard JSON and Frigate LPR events)."""
     from prometheus_client import CollectorRegistry, start_http_server
 
-    from plateguard.database import check_connection, make_engine, make_session_factory
+    from plateguard.database import make_session_factory
     from plateguard.ingest.hooks import read_stored_callback
     from plateguard.ingest.mqtt import Consumer, MqttCounters
     from plateguard.ingest.router import capture_window
 
     _logging()
     settings = settings_from(config, data_dir)
-    engine = make_engine(settings.resolved_database_url)
-    check_connection(engine)
+    engine = open_database(settings)
     registry = CollectorRegistry()
     password = None
     if settings.mqtt.password_file is not None:

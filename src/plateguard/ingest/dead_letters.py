@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
 from plateguard.database import utcnow
 from plateguard.errors import Conflict, NotFound
 from plateguard.ingest.models import DeadLetter, DeadLetterStatus
@@ -67,12 +69,19 @@ def get(*, session: Session, letter_id: int) -> DeadLetter:
     return letter
 
 
-def discard(*, session: Session, letter_id: int, by: str) -> DeadLetter:
+def discard(*, session: Session, letter_id: int, actor: Actor) -> DeadLetter:
     letter = get(session=session, letter_id=letter_id)
-    letter.status, letter.resolved_at, letter.resolved_by = DeadLetterStatus.DISCARDED, utcnow(), by
+    letter.status, letter.resolved_at = DeadLetterStatus.DISCARDED, utcnow()
+    letter.resolved_by = actor.username
     letter.payload = b""  # a discarded message keeps its reason, not its (plate) content
     session.flush()
+    _record(session, actor, "dead_letters.discarded", letter)
     return letter
+
+
+def _record(session: Session, actor: Actor, action: str, letter: DeadLetter) -> None:
+    query = {"dead_letter": letter.id, "source": letter.source, "topic": letter.topic}
+    access_log.append(session=session, actor=actor, action=action, query=query)
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,7 @@ class ReplayOutcome:
 Store = Callable[[Session, str, bytes], str]
 
 
-def replay(*, session: Session, letter_id: int, by: str, store: Store) -> ReplayOutcome:
+def replay(*, session: Session, letter_id: int, actor: Actor, store: Store) -> ReplayOutcome:
     """Store the message again (in a savepoint); on success it is marked replayed, else its reason updated."""
     from plateguard.ingest.mqtt import failure_of
 
@@ -97,7 +106,10 @@ def replay(*, session: Session, letter_id: int, by: str, store: Store) -> Replay
         reason, field = failure_of(exc)
         letter.reason, letter.field = reason[:MAX_REASON], field
         session.flush()
+        _record(session, actor, "dead_letters.replay_failed", letter)
         return ReplayOutcome(False, reason)
-    letter.status, letter.resolved_at, letter.resolved_by = DeadLetterStatus.REPLAYED, utcnow(), by
+    letter.status, letter.resolved_at = DeadLetterStatus.REPLAYED, utcnow()
+    letter.resolved_by = actor.username
     session.flush()
+    _record(session, actor, "dead_letters.replayed", letter)
     return ReplayOutcome(True, outcome)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
-from plateguard.cli import ConfigOption, DataDirOption, friendly_errors, settings_from
+from plateguard.cli_common import (
+    ConfigOption,
+    DataDirOption,
+    console_actor,
+    friendly_errors,
+    open_database,
+    settings_from,
+)
 from plateguard.config import Settings
 
 dead_letters_app = typer.Typer(
@@ -19,11 +26,10 @@ dead_letters_app = typer.Typer(
 LetterIds = Annotated[list[int], typer.Argument(help="Dead letter numbers, as `list` shows them.")]
 
 
-def _factory(settings: Settings):  # type: ignore[no-untyped-def]
-    from plateguard import bootstrap
+def _factory(settings: Settings) -> sessionmaker[Session]:
     from plateguard.database import make_session_factory
 
-    return make_session_factory(bootstrap.prepare(settings))
+    return make_session_factory(open_database(settings, prepare=True))
 
 
 @dead_letters_app.command("list")
@@ -78,7 +84,12 @@ def replay_command(
     failed = 0
     with transaction(_factory(settings)) as session:
         for letter_id in letter_ids:
-            outcome = dead_letters.replay(session=session, letter_id=letter_id, by=_operator(), store=store)
+            outcome = dead_letters.replay(
+                session=session,
+                letter_id=letter_id,
+                actor=console_actor(settings, "dead-letters replay"),
+                store=store,
+            )
             failed += not outcome.stored
             typer.echo(
                 f"{letter_id}: {'replayed, ' if outcome.stored else 'still not stored: '}{outcome.detail}"
@@ -99,9 +110,7 @@ def discard_command(
     settings = settings_from(config, data_dir)
     with transaction(_factory(settings)) as session:
         for letter_id in letter_ids:
-            dead_letters.discard(session=session, letter_id=letter_id, by=_operator())
+            dead_letters.discard(
+                session=session, letter_id=letter_id, actor=console_actor(settings, "dead-letters discard")
+            )
     typer.echo(f"{len(letter_ids)} dead letters discarded.")
-
-
-def _operator() -> str:
-    return f"cli:{getpass.getuser()}"

@@ -7,13 +7,12 @@ and the alerts it raises are committed together, whichever door it came through.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from plateguard.config import Settings
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.ingest.service import OnStored
+from plateguard.reads.stored import StoredRead
 
 
 def read_stored_callback(settings: Settings, *, matcher: LiveMatcher | None = None) -> OnStored:
@@ -28,8 +27,8 @@ def read_stored_callback(settings: Settings, *, matcher: LiveMatcher | None = No
     live = matcher or LiveMatcher()
     targets = delivery.targets_from(settings.alerts)
 
-    def on_stored(session: Session, rows: list[dict[str, Any]]) -> None:
-        alerts = process_new_reads(session=session, reads=rows, matcher=live)
+    def on_stored(session: Session, reads: list[StoredRead]) -> None:
+        alerts = process_new_reads(session=session, reads=reads, matcher=live)
         if alerts and targets:
             delivery.enqueue(session=session, alerts=alerts, targets=targets)
 

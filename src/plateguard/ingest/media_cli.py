@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from plateguard.cli import ConfigOption, DataDirOption, friendly_errors, settings_from
+from plateguard.cli_common import ConfigOption, DataDirOption, friendly_errors, open_database, settings_from
 from plateguard.config import Settings
 from plateguard.errors import InvalidInput, PlateguardError
 from plateguard.ingest.recognition import PlateRecognizer
@@ -28,13 +28,13 @@ class ReadSink:
     """Where reads go: the database (one transaction per call), or the forward queue of a mobile unit."""
 
     def __init__(self, settings: Settings, camera_name: str, *, queue: bool) -> None:
-        from plateguard.database import make_engine, make_session_factory, transaction
+        from plateguard.database import make_session_factory, transaction
         from plateguard.ingest.forward import QUEUE_FILE, ForwardQueue
         from plateguard.ingest.hooks import read_stored_callback
 
         self.settings, self.camera_name, self.stored = settings, camera_name, 0
         self.queue = ForwardQueue(settings.data_dir / QUEUE_FILE) if queue else None
-        self.factory = None if queue else make_session_factory(make_engine(settings.resolved_database_url))
+        self.factory = None if queue else make_session_factory(open_database(settings))
         self.on_stored = read_stored_callback(settings)
         if self.factory is not None:
             from plateguard.cameras import service as camera_service

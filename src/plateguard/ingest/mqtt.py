@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.cameras import service as camera_service
 from plateguard.config import MqttSettings
+from plateguard.database import transaction
 from plateguard.errors import InvalidInput, PlateguardError
 from plateguard.ingest import dead_letters, service
 from plateguard.ingest.body import parse_json
 from plateguard.ingest.schemas import ReadSubmission, parse_submission
 from plateguard.ingest.vendors import from_frigate
-from plateguard.reads import images
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -160,8 +159,7 @@ class Consumer:
         """Store a batch in one transaction, dead letters included; acknowledge only after the commit."""
         rejected: list[tuple[Message, str]] = []
         outcomes: list[str] = []
-        session = self.factory()
-        try:
+        with transaction(self.factory, sqlite_writer=True) as session:
             for message in batch:
                 try:
                     with session.begin_nested():
@@ -177,15 +175,8 @@ class Consumer:
                         payload=message.payload,
                     )
                     rejected.append((message, reason))
-            session.commit()
-            self.counters.dead_letters.set(dead_letters.waiting_count(session=session))
-        except BaseException:
-            session.rollback()
-            images.discard_new_files(session)
-            raise
-        finally:
-            images.forget_new_files(session)
-            session.close()
+            waiting = dead_letters.waiting_count(session=session)
+        self.counters.dead_letters.set(waiting)
         for outcome in outcomes:
             self.counters.messages.labels(outcome=outcome).inc()
         for message, reason in rejected:
@@ -226,9 +217,3 @@ class MessageStore:
         if result.updated_ids:
             return "updated"
         return "stored" if result.stored_ids else "duplicate"
-
-
-def run_forever(consumer: Consumer, install_signals: Callable[[threading.Event], None]) -> None:
-    stop = threading.Event()
-    install_signals(stop)
-    consumer.run(stop)

@@ -26,6 +26,7 @@ from plateguard.database import utcnow
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead, PlateReadRevision
 from plateguard.reads.plates import normalize_plate
+from plateguard.reads.stored import StoredRead
 
 MAX_CANDIDATES = 10
 PASS_UPDATE_WINDOW = dt.timedelta(minutes=30)
@@ -34,10 +35,10 @@ PASS_UPDATE_WINDOW = dt.timedelta(minutes=30)
 
 def apply_later_readings(
     *, session: Session, readings: Sequence[tuple[int, ReadSubmission]]
-) -> list[dict[str, Any]]:
+) -> list[StoredRead]:
     """Apply each reading that is more confident than, and differs from, its stored read.
 
-    Returns the changed reads as row dicts (the shape hotlist matching takes); duplicates return nothing.
+    Returns the changed reads as hotlist matching takes them; duplicates return nothing.
     """
     better = {read.id: read for _, read in readings}
     if not better:
@@ -58,7 +59,7 @@ def apply_later_readings(
     return changed
 
 
-def _apply(session: Session, row: PlateRead, reading: ReadSubmission) -> dict[str, Any]:
+def _apply(session: Session, row: PlateRead, reading: ReadSubmission) -> StoredRead:
     with system_scope(session, "ingest update of a pass"):
         had_alert = bool(session.scalar(select(exists().where(Alert.read_id == row.id))))
     session.add(
@@ -82,14 +83,7 @@ def _apply(session: Session, row: PlateRead, reading: ReadSubmission) -> dict[st
     row.candidates = candidates
     if reading.region is not None:
         row.region, row.region_confidence = reading.region, reading.region_confidence
-    return {
-        "id": row.id,
-        "plate_normalized": row.plate_normalized,
-        "region": row.region,
-        "candidates": candidates,
-        "camera_id": row.camera_id,
-        "captured_at": row.captured_at,
-    }
+    return StoredRead.of(row)
 
 
 def revisions(*, session: Session, read_id: Any) -> list[PlateReadRevision]:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from plateguard.errors import InvalidInput
+from plateguard.errors import InvalidInput, invalid_input_from
 from plateguard.reads.schemas import PlateReadCreate
 
 MAX_BATCH = 1000
@@ -70,16 +70,8 @@ class ImageReceipt(BaseModel):
     height: int
 
 
-def field_of(error: ValidationError, prefix: str = "") -> tuple[str, str]:
-    first = error.errors()[0]
-    parts = [str(part) for part in first.get("loc", ()) if not str(part).startswith("function-")]
-    field = ".".join(([prefix] if prefix else []) + parts) or (prefix or "body")
-    return field, str(first["msg"])
-
-
-def invalid(error: ValidationError, prefix: str = "") -> InvalidInput:
-    field, message = field_of(error, prefix)
-    return InvalidInput(f"{field}: {message}", field=field)
+def invalid(error: ValidationError) -> InvalidInput:
+    return invalid_input_from(error.errors(), default_field="body")
 
 
 def parse_submission(payload: Any) -> list[ReadSubmission]:
@@ -111,12 +103,3 @@ def parse_submission_bytes(data: bytes) -> list[ReadSubmission]:
     from plateguard.ingest.body import parse_json
 
     return parse_submission(parse_json(data))
-
-
-def read_schema_for_openapi() -> dict[str, Any]:
-    return {
-        "oneOf": [
-            {"$ref": "#/components/schemas/ReadSubmission"},
-            {"$ref": "#/components/schemas/ReadBatch"},
-        ]
-    }

@@ -10,10 +10,8 @@ is refused.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,10 +28,11 @@ from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads import images, partitions
 from plateguard.reads.models import PlateRead, PlateReadId, StoredImage
 from plateguard.reads.plates import normalize_plate
+from plateguard.reads.stored import StoredRead
 
 # Called once per batch with the rows just inserted or updated (plain dicts, as written), inside the
 # same transaction: hotlist matching hooks in here, and loads only the reads that hit a list.
-OnStored = Callable[[Session, list[dict[str, Any]]], None]
+OnStored = Callable[[Session, list[StoredRead]], None]
 
 
 @dataclass(frozen=True)
@@ -77,20 +76,8 @@ def camera_for_writing(*, session: Session, camera_id: int) -> Camera:
     return camera
 
 
-_SQLITE_WRITER = threading.Lock()
 _PLATE_READ: Table = PlateRead.__table__  # type: ignore[assignment]
 _READ_ID: Table = PlateReadId.__table__  # type: ignore[assignment]
-
-
-@contextmanager
-def sqlite_writer(session: Session) -> Iterator[None]:
-    """On SQLite, let one thread of this process write at a time: waiting threads get the database the
-    moment it is free instead of polling SQLite's busy handler. A no-op on PostgreSQL."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    with _SQLITE_WRITER:
-        yield
 
 
 def store_batch(
@@ -111,6 +98,21 @@ def store_batch(
     except BaseException:
         images.discard_new_files(session, since=written)
         raise
+
+
+def store_read(
+    *,
+    session: Session,
+    camera: Camera,
+    read: ReadSubmission,
+    images_dir: Path,
+    window: CaptureWindow = CaptureWindow(),
+) -> PlateRead:
+    """One read through ``store_batch`` (the one way reads are written), returned as stored: how the
+    demo and the tests store a read. A re-sent id returns the read stored first."""
+    store_batch(session=session, camera=camera, reads=[read], images_dir=images_dir, window=window)
+    with system_scope(session, "ingest de-duplication"):
+        return session.get_one(PlateRead, read.id)
 
 
 def _store(
@@ -135,13 +137,13 @@ def _store(
     same_pass = [unique[read_id] for read_id in known]
     updated = passes.apply_later_readings(session=session, readings=same_pass)
     result = StoreResult(ids=[read.id for read in reads], stored_ids=[row["id"] for row in new_rows])
-    result.updated_ids = [row["id"] for row in updated]
+    result.updated_ids = [read.id for read in updated]
     changed = set(result.stored_ids) | set(result.updated_ids)
     result.duplicate_ids = [
         read_id for read_id in result.ids if read_id not in claimed and read_id not in changed
     ]
     if on_stored is not None and (new_rows or updated):
-        on_stored(session, new_rows + updated)
+        on_stored(session, [StoredRead.of_row(row) for row in new_rows] + updated)
     return result
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
 from plateguard.errors import InvalidInput, NotFound
 from plateguard.places.models import AddressPoint
 
@@ -35,7 +37,7 @@ class ImportReport:
     updated: int
 
 
-def import_csv(*, session: Session, data: bytes, source: str) -> ImportReport:
+def import_csv(*, session: Session, actor: Actor, data: bytes, source: str) -> ImportReport:
     """Add or update every address in the file; a bad line stops the import and nothing changes."""
     rows = list(_parse(data))
     existing = {p.address_key: p for p in session.scalars(select(AddressPoint))}
@@ -52,6 +54,8 @@ def import_csv(*, session: Session, data: bytes, source: str) -> ImportReport:
             updated += 1
         point.latitude, point.longitude, point.source = latitude, longitude, source
     session.flush()
+    query = {"source": source, "added": added, "updated": updated}
+    access_log.append(session=session, actor=actor, action="places.imported", query=query)
     return ImportReport(added=added, updated=updated)
 
 

@@ -1,7 +1,7 @@
 """The image store: each image kept once on disk, named by the SHA-256 of its bytes.
 
 Files live under ``<data_dir>/images/ab/cd/<sha256>``; only code that writes an access record reads
-them back (see the reads service), and no web route serves the folder directly.
+them back (reads.search.service, alerts.service), and no web route serves the folder directly.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
-from plateguard.database import insert_or_skip
+from plateguard.database import after_commit, insert_or_skip, undo_on_rollback
 from plateguard.errors import InvalidInput, PayloadTooLarge, ServiceUnavailable
 from plateguard.reads.models import StoredImage
 
@@ -51,7 +51,7 @@ def store_image(*, session: Session, images_dir: Path, data: bytes) -> StoredIma
     path = image_path(images_dir, sha256)
     try:
         if _write_atomically(path, data):
-            session.info.setdefault(NEW_FILES, []).append(path)
+            _remember_new_file(session, path)
     except OSError as exc:
         logger.error("image store %s not writable: %s", images_dir, exc)
         raise ServiceUnavailable(
@@ -98,6 +98,14 @@ def _checked_size(data: bytes) -> tuple[int, int]:
     if cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_2) is None:
         raise InvalidInput("image cannot be decoded (damaged or truncated)", field="image")
     return width, height
+
+
+def _remember_new_file(session: Session, path: Path) -> None:
+    """A file of this transaction: removed if it is rolled back, kept once it commits (no orphans)."""
+    if NEW_FILES not in session.info:
+        undo_on_rollback(session, lambda: discard_new_files(session))
+        after_commit(session, lambda: forget_new_files(session))
+    session.info.setdefault(NEW_FILES, []).append(path)
 
 
 def discard_new_files(session: Session, since: int = 0) -> None:

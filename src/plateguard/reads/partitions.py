@@ -77,15 +77,6 @@ def _exists(session: Session, name: str) -> bool:
     return session.execute(text("SELECT to_regclass(:name)"), {"name": name}).scalar() is not None
 
 
-def conflict_key(session: Session) -> list[str]:
-    """The unique key a re-sent read collides on: the id, and on PostgreSQL also the partition column.
-
-    A re-sent read is the same read: same id, same capture time. (A partitioned table cannot hold a
-    unique index on the id alone.)
-    """
-    return ["id", "captured_at"] if session.get_bind().dialect.name == "postgresql" else ["id"]
-
-
 @dataclass(frozen=True)
 class Partition:
     name: str

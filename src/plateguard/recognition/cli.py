@@ -1,4 +1,4 @@
-"""`plateguard recognize` (and `train`) commands. Call `register(app)` from the main Typer app."""
+"""`plateguard recognize` (and `train`) commands. Registered in `plateguard.cli`."""
 
 from __future__ import annotations
 
@@ -126,14 +126,9 @@ def _print_table(results: list[dict[str, object]]) -> None:
     Console().print(table)
 
 
-def register(app: typer.Typer) -> None:
-    """Add the recognition commands to the main `plateguard` Typer app."""
-    app.command("recognize")(recognize)
-
-
 def main() -> None:
     app = typer.Typer(add_completion=False, no_args_is_help=True)
-    register(app)
+    app.command("recognize")(recognize)
 
     @app.callback()
     def _root() -> None:

@@ -9,7 +9,7 @@ from plateguard.recognition.ctc import Probs, rank, segments
 from plateguard.recognition.formats import ALPHABET
 from plateguard.recognition.geometry import TextBox, expand, order_quad, to_bgr, warp_quad
 from plateguard.recognition.ppocr import TextDetector, TextLineReader
-from plateguard.recognition.types import BoundingBox, Image, PlateCandidate, PlateDetection, PlateText
+from plateguard.recognition.types import Image, PlateCandidate, PlateDetection, PlateText
 
 CROP_WIDTH = 320
 FLIP_BELOW = 0.55
@@ -173,7 +173,3 @@ class PpocrPlateDetector:
 def _plate_like(line: TextBox, min_height: int, image_h: int) -> bool:
     ratio = line.width / max(line.height, 1.0)
     return 1.3 <= ratio <= 9.0 and min_height <= line.height <= 0.25 * image_h
-
-
-def plate_box_from_text(text_box: BoundingBox, limit: tuple[int, int]) -> BoundingBox:
-    return expand(text_box, 1.35, 2.6, limit, dy=-0.05)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -104,13 +104,6 @@ class RecognizedPlate:
             "candidates": [{"plate": c.plate, "confidence": round(c.confidence, 4)} for c in self.candidates],
             "vehicle_color": self.vehicle_color,
         }
-
-
-@dataclass(frozen=True)
-class ImageResult:
-    source: str
-    plates: tuple[RecognizedPlate, ...] = field(default_factory=tuple)
-    elapsed_ms: float = 0.0
 
 
 @runtime_checkable

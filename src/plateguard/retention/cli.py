@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from plateguard.cli import ConfigOption, DataDirOption, connected_engine, friendly_errors, settings_from
+from plateguard.cli_common import ConfigOption, DataDirOption, friendly_errors, open_database, settings_from
 from plateguard.config import Settings
 from plateguard.database import make_session_factory, transaction
 
@@ -38,7 +38,7 @@ def _dry_run(settings: Settings) -> None:
     from plateguard.retention import purge as reads_purge
     from plateguard.retention import purge_other
 
-    factory = make_session_factory(connected_engine(settings))
+    factory = make_session_factory(open_database(settings))
     with transaction(factory) as session:
         report = reads_purge.survey(session=session)
         others = purge_other.survey_all(session=session)
@@ -52,7 +52,7 @@ def run_purge(settings: Settings, *, run_by: str, show_progress: bool) -> None:
     from plateguard.retention import purge_other
     from plateguard.retention.jobs import purge_everything
 
-    factory = make_session_factory(connected_engine(settings))
+    factory = make_session_factory(open_database(settings))
     with transaction(factory) as session:
         planned = reads_purge.survey(session=session)
     total = max(0, planned.expired - planned.held - planned.kept_for_alerts)
@@ -73,7 +73,7 @@ def purge_check(config: ConfigOption = None, data_dir: DataDirOption = None) -> 
     from plateguard.retention.files import check
 
     settings = settings_from(config, data_dir)
-    report = check(make_session_factory(connected_engine(settings)), settings.images_dir)
+    report = check(make_session_factory(open_database(settings)), settings.images_dir)
     typer.echo(f"{report.files} image files, {report.rows} image rows.")
     for name in report.orphan_files[:20]:
         typer.echo(f"orphan file (no row): {name}", err=True)
@@ -133,7 +133,7 @@ def hold_place(
             "criteria": {k: v for k, v in criteria.items() if v is not None} | {"match": match},
         },
     )
-    with transaction(make_session_factory(connected_engine(settings))) as session:
+    with transaction(make_session_factory(open_database(settings))) as session:
         actor = acting_user(session, username, "evidence:hold")
         hold = holds.place(session=session, actor=actor, form=form)
         typer.echo(f"Hold {hold.id} placed on {len(hold.reads)} reads for case {hold.case_number}.")
@@ -153,7 +153,7 @@ def hold_release(
     from plateguard.retention import holds
 
     settings = settings_from(config, data_dir)
-    with transaction(make_session_factory(connected_engine(settings))) as session:
+    with transaction(make_session_factory(open_database(settings))) as session:
         actor = acting_user(session, username, "evidence:hold")
         hold = holds.release(session=session, actor=actor, hold_id=hold_id, reason=reason)
         typer.echo(f"Hold {hold.id} (case {hold.case_number}) released.")
@@ -166,15 +166,7 @@ def hold_list(config: ConfigOption = None, data_dir: DataDirOption = None) -> No
     from plateguard.retention import holds
 
     settings = settings_from(config, data_dir)
-    with transaction(make_session_factory(connected_engine(settings))) as session:
+    with transaction(make_session_factory(open_database(settings))) as session:
         for hold in holds.list_(session=session):
             state = "active" if hold.active else f"released {hold.released_at:%Y-%m-%d} by {hold.released_by}"
             typer.echo(f"{hold.id}\t{hold.case_number}\t{hold.reason}\t{len(hold.reads)} reads\t{state}")
-
-
-def register(app: typer.Typer) -> None:
-    from plateguard.evidence.cli import register as register_evidence
-
-    app.add_typer(purge_app, name="purge")
-    app.add_typer(hold_app, name="hold")
-    register_evidence(app)

@@ -56,9 +56,3 @@ class HoldCreate(BaseModel):
     requester: str = Field(min_length=2, max_length=200, description="Who asked for the hold.")
     detail: str = Field("", max_length=2000)
     criteria: HoldCriteria
-
-
-class HoldRelease(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    reason: str = Field(min_length=10, max_length=2000, description="Why the hold ends (case closed, ...).")

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
-from plateguard.access_log.guard import system_scope
+from plateguard import statistics
 from plateguard.accounts import service as account_service
-from plateguard.cameras.models import Camera
-from plateguard.database import utcnow
-from plateguard.reads.models import PlateRead
 from plateguard.web.dependencies import SESSION_COOKIE, CurrentLogin, DbSession
 from plateguard.web.templating import render
 
@@ -22,14 +17,7 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    since = utcnow() - dt.timedelta(hours=24)
-    with system_scope(db, "statistics"):
-        figures = {
-            "Cameras": db.scalar(select(func.count()).select_from(Camera)),
-            "Reads in the last 24 hours": db.scalar(
-                select(func.count()).select_from(PlateRead).where(PlateRead.received_at >= since)
-            ),
-        }
+    figures = statistics.dashboard_figures(session=db)
     return render(request, "dashboard.html", {"figures": figures})
 
 

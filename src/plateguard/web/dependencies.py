@@ -17,10 +17,10 @@ from plateguard.access_log.service import Actor
 from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import LoginSession, User
+from plateguard.accounts.passwords import token_hash
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
-from plateguard.accounts.service import token_hash
 from plateguard.cameras import service as camera_service
-from plateguard.database import read_only, run_after_rollback, transaction
+from plateguard.database import after_rollback, read_only, transaction
 from plateguard.errors import Forbidden, NotAuthenticated, PasswordChangeRequired, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
 from plateguard.web.templating import Viewer
@@ -32,19 +32,10 @@ OPEN_BEFORE_CHANGE = frozenset({("GET", "/account"), ("POST", "/account/password
 
 
 def unit_of_work(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent, rolled back on any error."""
-    session: Session = request.app.state.session_factory()
-    try:
+    """One transaction per request (``database.transaction``), committed before the response is sent,
+    rolled back on any error."""
+    with transaction(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        # Detach before the rollback expires them, so the error page can still show the signed-in user.
-        session.expunge_all()
-        session.rollback()
-        run_after_rollback(session, request.app.state.session_factory)
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(unit_of_work, scope="function")]
@@ -147,22 +138,22 @@ def _check_permission(request: Request, db: Session, permission: Permission) -> 
 
 
 def _record_denial(request: Request, db: Session, user_id: int, permission: Permission, message: str) -> None:
-    """Denials are logged in their own transaction: the refused request itself is rolled back first."""
-    db.expunge_all()
-    db.rollback()
-    with transaction(request.app.state.session_factory) as side:
+    """A denial is written in a transaction of its own once the request's unit of work is rolled back."""
+    query = {
+        "method": request.method,
+        "path": request.url.path,
+        "permission": permission.value,
+        "reason": message,
+    }
+
+    def write(side: Session) -> None:
+        user = side.get(User, user_id)
+        assert user is not None  # the gate read this user moments ago; accounts are never deleted
         access_log.append(
-            session=side,
-            actor=Actor.of(side.get(User, user_id)),  # type: ignore[arg-type]
-            action="permission.denied",
-            query={
-                "method": request.method,
-                "path": request.url.path,
-                "permission": permission.value,
-                "reason": message,
-            },
-            outcome="denied",
+            session=side, actor=Actor.of(user), action="permission.denied", query=query, outcome="denied"
         )
+
+    after_rollback(db, write)
 
 
 def _check_metrics_token(request: Request) -> None:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plateguard.errors import NotAuthenticated, PlateguardError
+from plateguard.errors import NotAuthenticated, PlateguardError, invalid_input_from
 from plateguard.web.feedback import refusal_redirect, sentence
 from plateguard.web.templating import render
 
@@ -58,14 +58,11 @@ async def _plateguard_error(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    first = exc.errors()[0]
-    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form")]
-    field = ".".join(location) or None
-    message = f"{field}: {first['msg']}" if field else str(first["msg"])
-    back = await _form_refusal(request, status=422, message=message, field=field)
+    error = invalid_input_from(exc.errors())
+    back = await _form_refusal(request, status=422, message=error.message, field=error.field)
     if back is not None:
         return back
-    return error_response(request, status=422, code="invalid_input", message=message, field=field)
+    return error_response(request, status=422, code=error.code, message=error.message, field=error.field)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

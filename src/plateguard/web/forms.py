@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from plateguard.errors import InvalidInput
+from plateguard.errors import invalid_input_from
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,6 +46,4 @@ def validate_form(form: FormData, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field_name = ".".join(str(part) for part in first["loc"]) or None
-        raise InvalidInput(f"{field_name}: {first['msg']}", field=field_name) from exc
+        raise invalid_input_from(exc.errors()) from exc

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from plateguard.errors import InvalidInput
+from plateguard.errors import InvalidInput, invalid_input_from
 from plateguard.reads.search.schemas import Justified, SearchQuery
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -119,7 +119,4 @@ def validated(model: type[Model], raw: dict[str, Any]) -> Model:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise InvalidInput(f"{field}: {message}" if field else message, field=field) from exc
+        raise invalid_input_from(exc.errors()) from exc

@@ -1,14 +1,15 @@
 """Plates a reader may have confused with the one searched for: OCR look-alikes and one edit.
 
-Look-alike groups come from what plate readers actually confuse (O/0/D/Q, I/1/L/T, B/8, S/5, Z/2,
-G/6). The exact plate ranks first, look-alike variants second, one-edit patterns third.
+Look-alike groups are ``plates.CONFUSION_GROUPS``, the ones alerting uses too. The exact plate ranks
+first, look-alike variants second, one-edit patterns third.
 """
 
 from __future__ import annotations
 
 import itertools
 
-CONFUSION_GROUPS = ("O0DQ", "I1LT", "B8", "S5", "Z2", "G6")
+from plateguard.reads.plates import CONFUSION_GROUPS
+
 MAX_VARIANTS = 512
 _ALIKE: dict[str, str] = {char: group for group in CONFUSION_GROUPS for char in group}
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from plateguard.reads import regions
 from plateguard.reads.plates import normalize_plate
 
 MAX_PAGE_SIZE = 500
@@ -91,12 +92,11 @@ class SearchQuery(BaseModel):
     def _region(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        text = value.strip().lower()
-        if re.fullmatch(r"[a-z]{2}", text):
-            text = f"us-{text}"
-        if not re.fullmatch(r"[a-z]{2}-[a-z]{2}", text):
+        # Read the way a read's own region is stored (``regions``), so the two always compare equal.
+        stored = regions.normalize(value).code
+        if stored is None:
             raise ValueError("region must be a state (CA) or a region code (us-ca)")
-        return text
+        return stored
 
     @field_validator("vehicle_color", "vehicle_type")
     @classmethod
