@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from plateguard import bootstrap
 from plateguard.access_log.checkpoints import write_checkpoint
-from plateguard.accounts import administration, training
+from plateguard.accounts import administration, shifts, training
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency
 from plateguard.accounts.roles import Role
@@ -46,6 +46,12 @@ DEMO_USERS = (
     ("custodian", "records-retention-one-year", "Kim Okafor", "Records Supervisor", {Role.RECORDS_CUSTODIAN}),
     ("trainer", "course-roster-refresh-8", "Sgt. Leo Park", "Training Sergeant", {Role.TRAINING_MANAGER}),
 )
+
+# Shifts in agency time (start, end, ISO weekdays; empty: every day); the others keep the usual hours.
+DEMO_SHIFTS = {
+    "officer": (dt.time(14), dt.time(2), frozenset[int]()),  # the swing-to-night patrol shift
+    "detective": (dt.time(8), dt.time(17), frozenset({1, 2, 3, 4, 5})),
+}
 
 DEMO_JOB_TITLES = (
     ("Police Lieutenant", {Role.ADMINISTRATOR}),
@@ -118,6 +124,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             untrained = any(username == u[0] for u in UNTRAINED_USERS)
             logins.append(DemoLogin(username, password, name, title, labels + " (no training)" * untrained))
         _train_everyone(session, settings)
+        _set_shifts(session)
         if not camera_service.list_(session=session):
             cameras = _add_cameras(session, agency)
             _add_reads(session, cameras, settings.images_dir)
@@ -162,6 +169,16 @@ def _train_everyone(session: Session, settings: Settings) -> None:
     for title, roles in DEMO_JOB_TITLES:
         if title not in {row.title for row in administration.job_titles(session=session)}:
             administration.save_job_title(session=session, actor=admin, title=title, roles=roles)
+
+
+def _set_shifts(session: Session) -> None:
+    admin = account_service.get_by_username(session=session, username="admin")
+    assert admin is not None
+    for username, (start, end, days) in DEMO_SHIFTS.items():
+        user = account_service.get_by_username(session=session, username=username)
+        if user is not None and shifts.shift_of(user) is None:
+            shift = shifts.Shift(start, end, days or shifts.EVERY_DAY)
+            shifts.set_shift(session=session, actor=admin, user=user, shift=shift)
 
 
 def _add_cameras(session: Session, agency: Agency) -> list[Camera]:
