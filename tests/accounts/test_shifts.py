@@ -98,3 +98,21 @@ def test_the_shift_cannot_be_set_without_signing_in(client: TestClient, make_use
         f"/admin/users/{officer.id}/shift", data={"shift_start": "00:00", "shift_end": "23:59"}
     )
     assert response.status_code in (401, 403)
+
+
+def test_a_refused_shift_returns_to_the_users_page_with_the_message(
+    client: TestClient, db: Session, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    make_user("lt.alvarez", Role.ADMINISTRATOR)
+    officer = make_user("ofc.chen", Role.OPERATOR)
+    csrf = sign_in(client, "lt.alvarez")
+    page = f"http://testserver/admin/users/{officer.id}"
+    refused = client.post(
+        f"/admin/users/{officer.id}/shift",
+        data={"csrf_token": csrf, "shift_start": "08:00", "shift_end": ""},
+        headers={"Accept": "text/html", "Referer": page},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 303 and refused.headers["location"] == f"/admin/users/{officer.id}"
+    shown = client.get(f"/admin/users/{officer.id}", headers={"Accept": "text/html"}).text
+    assert "Give both the start and the end of the shift, or neither" in shown
