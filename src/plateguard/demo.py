@@ -84,6 +84,7 @@ UNTRAINED_USERS = (
 MORE_TO_TRY = (
     "recruit: the training gate - ALPR pages stay closed until the Training Manager records training",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
+    "admin: Accounts - a user's page sets their shift; auditor: Audits flag searches outside it",
     "auditor: Access log - filter by any field, export CSV with its signed-checkpoint proof",
     "auditor: Audits - a signed-off audit and its report (HTML, PDF); an open one to work through",
     "auditor: Audit dashboard (Audits page); admin: Operations dashboard; Incidents (notice deadlines)",
