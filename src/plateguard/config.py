@@ -433,8 +433,8 @@ class AuditSettings(Section):
     sample_size: int = Field(25, ge=1, le=1000, description="Searches drawn at random for each audit.")
     usual_hours: tuple[int, int] = Field(
         (6, 22),
-        description="Start and end hour (agency time) of the usual working day; searches outside it are"
-        " flagged (there are no per-user shifts).",
+        description="Start and end hour (agency time) of the usual working day; searches outside it by"
+        " users without a shift of their own are flagged.",
     )
     repeat_plate_searches: int = Field(
         3, ge=2, le=100, description="Searches of one plate by one user under 2+ case numbers that flag it."

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from plateguard import bootstrap
 from plateguard.access_log.checkpoints import write_checkpoint
 from plateguard.access_log.service import Actor
-from plateguard.accounts import administration, training
+from plateguard.accounts import administration, shifts, training
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency
 from plateguard.accounts.roles import Role
@@ -53,6 +53,12 @@ DEMO_USERS = (
     ("trainer", "course-roster-refresh-8", "Sgt. Leo Park", "Training Sergeant", {Role.TRAINING_MANAGER}),
 )
 
+# Shifts in agency time (start, end, ISO weekdays; empty: every day); the others keep the usual hours.
+DEMO_SHIFTS = {
+    "officer": (dt.time(14), dt.time(2), frozenset[int]()),  # the swing-to-night patrol shift
+    "detective": (dt.time(8), dt.time(17), frozenset({1, 2, 3, 4, 5})),
+}
+
 DEMO_JOB_TITLES = (
     ("Police Lieutenant", {Role.ADMINISTRATOR}),
     ("Patrol Officer", {Role.OPERATOR}),
@@ -84,6 +90,7 @@ UNTRAINED_USERS = (
 MORE_TO_TRY = (
     "recruit: the training gate - ALPR pages stay closed until the Training Manager records training",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
+    "admin: Accounts - a user's page sets their shift; auditor: Audits flag searches outside it",
     "auditor: Access log - filter by any field, export CSV with its signed-checkpoint proof",
     "auditor: Audits - a signed-off audit and its report (HTML, PDF); an open one to work through",
     "auditor: Audit dashboard (Audits page); admin: Operations dashboard; Incidents (notice deadlines)",
@@ -128,6 +135,7 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             untrained = any(username == u[0] for u in UNTRAINED_USERS)
             logins.append(DemoLogin(username, password, name, title, labels + " (no training)" * untrained))
         _train_everyone(session, settings)
+        _set_shifts(session)
         if not camera_service.list_(session=session):
             cameras = _add_cameras(session, agency)
             _add_reads(session, cameras, settings.images_dir)
@@ -177,6 +185,16 @@ def _train_everyone(session: Session, settings: Settings) -> None:
     for title, roles in DEMO_JOB_TITLES:
         if title not in {row.title for row in administration.job_titles(session=session)}:
             administration.save_job_title(session=session, actor=admin, title=title, roles=roles)
+
+
+def _set_shifts(session: Session) -> None:
+    admin = account_service.get_by_username(session=session, username="admin")
+    assert admin is not None
+    for username, (start, end, days) in DEMO_SHIFTS.items():
+        user = account_service.get_by_username(session=session, username=username)
+        if user is not None and shifts.shift_of(user) is None:
+            shift = shifts.Shift(start, end, days or shifts.EVERY_DAY)
+            shifts.set_shift(session=session, actor=admin, user=user, shift=shift)
 
 
 def _add_cameras(session: Session, agency: Agency) -> list[Camera]:

@@ -165,7 +165,7 @@ def _finding_for(rule: str) -> tuple[str, str]:
     if rule == "prohibited_refused":
         return Finding.JUSTIFIED.value, "Refused by the system as it should be; officer reminded of SB 54."
     if rule == "outside_hours":
-        return Finding.JUSTIFIED.value, "Night shift; the officer was on duty (roster checked)."
+        return Finding.JUSTIFIED.value, "Called in on a day off for the case; overtime slip checked."
     if rule == "purge_missed":
         return Finding.JUSTIFIED.value, "Server down for maintenance that night; the next run caught up."
     if rule == "plate_without_link":

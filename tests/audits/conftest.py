@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor, Justification
+from plateguard.accounts import training
 from plateguard.accounts.models import User
+from plateguard.accounts.roles import Role
+from plateguard.audits import service as audits
+from plateguard.audits.models import Audit
+from plateguard.config import Settings
 
 PACIFIC = dt.timezone(dt.timedelta(hours=-7))  # October in California (PDT)
 START, END = dt.date(2026, 10, 5), dt.date(2026, 10, 11)
@@ -55,3 +60,40 @@ def log(db: Session) -> Log:
         return record.sequence
 
     return write
+
+
+NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture()
+def people(db: Session, make_user) -> dict[str, User]:  # type: ignore[no-untyped-def]
+    found = {
+        "nair": make_user("det.nair", Role.INVESTIGATOR, full_name="Det. Priya Nair"),
+        "cole": make_user("ofc.cole", Role.OPERATOR, full_name="Ofc. Sam Cole"),
+        "ruiz": make_user("aud.ruiz", Role.AUDITOR, full_name="Dana Ruiz"),
+    }
+    for user in found.values():
+        for course in training.courses(session=db):
+            training.record_completion(
+                session=db, user=user, course=course, completed_on=dt.date(2026, 1, 5), recorded_by=user
+            )
+    for user in found.values():
+        user.last_login_at = dt.datetime(2026, 10, 30, tzinfo=dt.UTC)
+    db.flush()
+    return found
+
+
+def run(db: Session, settings: Settings, auditor: User, **overrides: object) -> Audit:
+    """An audit of START..END with the audit settings overridden as given."""
+    chosen = settings.model_copy(update={"audit": settings.audit.model_copy(update=overrides)})
+    return audits.open_audit(
+        session=db, actor=Actor.of(auditor), settings=chosen, start=START, end=END, seed=7, now=NOW
+    )
+
+
+def flagged(audit: Audit, rule: str) -> list[str]:
+    return [item.subject for item in audit.items if item.rule == rule]
+
+
+def sequences(audit: Audit, rule: str) -> list[int | None]:
+    return [item.access_sequence for item in audit.items if item.rule == rule]

@@ -10,7 +10,14 @@ import pytest
 from playwright.sync_api import Page
 
 from plateguard.accounts.roles import Role
-from tests.web.conftest import LiveServer, add_live_user, age_sessions, browser_sign_in
+from tests.web.conftest import (
+    SCREENSHOTS,
+    LiveServer,
+    add_live_user,
+    age_sessions,
+    browser_sign_in,
+    no_sideways_scroll,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -75,3 +82,25 @@ def test_administrator_pages_render(page: Page, live_server: LiveServer) -> None
     page.get_by_role("link", name="Access log").click()
     page.get_by_role("heading", name="Access log").wait_for()
     assert page.locator("#access-log").get_by_text("login.success").first.is_visible()
+
+
+def test_administrator_sets_an_overnight_shift_on_the_users_page(sized, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = sized
+    browser_sign_in(page, live_server, "admin")
+    page.get_by_role("link", name="Accounts").click()
+    page.get_by_role("link", name="custodian").click()
+    page.get_by_role("heading", name="Shift").wait_for()
+    page.get_by_label("Starts at").fill("22:00")
+    page.get_by_label("Ends at").fill("06:00")
+    for day in ("Mon", "Tue", "Wed", "Thu", "Fri"):
+        page.get_by_label(day, exact=True).check()
+    page.get_by_label("Sun", exact=True).uncheck()
+    page.get_by_role("button", name="Save shift").click()
+    assert (
+        "Shift of custodian: 22:00-06:00 Mon, Tue, Wed, Thu, Fri" in page.get_by_role("status").inner_text()
+    )
+    assert page.locator("#shift-now").inner_text() == "22:00-06:00 Mon, Tue, Wed, Thu, Fri"
+    assert page.get_by_label("Sat", exact=True).is_checked() is False
+    no_sideways_scroll(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"user-shift-{page.size_name}.png"), full_page=True)

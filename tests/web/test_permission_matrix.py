@@ -31,6 +31,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/admin/users"): frozenset({ADMIN}),
     ("POST", "/admin/users/{user_id}/status"): frozenset({ADMIN}),
     ("POST", "/admin/users/{user_id}/roles"): frozenset({ADMIN}),
+    ("POST", "/admin/users/{user_id}/shift"): frozenset({ADMIN}),
     ("POST", "/admin/job-titles"): frozenset({ADMIN}),
     ("POST", "/admin/two-factor-policy"): frozenset({ADMIN}),
     # Training records (460.8): the Training Manager and the Administrator.

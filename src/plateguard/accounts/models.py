@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plateguard.accounts.roles import Role
@@ -52,6 +52,10 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Set by an Administrator's reset: the user chooses their own password before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The user's shift in agency time (see accounts/shifts.py); none set: the agency's usual hours apply.
+    shift_start: Mapped[dt.time | None] = mapped_column(Time)
+    shift_end: Mapped[dt.time | None] = mapped_column(Time)
+    shift_weekdays: Mapped[str] = mapped_column(String(7), default="", server_default="")  # "12345"; "": all
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped[Agency] = relationship(lazy="joined")

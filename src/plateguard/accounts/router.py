@@ -18,11 +18,14 @@ from plateguard.accounts.schemas import (
     PasswordChange,
     PasswordReset,
     RolesChange,
+    ShiftChange,
     StatusChange,
     TwoFactorPolicy,
     Unlock,
     UserCreate,
 )
+from plateguard.accounts.shifts import EVERY_DAY, WEEKDAY_NAMES, Shift, shift_of
+from plateguard.accounts.shifts import set_shift as save_shift
 from plateguard.errors import InvalidInput
 from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.feedback import confirm
@@ -155,8 +158,32 @@ def user_page(request: Request, user_id: int, db: DbSession, login: CurrentLogin
         "account": user,
         "roles": ROLE_LABELS,
         "min_length": request.app.state.settings.security.min_password_length,
+        "shift": shift_of(user),
+        "weekday_names": WEEKDAY_NAMES,
+        "usual_hours": request.app.state.settings.audit.usual_hours,
     }
     return render(request, "admin_user.html", context)
+
+
+@router.post("/admin/users/{user_id}/shift")
+def set_shift(
+    request: Request,
+    user_id: int,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[ShiftChange, Depends(form_model(ShiftChange))],
+) -> Response:
+    """Set or clear the user's shift (agency time), written to the access log with before and after."""
+    user = admin.require_user(session=db, user_id=user_id)
+    if (form.shift_start is None) != (form.shift_end is None):
+        missing = "shift_end" if form.shift_end is None else "shift_start"
+        raise InvalidInput("give both the start and the end of the shift, or neither", field=missing)
+    shift = None
+    if form.shift_start is not None and form.shift_end is not None:
+        shift = Shift(form.shift_start, form.shift_end, frozenset(form.weekdays) or EVERY_DAY)
+    save_shift(session=db, actor=login.user, user=user, shift=shift)
+    message = f"Shift of {user.username}: {shift.describe() if shift else 'none (usual hours apply)'}."
+    return _back(f"/admin/users/{user_id}", request, message)
 
 
 @router.post("/admin/users/{user_id}/password")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from plateguard.accounts.models import AccountStatus
 from plateguard.accounts.roles import Role
@@ -73,3 +73,16 @@ class PasswordReset(Form):
 
 class Unlock(Form):
     reason: str = Field(min_length=3, max_length=300)
+
+
+class ShiftChange(Form):
+    """Both times empty: the user has no shift (the agency's usual hours apply)."""
+
+    shift_start: dt.time | None = None
+    shift_end: dt.time | None = None
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=list)
+
+    @field_validator("shift_start", "shift_end", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value

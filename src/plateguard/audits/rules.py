@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.purposes import prohibited_named
 from plateguard.accounts.models import AccountStatus, User
+from plateguard.accounts.shifts import shift_of
 from plateguard.accounts.training import TrainingCourse, TrainingRecord
 from plateguard.config import Settings
 from plateguard.hotlists.models import Hotlist, HotlistEntry
@@ -42,7 +43,7 @@ RULE_LABELS = {
     "prohibited_refused": "Refused for a prohibited purpose",
     "prohibited_text": "Free text names a prohibited purpose",
     "repeat_plate": "One user, same plate, several cases",
-    "outside_hours": "Search outside usual hours",
+    "outside_hours": "Search outside the user's shift",
     "plate_without_link": "Plate with no hotlist or case link",
     "bulk_export": "Bulk export",
     "lapsed_training": "Access with lapsed training",
@@ -191,12 +192,21 @@ def repeat_plate(ctx: Context) -> list[Flag]:
 
 
 def outside_hours(ctx: Context) -> list[Flag]:
+    """Searches outside the user's shift as set now; a user with no shift is held to the usual hours."""
     start, end = ctx.settings.audit.usual_hours
-    return [
-        _search_flag("outside_hours", r, ctx)
-        for r in ctx.by_users(SEARCH_ACTIONS)
-        if not start <= ctx.period.local(r.occurred_at).hour < end
-    ]
+    searches = ctx.by_users(SEARCH_ACTIONS)
+    users = ctx.session.scalars(select(User).where(User.id.in_({r.user_id for r in searches})))
+    shifts = {user.id: shift_of(user) for user in users}
+    flags = []
+    for record in searches:
+        local = ctx.period.local(record.occurred_at)
+        shift = shifts.get(record.user_id or 0)
+        if shift is None and not start <= local.hour < end:
+            usual = f"; no shift set, outside the usual hours {start:02d}:00-{end:02d}:00"
+            flags.append(_search_flag("outside_hours", record, ctx, usual))
+        elif shift is not None and not shift.covers(local):
+            flags.append(_search_flag("outside_hours", record, ctx, f"; outside shift {shift.describe()}"))
+    return flags
 
 
 def plate_without_link(ctx: Context) -> list[Flag]:

@@ -48,6 +48,7 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/unlock"): Permission.ACCOUNTS_MANAGE,
     ("GET", "/admin/users/{user_id}"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/users/{user_id}/password"): Permission.ACCOUNTS_MANAGE,
+    ("POST", "/admin/users/{user_id}/shift"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/job-titles"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/two-factor-policy"): Permission.ACCOUNTS_MANAGE,
     ("GET", "/audit/access-log"): Permission.AUDIT_READ,
