@@ -20,7 +20,7 @@ from plateguard.cli_common import (
 from plateguard.config import Settings
 from plateguard.errors import PlateguardError
 
-app = typer.Typer(help="plateguard: automated licence plate reading under Policy 460.", no_args_is_help=True)
+app = typer.Typer(help="plateguard: automated license plate reading under Policy 460.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -305,7 +305,7 @@ class WebhookTarget(Section):
         pattern=r"^https?://\S+$", max_length=500, description="Where alerts are POSTed as JSON."
     )
     restricted_lists: bool = Field(
-        False, description="Also send alerts from lists restricted to authorised users (state/federal files)."
+        False, description="Also send alerts from lists restricted to authorized users (state/federal files)."
     )
     agency: str = Field(
         "",
@@ -329,7 +329,7 @@ class EmailSettings(Section):
         description="Agency of the recipients: empty for the home agency, else a sharing.partners name.",
     )
     restricted_lists: bool = Field(
-        False, description="Also send alerts from lists restricted to authorised users (state/federal files)."
+        False, description="Also send alerts from lists restricted to authorized users (state/federal files)."
     )
 
     @field_validator("recipients")

@@ -89,7 +89,7 @@ def test_the_search_form_canvasses_around_an_address(
     assert page.status_code == 200 and "5KX9000" in page.text and "8XYZ999" not in page.text
     assert '<option value="Downtown" selected>' in page.text
     missing = client.get("/reads/search", params={**form, "radius_m": ""}, headers={"Accept": "text/html"})
-    assert missing.status_code == 422 and "radius in metres around the address" in missing.text
+    assert missing.status_code == 422 and "radius in meters around the address" in missing.text
 
 
 def test_places_import_command(tmp_path: Path, settings: Settings) -> None:

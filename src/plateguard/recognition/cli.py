@@ -42,7 +42,7 @@ def recognize(
         Path | None, typer.Option("--config", help="plateguard.toml to read (else $PLATEGUARD_CONFIG).")
     ] = None,
 ) -> None:
-    """Read licence plates in images; prints one result per image, exits non-zero if any file failed."""
+    """Read license plates in images; prints one result per image, exits non-zero if any file failed."""
     from plateguard.recognition.onnx_session import ModelLoadError
     from plateguard.recognition.pipeline import READERS, build_default
 
@@ -107,7 +107,7 @@ def _print_table(results: list[dict[str, object]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("source", "plate", "confidence", "region", "box", "colour", "ms")
+    table = Table("source", "plate", "confidence", "region", "box", "color", "ms")
     for res in results:
         plates = res.get("plates") or []
         assert isinstance(plates, list)

@@ -141,7 +141,7 @@ def _alnum_columns(chars: list[str]) -> list[list[int]]:
             index.setdefault(up, []).append(i)
     missing = [c for c in ALPHABET if c not in index]
     if missing:
-        raise ModelLoadError(f"recogniser dictionary lacks characters {missing}")
+        raise ModelLoadError(f"recognizer dictionary lacks characters {missing}")
     return [index[c] for c in ALPHABET]
 
 

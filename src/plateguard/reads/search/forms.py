@@ -100,7 +100,7 @@ def query_from_form(
     elif address and metres:
         raw["radius"] = {"address": address, "metres": metres}
     elif address:
-        raise InvalidInput("give a radius in metres around the address", field="radius_m")
+        raise InvalidInput("give a radius in meters around the address", field="radius_m")
     return validated(SearchQuery, raw)
 
 

@@ -46,7 +46,7 @@ class Radius(BaseModel):
     @model_validator(mode="after")
     def _one_centre(self) -> Radius:
         if self.center is None and not (self.address or "").strip():
-            raise ValueError("a radius needs a centre: coordinates or an address")
+            raise ValueError("a radius needs a center: coordinates or an address")
         return self
 
     def centre(self) -> Point:
