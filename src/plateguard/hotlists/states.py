@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from plateguard.reads import regions
+
 NCIC_TO_INTERNAL = {
     "NB": "NE",  # Nebraska (NCIC NE is the Netherlands)
     "GM": "GU",  # Guam
@@ -31,15 +33,19 @@ def from_ncic(code: str) -> str | None:
 
 
 def from_region_or_usps(value: str) -> str | None:
-    """``us-ca``, ``ca-on``, ``CA`` or empty (any state); raises ValueError for anything else."""
-    value = value.strip().upper()
-    if not value:
+    """``us-ca``, ``ca-on``, ``CA`` or empty (any state); raises ValueError for anything else.
+
+    Read the way a read's region is (``reads.regions``: a bare code is a US state first), so a list entry
+    and a read name the same state the same way."""
+    if not value.strip():
         return None
-    if "-" in value:
-        value = value.split("-", 1)[1]
-    if not _TWO_LETTERS.match(value):
-        raise ValueError(f"state {value!r} is not a two-letter code")
-    return value
+    code = regions.normalize(value).code
+    if (code is None or "-" not in code) and _TWO_LETTERS.match(value.strip().upper()):
+        code = regions.normalize(f"ca-{value.strip()}").code  # a bare Canadian province (ON, QC)
+    state = code.split("-", 1)[1].upper() if code and "-" in code else None
+    if state is None or not _TWO_LETTERS.match(state):
+        raise ValueError(f"state {value.strip().upper()!r} is not a US state or a province code")
+    return state
 
 
 def of_read(region: str | None) -> str | None:
