@@ -47,7 +47,7 @@ def test_import_of_a_good_file_replaces_the_list(db: Session) -> None:
     )
     assert (report.entries, report.skipped) == (2, 0)
     assert plates(db, hotlist.id) == ["TEST201", "ZZS4202"]
-    assert hotlist.entry_count == 2
+    assert hotlist_service.entry_count(session=db, hotlist=hotlist) == 2
     assert hotlist.last_loaded_at == dt.datetime(2026, 11, 5, 6, 0, tzinfo=dt.UTC)  # the file's own date
     assert ("hotlists.import", "system:test", "ok") in access_actions(db)
 
@@ -86,7 +86,11 @@ def test_a_refresh_writes_only_what_changed_and_keeps_the_entries_that_did_not(d
     loaded = hotlist_service.replace_entries(
         session=db, actor=ACTOR, hotlist=hotlist, parsed=parsed, source_name="svs.tbl"
     )
-    assert loaded.entries == 4 and len(loaded.added_ids) == 2 and hotlist.entry_count == 4
+    assert (
+        loaded.entries == 4
+        and len(loaded.added_ids) == 2
+        and hotlist_service.entry_count(session=db, hotlist=hotlist) == 4
+    )
     with system_scope(db, "test"):
         after = {e.plate: (e.id, e.entered_at, e.reason) for e in db.scalars(select(HotlistEntry))}
     assert sorted(after) == ["EDIT004", "KEEP001", "KEEP002", "NEW0005"]  # exactly the file

@@ -61,7 +61,6 @@ class Hotlist(Base):
     max_age_hours: Mapped[int] = mapped_column(Integer, default=26)
     last_loaded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_refresh_error: Mapped[str | None] = mapped_column(Text)
-    entry_count: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

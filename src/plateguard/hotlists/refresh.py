@@ -167,7 +167,8 @@ def replace_with(
     if not confirm_skipped:
         check_skipped(parsed=parsed)
     if not confirm_shrink:
-        check_shrink(hotlist=hotlist, new_count=len(parsed.entries), max_shrink=max_shrink)
+        old = hotlist_service.entry_count(session=session, hotlist=hotlist)
+        check_shrink(hotlist=hotlist, old=old, new_count=len(parsed.entries), max_shrink=max_shrink)
     replaced = hotlist_service.replace_entries(
         session=session, actor=actor, hotlist=hotlist, parsed=parsed, source_name=source_name
     )
@@ -183,9 +184,8 @@ def replace_with(
     return ImportReport(hotlist.name, replaced.entries, tuple(parsed.skipped_rows), len(alerts))
 
 
-def check_shrink(*, hotlist: Hotlist, new_count: int, max_shrink: float) -> None:
-    """Refuse a file that would empty the list, or cut it by more than ``max_shrink`` (a share)."""
-    old = hotlist.entry_count
+def check_shrink(*, hotlist: Hotlist, old: int, new_count: int, max_shrink: float) -> None:
+    """Refuse a file that would empty the list of ``old`` entries, or cut it by more than ``max_shrink``."""
     if old == 0 or new_count >= old:
         return
     if new_count > 0 and (old - new_count) / old <= max_shrink:

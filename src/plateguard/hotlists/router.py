@@ -48,7 +48,14 @@ def hotlists_page(request: Request, db: DbSession, login: CurrentLogin) -> Respo
     notices = (
         refresh.open_notices(session=db) if Permission.HOTLISTS_MANAGE in request.state.permissions else []
     )
-    context = {"lists": lists, "notices": notices, "sources": list(HotlistSource), "formats": PARSERS}
+    counts = hotlist_service.entry_counts(session=db, hotlists=lists)
+    context = {
+        "lists": lists,
+        "counts": counts,
+        "notices": notices,
+        "sources": list(HotlistSource),
+        "formats": PARSERS,
+    }
     return render(request, "hotlists.html", context)
 
 
@@ -94,6 +101,7 @@ def hotlist_page(
     )
     context = {
         "hotlist": hotlist,
+        "entry_count": hotlist_service.entry_count(session=db, hotlist=hotlist),
         "entries": entries,
         "plate": plate,
         "ended": ended,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
@@ -227,7 +227,6 @@ def add_entry(
         raise
     row = HotlistEntry(**_row_values(hotlist.id, entry, entered_by=user.full_name), purpose=purpose)
     session.add(row)
-    hotlist.entry_count += 1
     hotlist.changed_at = utcnow()
     session.flush()
     access_log.append(
@@ -268,7 +267,6 @@ def end_entry(
         if not why.detail.strip():
             raise InvalidInput("say why the entry is taken off the list", field="reason")
         row.ended_at, row.ended_by, row.end_reason = utcnow(), user.full_name[:200], why.detail
-        hotlist.entry_count -= 1
         hotlist.changed_at = utcnow()
         session.flush()
         result.count = 1
@@ -341,6 +339,23 @@ class Replacement:
     added_ids: tuple[int, ...]  # new or changed entries: the only ones recent reads still need matching with
 
 
+def entry_counts(*, session: Session, hotlists: list[Hotlist]) -> dict[int, int]:
+    """How many live (not ended) entries each list holds: counted, never kept by hand."""
+    ids = [hotlist.id for hotlist in hotlists]
+    query = (
+        select(HotlistEntry.hotlist_id, func.count())
+        .where(HotlistEntry.hotlist_id.in_(ids), HotlistEntry.ended_at.is_(None))
+        .group_by(HotlistEntry.hotlist_id)
+    )
+    with system_scope(session, "hotlist maintenance"):
+        counted = {hotlist_id: int(count) for hotlist_id, count in session.execute(query)}
+    return {hotlist_id: counted.get(hotlist_id, 0) for hotlist_id in ids}
+
+
+def entry_count(*, session: Session, hotlist: Hotlist) -> int:
+    return entry_counts(session=session, hotlists=[hotlist])[hotlist.id]
+
+
 def replace_entries(
     *, session: Session, actor: Actor, hotlist: Hotlist, parsed: ParsedFile, source_name: str
 ) -> Replacement:
@@ -368,7 +383,6 @@ def replace_entries(
     for start in range(0, len(added), INSERT_BATCH):
         statement = insert(HotlistEntry).returning(HotlistEntry.id)
         added_ids += session.scalars(statement, added[start : start + INSERT_BATCH]).all()
-    hotlist.entry_count = len(rows)
     hotlist.last_loaded_at = parsed.file_date or now
     hotlist.last_refresh_error = None
     hotlist.changed_at = now
