@@ -105,3 +105,17 @@ def test_refusals_and_error_pages_read_as_sentences(page, live_server: LiveServe
     response = page.goto(f"{live_server.url}/hotlists/999999")
     assert response is not None and response.status == 404
     assert starts_as_a_sentence(page.locator("p.error[role=alert]").inner_text())
+
+
+def test_alert_filters_that_match_nothing_say_so(sized, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = sized
+    browser_sign_in(page, live_server, "officer")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.goto(f"{live_server.url}/alerts?until=2001-01-01T00:00")
+    rows = page.locator("#alert-table tbody tr")
+    assert rows.count() == 1
+    assert rows.first.inner_text().strip() == "No alerts match these filters."
+    assert page.get_by_role("link", name="Clear filters").is_visible()
+    no_sideways_scroll(page)
+    rows.first.scroll_into_view_if_needed()
+    shot(page, "alerts-filtered-empty")
