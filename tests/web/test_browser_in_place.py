@@ -119,3 +119,42 @@ def test_alert_filters_that_match_nothing_say_so(sized, live_server: LiveServer)
     no_sideways_scroll(page)
     rows.first.scroll_into_view_if_needed()
     shot(page, "alerts-filtered-empty")
+
+
+def test_an_access_log_filter_ending_before_it_starts_is_asked_again_in_place(  # type: ignore[no-untyped-def]
+    sized, live_server: LiveServer
+) -> None:
+    page = sized
+    browser_sign_in(page, live_server, "auditor")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.goto(f"{live_server.url}/audit/access-log")
+    page.locator("input[name=username]").fill("detective")
+    page.locator("input[name=since]").fill("2026-11-20")
+    page.locator("input[name=until]").fill("2026-11-10")
+    page.get_by_role("button", name="Filter").click()
+    message = page.locator("#field-error")
+    message.wait_for()
+    assert message.inner_text().strip() == "The To date must be on or after the From date"
+    assert page.locator("input[name=until]").get_attribute("aria-invalid") == "true"
+    assert page.locator("input[name=username]").input_value() == "detective"  # what was typed is kept
+    assert page.locator("input[name=since]").input_value() == "2026-11-20"
+    assert "Something went wrong" not in page.content()
+    no_sideways_scroll(page)
+    shot(page, "access-log-refused-filter")
+
+
+def test_an_alert_filter_with_an_unreadable_time_is_asked_again_in_place(  # type: ignore[no-untyped-def]
+    sized, live_server: LiveServer
+) -> None:
+    page = sized
+    browser_sign_in(page, live_server, "officer")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    response = page.goto(f"{live_server.url}/alerts?since=yesterday")
+    assert response is not None and response.status == 422
+    message = page.locator("#field-error")
+    message.wait_for()
+    assert message.inner_text().startswith("Since must be a date and time")
+    assert page.locator("#since").get_attribute("aria-invalid") == "true"
+    assert page.locator("#alert-table tbody tr").count() >= 1  # the list is still there
+    no_sideways_scroll(page)
+    shot(page, "alerts-refused-filter")

@@ -28,7 +28,7 @@ from plateguard.reads.search.schemas import (
     SeenNearRequest,
 )
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.feedback import Feedback, sentence
+from plateguard.web.feedback import Feedback, sentence, wants_page
 from plateguard.web.forms import RequestForm
 from plateguard.web.templating import local_time, render
 
@@ -173,8 +173,8 @@ def _justify_page(
     purpose or case number was refused (None: any other refusal, which the error handler answers)."""
     if exc.field not in JUSTIFY_FIELDS or (exc.field == "plate" and not plate_field):
         return None
-    if "text/html" not in request.headers.get("accept", ""):
-        return None  # a script's request gets the JSON error
+    if not wants_page(request):
+        return None
     params = request.query_params
     values = {key: params.getlist(key) for key in params}
     kept = [(k, v) for k, v in params.multi_items() if k not in JUSTIFY_FIELDS]
