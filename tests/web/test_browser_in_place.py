@@ -153,7 +153,7 @@ def test_an_alert_filter_with_an_unreadable_time_is_asked_again_in_place(  # typ
     assert response is not None and response.status == 422
     message = page.locator("#field-error")
     message.wait_for()
-    assert message.inner_text().startswith("Since must be a date and time")
+    assert message.inner_text().startswith("Read from must be a date and time")
     assert page.locator("#since").get_attribute("aria-invalid") == "true"
     assert page.locator("#alert-table tbody tr").count() >= 1  # the list is still there
     no_sideways_scroll(page)

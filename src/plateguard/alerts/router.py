@@ -62,8 +62,8 @@ def alerts_page(
             status=status,
             hotlist_id=_whole_number(hotlist, "hotlist"),
             camera_id=_whole_number(camera, "camera"),
-            since=local_input(since, zone, "since"),
-            until=local_input(until, zone, "until"),
+            since=local_input(since, zone, "since", label="Read from"),
+            until=local_input(until, zone, "until", label="Read until"),
         )
     except InvalidInput as exc:  # the filter is asked again; the list shows every alert meanwhile
         if not wants_page(request):
