@@ -123,16 +123,26 @@ def test_one_alert_shows_reason_and_verification_form_on_the_first_screen(  # ty
         within_first_screen(page, page.get_by_role("button", name="Record verification"))
 
 
-def test_visual_yes_on_an_alert_without_an_image_needs_a_note(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+NOTE_PLATES = {"desk": "9ZZZ017", "car": "9ZZZ018", "phone": "9ZZZ019"}
+
+
+def test_visual_yes_on_an_alert_without_an_image_needs_a_note(sized, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = sized
+    plate = NOTE_PLATES[page.size_name]
     browser_sign_in(page, live_server, "officer")
     page.get_by_role("heading", name="Dashboard").wait_for()
-    post_hotlisted_read(live_server, "9ZZZ017")
+    post_hotlisted_read(live_server, plate)
     page.goto(f"{live_server.url}/alerts")
-    page.locator("#alert-table tbody tr", has_text="9ZZZ017").get_by_role("link").click()
+    page.locator("#alert-table tbody tr", has_text=plate).get_by_role("link").click()
     assert page.get_by_text('a "yes" needs a note').is_visible()
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Record verification").click()
-    page.get_by_text("no plate image", exact=False).first.wait_for()
+    refusal = page.locator("#field-error")
+    refusal.wait_for()
+    assert "no plate image" in refusal.inner_text()
+    assert refusal.is_visible()
+    no_sideways_scroll(page)
+    shot(page, "alert-note-refused")
     page.go_back()
     page.reload()
     assert page.locator("dd", has_text="not recorded").first.is_visible()

@@ -79,7 +79,7 @@ def test_a_timeline_is_a_path_in_time_order(sized, live_server: LiveServer) -> N
     page.locator("#map").screenshot(path=str(SCREENSHOTS / f"timeline-map-{page.size_name}.png"))
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def agency_tiles(live_server: LiveServer) -> Iterator[str]:
     """The same data served with the agency's own tile server configured."""
     settings = live_server.settings.model_copy(
@@ -100,8 +100,9 @@ def agency_tiles(live_server: LiveServer) -> Iterator[str]:
 
 
 def test_the_map_uses_the_agencys_own_tile_server_when_configured(  # type: ignore[no-untyped-def]
-    page, live_server: LiveServer, agency_tiles: str
+    sized, live_server: LiveServer, agency_tiles: str
 ) -> None:
+    page = sized
     ok, tile = cv2.imencode(".png", np.full((256, 256, 3), 200, dtype=np.uint8))
     assert ok
     asked: list[str] = []
@@ -122,3 +123,5 @@ def test_the_map_uses_the_agencys_own_tile_server_when_configured(  # type: igno
     page.locator(".leaflet-tile-loaded").first.wait_for()
     assert asked and all(url.endswith(".png") for url in asked)
     assert "County GIS" in page.locator(".leaflet-control-attribution").inner_text()
+    no_sideways_scroll(page)
+    page.locator("#map").screenshot(path=str(SCREENSHOTS / f"agency-tiles-{page.size_name}.png"))

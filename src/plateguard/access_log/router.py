@@ -12,7 +12,9 @@ from plateguard.access_log import service as access_log
 from plateguard.access_log.export import export_bundle
 from plateguard.access_log.service import Actor, LogFilter
 from plateguard.database import utcnow
+from plateguard.errors import InvalidInput
 from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.feedback import refused_here, wants_page
 from plateguard.web.templating import render
 
 router = APIRouter()
@@ -33,7 +35,14 @@ def access_log_page(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     settings = request.app.state.settings
-    filters = _filters(request)
+    refusal = None
+    try:
+        filters = _filters(request)
+    except InvalidInput as exc:  # the filter is asked again; the newest records show meanwhile
+        if not wants_page(request):
+            raise
+        refusal = refused_here(request, exc.message, exc.field)
+        filters = LogFilter.parse({})
     page = access_log.log_page(
         session=db,
         filters=filters,
@@ -58,7 +67,9 @@ def access_log_page(
         "outcomes": access_log.OUTCOMES,
         "readable": access_log.readable_query,
     }
-    return render(request, "access_log.html", context)
+    if refusal is not None:
+        context["feedback"] = refusal
+    return render(request, "access_log.html", context, status_code=422 if refusal else 200)
 
 
 @router.get("/audit/access-log/export")

@@ -235,7 +235,7 @@ class LogFilter:
             until=day("until"),
         )
         if found.since and found.until and found.until < found.since:
-            raise InvalidInput("'to' must be on or after 'from'", field="until")
+            raise InvalidInput("the To date must be on or after the From date", field="until")
         return found
 
     def as_params(self) -> dict[str, str]:

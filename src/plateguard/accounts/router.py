@@ -28,7 +28,7 @@ from plateguard.accounts.shifts import EVERY_DAY, WEEKDAY_NAMES, Shift, shift_of
 from plateguard.accounts.shifts import set_shift as save_shift
 from plateguard.errors import InvalidInput
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.feedback import confirm
+from plateguard.web.feedback import confirm, sentence
 from plateguard.web.forms import RequestForm, form_model
 from plateguard.web.templating import render
 
@@ -252,7 +252,7 @@ def enrol_two_factor(request: Request, db: DbSession, login: CurrentLogin, form:
         context = {
             "secret": secret,
             "uri": admin.totp_uri(user=login.user, secret=secret),
-            "error": exc.message,
+            "error": sentence(exc.message),
         }
         return render(request, "two_factor.html", context, status_code=422)
     return _back("/training/me")

@@ -30,6 +30,8 @@ from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
 from plateguard.reads.images import image_path
 from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.errors import error_response
+from plateguard.web.feedback import refused_form, refused_here, wants_page
 from plateguard.web.local_input import local_input
 from plateguard.web.templating import render
 
@@ -54,13 +56,20 @@ def alerts_page(
     until: str = "",
 ) -> Response:
     zone = request.app.state.settings.agency.timezone
-    where = alert_service.AlertFilter(
-        status=status,
-        hotlist_id=_whole_number(hotlist, "hotlist"),
-        camera_id=_whole_number(camera, "camera"),
-        since=local_input(since, zone, "since"),
-        until=local_input(until, zone, "until"),
-    )
+    refusal = None
+    try:
+        where = alert_service.AlertFilter(
+            status=status,
+            hotlist_id=_whole_number(hotlist, "hotlist"),
+            camera_id=_whole_number(camera, "camera"),
+            since=local_input(since, zone, "since", label="Read from"),
+            until=local_input(until, zone, "until", label="Read until"),
+        )
+    except InvalidInput as exc:  # the filter is asked again; the list shows every alert meanwhile
+        if not wants_page(request):
+            raise
+        refusal = refused_here(request, exc.message, exc.field)
+        where = alert_service.AlertFilter()
     alerts = alert_service.list_alerts(session=db, user=login.user, why=_why(request), where=where)
     per_camera, overall = misread_statistics(session=db)
     context = {
@@ -74,7 +83,9 @@ def alerts_page(
         "per_camera": per_camera,
         "overall": overall,
     }
-    return render(request, "alerts.html", context)
+    if refusal is not None:
+        context["feedback"] = refusal
+    return render(request, "alerts.html", context, status_code=422 if refusal else 200)
 
 
 def _whole_number(value: str, field: str) -> int | None:

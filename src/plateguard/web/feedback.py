@@ -42,6 +42,18 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (a script's request gets the JSON error instead)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def refused_here(request: Request, message: str, field: str | None) -> Feedback:
+    """A page's own GET form refused in place: the message beside ``field`` and the query put back."""
+    params = request.query_params
+    values = {key: params.getlist(key) for key in params if not any(w in key.lower() for w in NEVER_KEPT)}
+    return Feedback("error", sentence(message), request.url.path, field, values)
+
+
 def _signature(key: str, payload: str) -> str:
     return hmac.new(key.encode(), payload.encode(), hashlib.sha256).hexdigest()
 

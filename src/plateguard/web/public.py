@@ -89,7 +89,7 @@ def login(
     settings = request.app.state.settings
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf_token.encode(), expected.encode()):
-        error = "the sign-in form expired; sign in again"
+        error = "The sign-in form expired; sign in again."
         return _login_form(request, next=next, error=error, status_code=403, username=username)
     try:
         signed = signin.sign_in(

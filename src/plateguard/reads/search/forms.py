@@ -105,6 +105,8 @@ def query_from_form(
 
 
 def justified_from_form(form: Mapping[str, Any]) -> Justified:
+    if not _text(form, "purpose"):
+        raise InvalidInput("choose the purpose of this access", field="purpose")
     return validated(
         Justified,
         {

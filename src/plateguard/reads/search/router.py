@@ -28,7 +28,7 @@ from plateguard.reads.search.schemas import (
     SeenNearRequest,
 )
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.feedback import Feedback, sentence
+from plateguard.web.feedback import Feedback, sentence, wants_page
 from plateguard.web.forms import RequestForm
 from plateguard.web.templating import local_time, render
 
@@ -163,17 +163,49 @@ def _export_response(request: Request, db: DbSession, login: CurrentLogin, body:
     return Response(data, media_type=media_type, headers=headers)
 
 
+JUSTIFY_FIELDS = ("plate", "purpose", "case_number", "detail")
+
+
+def _justify_page(
+    request: Request, exc: PlateguardError, *, heading: str, submit: str, plate_field: bool = False
+) -> Response | None:
+    """The page asked again in place with the message beside the field, when a browser user's own plate,
+    purpose or case number was refused (None: any other refusal, which the error handler answers)."""
+    if exc.field not in JUSTIFY_FIELDS or (exc.field == "plate" and not plate_field):
+        return None
+    if not wants_page(request):
+        return None
+    params = request.query_params
+    values = {key: params.getlist(key) for key in params}
+    kept = [(k, v) for k, v in params.multi_items() if k not in JUSTIFY_FIELDS]
+    context = {
+        "heading": heading,
+        "submit": submit,
+        "plate_field": plate_field,
+        "action": request.url.path,
+        "form": dict(params),
+        "kept": kept,
+        "purposes": _purposes(request).purposes,
+        "feedback": Feedback("error", sentence(exc.message), request.url.path, exc.field, values),
+    }
+    return render(request, "justify.html", context, status_code=exc.http_status)
+
+
 @router.get("/reads/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request, db: DbSession, login: CurrentLogin) -> Response:
     form = dict(request.query_params)
-    why = forms.justified_from_form(form)
-    reads = search_service.timeline(
-        session=db,
-        actor=Actor.of(login.user),
-        plate=form.get("plate", ""),
-        why=why,
-        purposes=_purposes(request),
-    )
+    plate = form.get("plate", "").strip().upper()
+    try:
+        why = forms.justified_from_form(form)
+        reads = search_service.timeline(
+            session=db, actor=Actor.of(login.user), plate=plate, why=why, purposes=_purposes(request)
+        )
+    except PlateguardError as exc:
+        heading = f"Timeline of {plate}" if plate else "Timeline of a plate"
+        page = _justify_page(request, exc, heading=heading, submit="Show timeline", plate_field=True)
+        if page is None:
+            raise
+        return page
     points = [
         _point(
             r.id, r.plate, r.latitude, r.longitude, r.captured_at, request.app.state.settings.agency.timezone
@@ -183,7 +215,7 @@ def timeline_page(request: Request, db: DbSession, login: CurrentLogin) -> Respo
     ]
     map_settings = request.app.state.settings.map
     context = {
-        "plate": form.get("plate", "").upper(),
+        "plate": plate,
         "reads": reads,
         "points": points,
         "why": _why_params(why),
@@ -206,34 +238,46 @@ def seen_near_api(
 @router.get("/reads/seen-near", response_class=HTMLResponse)
 def seen_near_page(request: Request, db: DbSession, login: CurrentLogin) -> Response:
     params = request.query_params
-    why = forms.justified_from_form(dict(params))
-    body = forms.validated(
-        SeenNearRequest,
-        {
-            **why.model_dump(),
-            "read_ids": params.getlist("read_ids"),
-            "metres": params.get("metres") or 300,
-            "minutes": params.get("minutes") or 10,
-        },
-    )
-    companions = search_service.seen_near(
-        session=db, actor=Actor.of(login.user), request=body, purposes=_purposes(request)
-    )
+    try:
+        why = forms.justified_from_form(dict(params))
+        body = forms.validated(
+            SeenNearRequest,
+            {
+                **why.model_dump(),
+                "read_ids": params.getlist("read_ids"),
+                "metres": params.get("metres") or 300,
+                "minutes": params.get("minutes") or 10,
+            },
+        )
+        companions = search_service.seen_near(
+            session=db, actor=Actor.of(login.user), request=body, purposes=_purposes(request)
+        )
+    except PlateguardError as exc:
+        page = _justify_page(request, exc, heading="Vehicles seen near", submit="Show vehicles seen near")
+        if page is None:
+            raise
+        return page
     context = {"companions": companions, "request_body": body, "why": _why_params(why)}
     return render(request, "seen_near.html", context)
 
 
 @router.get("/reads/{read_id}", response_class=HTMLResponse)
 def read_page(read_id: str, request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    why = forms.justified_from_form(dict(request.query_params))
-    read = search_service.get_read(
-        session=db,
-        actor=Actor.of(login.user),
-        read_id=read_id,
-        why=why,
-        purposes=_purposes(request),
-        action="reads.view",
-    )
+    try:
+        why = forms.justified_from_form(dict(request.query_params))
+        read = search_service.get_read(
+            session=db,
+            actor=Actor.of(login.user),
+            read_id=read_id,
+            why=why,
+            purposes=_purposes(request),
+            action="reads.view",
+        )
+    except PlateguardError as exc:
+        page = _justify_page(request, exc, heading="Open a read", submit="Open read")
+        if page is None:
+            raise
+        return page
     context = {"read": search_service.summary(read), "why": _why_params(why)}
     return render(request, "read_detail.html", context)
 

@@ -6,7 +6,8 @@
   if (!data) { return; }
   var refusal = JSON.parse(data.textContent);
   var forms = Array.prototype.filter.call(document.forms, function (form) {
-    return new URL(form.action, document.baseURI).pathname === refusal.action;
+    // getAttribute: a field named "action" (the access log's filter) would shadow form.action.
+    return new URL(form.getAttribute("action") || "", document.baseURI).pathname === refusal.action;
   });
   if (forms.length === 0) { return; }
   // Several forms may post to one address (a row form per user): the one holding the named field wins.
