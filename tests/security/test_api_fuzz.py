@@ -40,11 +40,12 @@ def check(case: Any, server: LiveServer) -> None:
     session = requests.Session() if device else server.web
     headers = {"Authorization": f"Bearer {server.device_token}"} if device else None
     response = case.call(base_url=server.base_url, session=session, headers=headers, timeout=60)
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:500]}"
-    assert "Traceback" not in response.text
+    body = response.content  # bytes: images and archives are not text
+    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {body[:500]!r}"
+    assert b"Traceback" not in body
     if response.status_code >= 400 and "json" in response.headers.get("content-type", ""):
-        body = response.json()
-        assert set(body) == {"error"} and {"code", "message"} <= set(body["error"]), body
+        error = response.json()
+        assert set(error) == {"error"} and {"code", "message"} <= set(error["error"]), error
 
 
 def test_no_input_gets_a_server_error_or_a_traceback(server: LiveServer) -> None:

@@ -30,8 +30,7 @@ from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
 from plateguard.reads.images import image_path
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.errors import error_response
-from plateguard.web.feedback import refused_form, refused_here, wants_page
+from plateguard.web.feedback import refused_here, wants_page
 from plateguard.web.local_input import local_input
 from plateguard.web.templating import render
 
