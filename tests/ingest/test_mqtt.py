@@ -116,8 +116,14 @@ def test_reads_frigate_events_and_malformed_messages(world) -> None:  # type: ig
     assert counters.messages.labels(outcome="duplicate")._value.get() == 1
     with factory() as session:
         letters = dead_letters.list_(session=session)
-    assert sorted(letter.reason.split(":")[0] for letter in letters) == ["camera", "confidence", "payload"]
-    assert {letter.payload for letter in letters} >= {b"{not json"}  # kept as it came, for a replay
+        assert sorted(letter.reason.split(":")[0] for letter in letters) == [
+            "camera",
+            "confidence",
+            "payload",
+        ]
+        # Kept as it came, for a replay (the listing itself leaves the messages in the database).
+        kept = {dead_letters.get(session=session, letter_id=letter.id).payload for letter in letters}
+    assert kept >= {b"{not json"}
 
 
 def test_nothing_is_acknowledged_before_it_is_stored(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -53,8 +53,9 @@ WRITES_ITS_RECORD = {
     "evidence export": "evidence.exported",
     "purge": "retention.purged",
     "alerts deliver": "alerts.delivered",
+    "audit report": "audit.report",  # changes nothing, but reads ALPR data: an access like any other
 }
-"""Commands that change plateguard's data, and the access record each one must write."""
+"""Commands that change plateguard's data or read ALPR data, and the access record each one must write."""
 
 WRITES_NO_RECORD = {
     "serve": "serves the console; each request writes its own records",
@@ -237,6 +238,12 @@ def walk(console: Console, tmp_path: Path) -> Iterator[tuple[str, Step]]:
     )
     yield "purge", lambda: console.run("purge")
     yield "alerts deliver", lambda: console.run("alerts", "deliver")
+    today = dt.date.today()
+    period = ["--from", str(today - dt.timedelta(days=30)), "--to", str(today)]
+    yield (
+        "audit report",
+        lambda: console.run("audit", "report", *period, "--out", str(tmp_path / "report.html")),
+    )
 
 
 def _token_id(output: str) -> str:
