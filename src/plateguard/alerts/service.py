@@ -95,8 +95,15 @@ def alternatives(plate: str, candidates: Sequence[CandidateRow] | None) -> list[
 
 def raise_alerts(*, session: Session, read: PlateRead, matches: list[Any], retroactive: bool) -> list[Alert]:
     ids = [match.entry.entry_id for match in matches]
+    # FOR KEY SHARE (PostgreSQL): an import deleting one of these entries waits for this transaction, or this
+    # one sees the entry gone; an alert never points at a deleted entry (SQLite's writer lock does the same).
+    wanted = (
+        select(HotlistEntry)
+        .where(HotlistEntry.id.in_(ids))
+        .with_for_update(read=True, key_share=True, of=HotlistEntry)  # not the joined list's row
+    )
     with system_scope(session, "hotlist matching"):
-        entries = {e.id: e for e in session.scalars(select(HotlistEntry).where(HotlistEntry.id.in_(ids)))}
+        entries = {e.id: e for e in session.scalars(wanted)}
         already = set(
             session.scalars(select(Alert.entry_id).where(Alert.read_id == read.id, Alert.entry_id.in_(ids)))
         )

@@ -371,6 +371,8 @@ def replace_entries(
     with system_scope(session, "hotlist import"):
         for start in range(0, len(gone), DELETE_BATCH):
             chunk = gone[start : start + DELETE_BATCH]
+            # Locked first: an ingest raising an alert on one of them finishes before alerts are unlinked.
+            session.execute(select(HotlistEntry.id).where(HotlistEntry.id.in_(chunk)).with_for_update())
             session.execute(
                 update(Alert).where(Alert.entry_id.in_(chunk)).values(entry_id=None),
                 execution_options={"synchronize_session": False},
