@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.service import Actor
 from plateguard.accounts.roles import Role
 from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, MatchKind
@@ -59,6 +61,9 @@ def test_an_auditor_opens_finds_and_signs_off_and_then_nothing_changes(  # type:
     page = client.get(opened.headers["location"]).text
     assert "No case number where one was needed" in page and "Random sample of searches" in page
     audit_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    # Its items quote the searches they review, so the look is an access record like the log's own view.
+    viewed = db.scalars(select(AccessRecord).where(AccessRecord.action == "audit.viewed")).all()
+    assert [(r.username, r.query) for r in viewed] == [("sgt.brooks", {"audit": audit_id})]
     item_ids = [int(n) for n in re.findall(rf'action="/audits/{audit_id}/items/(\d+)"', page)]
     early = client.post(
         f"/audits/{audit_id}/sign-off", data={"summary": "done", "csrf_token": csrf}, headers=HTML

@@ -65,7 +65,7 @@ def open_audit(
 
 @router.get("/audits/{audit_id}", response_class=HTMLResponse)
 def audit_page(request: Request, db: DbSession, login: CurrentLogin, audit_id: int) -> Response:
-    audit = audits.get_audit(session=db, audit_id=audit_id)
+    audit = audits.view_audit(session=db, actor=Actor.of(login.user), audit_id=audit_id)
     context = {
         "audit": audit,
         "tally": audits.counts(audit),

@@ -88,6 +88,20 @@ def get_audit(*, session: Session, audit_id: int) -> Audit:
     return audit
 
 
+def view_audit(*, session: Session, actor: Actor, audit_id: int) -> Audit:
+    """An audit as its page shows it: its items quote the searches they review (plates included), so
+    looking at them is an access like looking at the access log itself."""
+    audit = get_audit(session=session, audit_id=audit_id)
+    access_log.append(
+        session=session,
+        actor=actor,
+        action="audit.viewed",
+        query={"audit": audit.id},
+        result_count=len(audit.items),
+    )
+    return audit
+
+
 def list_audits(*, session: Session) -> list[Audit]:
     return list(session.scalars(select(Audit).order_by(Audit.period_end.desc(), Audit.id.desc())))
 
