@@ -42,17 +42,24 @@ def test_custodian_proposes_and_only_the_administrator_approves(
     assert page.status_code == 200 and "400" in page.text and "Kim (kim)" in page.text
 
 
+def detective_holds(client: TestClient, trained: Trained, store: StoreRead, plate: str, case: str) -> str:
+    """A trained investigator signed in, one read of ``plate`` stored, and a hold of it placed for ``case``
+    from the console; returns the session's CSRF token."""
+    trained("det", Role.INVESTIGATOR)
+    store(plate, image=None)
+    csrf = sign_in(client, "det")
+    form = {"case_number": case, "reason": "evidence", "requester": "DDA Lee", "plate": plate}
+    assert post(client, "/holds", csrf, form) == 303
+    return csrf
+
+
 def test_a_hold_placed_and_released_from_the_console_is_logged(
     client: TestClient,
     db: Session,
     trained: Trained,
     store_read: StoreRead,  # noqa: F811
 ) -> None:
-    trained("det", Role.INVESTIGATOR)
-    store_read("4HLD111", image=None)
-    csrf = sign_in(client, "det")
-    form = {"case_number": "26-1", "reason": "evidence", "requester": "DDA Lee", "plate": "4HLD111"}
-    assert post(client, "/holds", csrf, form) == 303
+    csrf = detective_holds(client, trained, store_read, "4HLD111", "26-1")
     hold = db.scalars(select(LegalHold)).one()
     assert len(hold.reads) == 1 and hold.created_by == "Det (det)"
     assert post(client, f"/holds/{hold.id}/release", csrf, {"reason": "short"}) == 422
@@ -121,15 +128,7 @@ def test_looking_at_the_holds_page_is_an_access_record(
     trained: Trained,
     store_read: StoreRead,  # noqa: F811
 ) -> None:
-    trained("det", Role.INVESTIGATOR)
-    store_read("4HLD222", image=None)
-    csrf = sign_in(client, "det")
-    post(
-        client,
-        "/holds",
-        csrf,
-        {"case_number": "26-9", "reason": "evidence", "requester": "DDA", "plate": "4HLD222"},
-    )
+    detective_holds(client, trained, store_read, "4HLD222", "26-9")
     page = client.get("/holds")
     assert page.status_code == 200 and "26-9" in page.text
     viewed = db.scalars(select(AccessRecord).where(AccessRecord.action == "holds.viewed")).one()
