@@ -2,7 +2,8 @@
 
 Every test that takes ``db`` or ``client`` runs on SQLite and, when PLATEGUARD_TEST_POSTGRES_URL is
 set, on PostgreSQL too. Under CI (CI=true) a test that needs a missing service fails instead of
-skipping.
+skipping. With PLATEGUARD_TEST_AS_APP_ROLE=1 the PostgreSQL tests run as the application role of
+``plateguard db app-role`` (bound by the row-level security of the ALPR tables), not as the owner.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from plateguard.access_log import row_security
+from plateguard.access_log.database_roles import grant_application_role
 from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency, User
@@ -33,6 +36,8 @@ from plateguard.ingest.service import CaptureWindow
 from plateguard.main import create_app
 
 POSTGRES_ENV = "PLATEGUARD_TEST_POSTGRES_URL"
+APP_ROLE_ENV = "PLATEGUARD_TEST_AS_APP_ROLE"
+APP_ROLE_OF: dict[Engine, str] = {}
 TEST_PASSWORD = "correct-horse-battery-staple-460"
 ANY_CAPTURE_TIME = CaptureWindow(days_back=100 * 365)
 """Reads of any age, for tests that store reads from fixed dates or from long ago."""
@@ -115,7 +120,21 @@ def backend_url(request: pytest.FixtureRequest) -> str:
 def engine(backend_url: str) -> Iterator[Engine]:
     engine = make_engine(backend_url)
     upgrade(engine)
+    role = None
+    if engine.dialect.name == "postgresql" and os.environ.get(APP_ROLE_ENV) == "1":
+        role = f"plateguard_test_app_{secrets.token_hex(4)}"
+        grant_application_role(engine, role)
+        APP_ROLE_OF[engine] = role
     yield engine
+    engine.dispose()
+    if role is not None:
+        drop_role(engine, role)
+
+
+def drop_role(engine: Engine, role: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP OWNED BY {role}"))
+        connection.execute(text(f"DROP ROLE {role}"))
     engine.dispose()
 
 
@@ -124,12 +143,17 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test, commits included."""
     with engine.connect() as connection:
         outer = connection.begin()
+        role = APP_ROLE_OF.get(engine)
+        if role is not None:
+            connection.exec_driver_sql(f"SET LOCAL ROLE {role}")
+            row_security.forget(connection)
         session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
         try:
             yield session
         finally:
             session.close()
             outer.rollback()
+            row_security.forget(connection)
 
 
 @pytest.fixture()

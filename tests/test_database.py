@@ -46,8 +46,9 @@ def type_family(column_type: object) -> str:
 
 # Dialect-specific search indexes of migration 0005, ignored on purpose: SQLite's FTS5 trigram table
 # (and its shadow tables) and PostgreSQL's pg_trgm GIN index serve the same partial-plate search; and the
-# monthly partitions of plate_read on PostgreSQL (migration 0008).
-DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm", "plate_read_m")
+# monthly partitions of plate_read on PostgreSQL (migration 0008); the secret of its row-level security
+# grant (0017).
+DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm", "plate_read_m", "alpr_grant_key")
 # A partitioned table cannot be the target of a foreign key on its id alone (migration 0008).
 SQLITE_ONLY_FOREIGN_KEYS = {("alert", ("read_id",), "plate_read")}
 

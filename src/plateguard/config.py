@@ -595,7 +595,7 @@ def _check_toml_readable(path: Path) -> None:
 
 def _refuse_unknown_environment() -> None:
     known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields} | {CONFIG_ENV}
-    known |= {"PLATEGUARD_TEST_POSTGRES_URL"}
+    known |= {"PLATEGUARD_TEST_POSTGRES_URL", "PLATEGUARD_TEST_AS_APP_ROLE"}
     for name in os.environ:
         if not name.startswith(ENV_PREFIX) or name in known:
             continue

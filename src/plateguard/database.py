@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from plateguard.access_log import row_security  # noqa: F401  (registers the grant hook on every engine)
 from plateguard.access_log.guard import system_scope
 from plateguard.errors import ConfigurationError
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 from plateguard.access_log.guard import AccessNotRecorded, protected_tables_read, system_scope
 from plateguard.access_log.service import Actor, Justification, audited_access
 from plateguard.hotlists.models import HotlistEntry
+from plateguard.reads import partitions
 from plateguard.reads.models import PlateRead
 
 
@@ -56,12 +59,7 @@ def test_postgresql_partitions_are_refused(db: Session) -> None:
     assert protected_tables_read("SELECT * FROM plate_read_m2026_11") == {"plate_read_m2026_11"}
     if db.get_bind().dialect.name != "postgresql":
         pytest.skip("plate_read is partitioned on PostgreSQL only")
-    db.execute(
-        text(
-            "CREATE TABLE IF NOT EXISTS plate_read_m2031_01 PARTITION OF plate_read "
-            "FOR VALUES FROM ('2031-01-01') TO ('2031-02-01')"
-        )
-    )
+    partitions.ensure_for(db, [dt.datetime(2031, 1, 15, tzinfo=dt.UTC)])  # as the owner or the app role
     with pytest.raises(AccessNotRecorded):
         db.execute(text("SELECT * FROM plate_read_m2031_01"))
 

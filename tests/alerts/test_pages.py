@@ -129,9 +129,15 @@ def test_partial_plate_form_and_import_upload(  # type: ignore[no-untyped-def]
         "it matched 1 stored read(s)"
         in client.get(added.headers["location"], headers={"Accept": "text/html"}).text
     )
-    bad = client.post(
+    unexplained = client.post(
         f"{url}/import",
         data={"csrf_token": csrf, "file_format": "csv"},
+        files={"file": ("list.csv", b"plate,state\nTEST1,CA\n")},
+    )
+    assert unexplained.status_code == 422 and unexplained.json()["error"]["field"] == "purpose"
+    bad = client.post(
+        f"{url}/import",
+        data={"csrf_token": csrf, "file_format": "csv", "purpose": "Criminal investigation"},
         files={"file": ("list.csv", b"plate,state\nTEST1,CA\nTEST2,CALIF\n")},
     )
     assert bad.status_code == 422 and "line 3" in bad.json()["error"]["message"]
@@ -139,7 +145,7 @@ def test_partial_plate_form_and_import_upload(  # type: ignore[no-untyped-def]
     assert "4KP*" in page.text  # the failed import changed nothing
     good = client.post(
         f"{url}/import",
-        data={"csrf_token": csrf, "file_format": "csv"},
+        data={"csrf_token": csrf, "file_format": "csv", "purpose": "Criminal investigation"},
         files={"file": ("list.csv", b"plate,state\nTEST1,CA\nTEST2,NV\n")},
         follow_redirects=False,
     )

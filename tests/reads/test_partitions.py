@@ -94,8 +94,9 @@ def test_a_read_from_a_month_without_a_partition_creates_it(
     )
     assert (first.stored_ids, again.duplicate_ids) == ([read.id], [read.id])
     assert "plate_read_m2019_03" in {p.name for p in partitions.partitions(db)}
-    with system_scope(db, "test"):  # raw SQL on a partition is guarded too
-        rows = db.execute(text("SELECT count(*) FROM plate_read_m2019_03")).scalar()
+    in_month = "SELECT count(*) FROM plate_read WHERE tableoid = to_regclass('plate_read_m2019_03')"
+    with system_scope(db, "test"):  # through plate_read: the application role may not name a month
+        rows = db.execute(text(in_month)).scalar()
     assert rows == 1
 
 

@@ -33,6 +33,7 @@ from tests.test_cli import init, run_cli
 
 ACTOR = Actor.system("Test Police Department", "test")
 HEADER_ONLY = b"DATE11/05/2026 06:00\r\nTOTAL RECORD 0000000\r\n"
+SVS_PURPOSE = "Stolen vehicle or plate recovery"
 
 
 def clew(*plates: str) -> bytes:
@@ -128,12 +129,14 @@ def test_the_console_imports_gzip_and_zip_hot_files(  # type: ignore[no-untyped-
     csrf = sign_in(client, "lt.alvarez")
     upload = {"file": ("svs.tbl.packed", pack(clew("TEST201", "ZZS4202")), "application/octet-stream")}
     done = client.post(
-        f"/hotlists/{hotlist.id}/import", data={"csrf_token": csrf, "file_format": "clew"}, files=upload
+        f"/hotlists/{hotlist.id}/import",
+        data={"csrf_token": csrf, "file_format": "clew", "purpose": SVS_PURPOSE},
+        files=upload,
     )
     assert done.status_code == 200, done.text
     assert plates(db, hotlist.id) == ["TEST201", "ZZS4202"]
     shrinking = {"file": ("svs.tbl", HEADER_ONLY, "text/plain")}
-    form = {"csrf_token": csrf, "file_format": "clew"}
+    form = {"csrf_token": csrf, "file_format": "clew", "purpose": SVS_PURPOSE}
     refused = client.post(f"/hotlists/{hotlist.id}/import", data=form, files=shrinking)
     assert refused.status_code == 409 and "holds 0 entries" in refused.json()["error"]["message"]
     confirmed = client.post(
@@ -220,7 +223,9 @@ def test_an_import_parses_before_it_takes_the_write_lock(
     with TestClient(create_app(prepared.settings)) as client:
         csrf = sign_in(client, "lt.alvarez")
         upload = {"file": ("svs.tbl", clew("TEST201", "ZZS4202", "ABC1234"), "text/plain")}
-        done = client.post("/hotlists/1/import", data={"csrf_token": csrf}, files=upload)
+        done = client.post(
+            "/hotlists/1/import", data={"csrf_token": csrf, "purpose": SVS_PURPOSE}, files=upload
+        )
         assert done.status_code == 200, done.text
     assert seen == [True, True]  # the CLI and the console both parsed with the lock free
 

@@ -149,6 +149,7 @@ def test_an_import_lists_each_skipped_row_before_replacing_anything(sized, live_
     upload = {"name": "bolo.csv", "mimeType": "text/csv", "buffer": JUNK_CSV}
     page.locator("#file").set_input_files(upload)
     page.locator("#import-format").select_option("csv")
+    page.locator("#import-purpose").select_option("Criminal investigation")
     page.get_by_role("button", name="Import").click()
     assert page.url == list_url
     refusal = field_error(page)
@@ -158,6 +159,7 @@ def test_an_import_lists_each_skipped_row_before_replacing_anything(sized, live_
 
     page.locator("#file").set_input_files(upload)
     page.locator("#confirm-skipped").check()
+    page.locator("#import-purpose").select_option("Criminal investigation")
     page.get_by_role("button", name="Import").click()
     done = page.locator("#feedback").inner_text()
     assert done.startswith("List replaced: 2 entries loaded; 1 row skipped (line 3: plate '#$%!'")

@@ -3,16 +3,18 @@
 The schema is owned by the role that runs migrations (``plateguard db upgrade``). The application should
 connect as another role, set up by ``plateguard db app-role NAME``: it may read and write what the
 application needs, but it may not UPDATE, DELETE or TRUNCATE access records, and, being neither owner
-nor superuser, it cannot disable the append-only triggers or set ``session_replication_role``. What this
-does not do: the application role can still SELECT ALPR tables at the SQL level; the guard that demands
-an access record for every read runs in the application (``guard.py``), not in the database.
+nor superuser, it cannot disable the append-only triggers or set ``session_replication_role``. The ALPR
+tables answer it only under the database's own grant (row-level security, migration 0017 and
+``row_security.py``): every opening goes through ``plateguard_open_alpr`` and its line in the server log.
+It gets no rights on the monthly partitions of ``plate_read`` (reached through ``plate_read`` only, where
+the policies apply) nor on the grant's secret; new months are made for it by the owner's function.
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from plateguard.errors import ConfigurationError, InvalidInput
 
@@ -40,6 +42,19 @@ def grant_application_role(engine: Engine, role: str) -> list[str]:
         statements += [
             f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}" for table in APPEND_ONLY_TABLES
         ]
+        statements += [f"REVOKE ALL ON {table} FROM {role}" for table in _unreachable(connection)]
+        statements.append(f"GRANT EXECUTE ON FUNCTION plateguard_create_read_partition(date) TO {role}")
         for statement in statements:
             connection.execute(text(statement))
     return statements
+
+
+def _unreachable(connection: Connection) -> list[str]:
+    """Tables the application role must not name directly: the months of plate_read, the grant's secret."""
+    months = connection.execute(
+        text(
+            "SELECT quote_ident(c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = to_regclass('plate_read') ORDER BY c.relname"
+        )
+    ).scalars()
+    return [*months, "alpr_grant_key"]

@@ -99,13 +99,24 @@ def _refuse_unrecorded_reads(state: ORMExecuteState) -> None:
 
 
 @functools.lru_cache(maxsize=8192)
+def protected_tables_named(statement: str) -> frozenset[str]:
+    """The protected tables a SQL statement names, whether it reads or writes them."""
+    bare = _QUOTED_TEXT.sub("''", statement)
+    return frozenset(match.group(1).lower() for match in _PROTECTED_SQL.finditer(bare))
+
+
+@functools.lru_cache(maxsize=8192)
 def protected_tables_read(statement: str) -> frozenset[str]:
     """The protected tables a SQL statement reads (empty for writes that read nothing back)."""
-    bare = _QUOTED_TEXT.sub("''", statement)
-    touched = {match.group(1).lower() for match in _PROTECTED_SQL.finditer(bare)}
-    if not touched or not _reads(bare):
+    touched = protected_tables_named(statement)
+    if not touched or not _reads(_QUOTED_TEXT.sub("''", statement)):
         return frozenset()
-    return frozenset(touched)
+    return touched
+
+
+def current_scope() -> str | None:
+    """The reason ALPR tables are open to the code running now (an action or ``system:task``), if any."""
+    return _scope.get()
 
 
 def _reads(statement: str) -> bool:

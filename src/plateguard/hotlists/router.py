@@ -190,6 +190,8 @@ def import_file(
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise PayloadTooLarge("hot file is larger than 200 MB", field="file")
+    if purpose not in request.app.state.settings.access.purposes:
+        raise InvalidInput("an import replaces the list's entries: choose its purpose", field="purpose")
     hotlist = hotlist_service.get(session=db, hotlist_id=hotlist_id)
     hotlist_service.require_visible(session=db, user=login.user, hotlist=hotlist)
     name, chosen_format = file.filename or "upload", file_format or hotlist.file_format
@@ -209,7 +211,7 @@ def import_file(
         confirm_shrink=confirm_shrink,
         confirm_skipped=confirm_skipped,
         max_shrink=request.app.state.settings.hotlists.max_shrink_share,
-        purpose=purpose or None,
+        purpose=purpose,
         may_enter_partial=Permission.HOTLISTS_PARTIAL in request.state.permissions,
         retroactive_days=request.app.state.settings.hotlists.retroactive_days,
     )

@@ -9,8 +9,9 @@ from plateguard.models import metadata
 engine = context.config.attributes["engine"]
 
 # Objects that exist on one dialect only and are not in the models: search indexes (migration 0005) and
-# the monthly partitions of plate_read on PostgreSQL (migration 0008).
-DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm", "plate_read_m")
+# the monthly partitions of plate_read on PostgreSQL (migration 0008) and the secret of its row-level
+# security grant (migration 0017).
+DIALECT_SPECIFIC = ("plate_read_fts", "ix_plate_read_plate_trgm", "plate_read_m", "alpr_grant_key")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy import exists, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from plateguard.access_log import row_security
 from plateguard.access_log.guard import system_scope
 from plateguard.database import transaction
 from plateguard.reads import partitions
@@ -30,8 +31,8 @@ IMAGE_BATCH = 5000
 def drop_expired_months(run: PurgeRun, report: PurgeReport, record_id: int) -> None:
     assert report.cutoff is not None
     with transaction(run.factory) as session:
-        if session.get_bind().dialect.name != "postgresql":
-            return
+        if session.get_bind().dialect.name != "postgresql" or row_security.bound(session.connection()):
+            return  # SQLite, or a role that does not own the months (its rows go in batches instead)
         months = [
             p
             for p in partitions.partitions(session)
