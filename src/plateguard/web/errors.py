@@ -95,13 +95,23 @@ LARGEST_ROW_ID = 2**63 - 1  # SQLite's and PostgreSQL's widest integer
 
 async def _value_out_of_range(request: Request, exc: Exception) -> Response:
     """A number no column can hold (SQLite: OverflowError; PostgreSQL: DataError) is the sender's mistake."""
-    for name, value in request.path_params.items():
-        if isinstance(value, int) and not -LARGEST_ROW_ID <= value <= LARGEST_ROW_ID:
+    for name, value in request.path_params.items():  # as sent: text, not yet the route's int
+        if str(value).lstrip("+-").isdigit() and not -LARGEST_ROW_ID <= int(value) <= LARGEST_ROW_ID:
             return error_response(
                 request, status=404, code="not_found", message=f"{name}: no such record", field=name
             )
+    if isinstance(exc, DataError) and _state_of(exc) not in SENDERS_DATA_ERRORS:
+        return await _unexpected_error(request, exc)  # a server bug, not something the sender can fix
     message = "a value in the request is out of range or cannot be stored; nothing was changed"
     return error_response(request, status=422, code="invalid_input", message=message)
+
+
+# PostgreSQL's SQLSTATEs for a value the sender chose: out of range, too long, not a number or a date.
+SENDERS_DATA_ERRORS = frozenset({"22003", "22001", "22P02", "22007", "22008", "22021"})
+
+
+def _state_of(exc: DataError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
