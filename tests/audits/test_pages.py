@@ -120,6 +120,7 @@ def test_incidents_carry_their_notice_deadlines(  # type: ignore[no-untyped-def]
     client: TestClient,
     trained,
     settings: Settings,
+    db: Session,
 ) -> None:
     trained("lt.alvarez", Role.ADMINISTRATOR)
     csrf = sign_in(client, "lt.alvarez")
@@ -136,6 +137,12 @@ def test_incidents_carry_their_notice_deadlines(  # type: ignore[no-untyped-def]
     assert client.post("/incidents", data=form, follow_redirects=False).status_code == 303
     page = client.get("/incidents").text
     assert "Notify affected California residents" in page and "OVERDUE" in page  # 30 days have passed
+    seen = db.execute(
+        select(AccessRecord.username, AccessRecord.result_count).where(
+            AccessRecord.action == "audit.incidents_viewed"
+        )
+    ).all()
+    assert seen == [("lt.alvarez", 1)]  # "data involved" may quote plates: looking is recorded
     assert "due once the residents' notice is given" in page  # 900 > 500: the Attorney General too
     incident_id = re.search(r'action="/incidents/(\d+)/notice"', page).group(1)  # type: ignore[union-attr]
     early = client.post(

@@ -182,7 +182,7 @@ def audit_dashboard(request: Request, db: DbSession, login: CurrentLogin) -> Res
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(request: Request, db: DbSession, login: CurrentLogin) -> Response:
     settings = request.app.state.settings.incidents
-    found = incidents.list_incidents(session=db)
+    found = incidents.view_incidents(session=db, actor=Actor.of(login.user))
     context = {
         "incidents": [(i, incidents.duties(i, settings)) for i in found],
         "now": utcnow(),
