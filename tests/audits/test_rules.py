@@ -129,6 +129,27 @@ def test_access_after_training_lapsed_is_flagged_per_user(  # type: ignore[no-un
     assert sequences(audit, "lapsed_training") == [first]
 
 
+def test_training_recorded_by_an_account_its_trainee_set_up_is_flagged(  # type: ignore[no-untyped-def]
+    db: Session, settings: Settings, people: dict[str, User], make_user, log: Log
+) -> None:
+    boss = make_user("lt.vega", Role.ADMINISTRATOR, full_name="Lt. Ana Vega")
+    puppet = make_user("sgt.extra", Role.TRAINING_MANAGER, full_name="Sgt. Extra")
+    manager = make_user("sgt.okafor", Role.TRAINING_MANAGER, full_name="Sgt. Kim Okafor")
+    log(boss, "account.created", at(5, 9), plate=None, query={"user": "sgt.extra", "roles": ["training"]})
+    log(boss, "account.roles", at(5, 9), plate=None, query={"user": "det.nair", "to": ["investigator"]})
+    worked_around = log(
+        puppet, "training.recorded", at(5, 10), plate=None, query={"user": "lt.vega", "course": "ALPR 460"}
+    )
+    log(manager, "training.recorded", at(5, 11), plate=None, query={"user": "lt.vega", "course": "ALPR 460"})
+    log(puppet, "training.recorded", at(5, 12), plate=None, query={"user": "det.nair", "course": "ALPR 460"})
+    audit = run(db, settings, people["ruiz"])
+    assert sequences(audit, "training_by_own_account") == [worked_around]
+    assert flagged(audit, "training_by_own_account") == [
+        "Sgt. Extra (sgt.extra) recorded lt.vega's training (ALPR 460); "
+        "lt.vega had set up sgt.extra's account"
+    ]
+
+
 def test_accounts_unused_past_the_inactivity_limit_are_flagged(
     db: Session, settings: Settings, people: dict[str, User]
 ) -> None:

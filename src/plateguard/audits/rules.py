@@ -47,6 +47,7 @@ RULE_LABELS = {
     "plate_without_link": "Plate with no hotlist or case link",
     "bulk_export": "Bulk export",
     "lapsed_training": "Access with lapsed training",
+    "training_by_own_account": "Training recorded by an account its trainee set up",
     "inactive_account": "Account unused past the inactivity limit",
     "stale_hotlist": "Hotlist past its refresh age",
     "purge_missed": "Purge did not run",
@@ -260,6 +261,32 @@ def lapsed_training(ctx: Context) -> list[Flag]:
     ]
 
 
+ACCOUNT_SET_UP = ("account.created", "account.roles", "account.password_reset")
+
+
+def training_by_own_account(ctx: Context) -> list[Flag]:
+    """The two-person rule, worked around: someone creates an account (or gives one its roles or a new
+    password) and then has that account record their own training."""
+    recorded = [r for r in ctx.by_users(("training.recorded",)) if r.query.get("user")]
+    if not recorded:
+        return []
+    set_up = ctx.session.execute(
+        select(AccessRecord.username, AccessRecord.query).where(AccessRecord.action.in_(ACCOUNT_SET_UP))
+    ).all()
+    by_trainee = {(by, str(query.get("user"))) for by, query in set_up}
+    return [
+        Flag(
+            "training_by_own_account",
+            f"{_who(r)} recorded {r.query['user']}'s training ({r.query.get('course', '')}); "
+            f"{r.query['user']} had set up {r.username}'s account",
+            r.sequence,
+            {"trainee": r.query["user"]},
+        )
+        for r in recorded
+        if (r.query["user"], r.username) in by_trainee
+    ]
+
+
 def inactive_account(ctx: Context) -> list[Flag]:
     as_of = min(ctx.period.until, ctx.now)
     limit = as_of - dt.timedelta(days=ctx.settings.security.inactivity_suspend_days)
@@ -312,6 +339,7 @@ RULES: tuple[Callable[[Context], list[Flag]], ...] = (
     plate_without_link,
     bulk_export,
     lapsed_training,
+    training_by_own_account,
     inactive_account,
     stale_hotlist,
     purge_missed,
