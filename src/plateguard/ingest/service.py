@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, Uuid, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.guard import system_scope
@@ -25,7 +26,7 @@ from plateguard.database import insert_or_skip, utcnow
 from plateguard.errors import Conflict, InvalidInput, NotAuthenticated, PlateguardError
 from plateguard.ingest import passes
 from plateguard.ingest.schemas import ReadSubmission
-from plateguard.reads import images, partitions
+from plateguard.reads import bulk, images, partitions
 from plateguard.reads.models import PlateRead, PlateReadId, StoredImage
 from plateguard.reads.plates import normalize_plate
 from plateguard.reads.stored import StoredRead
@@ -123,6 +124,26 @@ def _store(
     images_dir: Path,
     on_stored: OnStored | None,
 ) -> StoreResult:
+    insert = _claim_then_insert if _id_table(session) is _READ_ID else _insert_new
+    new_rows, known = insert(session, camera, unique, images_dir)
+    same_pass = [unique[read_id] for read_id in known]
+    updated = passes.apply_later_readings(session=session, readings=same_pass)
+    result = StoreResult(ids=[read.id for read in reads], stored_ids=[row["id"] for row in new_rows])
+    result.updated_ids = [read.id for read in updated]
+    changed = set(result.stored_ids) | set(result.updated_ids)
+    result.duplicate_ids = [read_id for read_id in result.ids if read_id not in changed]
+    if on_stored is not None and (new_rows or updated):
+        on_stored(session, [StoredRead.of_row(row) for row in new_rows] + updated)
+    return result
+
+
+Unique = dict[uuid.UUID, tuple[int, ReadSubmission]]
+Inserted = tuple[list[dict[str, Any]], dict[uuid.UUID, int]]  # the new rows; the owners of the known ids
+
+
+def _insert_new(session: Session, camera: Camera, unique: Unique, images_dir: Path) -> Inserted:
+    """SQLite: the ids stored before are looked up, the others inserted, skipping any a concurrent
+    writer (another process) stored meanwhile."""
     known = _owners(session, list(unique))
     _refuse_foreign(camera, unique, known)
     rows = [
@@ -130,21 +151,38 @@ def _store(
         for read_id, (index, read) in unique.items()
         if read_id not in known
     ]
-    claimed = _claim_and_insert(session, rows)
-    new_rows = [row for row in rows if row["id"] in claimed]
-    if len(claimed) < len(rows):  # a concurrent writer claimed some of these ids first
+    if not rows:
+        return [], known
+    statement = insert_or_skip(session, _PLATE_READ, key="id").returning(_PLATE_READ.c.id)
+    claimed = set(session.scalars(statement, rows))
+    if len(claimed) < len(rows):
         _refuse_foreign(camera, unique, _owners(session, [r["id"] for r in rows if r["id"] not in claimed]))
-    same_pass = [unique[read_id] for read_id in known]
-    updated = passes.apply_later_readings(session=session, readings=same_pass)
-    result = StoreResult(ids=[read.id for read in reads], stored_ids=[row["id"] for row in new_rows])
-    result.updated_ids = [read.id for read in updated]
-    changed = set(result.stored_ids) | set(result.updated_ids)
-    result.duplicate_ids = [
-        read_id for read_id in result.ids if read_id not in claimed and read_id not in changed
+    return [row for row in rows if row["id"] in claimed], known
+
+
+def _claim_then_insert(session: Session, camera: Camera, unique: Unique, images_dir: Path) -> Inserted:
+    """PostgreSQL: every id is claimed in ``plate_read_id`` first (one statement, ``ON CONFLICT DO
+    NOTHING RETURNING id``); only the ids not claimed, usually none, are looked up, and only the claimed
+    reads are built (images stored) and inserted."""
+    ids = [
+        {"id": i, "camera_id": camera.id, "captured_at": read.captured_at} for i, (_, read) in unique.items()
     ]
-    if on_stored is not None and (new_rows or updated):
-        on_stored(session, [StoredRead.of_row(row) for row in new_rows] + updated)
-    return result
+    # INSERT ... SELECT FROM json_to_recordset(<parameter>): the access guard sees a SELECT, though it
+    # reads nothing stored (it returns only the ids this batch claimed).
+    with system_scope(session, "ingest de-duplication"):
+        claimed = set(bulk.insert_rows(session, _READ_ID, ids, skip_conflicts_on="id"))
+    known = _owners(session, [read_id for read_id in unique if read_id not in claimed])
+    _refuse_foreign(camera, unique, known)
+    rows = [
+        _row(session, camera, read, images_dir, index)
+        for read_id, (index, read) in unique.items()
+        if read_id in claimed
+    ]
+    if rows:
+        with system_scope(session, "ingest de-duplication"):
+            partitions.ensure_for(session, (row["captured_at"] for row in rows))
+            bulk.insert_rows(session, _PLATE_READ, rows)
+    return rows, known
 
 
 def _unique(reads: Sequence[ReadSubmission]) -> dict[uuid.UUID, tuple[int, ReadSubmission]]:
@@ -169,7 +207,11 @@ def _owners(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     if not ids:
         return {}
     table = _id_table(session)
-    query = select(table.c.id, table.c.camera_id).where(table.c.id.in_(ids))
+    if table is _READ_ID:  # one array parameter: the same short statement for any number of ids
+        wanted = table.c.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(Uuid)))
+    else:
+        wanted = table.c.id.in_(ids)
+    query = select(table.c.id, table.c.camera_id).where(wanted)
     with system_scope(session, "ingest de-duplication"):
         return {read_id: camera_id for read_id, camera_id in session.execute(query)}
 
@@ -182,25 +224,6 @@ def _refuse_foreign(
             index, read = unique[read_id]
             where = read.sender_field("id", f"reads.{index}.id")
             raise Conflict(f"{where}: this id belongs to a read of another camera; use a new id", field=where)
-
-
-def _claim_and_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert the reads whose id this transaction claims first (multi-row statements); returns those ids."""
-    if not rows:
-        return set()
-    table = _id_table(session)
-    if table is _PLATE_READ:
-        statement = insert_or_skip(session, _PLATE_READ, key="id").returning(_PLATE_READ.c.id)
-        return set(session.scalars(statement, rows))
-    claim = insert_or_skip(session, _READ_ID, key="id").returning(_READ_ID.c.id)
-    ids = [{key: row[key] for key in ("id", "camera_id", "captured_at")} for row in rows]
-    claimed = set(session.scalars(claim, ids))
-    new_rows = [row for row in rows if row["id"] in claimed]
-    if new_rows:
-        partitions.ensure_for(session, (row["captured_at"] for row in new_rows))
-        # RETURNING makes SQLAlchemy send multi-row VALUES statements (much faster than executemany).
-        session.scalars(_PLATE_READ.insert().returning(_PLATE_READ.c.id), new_rows).all()
-    return claimed
 
 
 def _row(
