@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 import plateguard
 from plateguard.access_log.guard import system_scope
+from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
@@ -45,6 +46,7 @@ LETTERS = np.array(list("ABCDEFGHJKLMNPRSTUVWXYZ"))
 COLOURS = ("white", "black", "silver", "grey", "blue", "red", "green")
 TYPES = ("sedan", "suv", "pickup", "van", "truck", "motorcycle")
 REGIONS = ("us-ca", "us-nv", "us-az", "us-or")
+BENCH_ACTOR = Actor.system("Bench Police Department", "benchmark set-up")
 HOUR_WEIGHTS = np.array([1, 1, 1, 1, 1, 2, 4, 7, 8, 6, 5, 5, 6, 6, 6, 7, 8, 8, 7, 5, 4, 3, 2, 1], dtype=float)
 
 
@@ -59,6 +61,7 @@ def ensure_cameras(session: Session, rng: np.random.Generator) -> list[Camera]:
         lat, lon = CITY_CENTER + (rng.random(2) - 0.5) * CITY_SPAN_DEGREES
         camera_service.create(
             session=session,
+            actor=BENCH_ACTOR,
             agency=agency,
             name=f"Bench camera {index:02d}",
             kind=CameraKind.FIXED if index < FIXED_CAMERAS else CameraKind.MOBILE,
