@@ -23,6 +23,7 @@ from plateguard.retention.models import PendingFileDeletion
 
 TASK = "retention purge"
 UNLINK_THREADS = 8
+PARALLEL_FROM = 500
 INCOMING_PREFIX = ".incoming-"  # a file being written by ingest (reads/images.py)
 READ_TABLE: Table = PlateRead.__table__  # type: ignore[assignment]
 IMAGE_TABLE: Table = StoredImage.__table__  # type: ignore[assignment]
@@ -59,9 +60,11 @@ def remove_pending(factory: sessionmaker[Session], images_dir: Path, limit: int 
             with system_scope(session, TASK):
                 back = set(session.scalars(select(StoredImage.sha256).where(StoredImage.sha256.in_(pending))))
         gone = [image_path(images_dir, sha) for sha in pending if sha not in back]
-        # Removing a file waits on the disk; several at once keep a slow disk busy instead of idle.
-        with ThreadPoolExecutor(max_workers=UNLINK_THREADS) as pool:
-            removed += sum(pool.map(_unlink, gone))
+        if len(gone) < PARALLEL_FROM:  # a purge batch's few files: starting threads costs more than it saves
+            removed += sum(map(_unlink, gone))
+        else:  # removing a file waits on the disk; several at once keep a slow disk busy instead of idle
+            with ThreadPoolExecutor(max_workers=UNLINK_THREADS) as pool:
+                removed += sum(pool.map(_unlink, gone))
         with transaction(factory) as session:
             session.execute(delete(PendingFileDeletion).where(PendingFileDeletion.sha256.in_(pending)))
 

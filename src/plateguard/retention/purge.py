@@ -41,6 +41,7 @@ from plateguard.retention.models import DataKind, DestructionRecord, HeldRead, L
 Progress = Callable[[int], None]
 TARGET_BATCH_MS = 50.0  # a batch holds the write lock about this long at most; ingest waits no longer
 MIN_BATCH = 10
+FIRST_BATCH = 100  # grows to the configured size while batches stay under the target
 RECORD_TABLE: Table = DestructionRecord.__table__  # type: ignore[assignment]
 
 
@@ -102,7 +103,7 @@ class PurgeRun:
     factory: sessionmaker[Session]
     images_dir: Path
     run_by: str
-    batch_size: int = 100
+    batch_size: int = 1000
     pause_seconds: float = 0.02
     progress: Progress | None = None
     stop_after_batches: int | None = None  # for tests of an interrupted purge
@@ -119,7 +120,7 @@ def purge_reads(run: PurgeRun, *, now: dt.datetime | None = None) -> PurgeReport
     from plateguard.retention import partitions as partition_purge
 
     partition_purge.drop_expired_months(run, report, record_id)
-    batches, size = 0, run.batch_size
+    batches, size = 0, min(run.batch_size, FIRST_BATCH)
     while run.stop_after_batches is None or batches < run.stop_after_batches:
         count, locked_at = _purge_batch(run, report.cutoff, record_id, size)
         report.batch_ms.append((time.perf_counter() - locked_at) * 1000)
