@@ -16,7 +16,7 @@ from sqlalchemy import Table, delete, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.guard import system_scope
-from plateguard.database import insert_or_skip, transaction
+from plateguard.database import insert_or_skip, read_only, transaction
 from plateguard.reads.images import image_path
 from plateguard.reads.models import PlateRead, StoredImage
 from plateguard.retention.models import PendingFileDeletion
@@ -67,6 +67,25 @@ def remove_pending(factory: sessionmaker[Session], images_dir: Path, limit: int 
                 removed += sum(pool.map(_unlink, gone))
         with transaction(factory) as session:
             session.execute(delete(PendingFileDeletion).where(PendingFileDeletion.sha256.in_(pending)))
+
+
+def unlink_freed(factory: sessionmaker[Session], images_dir: Path, freed: set[str]) -> int:
+    """Right after a batch's commit: remove the files of the images it freed, unless stored again since.
+
+    Their journal entries stay until the next batch's transaction clears them (``clear_journal``), which
+    saves a transaction per batch; a purge stopped in between finds them with ``remove_pending``.
+    """
+    if not freed:
+        return 0
+    with read_only(factory) as session, system_scope(session, TASK):
+        back = set(session.scalars(select(StoredImage.sha256).where(StoredImage.sha256.in_(freed))))
+    return sum(map(_unlink, (image_path(images_dir, sha) for sha in freed if sha not in back)))
+
+
+def clear_journal(session: Session, done: set[str]) -> None:
+    """Journal entries of files already removed (or stored again): nothing is left to do for them."""
+    if done:
+        session.execute(delete(JOURNAL_TABLE).where(JOURNAL_TABLE.c.sha256.in_(done)))
 
 
 def _unlink(path: Path) -> int:
