@@ -2,8 +2,9 @@
 
     python bench/purge.py [--reads N] [--database-url URL] [--ingest-per-second R]
 
-Generates N reads (bench/generate_reads.py) captured 400-765 days ago, gives each its own image file
-and row, approves a one-year schedule, then runs the purge while a thread stores a read with an image
+Generates N reads (bench/generate_reads.py) captured 400-765 days ago, each with its own image file and
+row (written straight into the folder and the tables: the set-up is not timed), approves a one-year
+schedule, then runs the purge while a thread stores a read with an image
 through the ingest service R times a second. Ingest latency is one read's whole transaction (what a
 camera waits for). Afterwards ``files.check`` counts orphan files and rows without files. On
 PostgreSQL whole expired monthly partitions are dropped. The last line is one JSON object.
