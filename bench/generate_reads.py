@@ -17,7 +17,7 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 import plateguard
 from plateguard.access_log.guard import system_scope
+from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
@@ -45,6 +46,7 @@ LETTERS = np.array(list("ABCDEFGHJKLMNPRSTUVWXYZ"))
 COLOURS = ("white", "black", "silver", "grey", "blue", "red", "green")
 TYPES = ("sedan", "suv", "pickup", "van", "truck", "motorcycle")
 REGIONS = ("us-ca", "us-nv", "us-az", "us-or")
+BENCH_ACTOR = Actor.system("Bench Police Department", "benchmark set-up")
 HOUR_WEIGHTS = np.array([1, 1, 1, 1, 1, 2, 4, 7, 8, 6, 5, 5, 6, 6, 6, 7, 8, 8, 7, 5, 4, 3, 2, 1], dtype=float)
 
 
@@ -59,6 +61,7 @@ def ensure_cameras(session: Session, rng: np.random.Generator) -> list[Camera]:
         lat, lon = CITY_CENTER + (rng.random(2) - 0.5) * CITY_SPAN_DEGREES
         camera_service.create(
             session=session,
+            actor=BENCH_ACTOR,
             agency=agency,
             name=f"Bench camera {index:02d}",
             kind=CameraKind.FIXED if index < FIXED_CAMERAS else CameraKind.MOBILE,
@@ -148,17 +151,21 @@ def chunks(count: int, cameras: list[Camera], end: dt.datetime, seed: int) -> It
         )
 
 
-def insert_sqlite(engine: Engine, rows: list[tuple[Any, ...]]) -> None:
-    sql = f"INSERT INTO plate_read ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+Rows = list[tuple[Any, ...]]
+Decorate = Callable[[Engine, Rows], Rows]  # adds values for extra columns to a chunk (bench/purge.py)
+
+
+def insert_sqlite(engine: Engine, rows: Rows, columns: Sequence[str] = COLUMNS) -> None:
+    sql = f"INSERT INTO plate_read ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     with engine.begin() as connection:
         connection.exec_driver_sql("PRAGMA cache_size=-500000")  # 500 MB: the primary key is random
         connection.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
 
 
-def insert_postgresql(engine: Engine, rows: list[tuple[Any, ...]]) -> None:
+def insert_postgresql(engine: Engine, rows: Rows, columns: Sequence[str] = COLUMNS) -> None:
     with engine.begin() as connection:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY plate_read ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY plate_read ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
 
@@ -202,8 +209,19 @@ def bulk_load(engine: Engine) -> Iterator[None]:
             )
 
 
-def generate(engine: Engine, count: int, *, seed: int = 460, end: dt.datetime | None = None) -> int:
-    """Add ``count`` reads ending at ``end`` (default: now); returns how many the table holds."""
+def generate(
+    engine: Engine,
+    count: int,
+    *,
+    seed: int = 460,
+    end: dt.datetime | None = None,
+    extra_columns: tuple[str, ...] = (),
+    decorate: Decorate | None = None,
+) -> int:
+    """Add ``count`` reads ending at ``end`` (default: now); returns how many the table holds.
+
+    ``decorate`` receives each chunk before it is inserted and returns it with values for
+    ``extra_columns`` appended to each row."""
     upgrade(engine)
     factory = make_session_factory(engine)
     with transaction(factory) as session:
@@ -216,7 +234,7 @@ def generate(engine: Engine, count: int, *, seed: int = 460, end: dt.datetime | 
     with Progress() as progress, bulk_load(engine):
         task = progress.add_task(f"generating {count:,} reads", total=count)
         for rows in chunks(count, cameras, end, seed):
-            insert(engine, rows)
+            insert(engine, decorate(engine, rows) if decorate else rows, COLUMNS + extra_columns)
             progress.advance(task, len(rows))
         progress.update(task, description="rebuilding indexes")
     with engine.begin() as connection:

@@ -223,9 +223,15 @@ def audit_verify(config: ConfigOption = None, data_dir: DataDirOption = None) ->
         where = f" (row id {report.problem.record_id})" if report.problem.record_id is not None else ""
         typer.echo(f"BROKEN at record {report.problem.sequence}{where}: {report.problem.problem}", err=True)
         raise typer.Exit(1)
+    purged = (
+        f" (records 1 to {report.purged_through} destroyed by the retention purge; checked from the signed "
+        "anchor after them)"
+        if report.purged_through
+        else ""
+    )
     typer.echo(
         f"Access log intact: {report.records} records checked in {elapsed:.2f} s against "
-        f"{report.checkpoints} signed checkpoints; head {report.head_hash}"
+        f"{report.checkpoints} signed checkpoints{purged}; head {report.head_hash}"
     )
 
 

@@ -1,6 +1,6 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
-from plateguard.access_log.models import AccessChainHead, AccessRecord
+from plateguard.access_log.models import AccessChainHead, AccessLogAnchor, AccessRecord
 from plateguard.accounts.models import (
     Agency,
     JobTitle,
@@ -33,6 +33,7 @@ metadata = Base.metadata
 
 __all__ = [
     "AccessChainHead",
+    "AccessLogAnchor",
     "AccessRecord",
     "AddressPoint",
     "Agency",

@@ -34,7 +34,12 @@ def test_the_application_role_cannot_change_access_records(own_postgres_url: str
         fill(app, 3)  # the application appends as usual
         for statement, refusal in (
             ("UPDATE access_record SET username = 'x'", "permission denied"),
-            ("DELETE FROM access_record", "permission denied"),
+            ("DELETE FROM access_record", "append-only"),  # granted for the purge; the trigger refuses
+            (
+                "INSERT INTO access_log_anchor (sequence, record_hash, cutoff, written_at, signature) "
+                "VALUES (3, 'x', now(), 'x', 'x'); DELETE FROM access_log_anchor",
+                "permission denied",
+            ),
             ("TRUNCATE access_record", "permission denied"),
             ("SET session_replication_role = replica", "permission denied"),
             ("ALTER TABLE access_record DISABLE TRIGGER ALL", "must be owner"),

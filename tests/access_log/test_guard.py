@@ -38,6 +38,7 @@ SYSTEM_SCOPE_USERS = {
     "retention/partitions.py": "dropping whole expired months of reads (PostgreSQL)",
     "retention/files.py": "destroying image rows no read uses any more; the image-store check",
     "retention/purge_other.py": "destroying expired alerts and hotlist history",
+    "retention/purge_access_log.py": "the capture time of the oldest read still stored (no plate)",
 }
 
 

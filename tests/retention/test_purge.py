@@ -138,6 +138,7 @@ def test_an_interrupted_purge_leaves_a_true_record_and_a_rerun_finishes(store: P
         first.cutoff,  # type: ignore[arg-type]
         record_id,
         2,
+        set(),
     )[0]
     broken = files.check(store.factory, store.settings.images_dir)
     assert len(broken.orphan_files) == 2 and not broken.missing_files

@@ -85,7 +85,7 @@ def published_key(data_dir: Path) -> str | None:
         return None
 
 
-def _private_key(data_dir: Path) -> Ed25519PrivateKey:
+def private_key(data_dir: Path) -> Ed25519PrivateKey:
     path = data_dir / "secrets" / KEY_FILE
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -113,7 +113,7 @@ def write_checkpoint(
         return None
     written_at = canonical_time(now or dt.datetime.now(dt.UTC))
     unsigned = Checkpoint(head[0], head[1], written_at, "")
-    signature = base64.b64encode(_private_key(data_dir).sign(unsigned.message())).decode()
+    signature = base64.b64encode(private_key(data_dir).sign(unsigned.message())).decode()
     checkpoint = Checkpoint(head[0], head[1], written_at, signature)
     path = checkpoint_path(data_dir)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -158,11 +158,11 @@ def read_checkpoints(data_dir: Path) -> list[Checkpoint]:
     return found
 
 
-def check_against(engine: Engine, data_dir: Path) -> tuple[int, ChainBreak | None]:
-    """How many checkpoints were checked, and the first one the stored chain disagrees with."""
+def signed_checkpoints(data_dir: Path) -> tuple[list[Checkpoint], ChainBreak | None]:
+    """The checkpoints of the file, up to the first one with a bad signature (reported)."""
     checkpoints = read_checkpoints(data_dir)
     if not checkpoints:
-        return 0, None
+        return [], None
     key = load_public_key(data_dir)
     for number, checkpoint in enumerate(checkpoints, start=1):
         try:
@@ -171,9 +171,25 @@ def check_against(engine: Engine, data_dir: Path) -> tuple[int, ChainBreak | Non
             problem = (
                 f"checkpoint {number} ({checkpoint.written_at}) has a bad signature: the file was edited"
             )
-            return number - 1, ChainBreak(checkpoint.sequence, None, problem)
-    stored = _stored_hashes(engine, [c.sequence for c in checkpoints])
-    previous_good = 0
+            return checkpoints[: number - 1], ChainBreak(checkpoint.sequence, None, problem)
+    return checkpoints, None
+
+
+def check_against(
+    engine: Engine, data_dir: Path, anchor: tuple[int, str] = (0, "")
+) -> tuple[int, ChainBreak | None]:
+    """How many checkpoints were checked, and the first one the stored chain disagrees with.
+
+    ``anchor``: the last record a purge destroyed and its hash; checkpoints before it name destroyed
+    records and are passed over, one at it must hold the hash the kept chain starts from.
+    """
+    checkpoints, bad = signed_checkpoints(data_dir)
+    if bad is not None:
+        return len(checkpoints), bad
+    checkpoints = [c for c in checkpoints if c.sequence >= anchor[0]]
+    stored = _stored_hashes(engine, [c.sequence for c in checkpoints if c.sequence > anchor[0]])
+    stored[anchor[0]] = (anchor[1], None)
+    previous_good = anchor[0]
     for number, checkpoint in enumerate(checkpoints, start=1):
         found = stored.get(checkpoint.sequence)
         if found is not None and found[0] == checkpoint.record_hash:
@@ -190,10 +206,10 @@ def check_against(engine: Engine, data_dir: Path) -> tuple[int, ChainBreak | Non
     return len(checkpoints), None
 
 
-def _stored_hashes(engine: Engine, sequences: list[int]) -> dict[int, tuple[str, int]]:
+def _stored_hashes(engine: Engine, sequences: list[int]) -> dict[int, tuple[str, int | None]]:
     """Record hash and row id of each wanted sequence number that is stored."""
     wanted = sorted(set(sequences))
-    found: dict[int, tuple[str, int]] = {}
+    found: dict[int, tuple[str, int | None]] = {}
     with engine.connect() as connection:
         for start in range(0, len(wanted), 500):
             rows = connection.execute(

@@ -2,12 +2,13 @@
 
 The schema is owned by the role that runs migrations (``plateguard db upgrade``). The application should
 connect as another role, set up by ``plateguard db app-role NAME``: it may read and write what the
-application needs, but it may not UPDATE, DELETE or TRUNCATE access records, and, being neither owner
-nor superuser, it cannot disable the append-only triggers or set ``session_replication_role``. The ALPR
-tables answer it only under the database's own grant (row-level security, migration 0017 and
-``row_security.py``): every opening goes through ``plateguard_open_alpr`` and its line in the server log.
-It gets no rights on the monthly partitions of ``plate_read`` (reached through ``plate_read`` only, where
-the policies apply) nor on the grant's secret; new months are made for it by the owner's function.
+application needs, but it may not UPDATE or TRUNCATE access records (nor DELETE one above the retention
+purge's anchor, which the trigger refuses), and, being neither owner nor superuser, it cannot disable the
+append-only triggers or set ``session_replication_role``. The ALPR tables answer it only under the
+database's own grant (row-level security, migration 0017 and ``row_security.py``): every opening goes
+through ``plateguard_open_alpr`` and its line in the server log. It gets no rights on the monthly
+partitions of ``plate_read`` (reached through ``plate_read`` only, where the policies apply) nor on the
+grant's secret; new months are made for it by the owner's function.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from sqlalchemy import Connection, Engine, text
 from plateguard.errors import ConfigurationError, InvalidInput
 
 ROLE_NAME = re.compile(r"^(?!pg_)[a-z_][a-z0-9_]{0,62}$")
-APPEND_ONLY_TABLES = ("access_record",)
+# DELETE of access records stays granted for the retention purge: the trigger lets it through only at or
+# below a purge anchor, and the application cannot write an anchor ``audit verify`` accepts without the
+# checkpoint key. Anchors may only be added.
+REVOKED = {"access_record": "UPDATE, TRUNCATE", "access_log_anchor": "UPDATE, DELETE, TRUNCATE"}
 
 
 def grant_application_role(engine: Engine, role: str) -> list[str]:
@@ -39,9 +43,7 @@ def grant_application_role(engine: Engine, role: str) -> list[str]:
             f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO {role}',
             f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO {role}',
         ]
-        statements += [
-            f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}" for table in APPEND_ONLY_TABLES
-        ]
+        statements += [f"REVOKE {rights} ON {table} FROM {role}" for table, rights in REVOKED.items()]
         statements += [f"REVOKE ALL ON {table} FROM {role}" for table in _unreachable(connection)]
         statements.append(f"GRANT EXECUTE ON FUNCTION plateguard_create_read_partition(date) TO {role}")
         for statement in statements:

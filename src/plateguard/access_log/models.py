@@ -45,3 +45,23 @@ class AccessChainHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccessLogAnchor(Base):
+    """Where the kept chain starts after a purge of the access log's oldest records.
+
+    Records up to and including ``sequence`` were destroyed by the retention purge; the first kept record
+    (``sequence + 1``) links to ``record_hash``. The anchor is signed with the checkpoint key, so a row
+    written by anyone without the key is caught by ``plateguard audit verify``; the database's triggers
+    let a DELETE of an access record through only at or below the newest anchor.
+    """
+
+    __tablename__ = "access_log_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger, unique=True)
+    record_hash: Mapped[str] = mapped_column(String(64))
+    cutoff: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    written_at: Mapped[str] = mapped_column(String(32))  # the signed text form (chain.canonical_time)
+    signature: Mapped[str] = mapped_column(Text)
+    destruction_record_id: Mapped[int | None] = mapped_column(ForeignKey("destruction_record.id"))

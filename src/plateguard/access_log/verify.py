@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from plateguard.access_log import anchors
+from plateguard.access_log.anchors import Anchor
 from plateguard.access_log.chain import HASHED_FIELDS, ChainBreak, hash_values
 from plateguard.access_log.models import GENESIS_HASH, AccessChainHead, AccessRecord
 from plateguard.database import make_engine
@@ -41,6 +43,7 @@ class VerifyReport:
     head_hash: str
     problem: ChainBreak | None
     checkpoints: int = 0
+    purged_through: int = 0  # the last record the retention purge destroyed (0: none)
 
     @property
     def intact(self) -> bool:
@@ -108,9 +111,10 @@ def _link_break(
     return None
 
 
-def _join(stretches: list[Stretch]) -> tuple[int, ChainBreak | None]:
-    """The first break in id order: each stretch must start where the one before it ended."""
-    previous_end: tuple[int, str] = (0, GENESIS_HASH)
+def _join(stretches: list[Stretch], start: Anchor) -> tuple[int, ChainBreak | None]:
+    """The first break in id order: each stretch must start where the one before it ended, the first
+    where the kept chain starts (the first record, or the one after the last a purge destroyed)."""
+    previous_end: tuple[int, str] = (start.sequence, start.record_hash)
     count = 0
     for stretch in stretches:
         if stretch.first is not None:
@@ -124,11 +128,17 @@ def _join(stretches: list[Stretch]) -> tuple[int, ChainBreak | None]:
     return count, None
 
 
-def _check_all(engine: Engine) -> tuple[int, ChainBreak | None]:
-    """Large logs are checked in stretches by several processes (the chain's links make that safe)."""
+def _check_all(engine: Engine, start: Anchor) -> tuple[int, ChainBreak | None]:
+    """Large logs are checked in stretches by several processes (the chain's links make that safe).
+
+    Records at or below the purge anchor are destroyed or about to be (a purge that stopped part way);
+    the check starts at the first record after it.
+    """
     with engine.connect() as connection:
         low, high, rows = connection.execute(
-            select(func.min(AccessRecord.id), func.max(AccessRecord.id), func.count())
+            select(func.min(AccessRecord.id), func.max(AccessRecord.id), func.count()).where(
+                AccessRecord.sequence > start.sequence
+            )
         ).one()
     if not rows:
         return 0, None
@@ -137,28 +147,30 @@ def _check_all(engine: Engine) -> tuple[int, ChainBreak | None]:
     step = (high - low) // workers + 1
     bounds = [(low + i * step, min(low + (i + 1) * step, high + 1)) for i in range(workers)]
     if workers == 1:
-        return _join([_walk(url, dialect, *bounds[0])])
+        return _join([_walk(url, dialect, *bounds[0])], start)
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
         stretches = list(pool.map(_walk, [url] * workers, [dialect] * workers, *zip(*bounds, strict=True)))
-    return _join(stretches)
+    return _join(stretches, start)
 
 
 def verify_chain(engine: Engine, data_dir: Path | None = None) -> VerifyReport:
     """The chain on its own, then (given the data directory) against every signed checkpoint."""
-    report = _verify_links(engine)
+    start = anchors.current(engine)
+    report = _verify_links(engine, start)
     if data_dir is None:
         return report
     from plateguard.access_log.checkpoints import check_against
 
-    checked, problem = check_against(engine, data_dir)
+    checked, problem = check_against(engine, data_dir, (start.sequence, start.record_hash))
     first = report.problem
-    if problem is not None and (first is None or problem.sequence < first.sequence):
-        first = problem
-    return VerifyReport(report.records, report.head_hash, first, checked)
+    for found in (problem, anchors.check_signatures(engine, data_dir)):
+        if found is not None and (first is None or found.sequence < first.sequence):
+            first = found
+    return VerifyReport(report.records, report.head_hash, first, checked, start.sequence)
 
 
-def _verify_links(engine: Engine) -> VerifyReport:
-    records, problem = _check_all(engine)
+def _verify_links(engine: Engine, start: Anchor) -> VerifyReport:
+    records, problem = _check_all(engine, start)
     with engine.connect() as connection:
         head = connection.execute(select(AccessChainHead.sequence, AccessChainHead.last_hash)).first()
         last = connection.execute(
@@ -167,9 +179,9 @@ def _verify_links(engine: Engine) -> VerifyReport:
             .limit(1)
         ).first()
     head_sequence, head_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
-    last_sequence, last_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    last_sequence, last_hash = (last[0], last[1]) if last else (start.sequence, start.record_hash)
     if problem is None and (last_sequence, last_hash) != (head_sequence, head_hash):
         problem = ChainBreak(
             last_sequence + 1, None, f"records after {last_sequence} removed (chain head is {head_sequence})"
         )
-    return VerifyReport(records=records, head_hash=head_hash, problem=problem)
+    return VerifyReport(records=records, head_hash=head_hash, problem=problem, purged_through=start.sequence)

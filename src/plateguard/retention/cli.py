@@ -24,7 +24,8 @@ def purge(
     data_dir: DataDirOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go; destroy nothing.")] = False,
 ) -> None:
-    """Destroy expired reads (with their images), alerts, hotlist history and release requests."""
+    """Destroy expired reads (with their images), alerts, hotlist history, release requests and the
+    access log's oldest records."""
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_from(config, data_dir)
@@ -36,14 +37,16 @@ def purge(
 
 def _dry_run(settings: Settings) -> None:
     from plateguard.retention import purge as reads_purge
-    from plateguard.retention import purge_other
+    from plateguard.retention import purge_access_log, purge_other
 
     factory = make_session_factory(open_database(settings))
     with transaction(factory) as session:
         report = reads_purge.survey(session=session)
         others = purge_other.survey_all(session=session)
-        purge_other.log_run(session=session, settings=settings, dry_run=True, reports=[report, *others])
-    for line in purge_other.describe([report, *others], dry_run=True):
+        access = purge_access_log.survey(session=session, data_dir=settings.data_dir)
+        reports = [report, *others, access]
+        purge_other.log_run(session=session, settings=settings, dry_run=True, reports=reports)
+    for line in purge_other.describe(reports, dry_run=True):
         typer.echo(line)
 
 

@@ -14,6 +14,7 @@ from plateguard.database import transaction
 from plateguard.retention import purge as reads_purge
 from plateguard.retention import purge_other
 from plateguard.retention.purge import Progress, PurgeReport
+from plateguard.retention.purge_access_log import purge_access_log
 
 logger = logging.getLogger(__name__)
 SCHEDULED_RUN_BY = "daily scheduled purge (plateguard serve)"
@@ -22,7 +23,8 @@ SCHEDULED_RUN_BY = "daily scheduled purge (plateguard serve)"
 def purge_everything(
     *, factory: sessionmaker[Session], settings: Settings, run_by: str, progress: Progress | None = None
 ) -> list[PurgeReport]:
-    """Alerts before reads (an alert keeps its read), then the rest; one access record for the run."""
+    """Alerts before reads (an alert keeps its read), the access log last (it waits for the reads it
+    describes); one access record for the run."""
     others = purge_other.purge_all(factory=factory, settings=settings, run_by=run_by)
     run = reads_purge.PurgeRun(
         factory,
@@ -32,7 +34,9 @@ def purge_everything(
         pause_seconds=settings.retention.purge_pause_seconds,
         progress=progress,
     )
-    reports = [reads_purge.purge_reads(run), *others]
+    reads = reads_purge.purge_reads(run)
+    access = purge_access_log(factory=factory, data_dir=settings.data_dir, run_by=run_by)
+    reports = [reads, *others, access]
     with transaction(factory) as session:
         purge_other.log_run(session=session, settings=settings, dry_run=False, reports=reports)
     return reports

@@ -41,6 +41,7 @@ from plateguard.retention.models import DataKind, DestructionRecord, HeldRead, L
 Progress = Callable[[int], None]
 TARGET_BATCH_MS = 50.0  # a batch holds the write lock about this long at most; ingest waits no longer
 MIN_BATCH = 10
+FIRST_BATCH = 100  # grows to the configured size while batches stay under the target
 RECORD_TABLE: Table = DestructionRecord.__table__  # type: ignore[assignment]
 
 
@@ -102,7 +103,7 @@ class PurgeRun:
     factory: sessionmaker[Session]
     images_dir: Path
     run_by: str
-    batch_size: int = 100
+    batch_size: int = 1000
     pause_seconds: float = 0.02
     progress: Progress | None = None
     stop_after_batches: int | None = None  # for tests of an interrupted purge
@@ -119,19 +120,20 @@ def purge_reads(run: PurgeRun, *, now: dt.datetime | None = None) -> PurgeReport
     from plateguard.retention import partitions as partition_purge
 
     partition_purge.drop_expired_months(run, report, record_id)
-    batches, size = 0, run.batch_size
+    batches, size, freed = 0, min(run.batch_size, FIRST_BATCH), set[str]()
     while run.stop_after_batches is None or batches < run.stop_after_batches:
-        count, locked_at = _purge_batch(run, report.cutoff, record_id, size)
+        count, locked_at, freed = _purge_batch(run, report.cutoff, record_id, size, freed)
         report.batch_ms.append((time.perf_counter() - locked_at) * 1000)
         if not count:
             break
         batches += 1
         size = next_size(size, report.batch_ms[-1], run.batch_size)
         report.deleted += count
-        report.files += files.remove_pending(run.factory, run.images_dir)
+        report.files += files.unlink_freed(run.factory, run.images_dir, freed)
         if run.progress is not None:
             run.progress(count)
         time.sleep(run.pause_seconds)
+    report.files += files.remove_pending(run.factory, run.images_dir)  # the last batch's journal entries
     _close_record(run.factory, record_id, report)
     return report
 
@@ -163,14 +165,19 @@ def next_size(size: int, took_ms: float, largest: int) -> int:
     return size
 
 
-def _purge_batch(run: PurgeRun, cutoff: dt.datetime, record_id: int, size: int) -> tuple[int, float]:
-    """One short transaction: up to batch_size reads, their freed image rows, and the record's count.
+def _purge_batch(
+    run: PurgeRun, cutoff: dt.datetime, record_id: int, size: int, done: set[str]
+) -> tuple[int, float, set[str]]:
+    """One short transaction: up to ``size`` reads, their freed image rows, the record's count, and the
+    journal entries of the files the batch before removed (``done``).
 
-    Returns the reads destroyed and when the transaction began (on SQLite: took the write lock).
+    Returns the reads destroyed, when the transaction began (on SQLite: took the write lock) and the
+    images freed, whose files go after the commit.
     """
     with transaction(run.factory) as session, system_scope(session, files.TASK):
         session.connection()  # BEGIN (IMMEDIATE on SQLite): from here ingest waits for this batch
         locked_at = time.perf_counter()
+        files.clear_journal(session, done)
         rows = session.execute(
             select(
                 PlateRead.id,
@@ -183,14 +190,14 @@ def _purge_batch(run: PurgeRun, cutoff: dt.datetime, record_id: int, size: int) 
             .limit(size)
         ).all()
         if not rows:
-            return 0, locked_at
+            return 0, locked_at, set()
         ids = [row.id for row in rows]
         # Core statements on the table: no ORM bookkeeping inside the write lock.
         table = files.READ_TABLE
         session.execute(delete(table).where(table.c.id.in_(ids), table.c.captured_at < cutoff))
-        files.release_images(session, [sha for row in rows for sha in (row[2], row[3]) if sha])
+        freed = files.release_images(session, [sha for row in rows for sha in (row[2], row[3]) if sha])
         count_into(session, record_id, len(rows), rows[0].captured_at, rows[-1].captured_at)
-    return len(rows), locked_at
+    return len(rows), locked_at, freed
 
 
 def count_into(

@@ -4,8 +4,8 @@
   has no recorded outcome (enforcement may follow); their deliveries go with them.
 - hotlist history: entries whose expiry passed the schedule, and resolved notices.
 - release requests: decided (refused, routed, denied) or fulfilled requests older than the schedule.
-- access log: never deleted by the purge: its records form one hash chain from the first record, and
-  the schedule only guarantees it is kept at least as long as the reads (docs/records-custodian.md).
+- access log: its oldest records, as a prefix of the hash chain up to a signed anchor
+  (``purge_access_log.py``).
 """
 
 from __future__ import annotations
@@ -178,11 +178,13 @@ def describe(reports: list[PurgeReport], *, dry_run: bool) -> list[str]:
             lines.append(f"{r.kind.value}: {r.note}")
             continue
         before = f"{r.kind.value} before {r.cutoff:%Y-%m-%d %H:%M} UTC (schedule {r.schedule_id})"
-        kept = f"; {r.held} held" if r.held else ""
+        kept = f"; {r.held} {'kept' if r.kind is DataKind.ACCESS_LOG else 'held'}" if r.held else ""
         kept += f"; {r.kept_for_alerts} kept for alerts" if r.kept_for_alerts else ""
         if dry_run:
             lines.append(f"DRY RUN {before}: {r.expired} expired{kept}; nothing destroyed")
         else:
             parts = f"; partitions dropped: {', '.join(r.partitions)}" if r.partitions else ""
             lines.append(f"{before}: {r.deleted} destroyed, {r.files} files removed{kept}{parts}")
+        if r.note:
+            lines[-1] += f" ({r.note})"
     return lines
