@@ -241,3 +241,28 @@ def test_a_cut_off_tail_and_an_empty_log(log_engine: Engine, tmp_path: Path) -> 
     )
     # Without the data directory no signed checkpoint is compared: the report says none was.
     assert verify_chain(empty).checkpoints == 0 and verify_chain(log_engine).checkpoints == 0
+
+
+@pytest.mark.postgres
+def test_the_check_gives_its_workers_the_password(
+    own_postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each stretch opens its own connection from the URL: with the password shown as *** it could not
+    sign in to a password-protected server. (The test server trusts local connections, so the URL the
+    stretches are given is read on its way to them.)"""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(own_postgres_url).set(password="s3cret pass")
+    engine = make_engine(url.render_as_string(hide_password=False))
+    upgrade(engine)
+    fill(engine, 2)
+    given: list[str] = []
+
+    def remembering(address: str) -> Engine:
+        given.append(address)
+        return make_engine(address)
+
+    monkeypatch.setattr(verify, "make_engine", remembering)
+    assert verify_chain(engine).intact
+    assert given and all(make_url(address).password == "s3cret pass" for address in given)
+    engine.dispose()
