@@ -84,6 +84,18 @@ def test_the_key_is_made_once_private_to_the_owner_and_then_reused(tmp_path: Pat
     assert signing.fingerprint(again.public_key()) == signing.fingerprint(first.public_key())
 
 
+def test_the_key_is_made_in_a_data_directory_not_yet_there_or_beside_other_secrets(tmp_path: Path) -> None:
+    fresh = tmp_path / "new" / "data"
+    signing.signing_key(fresh)
+    assert (fresh / "secrets" / "evidence_signing_key").is_file()
+    shared = tmp_path / "shared"
+    (shared / "secrets").mkdir(parents=True)
+    (shared / "secrets" / "session_key").write_bytes(b"another secret")
+    signing.signing_key(shared)
+    assert (shared / "secrets" / "evidence_signing_key").is_file()
+    assert (shared / "secrets" / "session_key").read_bytes() == b"another secret"
+
+
 def test_an_existing_key_file_is_used_as_it_is(tmp_path: Path) -> None:
     (tmp_path / "secrets").mkdir()
     pem = KEY.private_bytes(
@@ -106,6 +118,11 @@ def test_an_unreadable_or_foreign_key_is_an_error_and_never_replaced(tmp_path: P
     path.write_bytes(other)
     with pytest.raises(ConfigurationError, match="not an Ed25519 key"):
         signing.signing_key(tmp_path)
+    path.unlink()
+    path.mkdir()  # in the key's place, something that cannot be read as a file
+    with pytest.raises(ConfigurationError, match="cannot be read"):
+        signing.signing_key(tmp_path)
+    assert path.is_dir()
 
 
 def test_the_fingerprint_is_the_sha256_of_the_raw_public_key() -> None:
@@ -171,6 +188,12 @@ def test_unreadable_signature_archive_or_manifest_are_problems(tmp_path: Path) -
     (tmp_path / "junk.zip").write_bytes(b"PK not really")
     junk = verify(tmp_path / "junk.zip")
     assert not junk.intact and junk.problems[0].startswith("not a readable zip file")
+    assert junk.case_number == "" and junk.key_fingerprint == "" and junk.trusted_key is None
+    absent = verify(tmp_path / "no-such-package.zip")
+    assert not absent.intact and absent.problems[0].startswith("not a readable zip file")
+    not_json = verify(package(tmp_path, manifest=b"not json at all"))
+    assert not_json.signature_ok and not_json.problems == ["manifest.json is not a plateguard manifest"]
+    assert not_json.case_number == ""
     odd = verify(package(tmp_path, manifest=b'{"case": 1}'))
     assert odd.signature_ok and not odd.intact
     assert odd.problems == ["manifest.json is not a plateguard manifest"]
