@@ -85,8 +85,8 @@ def test_the_readers_best_few_distinct_other_readings() -> None:
         {"plate": "7abc123", "confidence": 0.9},  # the plate itself
         {"plate": "7ABC128", "confidence": 0.3},  # exactly at the floor: kept
         {"plate": "7ABC129", "confidence": 0.29},  # under it
-        {"plate": "7 ABC-128", "confidence": 0.8},  # the same reading written differently
-        {"plate": "ZABC123", "confidence": 0.5},
+        {"plate": "z abc-123", "confidence": 0.8},
+        {"plate": "ZABC123", "confidence": 0.5},  # the same reading written differently
         {"plate": "", "confidence": 0.9},
         {"plate": "TABC123", "confidence": 0.4},
         {"plate": "1ABC123", "confidence": 0.35},
