@@ -3,22 +3,28 @@ what a survey counts, and a schedule that became too short while it waited for a
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 
 import pytest
 from sqlalchemy import select
 
 from plateguard.access_log.models import AccessRecord
 from plateguard.alerts.models import AlertStatus
-from plateguard.database import transaction
+from plateguard.cameras.models import Camera
+from plateguard.database import transaction, utcnow
 from plateguard.errors import Conflict, InvalidInput
+from plateguard.ingest import service as ingest_service
+from plateguard.ingest.schemas import ReadSubmission
+from plateguard.reads.images import image_path
 from plateguard.retention import holds
 from plateguard.retention import purge as purge_service
 from plateguard.retention import service as schedules
-from plateguard.retention.models import DataKind, HoldReason, RetentionSchedule
+from plateguard.retention.models import DataKind, DestructionRecord, HoldReason, RetentionSchedule
 from plateguard.retention.schemas import HoldCreate, HoldCriteria, ScheduleCreate
-from tests.conftest import Prepared
-from tests.retention.conftest import actor, add_read, approve, read_ids
+from tests.conftest import ANY_CAPTURE_TIME, Prepared
+from tests.retention.conftest import actor, add_read, approve, picture, read_ids
 from tests.retention.test_other_kinds import add_alert
 
 
@@ -158,6 +164,7 @@ def test_the_newest_approval_is_in_force_and_each_kind_has_its_own(store: Prepar
         assert reads is not None and reads.id == second != first
         alert_schedule = schedules.in_force(session=session, kind=DataKind.ALERTS)
         assert alert_schedule is not None and alert_schedule.id == alerts
+        assert alert_schedule.decision_note == ""  # approved without a note
 
 
 def test_a_decision_is_recorded_with_who_when_and_what(store: Prepared) -> None:
@@ -185,3 +192,32 @@ def test_a_decision_is_recorded_with_who_when_and_what(store: Prepared) -> None:
         "note": "x" * 2000,
     }
     assert records[1].query["note"] == "no" and records[1].query["kind"] == "alerts"
+
+
+def test_the_record_names_the_oldest_and_newest_destroyed_and_both_images_go(store: Prepared) -> None:
+    newest, middle, oldest = (add_read(store, days_old=days) for days in (400, 500, 600))
+    with transaction(store.factory) as session:
+        camera = session.scalars(select(Camera)).one()
+        overview = ingest_service.store_read(
+            session=session,
+            camera=camera,
+            read=ReadSubmission(
+                plate="7OVR123",
+                confidence=0.9,
+                captured_at=utcnow() - dt.timedelta(days=450),
+                plate_image=base64.b64encode(picture(31)),
+                overview_image=base64.b64encode(picture(32)),
+            ),
+            images_dir=store.settings.images_dir,
+            window=ANY_CAPTURE_TIME,
+        ).id
+    times = {read: captured_at(store, read) for read in (newest, middle, oldest)}
+    approve(store, DataKind.READS, 365)
+    assert run_at(store, utcnow()).deleted == 4
+    assert not {newest, middle, oldest, overview} & read_ids(store)
+    with transaction(store.factory) as session:
+        record = session.scalars(select(DestructionRecord)).one()
+    assert (record.count, record.oldest, record.newest) == (4, times[oldest], times[newest])
+    for seed in (31, 32):
+        sha = hashlib.sha256(picture(seed)).hexdigest()
+        assert not image_path(store.settings.images_dir, sha).exists(), seed
