@@ -60,51 +60,39 @@ def run_at(store: Prepared, now: dt.datetime) -> purge_service.PurgeReport:
     return purge_service.purge_reads(run, now=now)
 
 
-def test_a_read_exactly_one_period_old_is_kept_and_one_microsecond_older_goes(store: Prepared) -> None:
-    read = add_read(store, days_old=500)
-    approve(store, DataKind.READS, 365)
-    boundary = captured_at(store, read) + dt.timedelta(days=365)
+def test_a_decision_is_recorded_with_who_when_and_what(store: Prepared) -> None:
+    schedule_id = propose(store, DataKind.READS, 365)
+    approved = decide(store, schedule_id, approve=True, note="x" * 2100)
+    assert approved.decided_by == "Lieutenant (lieutenant)" and approved.decided_at is not None
+    assert approved.decision_note == "x" * 2000
+    rejected = decide(store, propose(store, DataKind.ALERTS, 30), approve=False, note="no")
+    assert rejected.status == "rejected" and rejected.decided_by == "Lieutenant (lieutenant)"
     with transaction(store.factory) as session:
-        survey = purge_service.survey(session=session, now=boundary)
-        assert survey.cutoff == boundary - dt.timedelta(days=365) and survey.expired == 0
-    assert run_at(store, boundary).deleted == 0 and read in read_ids(store)
-    later = boundary + dt.timedelta(microseconds=1)
-    with transaction(store.factory) as session:
-        assert purge_service.survey(session=session, now=later).expired == 1
-    assert run_at(store, later).deleted == 1 and read not in read_ids(store)
+        records = session.scalars(
+            select(AccessRecord)
+            .where(AccessRecord.action.in_(["retention.schedule_approved", "retention.schedule_rejected"]))
+            .order_by(AccessRecord.sequence)
+        ).all()
+    assert [(r.action, r.username) for r in records] == [
+        ("retention.schedule_approved", "lieutenant"),
+        ("retention.schedule_rejected", "lieutenant"),
+    ]
+    assert records[0].query == {
+        "schedule": schedule_id,
+        "kind": "reads",
+        "days": 365,
+        "legal_override": "",
+        "note": "x" * 2000,
+    }
+    assert records[1].query["note"] == "no" and records[1].query["kind"] == "alerts"
 
 
-def test_the_cutoff_is_the_schedule_length_before_now() -> None:
-    schedule = RetentionSchedule(days=400)
-    now = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
-    assert schedules.cutoff(schedule, now=now) == dt.datetime(2025, 1, 25, 12, 0, tzinfo=dt.UTC)
-    without = schedules.cutoff(schedule)
-    expected = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
-    assert abs((without - expected).total_seconds()) < 60
-
-
-def test_a_survey_counts_expired_held_and_alert_kept_reads_apart(store: Prepared) -> None:
-    add_read(store, days_old=400)
-    add_read(store, days_old=401, plate="HELD1")
-    alerted = add_read(store, days_old=402)
-    add_read(store, days_old=10, plate="HELD1")  # held too, but not expired
-    add_alert(store, alerted, days_old=10, status=AlertStatus.NOT_CONFIRMED)
-    schedule_id = approve(store, DataKind.READS, 365)
-    with transaction(store.factory) as session:
-        form = HoldCreate(
-            case_number="26-000777",
-            reason=HoldReason.LITIGATION,
-            requester="City Attorney",
-            criteria=HoldCriteria(plate="HELD1"),
-        )
-        holds.place(session=session, actor=actor(session, "custodian"), form=form)
-    with transaction(store.factory) as session:
-        report = purge_service.survey(session=session)
-    assert (report.expired, report.held, report.kept_for_alerts) == (3, 1, 1)
-    assert report.schedule_id == schedule_id and report.note == ""
-    assert report.cutoff is not None
-    purged = run_at(store, dt.datetime.now(dt.UTC))
-    assert purged.deleted == 1  # the held read and the alert's read stay
+def test_a_decided_schedule_cannot_be_decided_again(store: Prepared) -> None:
+    schedule_id = propose(store, DataKind.READS, 365)
+    decide(store, schedule_id, approve=True, note="x" * 2100)
+    with pytest.raises(Conflict, match="already approved") as again:
+        decide(store, schedule_id, approve=False)
+    assert again.value.field == "schedule_id"
 
 
 def test_the_one_year_floor_is_exactly_365_days(store: Prepared) -> None:
@@ -146,14 +134,6 @@ def test_a_schedule_that_became_too_short_while_waiting_is_not_approved(store: P
         assert schedules.in_force(session=session, kind=DataKind.ACCESS_LOG) is None
 
 
-def test_a_decided_schedule_cannot_be_decided_again(store: Prepared) -> None:
-    schedule_id = propose(store, DataKind.READS, 365)
-    decide(store, schedule_id, approve=True, note="x" * 2100)
-    with pytest.raises(Conflict, match="already approved") as again:
-        decide(store, schedule_id, approve=False)
-    assert again.value.field == "schedule_id"
-
-
 def test_the_newest_approval_is_in_force_and_each_kind_has_its_own(store: Prepared) -> None:
     first = approve(store, DataKind.READS, 500)
     second = approve(store, DataKind.READS, 400)
@@ -167,31 +147,51 @@ def test_the_newest_approval_is_in_force_and_each_kind_has_its_own(store: Prepar
         assert alert_schedule.decision_note == ""  # approved without a note
 
 
-def test_a_decision_is_recorded_with_who_when_and_what(store: Prepared) -> None:
-    schedule_id = propose(store, DataKind.READS, 365)
-    approved = decide(store, schedule_id, approve=True, note="x" * 2100)
-    assert approved.decided_by == "Lieutenant (lieutenant)" and approved.decided_at is not None
-    assert approved.decision_note == "x" * 2000
-    rejected = decide(store, propose(store, DataKind.ALERTS, 30), approve=False, note="no")
-    assert rejected.status == "rejected" and rejected.decided_by == "Lieutenant (lieutenant)"
+def test_the_cutoff_is_the_schedule_length_before_now() -> None:
+    schedule = RetentionSchedule(days=400)
+    now = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    assert schedules.cutoff(schedule, now=now) == dt.datetime(2025, 1, 25, 12, 0, tzinfo=dt.UTC)
+    without = schedules.cutoff(schedule)
+    expected = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+    assert abs((without - expected).total_seconds()) < 60
+
+
+def test_a_survey_counts_expired_held_and_alert_kept_reads_apart(store: Prepared) -> None:
+    add_read(store, days_old=400)
+    add_read(store, days_old=401, plate="HELD1")
+    alerted = add_read(store, days_old=402)
+    add_read(store, days_old=10, plate="HELD1")  # held too, but not expired
+    add_alert(store, alerted, days_old=10, status=AlertStatus.NOT_CONFIRMED)
+    schedule_id = approve(store, DataKind.READS, 365)
     with transaction(store.factory) as session:
-        records = session.scalars(
-            select(AccessRecord)
-            .where(AccessRecord.action.in_(["retention.schedule_approved", "retention.schedule_rejected"]))
-            .order_by(AccessRecord.sequence)
-        ).all()
-    assert [(r.action, r.username) for r in records] == [
-        ("retention.schedule_approved", "lieutenant"),
-        ("retention.schedule_rejected", "lieutenant"),
-    ]
-    assert records[0].query == {
-        "schedule": schedule_id,
-        "kind": "reads",
-        "days": 365,
-        "legal_override": "",
-        "note": "x" * 2000,
-    }
-    assert records[1].query["note"] == "no" and records[1].query["kind"] == "alerts"
+        form = HoldCreate(
+            case_number="26-000777",
+            reason=HoldReason.LITIGATION,
+            requester="City Attorney",
+            criteria=HoldCriteria(plate="HELD1"),
+        )
+        holds.place(session=session, actor=actor(session, "custodian"), form=form)
+    with transaction(store.factory) as session:
+        report = purge_service.survey(session=session)
+    assert (report.expired, report.held, report.kept_for_alerts) == (3, 1, 1)
+    assert report.schedule_id == schedule_id and report.note == ""
+    assert report.cutoff is not None
+    purged = run_at(store, dt.datetime.now(dt.UTC))
+    assert purged.deleted == 1  # the held read and the alert's read stay
+
+
+def test_a_read_exactly_one_period_old_is_kept_and_one_microsecond_older_goes(store: Prepared) -> None:
+    read = add_read(store, days_old=500)
+    approve(store, DataKind.READS, 365)
+    boundary = captured_at(store, read) + dt.timedelta(days=365)
+    with transaction(store.factory) as session:
+        survey = purge_service.survey(session=session, now=boundary)
+        assert survey.cutoff == boundary - dt.timedelta(days=365) and survey.expired == 0
+    assert run_at(store, boundary).deleted == 0 and read in read_ids(store)
+    later = boundary + dt.timedelta(microseconds=1)
+    with transaction(store.factory) as session:
+        assert purge_service.survey(session=session, now=later).expired == 1
+    assert run_at(store, later).deleted == 1 and read not in read_ids(store)
 
 
 def test_the_record_names_the_oldest_and_newest_destroyed_and_both_images_go(store: Prepared) -> None:
