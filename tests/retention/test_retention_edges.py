@@ -160,8 +160,9 @@ def test_a_survey_counts_expired_held_and_alert_kept_reads_apart(store: Prepared
     add_read(store, days_old=400)
     add_read(store, days_old=401, plate="HELD1")
     alerted = add_read(store, days_old=402)
-    add_read(store, days_old=10, plate="HELD1")  # held too, but not expired
+    recent = add_read(store, days_old=10, plate="HELD1")  # held too, but not expired
     add_alert(store, alerted, days_old=10, status=AlertStatus.NOT_CONFIRMED)
+    add_alert(store, recent, days_old=10, status=AlertStatus.UNVERIFIED)  # an alert on another read
     schedule_id = approve(store, DataKind.READS, 365)
     with transaction(store.factory) as session:
         form = HoldCreate(
@@ -186,7 +187,8 @@ def test_a_read_exactly_one_period_old_is_kept_and_one_microsecond_older_goes(st
     boundary = captured_at(store, read) + dt.timedelta(days=365)
     with transaction(store.factory) as session:
         survey = purge_service.survey(session=session, now=boundary)
-        assert survey.cutoff == boundary - dt.timedelta(days=365) and survey.expired == 0
+        assert survey.cutoff == boundary - dt.timedelta(days=365)
+        assert (survey.expired, survey.held, survey.kept_for_alerts) == (0, 0, 0)
     assert run_at(store, boundary).deleted == 0 and read in read_ids(store)
     later = boundary + dt.timedelta(microseconds=1)
     with transaction(store.factory) as session:
