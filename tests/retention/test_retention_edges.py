@@ -3,7 +3,6 @@ what a survey counts, and a schedule that became too short while it waited for a
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 
@@ -12,18 +11,15 @@ from sqlalchemy import select
 
 from plateguard.access_log.models import AccessRecord
 from plateguard.alerts.models import AlertStatus
-from plateguard.cameras.models import Camera
 from plateguard.database import transaction, utcnow
 from plateguard.errors import Conflict, InvalidInput
-from plateguard.ingest import service as ingest_service
-from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.images import image_path
 from plateguard.retention import holds
 from plateguard.retention import purge as purge_service
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, DestructionRecord, HoldReason, RetentionSchedule
 from plateguard.retention.schemas import HoldCreate, HoldCriteria, ScheduleCreate
-from tests.conftest import ANY_CAPTURE_TIME, Prepared
+from tests.conftest import Prepared
 from tests.retention.conftest import actor, add_read, approve, picture, read_ids
 from tests.retention.test_other_kinds import add_alert
 
@@ -198,21 +194,7 @@ def test_a_read_exactly_one_period_old_is_kept_and_one_microsecond_older_goes(st
 
 def test_the_record_names_the_oldest_and_newest_destroyed_and_both_images_go(store: Prepared) -> None:
     newest, middle, oldest = (add_read(store, days_old=days) for days in (400, 500, 600))
-    with transaction(store.factory) as session:
-        camera = session.scalars(select(Camera)).one()
-        overview = ingest_service.store_read(
-            session=session,
-            camera=camera,
-            read=ReadSubmission(
-                plate="7OVR123",
-                confidence=0.9,
-                captured_at=utcnow() - dt.timedelta(days=450),
-                plate_image=base64.b64encode(picture(31)),
-                overview_image=base64.b64encode(picture(32)),
-            ),
-            images_dir=store.settings.images_dir,
-            window=ANY_CAPTURE_TIME,
-        ).id
+    overview = add_read(store, days_old=450, plate="7OVR123", image=picture(31), overview=picture(32))
     times = {read: captured_at(store, read) for read in (newest, middle, oldest)}
     approve(store, DataKind.READS, 365)
     assert run_at(store, utcnow()).deleted == 4
