@@ -47,8 +47,9 @@ PLACES = {
     "NE72": (0.72, 0.72),
     "SW70": (-0.7, -0.7),
     "SW72": (-0.72, -0.72),
+    "A8I2": (0.0, 0.0),  # at the centre; AB12 with two look-alike characters (B/8, 1/I)
 }
-INSIDE = {"N99", "S99", "E99", "W99", "NE70", "SW70"}
+INSIDE = {"N99", "S99", "E99", "W99", "NE70", "SW70", "A8I2"}
 
 
 @pytest.fixture()
@@ -123,4 +124,9 @@ def test_a_polygon_search_away_from_the_origin(db: Session, manteca: User) -> No
         {"latitude": LAT - DEG_LAT, "longitude": LON},
         {"latitude": LAT, "longitude": LON - DEG_LON},
     ]
-    assert found(db, manteca, polygon=corners) == {"N99", "S99", "E99", "W99"}
+    assert found(db, manteca, polygon=corners) == {"N99", "S99", "E99", "W99", "A8I2"}
+
+
+def test_fuzzy_search_finds_a_plate_two_look_alike_characters_away(db: Session, manteca: User) -> None:
+    # Two substitutions are more than one edit: only the look-alike table finds A8I2 for AB12.
+    assert found(db, manteca, plate="AB12", match="fuzzy") == {"A8I2"}
