@@ -70,11 +70,13 @@ PYTEST_ARGS = [
 
 @dataclass(frozen=True)
 class Target:
-    """One file to mutate: all of it, or only the named top-level functions; some operators left out."""
+    """One file to mutate: all of it, only the named top-level functions or classes, or all but the named
+    ones (covered by another module's entry); some operators left out."""
 
     path: str
     skip: frozenset[str] = frozenset()
     functions: tuple[str, ...] = ()
+    skip_functions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ def load_modules() -> list[Module]:
                 path,
                 frozenset(options.get(path, {}).get("skip_operators", [])),
                 tuple(options.get(path, {}).get("functions", [])),
+                tuple(options.get(path, {}).get("skip_functions", [])),
             )
             for path in entry["files"]
         ]
@@ -238,14 +241,22 @@ def module_mutants(module: Module) -> list[Mutant]:
         source = (PACKAGE / target.path).read_bytes()
         every = mutants(target.path, source, module.extras, target.skip)
         if target.functions:
-            spans = [
-                range(node.lineno, (node.end_lineno or node.lineno) + 1)
-                for node in ast.parse(source).body
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in target.functions
-            ]
+            spans = _spans(source, target.functions)
             every = [m for m in every if any(m.line in span for span in spans)]
+        if target.skip_functions:
+            spans = _spans(source, target.skip_functions)
+            every = [m for m in every if not any(m.line in span for span in spans)]
         found += every
     return found
+
+
+def _spans(source: bytes, names: tuple[str, ...]) -> list[range]:
+    """The lines of the named top-level functions and classes."""
+    return [
+        range(node.lineno, (node.end_lineno or node.lineno) + 1)
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.name in names
+    ]
 
 
 def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], match: list[str]) -> Result:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from plateguard.access_log import service as access_log
 from plateguard.access_log import verify
 from plateguard.access_log.chain import canonical_time, hash_values, record_hash
+from plateguard.access_log.checkpoints import write_checkpoint, write_signing_key
 from plateguard.access_log.service import Actor, Justification
 from plateguard.access_log.verify import verify_chain
 from plateguard.database import make_engine, make_session_factory, transaction, upgrade
@@ -238,4 +239,88 @@ def test_a_cut_off_tail_and_an_empty_log(log_engine: Engine, tmp_path: Path) -> 
         True,
         0,
         GENESIS,
+    )
+    # Without the data directory no signed checkpoint is compared: the report says none was.
+    assert verify_chain(empty).checkpoints == 0 and verify_chain(log_engine).checkpoints == 0
+
+
+@pytest.mark.postgres
+def test_the_check_gives_its_workers_the_password(
+    own_postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each stretch opens its own connection from the URL: with the password shown as *** it could not
+    sign in to a password-protected server. (The test server trusts local connections, so the URL the
+    stretches are given is read on its way to them.)"""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(own_postgres_url).set(password="s3cret pass")
+    engine = make_engine(url.render_as_string(hide_password=False))
+    upgrade(engine)
+    fill(engine, 2)
+    given: list[str] = []
+
+    def remembering(address: str) -> Engine:
+        given.append(address)
+        return make_engine(address)
+
+    monkeypatch.setattr(verify, "make_engine", remembering)
+    assert verify_chain(engine).intact
+    assert given and all(make_url(address).password == "s3cret pass" for address in given)
+    engine.dispose()
+
+
+def signed_log(migrated_sqlite: Path, folder: Path, records: int) -> Engine:
+    """A log of its own with ``records`` records, in a data directory with the checkpoint key."""
+    folder.mkdir()
+    (folder / "secrets").mkdir()
+    write_signing_key(folder / "secrets")
+    engine = make_engine(f"sqlite:///{shutil.copy(migrated_sqlite, folder / 'log.sqlite3')}")
+    fill(engine, records)
+    return engine
+
+
+def test_the_log_is_compared_with_its_signed_checkpoints(migrated_sqlite: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    engine = signed_log(migrated_sqlite, data, 5)
+    assert write_checkpoint(engine, data) is not None  # signs record 5
+    report = verify_chain(engine, data)
+    assert (report.intact, report.records, report.checkpoints) == (True, 5, 1)
+    # Another log, whole in itself, but not the one the checkpoint signed: the checkpoint finds it.
+    other = signed_log(migrated_sqlite, tmp_path / "other", 5)
+    rewritten = verify_chain(other, data)
+    assert rewritten.problem is not None and rewritten.checkpoints == 0
+    assert (rewritten.problem.sequence, rewritten.problem.record_id) == (5, row_id(other, 5))
+    assert rewritten.problem.problem.startswith("record 5 differs from the signed checkpoint of ")
+    # A broken link before the record the checkpoint disagrees with is the first problem reported.
+    attack(other, "UPDATE access_record SET username = 'someone.else' WHERE sequence = 3")
+    both = verify_chain(other, data)
+    assert both.problem is not None and both.problem.sequence == 3
+    assert both.problem.problem == "altered: its content does not match its hash"
+
+
+def test_a_record_both_altered_and_unlike_its_checkpoint_is_reported_as_altered(
+    migrated_sqlite: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    engine = signed_log(migrated_sqlite, data, 5)
+    write_checkpoint(engine, data)
+    attack(engine, f"UPDATE access_record SET record_hash = '{'f' * 64}' WHERE sequence = 5")
+    report = verify_chain(engine, data)
+    assert report.problem is not None and report.problem.sequence == 5
+    assert report.problem.problem == "altered: its content does not match its hash"
+
+
+def test_a_break_after_the_last_checkpoint_is_found_by_the_links(
+    migrated_sqlite: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    engine = signed_log(migrated_sqlite, data, 3)
+    write_checkpoint(engine, data)
+    fill(engine, 2)
+    attack(engine, "UPDATE access_record SET username = 'someone.else' WHERE sequence = 5")
+    report = verify_chain(engine, data)
+    assert report.problem is not None and report.checkpoints == 1
+    assert (report.problem.sequence, report.problem.problem) == (
+        5,
+        "altered: its content does not match its hash",
     )

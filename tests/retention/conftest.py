@@ -70,7 +70,12 @@ def picture(seed: int) -> bytes:
 
 
 def add_read(
-    store: Prepared, *, days_old: float, plate: str = "7ABC123", image: bytes | None = None
+    store: Prepared,
+    *,
+    days_old: float,
+    plate: str = "7ABC123",
+    image: bytes | None = None,
+    overview: bytes | None = None,
 ) -> uuid.UUID:
     with transaction(store.factory) as session:
         camera = session.scalars(select(Camera)).one()
@@ -83,6 +88,7 @@ def add_read(
                 candidates=[Candidate(plate=plate, confidence=0.9)],
                 captured_at=utcnow() - dt.timedelta(days=days_old),
                 plate_image=base64.b64encode(image) if image else None,
+                overview_image=base64.b64encode(overview) if overview else None,
             ),
             images_dir=store.settings.images_dir,
             window=ANY_CAPTURE_TIME,
