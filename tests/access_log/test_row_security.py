@@ -8,74 +8,35 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import secrets
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
 import psycopg
 import pytest
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from plateguard.access_log.database_roles import grant_application_role
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.service import Actor, Justification, audited_access
 from plateguard.accounts import service as account_service
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.config import load_settings
-from plateguard.database import make_engine, upgrade
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
 from plateguard.ingest.hooks import read_stored_callback
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.ingest.service import store_batch
 from plateguard.reads.models import PlateRead
-from tests.conftest import ANY_CAPTURE_TIME, TEST_ACTOR, drop_role
+from tests.access_log.conftest import Roles
+from tests.conftest import ANY_CAPTURE_TIME, TEST_ACTOR
 from tests.hotlists.conftest import make_list, stolen
 
 pytestmark = pytest.mark.postgres
 
 ALPR_TABLES = ("plate_read", "plate_read_revision", "stored_image", "hotlist_entry", "alert")
 REFUSED = "outside an audited access"
-
-
-@dataclass
-class Roles:
-    owner: Engine
-    app: Engine
-    role: str
-
-    def insider(self) -> Any:
-        """A raw database connection as the application role: what psql with its login gives."""
-        connection = self.app.raw_connection()
-        connection.autocommit = False  # type: ignore[attr-defined]
-        return connection
-
-
-@pytest.fixture()
-def roles(own_postgres_url: str) -> Iterator[Roles]:
-    owner = make_engine(own_postgres_url)
-    upgrade(owner)
-    role = f"plateguard_app_{secrets.token_hex(4)}"
-    grant_application_role(owner, role)
-    app = make_engine(own_postgres_url)
-
-    @event.listens_for(app, "connect")
-    def _as_application(dbapi_connection: Any, _record: Any) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET ROLE {role}")
-        dbapi_connection.commit()
-
-    try:
-        yield Roles(owner, app, role)
-    finally:
-        app.dispose()
-        drop_role(owner, role)
 
 
 def png() -> bytes:
