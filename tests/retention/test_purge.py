@@ -134,11 +134,12 @@ def test_an_interrupted_purge_leaves_a_true_record_and_a_rerun_finishes(store: P
     with transaction(store.factory) as session:
         record_id = session.scalars(select(DestructionRecord.id)).one()
     assert purge_service._purge_batch(
-        purge_service.PurgeRun(store.factory, store.settings.images_dir, "test", batch_size=2),
+        store.factory,
         first.cutoff,  # type: ignore[arg-type]
         record_id,
         2,
         set(),
+        None,
     )[0]
     broken = files.check(store.factory, store.settings.images_dir)
     assert len(broken.orphan_files) == 2 and not broken.missing_files

@@ -34,12 +34,12 @@ from plateguard.access_log.guard import system_scope
 from plateguard.alerts.models import Alert
 from plateguard.database import transaction, utcnow
 from plateguard.reads.models import PlateRead
-from plateguard.retention import files
+from plateguard.retention import files, write_lock
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, DestructionRecord, HeldRead, LegalHold, RetentionSchedule
 
 Progress = Callable[[int], None]
-TARGET_BATCH_MS = 50.0  # a batch holds the write lock about this long at most; ingest waits no longer
+TARGET_BATCH_MS = 50.0  # batch sizes adapt to hold the write lock about this long (write_lock bounds it)
 MIN_BATCH = 10
 FIRST_BATCH = 100  # grows to the configured size while batches stay under the target
 RECORD_TABLE: Table = DestructionRecord.__table__  # type: ignore[assignment]
@@ -57,6 +57,7 @@ class PurgeReport:
     files: int = 0
     partitions: list[str] = field(default_factory=list)
     batch_ms: list[float] = field(default_factory=list)  # each batch from BEGIN to COMMIT (ingest waits)
+    interrupted: int = 0  # batches stopped at their deadline and tried again smaller
     note: str = ""
 
 
@@ -120,10 +121,30 @@ def purge_reads(run: PurgeRun, *, now: dt.datetime | None = None) -> PurgeReport
     from plateguard.retention import partitions as partition_purge
 
     partition_purge.drop_expired_months(run, report, record_id)
+    with write_lock.batch_sessions(run.factory) as batch_factory:
+        _purge_in_batches(run, batch_factory, report, record_id)
+    report.files += files.remove_pending(run.factory, run.images_dir)  # the last batch's journal entries
+    _close_record(run.factory, record_id, report)
+    return report
+
+
+def _purge_in_batches(
+    run: PurgeRun, batch_factory: sessionmaker[Session], report: PurgeReport, record_id: int
+) -> None:
+    assert report.cutoff is not None
     batches, size, freed = 0, min(run.batch_size, FIRST_BATCH), set[str]()
     while run.stop_after_batches is None or batches < run.stop_after_batches:
-        count, locked_at, freed = _purge_batch(run, report.cutoff, record_id, size, freed)
-        report.batch_ms.append((time.perf_counter() - locked_at) * 1000)
+        budget = None if size <= MIN_BATCH else write_lock.WORK_DEADLINE_MS
+        held = write_lock.Held()
+        try:
+            count, freed = _purge_batch(batch_factory, report.cutoff, record_id, size, freed, budget, held)
+        except write_lock.BatchTooSlow:
+            report.batch_ms.append(held.ms())
+            report.interrupted += 1
+            size = max(MIN_BATCH, size // 2)
+            continue
+        report.batch_ms.append(held.ms())
+        write_lock.settle(batch_factory)  # on disk before its files go; outside the lock
         if not count:
             break
         batches += 1
@@ -133,9 +154,6 @@ def purge_reads(run: PurgeRun, *, now: dt.datetime | None = None) -> PurgeReport
         if run.progress is not None:
             run.progress(count)
         time.sleep(run.pause_seconds)
-    report.files += files.remove_pending(run.factory, run.images_dir)  # the last batch's journal entries
-    _close_record(run.factory, record_id, report)
-    return report
 
 
 def open_record(session: Session, report: PurgeReport, run_by: str) -> int:
@@ -166,17 +184,30 @@ def next_size(size: int, took_ms: float, largest: int) -> int:
 
 
 def _purge_batch(
-    run: PurgeRun, cutoff: dt.datetime, record_id: int, size: int, done: set[str]
-) -> tuple[int, float, set[str]]:
+    factory: sessionmaker[Session],
+    cutoff: dt.datetime,
+    record_id: int,
+    size: int,
+    done: set[str],
+    budget_ms: float | None,
+    held: write_lock.Held | None = None,
+) -> tuple[int, set[str]]:
     """One short transaction: up to ``size`` reads, their freed image rows, the record's count, and the
-    journal entries of the files the batch before removed (``done``).
+    journal entries of the files the batch before removed (``done``). Its statements stop at
+    ``budget_ms`` (``write_lock.BatchTooSlow``, nothing written); ``held`` times it from BEGIN.
 
-    Returns the reads destroyed, when the transaction began (on SQLite: took the write lock) and the
-    images freed, whose files go after the commit.
+    Returns the reads destroyed and the images freed, whose files go after the commit.
     """
-    with transaction(run.factory) as session, system_scope(session, files.TASK):
-        session.connection()  # BEGIN (IMMEDIATE on SQLite): from here ingest waits for this batch
-        locked_at = time.perf_counter()
+    # sqlite_writer: ingest threads of this process (``plateguard serve``) queue on a lock and start the
+    # moment this batch commits, instead of polling SQLite's busy handler.
+    with (
+        transaction(factory, sqlite_writer=True) as session,
+        system_scope(session, files.TASK),
+        write_lock.deadline(session, budget_ms),
+    ):
+        session.connection()
+        if held is not None:
+            held.started()  # BEGIN (IMMEDIATE on SQLite) is behind us: from here ingest waits
         files.clear_journal(session, done)
         rows = session.execute(
             select(
@@ -190,14 +221,14 @@ def _purge_batch(
             .limit(size)
         ).all()
         if not rows:
-            return 0, locked_at, set()
+            return 0, set()
         ids = [row.id for row in rows]
         # Core statements on the table: no ORM bookkeeping inside the write lock.
         table = files.READ_TABLE
         session.execute(delete(table).where(table.c.id.in_(ids), table.c.captured_at < cutoff))
         freed = files.release_images(session, [sha for row in rows for sha in (row[2], row[3]) if sha])
         count_into(session, record_id, len(rows), rows[0].captured_at, rows[-1].captured_at)
-    return len(rows), locked_at, freed
+    return len(rows), freed
 
 
 def count_into(
