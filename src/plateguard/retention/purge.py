@@ -39,7 +39,7 @@ from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, DestructionRecord, HeldRead, LegalHold, RetentionSchedule
 
 Progress = Callable[[int], None]
-TARGET_BATCH_MS = 50.0  # batch sizes adapt to hold the write lock about this long (write_lock bounds it)
+TARGET_BATCH_MS = 35.0  # batch sizes adapt to hold the write lock about this long (write_lock bounds it)
 MIN_BATCH = 10
 FIRST_BATCH = 100  # grows to the configured size while batches stay under the target
 RECORD_TABLE: Table = DestructionRecord.__table__  # type: ignore[assignment]
@@ -198,16 +198,10 @@ def _purge_batch(
 
     Returns the reads destroyed and the images freed, whose files go after the commit.
     """
-    # sqlite_writer: ingest threads of this process (``plateguard serve``) queue on a lock and start the
-    # moment this batch commits, instead of polling SQLite's busy handler.
     with (
-        transaction(factory, sqlite_writer=True) as session,
+        write_lock.batch_transaction(factory, budget_ms, held) as session,
         system_scope(session, files.TASK),
-        write_lock.deadline(session, budget_ms),
     ):
-        session.connection()
-        if held is not None:
-            held.started()  # BEGIN (IMMEDIATE on SQLite) is behind us: from here ingest waits
         files.clear_journal(session, done)
         rows = session.execute(
             select(

@@ -32,11 +32,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from plateguard.database import transaction
 from plateguard.errors import PlateguardError
 
-WORK_DEADLINE_MS = 60.0  # statements of one batch; the commit (one WAL write and sync) comes on top
+WORK_DEADLINE_MS = 45.0  # statements of one batch; the commit (one WAL write and sync) comes on top
 CHECK_EVERY = 100  # SQLite virtual-machine steps between two looks at the clock
 AUTOCHECKPOINT_PAGES = 1000  # SQLite's default, restored when the purge ends
+PAGE_BYTES = 4096  # SQLite's default page size
 
 
 class BatchTooSlow(PlateguardError):
@@ -78,16 +80,33 @@ def batch_sessions(factory: sessionmaker[Session]) -> Iterator[sessionmaker[Sess
 
 def settle(factory: sessionmaker[Session]) -> None:
     """After a batch's commit, outside the lock (SQLite): sync the WAL file so the batch is on disk before
-    any of its files is removed, then copy committed pages back into the database file (PASSIVE)."""
+    any of its files is removed, and once the WAL has grown as far as SQLite's own automatic checkpoint
+    lets it, copy committed pages back into the database file (PASSIVE)."""
     connection = factory.kw["bind"]
     if isinstance(connection, Engine) or connection.dialect.name != "sqlite":
         return
-    database = connection.engine.url.database
-    wal = Path(f"{database}-wal")
-    if database and wal.exists():
-        with wal.open("rb") as file:
-            os.fsync(file.fileno())
-    _driver(connection).execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    wal = Path(f"{connection.engine.url.database}-wal")
+    if not wal.exists():
+        return
+    with wal.open("rb") as file:
+        os.fsync(file.fileno())
+        grown = os.fstat(file.fileno()).st_size
+    if grown >= AUTOCHECKPOINT_PAGES * PAGE_BYTES:
+        _driver(connection).execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+@contextmanager
+def batch_transaction(
+    factory: sessionmaker[Session], budget_ms: float | None, held: Held | None
+) -> Iterator[Session]:
+    """One batch's transaction: ``held`` starts once BEGIN has the lock, statements stop at ``budget_ms``.
+    ``sqlite_writer``: ingest threads of this process (``plateguard serve``) queue on a lock and start the
+    moment the batch commits, instead of polling SQLite's busy handler."""
+    with transaction(factory, sqlite_writer=True) as session, deadline(session, budget_ms):
+        session.connection()  # BEGIN (IMMEDIATE on SQLite): from here ingest waits
+        if held is not None:
+            held.started()
+        yield session
 
 
 @contextmanager
