@@ -13,7 +13,11 @@ for it. Two things made a batch hold it, or seem to hold it, longer than its del
   in between can undo the batch (and the purge does it again), never leave rows whose files are gone.
 - The WAL checkpoint a commit can trigger runs inside the committing call, after the lock is released:
   batches run on one connection that does not checkpoint on commit, and the purge checkpoints between
-  batches in PASSIVE mode, which neither waits for nor blocks a writer.
+  batches, once the log has grown as far as SQLite's automatic checkpoint would let it, in PASSIVE mode,
+  which neither waits for nor blocks a writer.
+
+What no setting bounds: one statement step or a commit's write waiting for a stalled disk (measured in
+docs/records-custodian.md); a writer of any kind waits that long then.
 
 PostgreSQL takes row locks that ingest never waits for: nothing changes there.
 """
