@@ -20,6 +20,7 @@ from plateguard.access_log.service import Actor
 from plateguard.access_log.verify import verify_chain
 from plateguard.database import transaction, utcnow
 from plateguard.retention import purge_access_log as purge
+from plateguard.retention import write_lock
 from plateguard.retention.models import DataKind, DestructionRecord
 from plateguard.retention.purge import PurgeReport
 from tests.access_log.test_chain import tamper
@@ -182,3 +183,21 @@ def test_an_interrupted_purge_verifies_and_a_rerun_finishes(
     with transaction(store.factory) as session:
         head = session.get(AccessChainHead, 1)
         assert head is not None and head.sequence == through + 3
+
+
+def test_a_batch_past_its_deadline_deletes_nothing_and_the_purge_still_finishes(
+    store: Prepared, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    through, now = old_log_with_checkpoint(store)
+    monkeypatch.setattr(write_lock, "WORK_DEADLINE_MS", 0.0)  # every batch above the smallest is stopped
+    report = run(store, now)
+    sqlite = store.engine.dialect.name == "sqlite"
+    assert report.interrupted >= 1 if sqlite else report.interrupted == 0
+    assert report.deleted == through
+    assert sequences(store) == [through + 1, through + 2, through + 3]
+    assert verify_chain(store.engine, store.settings.data_dir).intact
+    with transaction(store.factory) as session:
+        record = session.scalars(
+            select(DestructionRecord).where(DestructionRecord.data_kind == "access_log")
+        ).one()
+        assert record.count == through  # the stopped batches counted nothing

@@ -30,10 +30,10 @@ from plateguard.access_log.models import AccessChainHead, AccessLogAnchor, Acces
 from plateguard.access_log.verify import verify_chain
 from plateguard.database import transaction, utcnow
 from plateguard.reads.models import PlateRead
-from plateguard.retention import files
+from plateguard.retention import files, write_lock
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, DestructionRecord
-from plateguard.retention.purge import PurgeReport, count_into, next_size, open_record
+from plateguard.retention.purge import MIN_BATCH, PurgeReport, count_into, next_size, open_record
 
 FIRST_BATCH, LARGEST_BATCH = 500, 5000
 PAUSE_SECONDS = 0.02
@@ -152,28 +152,52 @@ def _write_anchor(
 def _delete_through(
     factory: sessionmaker[Session], through: int, record_id: int, report: PurgeReport, stop_after: int | None
 ) -> None:
+    """Delete the records through ``through`` in short batches, held to the write-lock bounds of the reads'
+    purge (``write_lock``)."""
     size, batches = FIRST_BATCH, 0
-    while stop_after is None or batches < stop_after:
-        with transaction(factory) as session:
-            session.connection()  # BEGIN (IMMEDIATE on SQLite): ingest waits from here to the commit
-            began = time.perf_counter()
-            rows = session.execute(
-                select(RECORDS.c.id, RECORDS.c.occurred_at)
-                .where(RECORDS.c.sequence <= through)
-                .order_by(RECORDS.c.id)
-                .limit(size)
-            ).all()
-            if not rows:
+    with write_lock.batch_sessions(factory) as batch_factory:
+        while stop_after is None or batches < stop_after:
+            held = write_lock.Held()
+            budget = None if size <= MIN_BATCH else write_lock.WORK_DEADLINE_MS
+            try:
+                count = _delete_batch(batch_factory, through, record_id, size, budget, held)
+            except write_lock.BatchTooSlow:
+                report.batch_ms.append(held.ms())
+                report.interrupted += 1
+                size = max(MIN_BATCH, size // 2)
+                continue
+            report.batch_ms.append(held.ms())
+            write_lock.settle(batch_factory)
+            if not count:
                 return
-            session.execute(
-                delete(RECORDS).where(
-                    RECORDS.c.id >= rows[0].id, RECORDS.c.id <= rows[-1].id, RECORDS.c.sequence <= through
-                )
+            report.deleted += count
+            batches += 1
+            size = next_size(size, report.batch_ms[-1], LARGEST_BATCH)
+            time.sleep(PAUSE_SECONDS)
+
+
+def _delete_batch(
+    factory: sessionmaker[Session],
+    through: int,
+    record_id: int,
+    size: int,
+    budget_ms: float | None,
+    held: write_lock.Held,
+) -> int:
+    with write_lock.batch_transaction(factory, budget_ms, held) as session:
+        rows = session.execute(
+            select(RECORDS.c.id, RECORDS.c.occurred_at)
+            .where(RECORDS.c.sequence <= through)
+            .order_by(RECORDS.c.id)
+            .limit(size)
+        ).all()
+        if not rows:
+            return 0
+        session.execute(
+            delete(RECORDS).where(
+                RECORDS.c.id >= rows[0].id, RECORDS.c.id <= rows[-1].id, RECORDS.c.sequence <= through
             )
-            times = [row.occurred_at for row in rows]
-            count_into(session, record_id, len(rows), min(times), max(times))
-        report.batch_ms.append((time.perf_counter() - began) * 1000)
-        report.deleted += len(rows)
-        batches += 1
-        size = next_size(size, report.batch_ms[-1], LARGEST_BATCH)
-        time.sleep(PAUSE_SECONDS)
+        )
+        times = [row.occurred_at for row in rows]
+        count_into(session, record_id, len(rows), min(times), max(times))
+    return len(rows)
