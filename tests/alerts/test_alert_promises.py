@@ -14,16 +14,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.service import Justification
+from plateguard.accounts.models import Agency
 from plateguard.accounts.roles import Role
 from plateguard.alerts import service as alert_service
 from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResult
-from plateguard.database import run_after_rollback
+from plateguard.cameras import service as camera_service
+from plateguard.cameras.models import Camera, CameraKind
+from plateguard.database import run_after_rollback, utcnow
 from plateguard.errors import NotFound
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
+from plateguard.reads import partitions
 from plateguard.reads.models import PlateRead
 from plateguard.reads.stored import CandidateRow, StoredRead
-from tests.conftest import Trained
+from tests.conftest import TEST_ACTOR, Trained
 from tests.hotlists.conftest import StoreRead, make_list, stolen
 
 WHY = Justification("Alert verification")
@@ -352,3 +356,47 @@ def test_a_refused_step_is_recorded_as_denied(db: Session, trained: Trained, ale
 def test_the_alert_purpose_is_used_only_when_the_department_lists_it() -> None:
     assert alert_service.justification(("Criminal investigation", "Alert verification")) == WHY
     assert alert_service.justification(("Criminal investigation",)) is None
+
+
+def test_the_alert_list_narrows_by_list_camera_and_capture_time_newest_first(
+    db: Session, store_read: StoreRead, trained: Trained, camera: Camera, agency: Agency, bolo: None
+) -> None:
+    officer = trained("ofc.filter", Role.OPERATOR)
+    make_list(db, "Warrants", HotlistSource.DEPARTMENT, stolen("6WRT001"))
+    second = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Yosemite Ave EB", kind=CameraKind.FIXED
+    )
+    # A minute apart, an hour into the current month (whose partition holds the reads just stored).
+    start = partitions.month_start(utcnow())
+    first = dt.datetime(start.year, start.month, start.day, 1, 0, tzinfo=dt.UTC)
+    plates = {"7ABC123": camera, "5KX9000": second, "6WRT001": camera, "8XYZ999": second}
+    alerts = {}
+    for minutes, (plate, where) in enumerate(plates.items()):
+        read = store_read(plate)
+        read.camera_id, read.captured_at = where.id, first + dt.timedelta(minutes=minutes)
+        db.flush()
+        (alerts[plate],) = alert_service.process_new_reads(
+            session=db, reads=rows(read), matcher=LiveMatcher()
+        )
+        age(alerts[plate], minutes)
+    db.flush()
+
+    def listed(**narrowed: object) -> list[str]:
+        found = alert_service.list_alerts(
+            session=db,
+            user=officer,
+            why=WHY,
+            where=alert_service.AlertFilter(**narrowed),  # type: ignore[arg-type]
+        )
+        return [alert.entry["plate"] for alert in found]
+
+    minute, second_ = dt.timedelta(minutes=1), dt.timedelta(seconds=1)
+    assert listed() == ["8XYZ999", "6WRT001", "5KX9000", "7ABC123"]  # newest first
+    assert listed(hotlist_id=alerts["6WRT001"].hotlist_id) == ["6WRT001"]
+    assert listed(hotlist_id=alerts["7ABC123"].hotlist_id) == ["8XYZ999", "5KX9000", "7ABC123"]
+    assert listed(camera_id=second.id) == ["8XYZ999", "5KX9000"]
+    # Capture times are inclusive at both ends: the reads at minute 0 and minute 1 are in.
+    assert listed(since=first, until=first + minute) == ["5KX9000", "7ABC123"]
+    assert listed(since=first + minute + second_) == ["8XYZ999", "6WRT001"]
+    assert listed(until=first + minute - second_) == ["7ABC123"]
+    assert listed(camera_id=camera.id, since=first + second_) == ["6WRT001"]
