@@ -19,7 +19,8 @@ How it stays fast and never touches the working tree: ``src/plateguard`` is copi
 folder once, and each mutant is written into that copy only. The tests run in a forked child of a
 process that has already imported the third-party libraries, with the copy first on ``sys.path`` (and
 ``PYTHONPATH`` for any subprocess a test starts), so a mutant costs the import of plateguard itself
-and the tests, not a fresh interpreter. PostgreSQL is left out (its URL is unset): SQLite only.
+and the tests, not a fresh interpreter. PostgreSQL is left out (its URL is unset): SQLite only, except
+for a module marked ``postgres = true``, whose tests get the server's URL.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class Module:
     mutant_seconds: float
     extras: Extras
     pytest_args: tuple[str, ...] = ()
+    postgres: bool = False  # the covering tests run on PostgreSQL too (PLATEGUARD_TEST_POSTGRES_URL kept)
 
 
 @dataclass
@@ -132,20 +134,26 @@ def load_modules() -> list[Module]:
                 mutant_seconds=float(entry.get("mutant_seconds", defaults.get("mutant_seconds", 60))),
                 extras=Extras(swaps=entry.get("swaps", {}), additions=entry.get("additions", {})),
                 pytest_args=tuple(entry.get("pytest_args", [])),
+                postgres=bool(entry.get("postgres", False)),
             )
         )
     return modules
 
 
 def load_equivalents() -> dict[str, str]:
-    """Mutant id -> why no test can kill it."""
+    """Mutant id (``MODULE|id`` for an entry that names its ``module``) -> why no test can kill it."""
     entries = tomllib.loads(EQUIVALENTS.read_text()).get("equivalent", [])
-    return {entry["mutant"]: entry["reason"] for entry in entries}
+    return {_scoped(entry.get("module"), entry["mutant"]): entry["reason"] for entry in entries}
 
 
-def is_equivalent(mutant: Mutant, equivalents: dict[str, str]) -> bool:
-    """Listed by its exact id: when the code moves, the entry must be moved too (the bench shows it)."""
-    return mutant.id in equivalents
+def _scoped(module: str | None, mutant_id: str) -> str:
+    return f"{module}|{mutant_id}" if module else mutant_id
+
+
+def is_equivalent(mutant: Mutant, equivalents: dict[str, str], module: str) -> bool:
+    """Listed by its exact id, for every module or for this one: when the code moves, the entry must be
+    moved too (the bench shows it)."""
+    return mutant.id in equivalents or _scoped(module, mutant.id) in equivalents
 
 
 # ---- running the covering tests in a forked, pre-warmed child -------------------------------------
@@ -172,7 +180,9 @@ def warm_up(tests: list[str]) -> None:
             continue
 
 
-def run_tests(copy_src: Path, tests: list[str], timeout: float, workdir: Path) -> tuple[str, float]:
+def run_tests(
+    copy_src: Path, tests: list[str], timeout: float, workdir: Path, env: dict[str, str] | None = None
+) -> tuple[str, float]:
     """'passed', 'failed' or 'timeout', and the seconds it took."""
     started = time.perf_counter()
     pid = os.fork()
@@ -187,6 +197,7 @@ def run_tests(copy_src: Path, tests: list[str], timeout: float, workdir: Path) -
             sys.path.insert(0, str(copy_src))
             os.environ["PYTHONPATH"] = str(copy_src)
             os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+            os.environ.update(env or {})
             import pytest
 
             code = int(pytest.main([*PYTEST_ARGS, f"--basetemp={workdir / 'tmp'}", *tests]))
@@ -259,12 +270,25 @@ def _spans(source: bytes, names: tuple[str, ...]) -> list[range]:
     ]
 
 
+POSTGRES_ENV = "PLATEGUARD_TEST_POSTGRES_URL"
+POSTGRES_URL: list[str] = []  # the server's URL, kept for the modules that ask for PostgreSQL
+
+
+def module_environment(module: Module) -> dict[str, str]:
+    if not module.postgres:
+        return {}
+    if not POSTGRES_URL:
+        raise SystemExit(f"{module.name} runs its tests on PostgreSQL: set {POSTGRES_ENV}")
+    return {POSTGRES_ENV: POSTGRES_URL[0]}
+
+
 def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], match: list[str]) -> Result:
     result = Result(module.name)
     workdir = Path(tempfile.mkdtemp(prefix=f"mutation-{module.name}-"))
     try:
-        tests = [*module.pytest_args, *module.tests]
-        baseline, result.baseline_s = run_tests(copy_src, tests, module.mutant_seconds * 5, workdir)
+        every_test = ["-m", ""] if module.postgres else []  # undoes PYTEST_ARGS' "not postgres"
+        tests, env = [*module.pytest_args, *every_test, *module.tests], module_environment(module)
+        baseline, result.baseline_s = run_tests(copy_src, tests, module.mutant_seconds * 5, workdir, env)
         if baseline != "passed":
             log = (workdir / "pytest.log").read_text(errors="replace")[-3000:]
             raise SystemExit(f"{module.name}: the covering tests {baseline} without any mutant:\n{log}")
@@ -274,7 +298,7 @@ def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], matc
             if match and not any(fnmatch.fnmatchcase(mutant.id, f"*{text}*") for text in match):
                 continue
             result.mutants += 1
-            if is_equivalent(mutant, equivalents):
+            if is_equivalent(mutant, equivalents, module.name):
                 result.equivalent += 1
                 continue
             if time.perf_counter() - started > module.module_seconds:
@@ -287,7 +311,7 @@ def run_module(module: Module, copy_src: Path, equivalents: dict[str, str], matc
                 # (and never cached); the original's own time is put back with it, so its cache is used.
                 target.write_bytes(mutant.apply(original))
                 os.utime(target, (stamp + 7, stamp + 7))
-                outcome, took = run_tests(copy_src, tests, per_mutant, workdir)
+                outcome, took = run_tests(copy_src, tests, per_mutant, workdir, env)
             finally:
                 target.write_bytes(original)
                 os.utime(target, (stamp, stamp))
@@ -357,10 +381,11 @@ def main() -> None:
     if args.list:
         for module in modules:
             for mutant in module_mutants(module):
-                flag = " (equivalent)" if is_equivalent(mutant, equivalents) else ""
+                flag = " (equivalent)" if is_equivalent(mutant, equivalents, module.name) else ""
                 print(f"{module.name}: {mutant.id}{flag}")
         return
-    for name in ("PLATEGUARD_TEST_POSTGRES_URL", "CI"):  # SQLite only; a missing PostgreSQL is no failure
+    POSTGRES_URL.extend(filter(None, [os.environ.get(POSTGRES_ENV)]))
+    for name in (POSTGRES_ENV, "CI"):  # SQLite only; a missing PostgreSQL is no failure
         os.environ.pop(name, None)
     os.chdir(REPO)
     warm_up(sorted({test for module in modules for test in module.tests}))

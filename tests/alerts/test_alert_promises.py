@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import cv2
+import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -400,3 +402,34 @@ def test_the_alert_list_narrows_by_list_camera_and_capture_time_newest_first(
     assert listed(since=first + minute + second_) == ["8XYZ999", "6WRT001"]
     assert listed(until=first + minute - second_) == ["7ABC123"]
     assert listed(camera_id=camera.id, since=first + second_) == ["6WRT001"]
+
+
+def plate_png() -> bytes:
+    pixels = np.full((40, 120, 3), 235, dtype=np.uint8)
+    cv2.putText(pixels, "7ABC123", (4, 28), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (20, 20, 20), 2)
+    ok, encoded = cv2.imencode(".png", pixels)
+    assert ok
+    return bytes(encoded)
+
+
+def test_an_alerts_plate_image_is_shown_and_recorded_and_other_kinds_are_not_found(
+    db: Session, store_read: StoreRead, trained: Trained, bolo: None
+) -> None:
+    officer = trained("ofc.image", Role.OPERATOR)
+    read = store_read("7ABC123", image=plate_png())
+    (alert,) = alert_service.process_new_reads(session=db, reads=rows(read), matcher=LiveMatcher())
+
+    image = alert_service.alert_image(session=db, user=officer, alert_id=alert.id, which="plate", why=WHY)
+    assert image.sha256 == read.plate_image_sha256 and image.sha256
+    record = last_record(db)
+    assert (record.action, record.username, record.purpose, record.result_count) == (
+        "alerts.image",
+        "ofc.image",
+        "Alert verification",
+        1,
+    )
+    assert record.query == {"alert_id": str(alert.id), "image": "plate", "sha256": image.sha256}
+    with pytest.raises(NotFound, match="this read has no overview image"):
+        alert_service.alert_image(session=db, user=officer, alert_id=alert.id, which="overview", why=WHY)
+    with pytest.raises(NotFound, match="image is 'plate' or 'overview'"):
+        alert_service.alert_image(session=db, user=officer, alert_id=alert.id, which="thumbnail", why=WHY)

@@ -93,17 +93,23 @@ def alternatives(plate: str, candidates: Sequence[CandidateRow] | None) -> list[
     return [p for p in dict.fromkeys(plates) if p and p != plate][:ALTERNATIVES]
 
 
-def raise_alerts(*, session: Session, read: PlateRead, matches: list[Any], retroactive: bool) -> list[Alert]:
-    ids = [match.entry.entry_id for match in matches]
-    # FOR KEY SHARE (PostgreSQL): an import deleting one of these entries waits for this transaction, or this
-    # one sees the entry gone; an alert never points at a deleted entry (SQLite's writer lock does the same).
+def _entries_held(session: Session, ids: list[int]) -> dict[int, HotlistEntry]:
+    """The entries, held until this transaction ends. FOR KEY SHARE (PostgreSQL): an import deleting one
+    of them waits for this transaction, or this one sees it gone, so an alert never points at a deleted
+    entry; edits of an entry and refreshes of its list go on (SQLite's writer lock serialises all)."""
     wanted = (
         select(HotlistEntry)
         .where(HotlistEntry.id.in_(ids))
         .with_for_update(read=True, key_share=True, of=HotlistEntry)  # not the joined list's row
     )
     with system_scope(session, "hotlist matching"):
-        entries = {e.id: e for e in session.scalars(wanted)}
+        return {entry.id: entry for entry in session.scalars(wanted)}
+
+
+def raise_alerts(*, session: Session, read: PlateRead, matches: list[Any], retroactive: bool) -> list[Alert]:
+    ids = [match.entry.entry_id for match in matches]
+    entries = _entries_held(session, ids)
+    with system_scope(session, "hotlist matching"):
         already = set(
             session.scalars(select(Alert.entry_id).where(Alert.read_id == read.id, Alert.entry_id.in_(ids)))
         )
