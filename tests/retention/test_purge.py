@@ -13,7 +13,7 @@ from plateguard.reads.images import image_path
 from plateguard.retention import files, holds
 from plateguard.retention import purge as purge_service
 from plateguard.retention import service as schedules
-from plateguard.retention.models import DataKind, DestructionRecord, HoldReason
+from plateguard.retention.models import DataKind, DestructionRecord, HoldReason, PendingFileDeletion
 from plateguard.retention.schemas import HoldCreate, HoldCriteria, ScheduleCreate
 from tests.conftest import Prepared
 from tests.retention.conftest import actor, add_read, approve, count_reads, picture, read_ids
@@ -197,3 +197,20 @@ def test_a_year_of_expired_months_is_destroyed_and_recorded(store: Prepared) -> 
         if store.engine.dialect.name == "postgresql":
             assert record.method.startswith(f"{len(report.partitions)} monthly partitions dropped")
     assert files.check(store.factory, store.settings.images_dir).clean
+
+
+def test_the_file_journal_is_cleared_as_the_purge_goes_not_only_at_its_end(store: Prepared) -> None:
+    for i in range(8):  # just past the cutoff, in the month that holds it: row batches on PostgreSQL too
+        add_read(store, days_old=365.01 + i * 0.001, image=picture(700 + i))
+    approve(store, DataKind.READS, 365)
+    journal_sizes: list[int] = []
+
+    def after_each_batch(_count: int) -> None:
+        with transaction(store.factory) as session:
+            journal_sizes.append(len(session.scalars(select(PendingFileDeletion.sha256)).all()))
+
+    run(store, progress=after_each_batch)
+    # Each batch clears the entries of the files the batch before removed: only the last batch's wait.
+    assert journal_sizes == [2, 2, 2, 2]
+    with transaction(store.factory) as session:
+        assert session.scalars(select(PendingFileDeletion.sha256)).all() == []
