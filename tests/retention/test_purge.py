@@ -177,7 +177,7 @@ def test_dry_run_and_check_commands(store: Prepared) -> None:
 
 @pytest.mark.parametrize(
     "size, took_ms, expected",
-    [(100, 120.0, 50), (10, 500.0, 10), (50, 10.0, 100), (100, 5.0, 100), (40, 30.0, 40)],
+    [(100, 120.0, 50), (10, 500.0, 10), (2, 500.0, 2), (50, 10.0, 100), (100, 5.0, 100), (40, 30.0, 40)],
 )
 def test_a_batch_that_held_the_lock_too_long_halves_the_next_one(
     size: int, took_ms: float, expected: int

@@ -13,7 +13,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -39,6 +41,7 @@ from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, DestructionRecord, HeldRead, LegalHold, RetentionSchedule
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 TARGET_BATCH_MS = 35.0  # batch sizes adapt to hold the write lock about this long (write_lock bounds it)
 MIN_BATCH = 10
 FIRST_BATCH = 100  # grows to the configured size while batches stay under the target
@@ -134,17 +137,12 @@ def _purge_in_batches(
     assert report.cutoff is not None
     batches, size, freed = 0, min(run.batch_size, FIRST_BATCH), set[str]()
     while run.stop_after_batches is None or batches < run.stop_after_batches:
-        budget = None if size <= MIN_BATCH else write_lock.WORK_DEADLINE_MS
-        held = write_lock.Held()
-        try:
-            count, freed = _purge_batch(batch_factory, report.cutoff, record_id, size, freed, budget, held)
-        except write_lock.BatchTooSlow:
-            report.batch_ms.append(held.ms())
-            report.interrupted += 1
+        batch = partial(_purge_batch, batch_factory, report.cutoff, record_id, size, freed)
+        outcome = bounded_batch(report, batch_factory, size, batch)
+        if outcome is None:
             size = max(MIN_BATCH, size // 2)
             continue
-        report.batch_ms.append(held.ms())
-        write_lock.settle(batch_factory)  # on disk before its files go; outside the lock
+        count, freed = outcome
         if not count:
             break
         batches += 1
@@ -154,6 +152,28 @@ def _purge_in_batches(
         if run.progress is not None:
             run.progress(count)
         time.sleep(run.pause_seconds)
+
+
+def bounded_batch(
+    report: PurgeReport,
+    batch_factory: sessionmaker[Session],
+    size: int,
+    batch: Callable[[float | None, write_lock.Held], T],
+) -> T | None:
+    """One batch under the write-lock bounds (``write_lock``), timed into the report; ``None`` when it
+    was stopped at its deadline (nothing written: try again smaller). A batch that committed is synced
+    to disk before the caller removes any file of it."""
+    held = write_lock.Held()
+    budget = None if size <= MIN_BATCH else write_lock.WORK_DEADLINE_MS
+    try:
+        outcome = batch(budget, held)
+    except write_lock.BatchTooSlow:
+        report.batch_ms.append(held.ms())
+        report.interrupted += 1
+        return None
+    report.batch_ms.append(held.ms())
+    write_lock.settle(batch_factory)  # outside the lock
+    return outcome
 
 
 def open_record(session: Session, report: PurgeReport, run_by: str) -> int:
@@ -177,7 +197,7 @@ def open_record(session: Session, report: PurgeReport, run_by: str) -> int:
 def next_size(size: int, took_ms: float, largest: int) -> int:
     """Halve the batch when one held the lock longer than the target, grow it back when well under."""
     if took_ms > TARGET_BATCH_MS:
-        return max(MIN_BATCH, size // 2)
+        return max(min(MIN_BATCH, size), size // 2)  # never larger than the batch that was too slow
     if took_ms < TARGET_BATCH_MS / 2:
         return min(largest, size * 2)
     return size

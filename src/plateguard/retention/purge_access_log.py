@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Table, delete, func, select
@@ -33,7 +34,14 @@ from plateguard.reads.models import PlateRead
 from plateguard.retention import files, write_lock
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, DestructionRecord
-from plateguard.retention.purge import MIN_BATCH, PurgeReport, count_into, next_size, open_record
+from plateguard.retention.purge import (
+    MIN_BATCH,
+    PurgeReport,
+    bounded_batch,
+    count_into,
+    next_size,
+    open_record,
+)
 
 FIRST_BATCH, LARGEST_BATCH = 500, 5000
 PAUSE_SECONDS = 0.02
@@ -157,17 +165,11 @@ def _delete_through(
     size, batches = FIRST_BATCH, 0
     with write_lock.batch_sessions(factory) as batch_factory:
         while stop_after is None or batches < stop_after:
-            held = write_lock.Held()
-            budget = None if size <= MIN_BATCH else write_lock.WORK_DEADLINE_MS
-            try:
-                count = _delete_batch(batch_factory, through, record_id, size, budget, held)
-            except write_lock.BatchTooSlow:
-                report.batch_ms.append(held.ms())
-                report.interrupted += 1
+            batch = partial(_delete_batch, batch_factory, through, record_id, size)
+            count = bounded_batch(report, batch_factory, size, batch)
+            if count is None:
                 size = max(MIN_BATCH, size // 2)
                 continue
-            report.batch_ms.append(held.ms())
-            write_lock.settle(batch_factory)
             if not count:
                 return
             report.deleted += count
