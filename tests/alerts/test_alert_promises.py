@@ -23,7 +23,7 @@ from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResu
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import run_after_rollback, utcnow
-from plateguard.errors import NotFound
+from plateguard.errors import Conflict, NotFound
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
 from plateguard.reads import partitions
@@ -433,3 +433,38 @@ def test_an_alerts_plate_image_is_shown_and_recorded_and_other_kinds_are_not_fou
         alert_service.alert_image(session=db, user=officer, alert_id=alert.id, which="overview", why=WHY)
     with pytest.raises(NotFound, match="image is 'plate' or 'overview'"):
         alert_service.alert_image(session=db, user=officer, alert_id=alert.id, which="thumbnail", why=WHY)
+
+
+def test_a_closed_alert_takes_no_further_step(db: Session, trained: Trained, alert_id) -> None:  # type: ignore[no-untyped-def]
+    officer = trained("ofc.closed", Role.OPERATOR)
+    closed = step(
+        db,
+        officer,
+        alert_id,
+        visual_match=True,
+        clets_result=CletsResult.CONFIRMED,
+        outcome=AlertOutcome.ENFORCEMENT_TAKEN,
+        notes="Plate and state seen on the vehicle at the stop",
+    )
+    assert (closed.status, closed.outcome) == (AlertStatus.CLOSED, AlertOutcome.ENFORCEMENT_TAKEN)
+    with pytest.raises(Conflict) as refused:
+        step(db, officer, alert_id, visual_match=False)
+    assert refused.value.field == "outcome" and "closed" in refused.value.message
+    assert closed.visual_match is True  # the refused step changed nothing
+
+
+def test_the_push_feed_sends_at_most_twenty_alerts_at_a_time(
+    db: Session, store_read: StoreRead, trained: Trained
+) -> None:
+    plates = [f"7PSH{number:03d}" for number in range(21)]
+    make_list(db, "Burglary series", HotlistSource.DEPARTMENT, *(stolen(plate) for plate in plates))
+    alerts = raise_live(db, store_read, *plates)
+    for seconds, alert in enumerate(alerts):
+        age(alert, seconds + 1)
+    db.flush()
+    officer = trained("ofc.feed", Role.OPERATOR)
+    since = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
+    feed = alert_service.recent_for_push(session=db, user=officer, since=since)
+    assert [a.id for a in feed] == [
+        a.id for a in alerts[:20]
+    ]  # the oldest twenty; the next poll gets the rest
