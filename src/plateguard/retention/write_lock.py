@@ -64,8 +64,9 @@ class Held:
 
 @contextmanager
 def batch_sessions(factory: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
-    """Sessions for a purge's batches: on SQLite all on one connection that leaves checkpoints to
-    ``checkpoint``; elsewhere the factory itself."""
+    """Sessions for a purge's batches: on SQLite all on one connection that commits without the sync and
+    the checkpoint (``settle`` does both after each batch, outside the lock); elsewhere the factory
+    itself."""
     engine = factory.kw["bind"]
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         yield factory
