@@ -196,6 +196,11 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--part", choices=[*PARTS, "both"], default="both")
     ap.add_argument("--limit", type=int, default=0, help="use every N-th sample only (quick runs)")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument(
+        "--baseline-ppocr-v6",
+        action="store_true",
+        help="the baseline with the rapidocr 3.10 wheel's PP-OCRv6 small models (needs that wheel)",
+    )
     ap.add_argument("--misses", action="store_true", help="print the misses (tuning part only)")
     ap.add_argument("--only", choices=["scenes", "crops"], help="evaluate one part only (quick runs)")
     ap.add_argument("--reader", default=DEFAULT_READER, help="ppocr, crnn, hybrid or fast")
@@ -215,7 +220,7 @@ def main() -> None:
     if not args.no_baseline:
         from support.rapidocr_baseline import RapidOcrBaseline  # type: ignore[import-not-found]
 
-        baseline = RapidOcrBaseline()
+        baseline = RapidOcrBaseline(ppocr_v6=args.baseline_ppocr_v6)
     results: dict[str, dict[str, float]] = {}
     for part in PARTS if args.part == "both" else (args.part,):
         mine_s = [s for s in scenes if part_of(s.path.name) == part]

@@ -16,18 +16,38 @@ Item = tuple[BoundingBox, str, float]
 
 
 class RapidOcrBaseline:
-    """Full RapidOCR pipeline (det, 0/180 classifier, rec) on one thread."""
+    """Full RapidOCR pipeline (det, 0/180 classifier, rec) on one thread: ``rapidocr-onnxruntime`` 1.4.4
+    (PP-OCRv4), or with ``ppocr_v6`` the ``rapidocr`` 3.10 wheel's own PP-OCRv6 small detector and
+    recogniser, as they are (that wheel in an environment of its own: it needs opencv-python)."""
 
-    def __init__(self) -> None:
-        from rapidocr_onnxruntime import RapidOCR
+    def __init__(self, ppocr_v6: bool = False) -> None:
+        self.ppocr_v6 = ppocr_v6
+        if ppocr_v6:
+            from rapidocr import RapidOCR as RapidOcr3  # type: ignore[import-not-found]
 
-        self.engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+            one_thread = {
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            }
+            self.engine = RapidOcr3(params=one_thread)
+        else:
+            from rapidocr_onnxruntime import RapidOCR
 
-    def _items(self, image: Image) -> list[Item]:
+            self.engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+    def _raw(self, image: Image) -> list[tuple[Any, str, float]]:
+        if self.ppocr_v6:
+            out = self.engine(image)
+            if out.boxes is None:
+                return []
+            return list(zip(out.boxes, out.txts, out.scores, strict=True))
         result: Any
         result, _ = self.engine(image)
+        return list(result or [])
+
+    def _items(self, image: Image) -> list[Item]:
         items: list[Item] = []
-        for quad, text, score in result or []:
+        for quad, text, score in self._raw(image):
             xs = [p[0] for p in quad]
             ys = [p[1] for p in quad]
             box = BoundingBox(int(min(xs)), int(min(ys)), int(max(xs) - min(xs)), int(max(ys) - min(ys)))
