@@ -65,6 +65,7 @@ class Tally:
     crop_top1: int = 0
     state_ok: int = 0
     closeup_top1: int = 0
+    box_ious: list[float] = field(default_factory=list)
     scene_ms: list[float] = field(default_factory=list)
     crop_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
@@ -104,6 +105,12 @@ def score_scene(t: Tally, scene: Scene, plates: list[RecognizedPlate]) -> None:
     t.detected += bool(hits)
     ok1 = any(normalize_plate(p.plate) == truth for p in hits)
     t.top1 += ok1
+    t.box_ious.extend(p.box.iou(scene.box) for p in hits)
+    t.misses.extend(
+        f"box {scene.path.name} {p.plate} iou {p.box.iou(scene.box):.2f}"
+        for p in hits
+        if p.box.iou(scene.box) < 0.3
+    )
     t.top10 += ok1 or any(normalize_plate(c.plate) == truth for p in hits for c in p.candidates[:10])
     if not ok1:
         t.misses.append(f"scene {scene.path.name} {scene.plate} -> {[p.plate for p in plates]}")
@@ -164,6 +171,8 @@ def metrics(t: Tally) -> dict[str, float]:
         "crops_top1": frac(t.crop_top1, t.crops),
         "state_acc": frac(t.state_ok, t.crops),
         "closeups_top1": frac(t.closeup_top1, t.crops),
+        "box_iou_ok": frac(sum(iou >= 0.3 for iou in t.box_ious), len(t.box_ious)),
+        "box_iou_median": round(statistics.median(t.box_ious), 3) if t.box_ious else 0.0,
         "scene_ms_median": round(statistics.median(t.scene_ms), 1) if t.scene_ms else 0.0,
         "crop_ms_median": round(statistics.median(t.crop_ms), 1) if t.crop_ms else 0.0,
     }
@@ -177,6 +186,8 @@ TARGETS = {
     "crops_top1": ">= 0.95",
     "state_acc": ">= 0.80",
     "closeups_top1": "",
+    "box_iou_ok": "= 1.0",
+    "box_iou_median": "",
     "scene_ms_median": "<= 80",
     "crop_ms_median": "<= 3",
 }

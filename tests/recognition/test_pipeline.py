@@ -79,7 +79,8 @@ def test_plates_are_ordered_by_confidence_and_weak_reads_dropped() -> None:
     }
     plates = make(reads).recognize(scene())
     assert [p.plate for p in plates] == ["7XYZ123", "ABC1234"]
-    assert plates[0].box == BoundingBox(200, 100, 80, 30)
+    # the plate's box: as wide as its text line, 1.6 times as high, centred on it
+    assert plates[0].box == BoundingBox(200, 91, 80, 48)
     assert plates[0].region == "us-ca"
 
 
@@ -124,7 +125,7 @@ def test_to_dict_matches_the_cli_contract() -> None:
         "candidates",
         "vehicle_color",
     }
-    assert d["box"] == [200, 100, 80, 30]
+    assert d["box"] == [200, 91, 80, 48]
     assert d["candidates"] == [
         {"plate": "7XYZ123", "confidence": 0.95},
         {"plate": "7XYZ12", "confidence": 0.5},
@@ -193,3 +194,67 @@ def test_fused_candidates_add_both_readers_votes() -> None:
     # O and 0 are one character: their votes add up
     merged = fuse((PlateCandidate("7OK", 0.5),), (PlateCandidate("70K", 0.5),), 0.5)
     assert [(c.plate, c.confidence) for c in merged] == [("70K", 0.5)]
+
+
+class SizeAwareDetector:
+    """Finds one plate (given in full-size pixels) in whatever size of the scene it is shown, and only
+    when the plate's text would be at least `min_height` pixels high there; records the widths it saw."""
+
+    def __init__(self, plate: BoundingBox, full_width: int, min_height: int = 0) -> None:
+        self.plate, self.full_width, self.min_height = plate, full_width, min_height
+        self.widths: list[int] = []
+
+    def predict(self, image: Image) -> list[PlateDetection]:
+        self.widths.append(image.shape[1])
+        f = image.shape[1] / self.full_width
+        p = self.plate
+        if p.h * f < self.min_height:
+            return []
+        box = BoundingBox(round(p.x * f), round(p.y * f), round(p.w * f), round(p.h * f))
+        return [PlateDetection(box, 0.9, box)]
+
+
+def large_scene() -> np.ndarray:
+    img = np.zeros((900, 1600, 3), np.uint8)
+    img[600:640, 1000:1100] = 200
+    return img
+
+
+def quick_pipeline(detector: SizeAwareDetector, confidence: float) -> Pipeline:
+    return Pipeline(
+        detector=detector,
+        reader=FakeReader({200: (PlateCandidate("7XYZ123", confidence),)}),
+        region=FakeRegion(RegionGuess("us-ca", 0.9)),
+        config=PipelineConfig(quick_side=800, quick_sure=0.8),
+    )
+
+
+def test_a_sure_plate_in_the_shrunk_scene_skips_the_full_size_search() -> None:
+    detector = SizeAwareDetector(BoundingBox(1000, 600, 100, 40), 1600)
+    [found] = quick_pipeline(detector, 0.95).recognize(large_scene())
+    assert detector.widths == [800]
+    assert found.plate == "7XYZ123"
+    # the box is in the caller's pixels, not the shrunk scene's
+    assert found.box.iou(BoundingBox(1000, 600, 100, 40)) >= 0.5
+
+
+def test_an_unsure_quick_read_is_searched_again_at_full_size() -> None:
+    detector = SizeAwareDetector(BoundingBox(1000, 600, 100, 40), 1600)
+    [found] = quick_pipeline(detector, 0.7).recognize(large_scene())
+    assert detector.widths == [800, 1600]
+    assert found.plate == "7XYZ123"
+
+
+def test_a_plate_too_small_for_the_shrunk_scene_is_found_at_full_size() -> None:
+    detector = SizeAwareDetector(BoundingBox(1000, 600, 100, 40), 1600, min_height=30)
+    [found] = quick_pipeline(detector, 0.95).recognize(large_scene())
+    assert detector.widths == [800, 1600]
+    assert found.box.iou(BoundingBox(1000, 600, 100, 40)) >= 0.5
+
+
+def test_a_scene_no_larger_than_the_quick_size_is_searched_once() -> None:
+    detector = SizeAwareDetector(BoundingBox(100, 100, 100, 40), 800)
+    img = np.zeros((600, 800, 3), np.uint8)
+    img[100:140, 100:200] = 200
+    quick_pipeline(detector, 0.7).recognize(img)
+    assert detector.widths == [800]

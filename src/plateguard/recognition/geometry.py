@@ -95,3 +95,21 @@ def expand(box: BoundingBox, fx: float, fy: float, limit: tuple[int, int], dy: f
     x0, y0 = max(0, int(cx - w / 2)), max(0, int(cy - h / 2))
     x1, y1 = min(limit[0], int(cx + w / 2)), min(limit[1], int(cy + h / 2))
     return BoundingBox(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+
+def scale_quad(quad: Quad, fx: float, fy: float) -> Quad:
+    """`quad` scaled about its centre along its own axes: `fx` along the top and bottom edges, `fy` along
+    the sides (a tilted text line grows into its tilted plate)."""
+    q = quad.astype(np.float32)
+    centre = q.mean(axis=0)
+    across = ((q[1] - q[0]) + (q[2] - q[3])) / 4  # half the width, along the line
+    down = ((q[3] - q[0]) + (q[2] - q[1])) / 4  # half the height
+    signs = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=np.float32)
+    return np.asarray(centre + signs[:, :1] * across * fx + signs[:, 1:] * down * fy, dtype=np.float32)
+
+
+def quad_bounds(quad: Quad, limit: tuple[int, int]) -> BoundingBox:
+    """The axis-aligned box around `quad`, clipped to an image of `limit` (width, height)."""
+    x0, y0 = max(0, int(np.floor(quad[:, 0].min()))), max(0, int(np.floor(quad[:, 1].min())))
+    x1, y1 = min(limit[0], int(np.ceil(quad[:, 0].max()))), min(limit[1], int(np.ceil(quad[:, 1].max())))
+    return BoundingBox(x0, y0, max(1, x1 - x0), max(1, y1 - y0))

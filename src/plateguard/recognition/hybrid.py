@@ -31,7 +31,7 @@ class HybridReader:
             return fast
         slow = self.second.predict(crop)
         cands = fuse(fast.candidates, slow.candidates, self.first_weight)
-        return PlateText(cands, slow.other_text, fast.look or slow.look)
+        return PlateText(cands, slow.other_text, fast.look or slow.look, slow.line)
 
 
 def fuse(

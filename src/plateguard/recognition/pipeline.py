@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 
 from plateguard.recognition.color import vehicle_color
 from plateguard.recognition.ctc import fits_region
 from plateguard.recognition.formats import is_state_word, is_timestamp
-from plateguard.recognition.geometry import crop_box, to_bgr
+from plateguard.recognition.geometry import crop_box, quad_bounds, scale_quad, to_bgr
 from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS
 from plateguard.recognition.types import (
     BoundingBox,
@@ -19,6 +20,7 @@ from plateguard.recognition.types import (
     PlateDetection,
     PlateDetector,
     PlateReader,
+    PlateText,
     RecognizedPlate,
     RegionClassifier,
     RegionGuess,
@@ -48,6 +50,10 @@ class PipelineConfig:
     close-up (dedicated ALPR cameras send only the plate, and the text detector misses characters that
     fill the frame). A plate-shaped one is first read whole as a plate; when that reading is not plausible
     and the scene search finds nothing, it is searched again on a padded canvas."""
+    quick_side: int = 800
+    """Scenes larger than this (longer side, pixels) are first searched shrunk to it; the full-size search
+    runs only when that finds no plate read at `quick_sure` or above. 0 searches at full size only."""
+    quick_sure: float = 0.8
     closeup_pad: float = 2.0
     """A close-up is read again centred on a canvas this many image sizes wider and taller on each axis
     (2.0: three times the size), filled with the image's median grey."""
@@ -86,11 +92,19 @@ class Pipeline:
         return [replace(p, box=p.box.moved_into(-dx, -dy, w, h)) for p in self._recognize_scene(canvas)]
 
     def _recognize_scene(self, img: Image) -> list[RecognizedPlate]:
+        side = self.config.quick_side
+        if side and max(img.shape[:2]) > side:
+            quick = self._read_detections(img, detect_scaled(self.detector, img, side))
+            if quick and quick[0].confidence >= self.config.quick_sure:
+                return quick
+        return self._read_detections(img, self.detector.predict(img))
+
+    def _read_detections(self, img: Image, detections: list[PlateDetection]) -> list[RecognizedPlate]:
         found: list[tuple[RecognizedPlate, int]] = []
         sure_height = 0
         # Tallest text first; once a confident plate is read, shorter text that could only be a
         # secondary plate below the height ratio is not read at all (saves most reads per scene).
-        for det in sorted(self.detector.predict(img), key=lambda d: -d.text_box.h):
+        for det in sorted(detections, key=lambda d: -d.text_box.h):
             if det.text_box.h < self.config.second_plate_height * sure_height:
                 continue
             plate = self._read(img, det)
@@ -126,7 +140,8 @@ class Pipeline:
         if not plausible(best.plate, score, self.config):
             return None
         color = vehicle_color(img, det.box)
-        return RecognizedPlate(best.plate, score, det.box, region.region, region.confidence, cands, color)
+        box = plate_box(det, text, img.shape[1], img.shape[0])
+        return RecognizedPlate(best.plate, score, box, region.region, region.confidence, cands, color)
 
 
 SURE_PLATE = 0.7
@@ -134,6 +149,57 @@ SURE_PLATE = 0.7
 PLATE_SHAPED = (1.6, 5.0)
 """Width-to-height ratios of a close-up that is read whole as a plate first (US plates are 2:1; crops
 with a frame or a little car around them stay within these)."""
+
+
+PLATE_AROUND_DETECTED_LINE = (1.0, 1.6)
+"""The plate's box is its detected text line scaled about its centre by these (along the line, across it).
+Chosen on the tuning scenes: 98 % of boxes overlap the plate with IoU >= 0.3 (median 0.70); the crop the
+reader reads stays the detector's larger box (1.35 x 2.6), which keeps the state name in view."""
+PLATE_AROUND_READ_LINE = (1.3, 1.7)
+"""The same for the line the reader read inside the crop (found at 320 px, so drawn tighter)."""
+MERGED_LINE_RATIO = 5.0
+"""A detected line wider than this many heights is more than a plate number (the widest plate-number line
+on the tuning scenes is 3.9): text beside the plate joined it. The plate is placed around the line that
+the reader picked as the number instead."""
+
+
+def plate_box(det: PlateDetection, text: PlateText, width: int, height: int) -> BoundingBox:
+    """The box of the plate itself (not of the text around it) in the scene."""
+    line = np.array(det.quad or _corners(det.text_box), dtype=np.float32)
+    factors = PLATE_AROUND_DETECTED_LINE
+    if text.line and _line_ratio(line) > MERGED_LINE_RATIO:
+        line = np.array(text.line, dtype=np.float32) + np.array([max(0, det.box.x), max(0, det.box.y)])
+        factors = PLATE_AROUND_READ_LINE
+    return quad_bounds(scale_quad(line, *factors), (width, height))
+
+
+def _corners(box: BoundingBox) -> tuple[tuple[float, float], ...]:
+    x0, y0, x1, y1 = box.x, box.y, box.x + box.w, box.y + box.h
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def _line_ratio(quad: np.ndarray) -> float:
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    return width / max(1.0, float(np.linalg.norm(quad[3] - quad[0])))
+
+
+def detect_scaled(detector: PlateDetector, img: Image, side: int) -> list[PlateDetection]:
+    """The detector run on `img` shrunk to `side` pixels on its longer side, boxes in `img` pixels."""
+    h, w = img.shape[:2]
+    scale = side / max(h, w)
+    small = cv2.resize(
+        img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+    )
+    return [_scaled_detection(d, 1 / scale, (w, h)) for d in detector.predict(np.asarray(small, np.uint8))]
+
+
+def _scaled_detection(det: PlateDetection, factor: float, limit: tuple[int, int]) -> PlateDetection:
+    def grow(b: BoundingBox) -> BoundingBox:
+        x, y = round(b.x * factor), round(b.y * factor)
+        return BoundingBox(x, y, round(b.w * factor), round(b.h * factor)).moved_into(0, 0, *limit)
+
+    quad = tuple((x * factor, y * factor) for x, y in det.quad)
+    return PlateDetection(grow(det.box), det.confidence, grow(det.text_box), quad)
 
 
 def pad_canvas(img: Image, pad: float) -> tuple[Image, tuple[int, int]]:

@@ -87,6 +87,7 @@ class PpocrPlateReader:
         self.squashes = squashes
 
     def predict(self, crop: Image) -> PlateText:
+        original_width = crop.shape[1]
         img = _normalise_crop(to_bgr(crop))
         lines = merge_lines(self.detector.predict(img, max_side=CROP_WIDTH))
         main = pick_main_line(lines)
@@ -94,15 +95,17 @@ class PpocrPlateReader:
             probs = self._read_best(img)
             return PlateText(rank(probs))
         cands = self._read_main(warp_quad(img, np.array(main.quad, dtype=np.float32), pad_y=PAD_Y))
+        scale = original_width / img.shape[1]
+        line = tuple((x * scale, y * scale) for x, y in main.quad)
         if not cands or len(cands[0].plate) < 4:  # not a plate number: skip the secondary lines
-            return PlateText(cands)
+            return PlateText(cands, line=line)
         others = [ln for ln in lines if ln is not main and ln.height >= 0.18 * main.height]
         others.sort(key=lambda ln: -ln.width * ln.height)
         texts = tuple(
             greedy_text(self.reader.predict(warp_quad(img, np.array(o.quad, dtype=np.float32), pad_y=0.1)))
             for o in others[: self.other_lines]
         )
-        return PlateText(cands, tuple(t for t in texts if t))
+        return PlateText(cands, tuple(t for t in texts if t), line=line)
 
     def _read_main(self, line: Image) -> tuple[PlateCandidate, ...]:
         best: tuple[PlateCandidate, ...] = ()

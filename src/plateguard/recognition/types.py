@@ -71,6 +71,9 @@ class PlateText:
     """Secondary text on the plate (state name, slogan), upper-cased, for region inference."""
     look: tuple[tuple[str, float], ...] = ()
     """The reader's own region opinion from the plate's look: (two-letter code, probability), best first."""
+    line: tuple[tuple[float, float], ...] = ()
+    """Corners of the plate-number line it read, in pixels of the crop (clockwise from top-left); empty
+    when the reader reads the crop whole."""
 
     @property
     def best(self) -> PlateCandidate:

@@ -1,0 +1,107 @@
+"""The box a read reports is the plate's own: it overlaps the plate, wherever and however large the plate is.
+
+Scenes are built here from the project's rendered plates, so the true plate rectangle is known exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+import cv2
+import numpy as np
+import pytest
+
+from plateguard.recognition.pipeline import Pipeline
+from plateguard.recognition.types import BoundingBox
+
+from .conftest import render_plate
+from .test_models import need_rapidocr
+
+pytestmark = pytest.mark.model
+
+
+@cache
+def engine() -> Pipeline:
+    need_rapidocr()
+    from plateguard.recognition.pipeline import build_default
+
+    return build_default(threads=1)
+
+
+def noisy_scene(width: int, height: int, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.clip(rng.normal(100, 30, (height, width, 3)), 0, 255).astype(np.uint8)
+
+
+def paste_plate(scene: np.ndarray, x: int, y: int, width: int, text: str = "8DEF456") -> BoundingBox:
+    plate = cv2.resize(render_plate(text=text), (width, width // 2), interpolation=cv2.INTER_AREA)
+    scene[y : y + width // 2, x : x + width] = plate
+    return BoundingBox(x, y, width, width // 2)
+
+
+@pytest.mark.parametrize(
+    ("size", "plate_width", "at"),
+    [
+        ((640, 480), 150, (250, 250)),  # a close fixed camera
+        ((1280, 720), 120, (600, 500)),
+        ((1920, 1080), 200, (900, 700)),  # a large frame, found by the quick search
+        ((1920, 1080), 90, (300, 900)),  # a small plate in a large frame: only the full-size search finds it
+        ((1280, 720), 300, (100, 100)),
+    ],
+)
+def test_the_reported_box_overlaps_the_plate(
+    size: tuple[int, int], plate_width: int, at: tuple[int, int]
+) -> None:
+    scene = noisy_scene(*size)
+    truth = paste_plate(scene, *at, plate_width)
+    [found] = engine().recognize(scene)
+    assert found.plate == "8DEF456"
+    assert found.box.iou(truth) >= 0.3, (found.box, truth)
+
+
+def test_a_large_plate_is_boxed_tightly() -> None:
+    scene = noisy_scene(1280, 720)
+    truth = paste_plate(scene, 400, 300, 240)
+    [found] = engine().recognize(scene)
+    assert found.box.iou(truth) >= 0.6
+    assert found.box.w <= 1.2 * truth.w and found.box.h <= 1.3 * truth.h
+
+
+def test_text_beside_the_plate_does_not_widen_its_box() -> None:
+    """A dealer's sign on the same row joins the plate number into one detected text line, several plate
+    widths long; the box stays on the plate the reader read."""
+    scene = np.full((720, 1280, 3), 90, np.uint8)
+    scene[395:505, 150:1150] = 235  # a light sign board behind the plate
+    truth = paste_plate(scene, 500, 400, 200)
+    for x, word in ((200, "DEALER"), (720, "MOTORS 24")):
+        cv2.putText(scene, word, (x, 472), cv2.FONT_HERSHEY_DUPLEX, 1.5, (20, 20, 20), 3)
+    lines = [d.text_box for d in engine().detector.predict(scene)]
+    assert any(b.w > 2 * truth.w for b in lines), "the scene must make the detector join the texts"
+    full_size = engine()
+    full_size = Pipeline(
+        detector=full_size.detector,
+        reader=full_size.reader,
+        region=full_size.region,
+        config=replace(full_size.config, quick_side=0),
+    )
+    [found] = full_size.recognize(scene)
+    assert found.plate == "8DEF456"
+    assert found.box.w <= 1.3 * truth.w
+    assert found.box.iou(truth) >= 0.5
+
+
+def test_a_tilted_plate_is_boxed_around_its_corners() -> None:
+    scene = np.full((720, 1280, 3), 90, np.uint8)
+    patch = np.full((300, 300, 3), 90, np.uint8)
+    patch[100:200, 50:250] = cv2.resize(render_plate(text="8DEF456"), (200, 100))
+    turn = cv2.getRotationMatrix2D((150, 150), 12, 1.0)
+    scene[300:600, 500:800] = cv2.warpAffine(patch, turn, (300, 300), borderValue=(90, 90, 90))
+    corners = np.array([[[50, 100], [250, 100], [250, 200], [50, 200]]], np.float32)
+    turned = cv2.transform(corners, turn)[0] + [500, 300]
+    x0, y0 = turned.min(axis=0)
+    x1, y1 = turned.max(axis=0)
+    truth = BoundingBox(int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+    [found] = engine().recognize(scene)
+    assert found.plate == "8DEF456"
+    assert found.box.iou(truth) >= 0.5
