@@ -183,6 +183,12 @@ def _line_ratio(quad: np.ndarray) -> float:
     return width / max(1.0, float(np.linalg.norm(quad[3] - quad[0])))
 
 
+SHRUNK_LINE_TIGHTER = (0.95, 0.8)
+"""A line found in the shrunk scene is looser around its text (the detector's margin is a few of its own
+pixels, more of the full image's): its corners are drawn in by these factors so that the plate's box
+around it has the same meaning (chosen on the tuning scenes: boxes with IoU >= 0.3 94 % -> 97 %)."""
+
+
 def detect_scaled(detector: PlateDetector, img: Image, side: int) -> list[PlateDetection]:
     """The detector run on `img` shrunk to `side` pixels on its longer side, boxes in `img` pixels."""
     h, w = img.shape[:2]
@@ -198,8 +204,9 @@ def _scaled_detection(det: PlateDetection, factor: float, limit: tuple[int, int]
         x, y = round(b.x * factor), round(b.y * factor)
         return BoundingBox(x, y, round(b.w * factor), round(b.h * factor)).moved_into(0, 0, *limit)
 
-    quad = tuple((x * factor, y * factor) for x, y in det.quad)
-    return PlateDetection(grow(det.box), det.confidence, grow(det.text_box), quad)
+    quad = scale_quad(np.array(det.quad, np.float32) * factor, *SHRUNK_LINE_TIGHTER) if det.quad else None
+    corners = tuple((float(x), float(y)) for x, y in quad) if quad is not None else ()
+    return PlateDetection(grow(det.box), det.confidence, grow(det.text_box), corners)
 
 
 def pad_canvas(img: Image, pad: float) -> tuple[Image, tuple[int, int]]:
