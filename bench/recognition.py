@@ -28,12 +28,16 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "bench"))
+
+from support.taxonomy import classify, report  # type: ignore[import-not-found]  # noqa: E402
 
 from plateguard.recognition.formats import normalize_plate  # noqa: E402
 from plateguard.recognition.images import load_image  # noqa: E402
@@ -70,6 +74,10 @@ class Tally:
     scene_ms: list[float] = field(default_factory=list)
     crop_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    scene_kinds: Counter[str] = field(default_factory=Counter)
+    crop_kinds: Counter[str] = field(default_factory=Counter)
+    scene_pairs: Counter[str] = field(default_factory=Counter)
+    crop_pairs: Counter[str] = field(default_factory=Counter)
 
 
 PARTS = ("tuning", "validation")
@@ -115,6 +123,17 @@ def score_scene(t: Tally, scene: Scene, plates: list[RecognizedPlate]) -> None:
     t.top10 += ok1 or any(normalize_plate(c.plate) == truth for p in hits for c in p.candidates[:10])
     if not ok1:
         t.misses.append(f"scene {scene.path.name} {scene.plate} -> {[p.plate for p in plates]}")
+        best = max(hits, key=lambda p: p.confidence) if hits else None
+        count_miss(t.scene_kinds, t.scene_pairs, truth, best)
+
+
+def count_miss(kinds: Counter[str], pairs: Counter[str], truth: str, read: RecognizedPlate | None) -> None:
+    text = normalize_plate(read.plate) if read else ""
+    candidates = [normalize_plate(c.plate) for c in read.candidates] if read else []
+    kind, pair = classify(truth, text, candidates)
+    kinds[kind] += 1
+    if pair:
+        pairs[pair] += 1
 
 
 def run_engine(
@@ -141,6 +160,7 @@ def run_engine(
         t.state_ok += plate.region == f"us-{crop.state}"
         if not ok:
             t.misses.append(f"crop {crop.path.name} {crop.plate} -> {plate.plate} ({plate.region})")
+            count_miss(t.crop_kinds, t.crop_pairs, normalize_plate(crop.plate), plate)
         closeup = recognize(image)
         t.closeup_top1 += bool(closeup) and normalize_plate(closeup[0].plate) == normalize_plate(crop.plate)
     return t
@@ -234,6 +254,7 @@ def main() -> None:
 
         baseline = RapidOcrBaseline(ppocr_v6=args.baseline_ppocr_v6)
     results: dict[str, dict[str, float]] = {}
+    taxonomy: list[str] = []
     for part in PARTS if args.part == "both" else (args.part,):
         mine_s = [s for s in scenes if part_of(s.path.name) == part]
         mine_c = [c for c in crops if part_of(c.path.name) == part]
@@ -245,6 +266,9 @@ def main() -> None:
             )
         if args.misses and part == "tuning":
             print("\n".join(tally.misses))
+        taxonomy.extend(report(f"{part} scenes", tally.scene_kinds, tally.scene_pairs, tally.scenes))
+        taxonomy.extend(report(f"{part} crops", tally.crop_kinds, tally.crop_pairs, tally.crops))
+    print("\n".join(taxonomy))
     print_table(results)
     synthetic = synthetic_crops_top1(pipeline.read_crop, args.synthetic)
     print(f"synthetic validation crops top-1 ({args.synthetic} rendered plates): {synthetic}")
