@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import cv2
 import numpy as np
 
 from plateguard.recognition.ctc import Probs, rank, segments
 from plateguard.recognition.formats import ALPHABET, regions_from_text
 from plateguard.recognition.geometry import TextBox, expand, order_quad, to_bgr, warp_quad
-from plateguard.recognition.ppocr import TextDetector, TextLineReader
+from plateguard.recognition.ppocr import TextDetector
 from plateguard.recognition.types import Image, PlateCandidate, PlateDetection, PlateText
 
 CROP_WIDTH = 320
@@ -79,18 +81,28 @@ def mean_peak(probs: Probs) -> float:
     return float(np.mean([s.options[0][1] for s in segs])) if segs else 0.0
 
 
+class LineReader(Protocol):
+    """Reads a rectified text line into per-frame probabilities (T, 37) over blank + A-Z0-9."""
+
+    def predict(self, line: Image) -> Probs: ...
+
+
 class PpocrPlateReader:
     """Reads a plate crop: finds its text lines, reads the main one, keeps the others for region inference."""
 
     def __init__(
         self,
         detector: TextDetector,
-        reader: TextLineReader,
+        reader: LineReader,
         other_lines: int = 3,
         squashes: tuple[float, ...] = SQUASHES,
+        text_reader: LineReader | None = None,
     ) -> None:
+        """`reader` reads the plate number; `text_reader` (default: the same) the other lines, the state
+        name and slogan, which a reader trained on plate numbers alone may read worse."""
         self.detector = detector
         self.reader = reader
+        self.text_reader = text_reader or reader
         self.other_lines = other_lines
         self.squashes = squashes
 
@@ -116,7 +128,7 @@ class PpocrPlateReader:
         texts: list[str] = []
         for other in lines:
             text = greedy_text(
-                self.reader.predict(warp_quad(img, np.array(other.quad, np.float32), pad_y=0.1))
+                self.text_reader.predict(warp_quad(img, np.array(other.quad, np.float32), pad_y=0.1))
             )
             if text:
                 texts.append(text)
