@@ -105,3 +105,24 @@ def test_a_tilted_plate_is_boxed_around_its_corners() -> None:
     [found] = engine().recognize(scene)
     assert found.plate == "8DEF456"
     assert found.box.iou(truth) >= 0.5
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 3), (4000, 1), (1, 3000), (5000, 3000), (2400, 60)])
+def test_odd_image_sizes_give_no_error_and_boxes_inside_the_image(size: tuple[int, int]) -> None:
+    width, height = size
+    scene = noisy_scene(width, height, seed=width)
+    if width >= 400 and height >= 200:
+        paste_plate(scene, width // 3, height // 3, 200)
+    for found in engine().recognize(scene):
+        box = found.box
+        assert box.w > 0 and box.h > 0
+        assert box.x >= 0 and box.y >= 0 and box.x + box.w <= width and box.y + box.h <= height
+
+
+def test_a_plate_at_the_image_edge_is_boxed_inside_the_image() -> None:
+    scene = noisy_scene(1280, 720)
+    truth = paste_plate(scene, 1280 - 200, 720 - 100, 200)  # bottom-right corner, touching both edges
+    [found] = engine().recognize(scene)
+    box = found.box
+    assert box.x + box.w <= 1280 and box.y + box.h <= 720
+    assert box.iou(truth) >= 0.3
