@@ -57,3 +57,16 @@ class PlateReaderNet(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         logits, state = self.forward_logits(x)
         return logits.softmax(-1), state.softmax(-1)
+
+
+def greedy(probs: torch.Tensor) -> list[str]:
+    """Best-path CTC decoding of (N, T, 37) scores over blank + ALPHABET."""
+    out = []
+    for row in probs.argmax(-1).tolist():
+        prev, text = 0, []
+        for k in row:
+            if k != prev and k != 0:
+                text.append(ALPHABET[k - 1])
+            prev = k
+        out.append("".join(text))
+    return out

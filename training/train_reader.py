@@ -22,7 +22,7 @@ from torch import nn
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from model import ALPHABET, IN_H, IN_W, PlateReaderNet
+from model import ALPHABET, IN_H, IN_W, PlateReaderNet, greedy
 from render import STATES, sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,18 +54,6 @@ def collate(batch):  # type: ignore[no-untyped-def]
     lengths = torch.tensor([len(b[1]) for b in batch], dtype=torch.long)
     states = torch.tensor([b[2] for b in batch], dtype=torch.long)
     return images, targets, lengths, states, [b[1] for b in batch]
-
-
-def greedy(probs: torch.Tensor) -> list[str]:
-    out = []
-    for row in probs.argmax(-1).tolist():
-        prev, text = 0, []
-        for k in row:
-            if k != prev and k != 0:
-                text.append(ALPHABET[k - 1])
-            prev = k
-        out.append("".join(text))
-    return out
 
 
 def lr_at(step: int, total: int, peak: float) -> float:

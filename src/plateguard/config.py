@@ -257,9 +257,10 @@ class AccessSettings(Section):
 
 class RecognitionSettings(Section):
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads used per recognition.")
-    reader: Literal["ppocr", "crnn", "hybrid", "fast"] = Field(
-        "ppocr",
-        description="Plate reader: ppocr, crnn (own model alone), hybrid (both, fused) or fast (own model,"
+    reader: Literal["tuned", "ppocr", "crnn", "hybrid", "fast"] = Field(
+        "tuned",
+        description="Plate reader: tuned (PP-OCR recognizer fine-tuned to plates), ppocr (stock PP-OCR),"
+        " crnn (own whole-plate model alone), hybrid (own model and stock PP-OCR, fused) or fast (own model,"
         " PP-OCR only when it is unsure); docs/recognition.md gives each one's accuracy and speed.",
     )
 

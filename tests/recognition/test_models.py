@@ -80,11 +80,26 @@ def test_a_recognizer_without_its_symbols_is_refused(tmp_path: Path) -> None:
         TextLineReader(copy, dictionary=short)
 
 
-def test_ppocr_backend_reads_a_rendered_plate_and_scene() -> None:
+def test_the_fine_tuned_line_reader_loads_and_refuses_a_foreign_model(tmp_path: Path) -> None:
+    need_ppocr()
+    from plateguard.recognition.line_reader import LINE_READER_MODEL, PlateLineReader
+    from plateguard.recognition.ppocr import REC_MODEL, ppocr_model_dir
+
+    assert LINE_READER_MODEL.is_file(), "the fine-tuned reader is committed with the package"
+    reader = PlateLineReader()
+    line = np.full((48, 200, 3), 255, np.uint8)
+    probs = reader.predict(line)
+    assert probs.shape[1] == 37 and np.allclose(probs.sum(axis=1), 1.0, atol=1e-3)
+    with pytest.raises(ModelLoadError, match=r"rec\.onnx: alphabet"):
+        PlateLineReader(ppocr_model_dir() / REC_MODEL)  # the stock model names no plate alphabet
+
+
+@pytest.mark.parametrize("reader", ["tuned", "ppocr"])
+def test_ppocr_backend_reads_a_rendered_plate_and_scene(reader: str) -> None:
     need_ppocr()
     from plateguard.recognition.pipeline import build_default
 
-    engine = build_default(threads=1, reader="ppocr")
+    engine = build_default(threads=1, reader=reader)
     plate = render_plate("ca", "7ABC123")
     assert engine.read_crop(plate).plate == "7ABC123"
     scene = in_scene(plate)

