@@ -80,8 +80,8 @@ def test_separators_and_bolts_are_not_read(left: str, right: str, mark: str) -> 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known defect: the PP-OCRv4 recognizer reads a round emblem in the gap as O "
-    "(docs/recognition.md, Limits); a reader that passes turns this into a failure to update",
+    reason="known defect: the PP-OCRv4 recognizer, stock and fine-tuned, reads a round emblem in the gap "
+    "as O (docs/recognition.md, Limits); a reader that passes turns this into a failure to update",
 )
 def test_a_round_emblem_is_not_read_as_a_letter() -> None:
     misread = [
