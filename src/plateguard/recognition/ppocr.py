@@ -16,6 +16,7 @@ import numpy as np
 from plateguard.recognition.ctc import Probs
 from plateguard.recognition.formats import ALPHABET
 from plateguard.recognition.geometry import RotatedRect, TextBox, order_quad, rect_quad
+from plateguard.recognition.line_reader import line_input
 from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS, ModelLoadError, load_session
 from plateguard.recognition.types import Image
 
@@ -128,12 +129,7 @@ class TextLineReader:
 
     def predict(self, line: Image) -> Probs:
         """Per-frame probabilities (T, 37) for a BGR text-line image."""
-        h, w = line.shape[:2]
-        tw = int(np.clip(np.ceil(self.height * w / max(h, 1)), 16, 640))
-        resized = cv2.resize(line, (tw, self.height), interpolation=cv2.INTER_LINEAR)
-        width = max(tw, 80)
-        x = np.zeros((1, 3, self.height, width), dtype=np.float32)
-        x[0, :, :, :tw] = ((resized.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
+        x = line_input(line, height=self.height)[None]  # the same input the fine-tuned reader gets
         probs = self.session.run(None, {self.input_name: x})[0][0]
         return restrict(probs, self.columns)
 
