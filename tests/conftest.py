@@ -8,6 +8,7 @@ skipping. With PLATEGUARD_TEST_AS_APP_ROLE=1 the PostgreSQL tests run as the app
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import secrets
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -43,6 +45,13 @@ ANY_CAPTURE_TIME = CaptureWindow(days_back=100 * 365)
 """Reads of any age, for tests that store reads from fixed dates or from long ago."""
 TEST_ACTOR = Actor.system("Test Police Department", "test set-up")
 """Who registers the cameras and issues the tokens a test starts from (written to the access log)."""
+AGENCY_ZONE = ZoneInfo("America/Los_Angeles")
+"""The test agency's zone. Its date is a day behind UTC's each afternoon, so the machine's date is not it."""
+
+
+def agency_today() -> dt.date:
+    """Today as the department's users see it; the date a form is checked against."""
+    return dt.datetime.now(AGENCY_ZONE).date()
 
 
 _finished_tests = 0
@@ -241,7 +250,7 @@ def train(db: Session) -> Train:
                 session=db,
                 user=user,
                 course=course,
-                completed_on=dt.date.today() - dt.timedelta(days=1),
+                completed_on=agency_today() - dt.timedelta(days=1),
                 recorded_by=user,
             )
         return user

@@ -12,7 +12,7 @@ from plateguard.access_log.models import AccessRecord
 from plateguard.accounts import service
 from plateguard.accounts.models import AccountStatus
 from plateguard.accounts.roles import Role
-from tests.conftest import MakeUser, Train, post_login, sign_in
+from tests.conftest import MakeUser, Train, agency_today, post_login, sign_in
 
 
 def logged(db: Session, action: str) -> list[AccessRecord]:
@@ -100,7 +100,7 @@ def test_training_manager_records_training_and_gate_opens(
 ) -> None:
     make_user("sgt.park", Role.TRAINING_MANAGER)
     auditor = make_user("sgt.brooks", Role.AUDITOR)
-    today = dt.date.today()
+    today = agency_today()
     completed = dt.date(today.year if today >= dt.date(today.year, 3, 10) else today.year - 1, 3, 10)
     auditor_client = TestClient(client.app)
     sign_in(auditor_client, "sgt.brooks")

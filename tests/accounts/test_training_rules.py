@@ -14,14 +14,14 @@ from plateguard.accounts import training
 from plateguard.accounts.roles import Role
 from plateguard.cli import app
 from plateguard.database import make_engine, make_session_factory
-from tests.conftest import TEST_PASSWORD, MakeUser, sign_in
+from tests.conftest import TEST_PASSWORD, MakeUser, agency_today, sign_in
 
 # Relative to today: a fixed date would pass the 24-month validity one day and fail every run after.
-TRAINED_A_MONTH_AGO = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+TRAINED_A_MONTH_AGO = (agency_today() - dt.timedelta(days=30)).isoformat()
 
 
 def record_form(csrf: str, user_id: int, course_id: int) -> dict[str, str]:
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    yesterday = (agency_today() - dt.timedelta(days=1)).isoformat()
     return {
         "csrf_token": csrf,
         "user_id": str(user_id),
@@ -109,7 +109,7 @@ def test_the_training_page_shows_a_statement_at_setup_as_such(
             session=db,
             user=admin,
             course=course,
-            completed_on=dt.date.today(),
+            completed_on=agency_today(),
             recorded_by=admin,
             notes="POST ALPR course, 2026-10-01",
             attested_at_init=True,

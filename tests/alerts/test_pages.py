@@ -16,7 +16,7 @@ from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistSource
 from plateguard.reads.models import PlateRead
 from plateguard.reads.stored import StoredRead
-from tests.conftest import TEST_ACTOR, Trained, sign_in
+from tests.conftest import TEST_ACTOR, Trained, agency_today, sign_in
 from tests.hotlists.conftest import StoreRead, access_actions, make_list, stolen
 
 
@@ -108,7 +108,7 @@ def test_partial_plate_form_and_import_upload(  # type: ignore[no-untyped-def]
             "plate": "4KP*",
             "category": "felony_vehicle",
             "purpose": "Criminal investigation",
-            "expires_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+            "expires_on": (agency_today() + dt.timedelta(days=30)).isoformat(),
         },
     )
     assert missing_case.status_code == 422 and missing_case.json()["error"]["field"] == "case_number"
@@ -120,7 +120,7 @@ def test_partial_plate_form_and_import_upload(  # type: ignore[no-untyped-def]
             "category": "felony_vehicle",
             "purpose": "Criminal investigation",
             "case_number": "26-0007",
-            "expires_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+            "expires_on": (agency_today() + dt.timedelta(days=30)).isoformat(),
         },
         follow_redirects=False,
     )

@@ -26,7 +26,7 @@ from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistSource
 from plateguard.ingest import service as ingest_service
 from plateguard.ingest.schemas import ReadSubmission
 from tests.audits.conftest import Log
-from tests.conftest import TEST_ACTOR, sign_in
+from tests.conftest import TEST_ACTOR, agency_today, sign_in
 
 HTML = {"Accept": "text/html"}
 
@@ -97,7 +97,7 @@ def test_a_custodian_reads_audits_but_cannot_conduct_one(client: TestClient, tra
     csrf = sign_in(client, "ms.okafor")
     page = client.get("/audits")
     assert page.status_code == 200 and 'action="/audits"' not in page.text
-    today = dt.date.today()
+    today = agency_today()
     refused = client.post(
         "/audits", data={"period_start": str(today), "period_end": str(today), "csrf_token": csrf}
     )
@@ -147,13 +147,13 @@ def test_incidents_carry_their_notice_deadlines(  # type: ignore[no-untyped-def]
     incident_id = re.search(r'action="/incidents/(\d+)/notice"', page).group(1)  # type: ignore[union-attr]
     early = client.post(
         f"/incidents/{incident_id}/notice",
-        data={"notice": "attorney_general", "given_on": str(dt.date.today()), "csrf_token": csrf},
+        data={"notice": "attorney_general", "given_on": str(agency_today()), "csrf_token": csrf},
         headers=HTML,
     )
     assert early.status_code == 422 and "residents' notice first" in early.text.replace("&#39;", "'")
     client.post(
         f"/incidents/{incident_id}/notice",
-        data={"notice": "residents", "given_on": str(dt.date.today()), "csrf_token": csrf},
+        data={"notice": "residents", "given_on": str(agency_today()), "csrf_token": csrf},
     )
     page = client.get("/incidents").text
     assert "OVERDUE" not in page and page.count("given ") >= 1

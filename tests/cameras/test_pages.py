@@ -17,13 +17,13 @@ from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.health import health
 from plateguard.cameras.models import Camera, CameraKind
-from tests.conftest import TEST_ACTOR, MakeUser, sign_in
+from tests.conftest import TEST_ACTOR, MakeUser, agency_today, sign_in
 
 
 def trained(db: Session, user: User) -> User:
     for course in training.courses(session=db):
         training.record_completion(
-            session=db, user=user, course=course, completed_on=dt.date.today(), recorded_by=user
+            session=db, user=user, course=course, completed_on=agency_today(), recorded_by=user
         )
     return user
 
@@ -84,7 +84,7 @@ def test_maintenance_is_recorded_with_who_did_it(client: TestClient, db: Session
         data={
             "csrf_token": csrf,
             "kind": "maintenance",
-            "occurred_on": dt.date.today().isoformat(),
+            "occurred_on": agency_today().isoformat(),
             "notes": "Lens cleaned",
         },
     )

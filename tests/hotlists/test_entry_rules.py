@@ -19,11 +19,11 @@ from plateguard.errors import Forbidden, InvalidInput
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistSource
-from tests.conftest import Trained, sign_in
+from tests.conftest import Trained, agency_today, sign_in
 from tests.hotlists.conftest import import_file, make_list, stolen
 
 ACTOR = Actor.system("Test Police Department", "test")
-IN_A_WEEK = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+IN_A_WEEK = (agency_today() + dt.timedelta(days=7)).isoformat()
 
 
 def records(db: Session, action: str) -> list[AccessRecord]:

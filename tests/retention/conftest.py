@@ -29,7 +29,7 @@ from plateguard.reads.schemas import Candidate
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind
 from plateguard.retention.schemas import ScheduleCreate
-from tests.conftest import ANY_CAPTURE_TIME, TEST_PASSWORD, Prepared, prepared_data_dir
+from tests.conftest import ANY_CAPTURE_TIME, TEST_PASSWORD, Prepared, agency_today, prepared_data_dir
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -54,7 +54,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Prepared]:
                     session=session,
                     user=user,
                     course=course,
-                    completed_on=dt.date.today() - dt.timedelta(days=1),
+                    completed_on=agency_today() - dt.timedelta(days=1),
                     recorded_by=user,
                 )
     yield prepared

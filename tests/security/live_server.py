@@ -24,7 +24,7 @@ from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera
 from plateguard.database import make_engine, make_session_factory, transaction
 from plateguard.main import create_app
-from tests.conftest import TEST_ACTOR, TEST_PASSWORD
+from tests.conftest import TEST_ACTOR, TEST_PASSWORD, agency_today
 
 FUZZ_USER = "fuzz.every-role"
 
@@ -59,7 +59,7 @@ def _prepare(data_dir: Path) -> str:
             roles=set(Role),
         )
         for course in training.courses(session=session):
-            yesterday = dt.date.today() - dt.timedelta(days=1)
+            yesterday = agency_today() - dt.timedelta(days=1)
             training.record_completion(
                 session=session, user=user, course=course, completed_on=yesterday, recorded_by=user
             )

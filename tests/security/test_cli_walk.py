@@ -32,7 +32,7 @@ from plateguard.hotlists.models import HotlistSource
 from plateguard.ingest import dead_letters
 from plateguard.reads.models import PlateRead
 from tests.alerts.test_delivery import Receiver, webhook
-from tests.conftest import TEST_ACTOR, TEST_PASSWORD
+from tests.conftest import TEST_ACTOR, TEST_PASSWORD, agency_today
 
 __all__ = ["webhook"]  # the local webhook receiver of the alert tests
 
@@ -238,7 +238,7 @@ def walk(console: Console, tmp_path: Path) -> Iterator[tuple[str, Step]]:
     )
     yield "purge", lambda: console.run("purge")
     yield "alerts deliver", lambda: console.run("alerts", "deliver")
-    today = dt.date.today()
+    today = agency_today()
     period = ["--from", str(today - dt.timedelta(days=30)), "--to", str(today)]
     yield (
         "audit report",

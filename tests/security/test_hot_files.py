@@ -27,7 +27,7 @@ from plateguard.hotlists.cli import run_import
 from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistNotice, HotlistSource
 from plateguard.main import create_app
-from tests.conftest import TEST_PASSWORD, Trained, prepared_data_dir, sign_in
+from tests.conftest import TEST_PASSWORD, Trained, agency_today, prepared_data_dir, sign_in
 from tests.hotlists.conftest import import_file, make_list, stolen
 from tests.test_cli import init, run_cli
 
@@ -231,13 +231,12 @@ def test_an_import_parses_before_it_takes_the_write_lock(
 
 
 def _train(session: Session, user) -> None:  # type: ignore[no-untyped-def]
-    import datetime as dt
 
     from plateguard.accounts import training
 
     for course in training.courses(session=session):
         training.record_completion(
-            session=session, user=user, course=course, completed_on=dt.date.today(), recorded_by=user
+            session=session, user=user, course=course, completed_on=agency_today(), recorded_by=user
         )
 
 

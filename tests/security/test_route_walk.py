@@ -27,7 +27,7 @@ from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistEntry, HotlistSource
 from plateguard.reads.stored import StoredRead
 from plateguard.web.access_rules import ROUTE_RULES
-from tests.conftest import TEST_ACTOR, MakeUser, Train, sign_in
+from tests.conftest import TEST_ACTOR, MakeUser, Train, agency_today, sign_in
 from tests.hotlists.conftest import StoreRead, camera, make_list, stolen, store_read
 from tests.web.test_route_permissions import DENIED, expected_denied
 
@@ -51,7 +51,7 @@ def objects(
     (alert,) = alert_service.process_new_reads(session=db, reads=[StoredRead.of(read)], matcher=LiveMatcher())
     token_row, _ = camera_service.issue_token(session=db, actor=TEST_ACTOR, camera=read.camera)
     target: User = make_user("ofc.target", Role.OPERATOR)
-    today = dt.date.today()
+    today = agency_today()
     audit = audits.open_audit(
         session=db, actor=Actor.of(target), settings=settings, start=today - dt.timedelta(days=7), end=today
     )

@@ -19,7 +19,7 @@ from plateguard import demo
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
 from plateguard.main import create_app
-from tests.conftest import skip_or_fail
+from tests.conftest import agency_today, skip_or_fail
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -98,7 +98,6 @@ def browser_sign_in(page: Page, server: LiveServer, username: str, password: str
 
 def add_live_user(server: LiveServer, username: str, role: Role, *, trained: bool) -> str:
     """Create a user straight in the live server's database; returns the password."""
-    import datetime as dt
 
     from plateguard.accounts import service as account_service
     from plateguard.accounts import training
@@ -120,7 +119,7 @@ def add_live_user(server: LiveServer, username: str, role: Role, *, trained: boo
         )
         for course in training.courses(session=session) if trained else []:
             training.record_completion(
-                session=session, user=user, course=course, completed_on=dt.date.today(), recorded_by=user
+                session=session, user=user, course=course, completed_on=agency_today(), recorded_by=user
             )
     engine.dispose()
     return password
