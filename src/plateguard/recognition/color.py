@@ -21,12 +21,11 @@ def vehicle_color(image: Image, plate: BoundingBox, min_agreement: float = 0.45)
     if len(pixels) < 50:
         return "unknown"
     hsv = cv2.cvtColor(pixels.reshape(-1, 1, 3), cv2.COLOR_BGR2HSV).reshape(-1, 3)
-    names = _classify(hsv)
-    values, counts = np.unique(names, return_counts=True)
+    counts = np.bincount(_classify(hsv), minlength=len(COLORS))
     best = int(np.argmax(counts))
-    if counts[best] / len(names) < min_agreement:
+    if counts[best] / len(hsv) < min_agreement:
         return "unknown"
-    return str(values[best])
+    return COLORS[best]
 
 
 def _body_patches(image: Image, plate: BoundingBox) -> list[Image]:
@@ -45,20 +44,21 @@ def _body_patches(image: Image, plate: BoundingBox) -> list[Image]:
 
 
 def _classify(hsv: np.ndarray) -> np.ndarray:
+    """Each pixel's colour as its index in COLORS."""
     hue = hsv[:, 0].astype(np.int32) * 2
     sat = hsv[:, 1].astype(np.int32)
     val = hsv[:, 2].astype(np.int32)
-    names = np.full(len(hsv), "gray", dtype=object)
+    names = np.full(len(hsv), COLORS.index("gray"), dtype=np.int64)
     chroma = (sat >= 70) & (val >= 50)
-    names[~chroma & (val < 55)] = "black"
-    names[~chroma & (val >= 55) & (val < 140)] = "gray"
-    names[~chroma & (val >= 140) & (val < 200)] = "silver"
-    names[~chroma & (val >= 200)] = "white"
-    names[chroma & ((hue < 15) | (hue >= 340))] = "red"
-    names[chroma & (hue >= 15) & (hue < 40) & (val < 140)] = "brown"
-    names[chroma & (hue >= 15) & (hue < 40) & (val >= 140)] = "orange"
-    names[chroma & (hue >= 40) & (hue < 70)] = "yellow"
-    names[chroma & (hue >= 70) & (hue < 170)] = "green"
-    names[chroma & (hue >= 170) & (hue < 260)] = "blue"
-    names[chroma & (hue >= 260) & (hue < 340)] = "red"
+    names[~chroma & (val < 55)] = COLORS.index("black")
+    names[~chroma & (val >= 55) & (val < 140)] = COLORS.index("gray")
+    names[~chroma & (val >= 140) & (val < 200)] = COLORS.index("silver")
+    names[~chroma & (val >= 200)] = COLORS.index("white")
+    names[chroma & ((hue < 15) | (hue >= 340))] = COLORS.index("red")
+    names[chroma & (hue >= 15) & (hue < 40) & (val < 140)] = COLORS.index("brown")
+    names[chroma & (hue >= 15) & (hue < 40) & (val >= 140)] = COLORS.index("orange")
+    names[chroma & (hue >= 40) & (hue < 70)] = COLORS.index("yellow")
+    names[chroma & (hue >= 70) & (hue < 170)] = COLORS.index("green")
+    names[chroma & (hue >= 170) & (hue < 260)] = COLORS.index("blue")
+    names[chroma & (hue >= 260) & (hue < 340)] = COLORS.index("red")
     return names

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 STATE_NAMES: dict[str, str] = {
@@ -275,13 +277,8 @@ def _best_substring_similarity(name: str, text: str) -> float:
 
 
 def edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    """Levenshtein distance (insertions, deletions and substitutions each cost 1)."""
+    return int(Levenshtein.distance(a, b))
 
 
 @lru_cache(maxsize=1)

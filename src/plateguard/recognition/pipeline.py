@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from plateguard.recognition.color import vehicle_color
+from plateguard.recognition.contrast import raise_local_contrast
 from plateguard.recognition.ctc import fits_region
 from plateguard.recognition.formats import is_state_word, is_timestamp
 from plateguard.recognition.geometry import crop_box, quad_bounds, scale_quad, to_bgr
@@ -59,6 +60,9 @@ class PipelineConfig:
     """Scenes larger than this (longer side, pixels) are first searched shrunk to it; the full-size search
     runs only when that finds no plate read at `quick_sure` or above. 0 searches at full size only."""
     quick_sure: float = 0.8
+    contrast_retry: bool = True
+    """A scene in which no plate is read is searched once more with its local contrast raised (CLAHE on
+    lightness): the text detector misses dark and low-contrast plates (night, shade, dirt)."""
     closeup_pad: float = 2.0
     """A close-up is read again centred on a canvas this many image sizes wider and taller on each axis
     (2.0: three times the size), filled with the image's median grey."""
@@ -97,6 +101,15 @@ class Pipeline:
         return [replace(p, box=p.box.moved_into(-dx, -dy, w, h)) for p in self._recognize_scene(canvas)]
 
     def _recognize_scene(self, img: Image) -> list[RecognizedPlate]:
+        plates = self._search(img)
+        if plates or not self.config.contrast_retry:
+            return plates
+        enhanced = raise_local_contrast(img)
+        # The enhanced picture is read too (on the tuning scenes it read one more plate than the
+        # original); the colour is still taken from the original.
+        return self._read_detections(img, self.detector.predict(enhanced), pixels=enhanced)
+
+    def _search(self, img: Image) -> list[RecognizedPlate]:
         side = self.config.quick_side
         if side and max(img.shape[:2]) > side:
             quick = self._read_detections(img, detect_scaled(self.detector, img, side))
@@ -104,7 +117,10 @@ class Pipeline:
                 return quick
         return self._read_detections(img, self.detector.predict(img))
 
-    def _read_detections(self, img: Image, detections: list[PlateDetection]) -> list[RecognizedPlate]:
+    def _read_detections(
+        self, img: Image, detections: list[PlateDetection], pixels: Image | None = None
+    ) -> list[RecognizedPlate]:
+        """Reads of `detections` in `img` (the crops come from `pixels` when given: `img` enhanced)."""
         found: list[tuple[RecognizedPlate, int]] = []
         sure_height = 0
         # Tallest text first; once a confident plate is read, shorter text that could only be a
@@ -112,7 +128,7 @@ class Pipeline:
         for det in sorted(detections, key=lambda d: -d.text_box.h):
             if det.text_box.h < self.config.second_plate_height * sure_height:
                 continue
-            plate = self._read(img, det)
+            plate = self._read(img, det, img if pixels is None else pixels)
             if plate is not None:  # _read keeps only plausible reads
                 found.append((plate, det.text_box.h))
                 if plate.confidence >= SURE_PLATE:
@@ -131,8 +147,8 @@ class Pipeline:
             best.plate, best.confidence, BoundingBox(0, 0, w, h), region.region, region.confidence, cands
         )
 
-    def _read(self, img: Image, det: PlateDetection) -> RecognizedPlate | None:
-        crop = crop_box(img, det.box)
+    def _read(self, img: Image, det: PlateDetection, pixels: Image) -> RecognizedPlate | None:
+        crop = crop_box(pixels, det.box)
         if crop.size == 0:
             return None
         text = self.reader.predict(crop)
