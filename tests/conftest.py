@@ -32,7 +32,7 @@ from plateguard.accounts import service as account_service
 from plateguard.accounts.models import Agency, User
 from plateguard.accounts.roles import Role
 from plateguard.cameras.models import CameraKind
-from plateguard.config import Settings, load_settings, write_secrets
+from plateguard.config import AgencySettings, Settings, load_settings, write_secrets
 from plateguard.database import make_engine, upgrade
 from plateguard.ingest.service import CaptureWindow
 from plateguard.main import create_app
@@ -45,13 +45,27 @@ ANY_CAPTURE_TIME = CaptureWindow(days_back=100 * 365)
 """Reads of any age, for tests that store reads from fixed dates or from long ago."""
 TEST_ACTOR = Actor.system("Test Police Department", "test set-up")
 """Who registers the cameras and issues the tokens a test starts from (written to the access log)."""
-AGENCY_ZONE = ZoneInfo("America/Los_Angeles")
-"""The test agency's zone. Its date is a day behind UTC's each afternoon, so the machine's date is not it."""
+AGENCY_ZONE = ZoneInfo(AgencySettings().timezone)
+"""The test agency's zone (the configuration's default). Its date is a day behind UTC's each afternoon,
+so the machine's date is not it."""
 
 
 def agency_today() -> dt.date:
     """Today as the department's users see it; the date a form is checked against."""
     return dt.datetime.now(AGENCY_ZONE).date()
+
+
+def complete_training(session: Session, user: User, *, on: dt.date | None = None) -> User:
+    """Record every course as completed by `user` (yesterday in the agency's zone unless `on` is given), so
+    the training gate (Policy 460.3) lets them in. Recorded by the user themself: set-up, not the rule."""
+    from plateguard.accounts import training
+
+    completed_on = on or agency_today() - dt.timedelta(days=1)
+    for course in training.courses(session=session):
+        training.record_completion(
+            session=session, user=user, course=course, completed_on=completed_on, recorded_by=user
+        )
+    return user
 
 
 _finished_tests = 0
@@ -240,22 +254,7 @@ def make_user(db: Session, agency: Agency, settings: Settings) -> MakeUser:
 @pytest.fixture()
 def train(db: Session) -> Train:
     """Record current required training for a user, so ALPR functions open to them."""
-    import datetime as dt
-
-    from plateguard.accounts import training
-
-    def record(user: User) -> User:
-        for course in training.courses(session=db):
-            training.record_completion(
-                session=db,
-                user=user,
-                course=course,
-                completed_on=agency_today() - dt.timedelta(days=1),
-                recorded_by=user,
-            )
-        return user
-
-    return record
+    return lambda user: complete_training(db, user)
 
 
 @pytest.fixture()

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor, Justification
-from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.audits import service as audits
 from plateguard.audits.models import Audit
 from plateguard.config import Settings
+from tests.conftest import complete_training
 
 PACIFIC = dt.timezone(dt.timedelta(hours=-7))  # October in California (PDT)
 START, END = dt.date(2026, 10, 5), dt.date(2026, 10, 11)
@@ -73,10 +73,7 @@ def people(db: Session, make_user) -> dict[str, User]:  # type: ignore[no-untype
         "ruiz": make_user("aud.ruiz", Role.AUDITOR, full_name="Dana Ruiz"),
     }
     for user in found.values():
-        for course in training.courses(session=db):
-            training.record_completion(
-                session=db, user=user, course=course, completed_on=dt.date(2026, 1, 5), recorded_by=user
-            )
+        complete_training(db, user, on=dt.date(2026, 1, 5))
     for user in found.values():
         user.last_login_at = dt.datetime(2026, 10, 30, tzinfo=dt.UTC)
     db.flush()

@@ -6,12 +6,12 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
 from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistSource
 from tests.audits.conftest import Log, at, flagged, run, sequences
+from tests.conftest import complete_training
 
 
 def test_search_without_a_needed_case_number_is_flagged_but_a_waived_one_is_not(
@@ -117,10 +117,7 @@ def test_access_after_training_lapsed_is_flagged_per_user(  # type: ignore[no-un
     log: Log,
 ) -> None:
     lapsed = make_user("ofc.lee", Role.OPERATOR, full_name="Ofc. Jo Lee")
-    for course in training.courses(session=db):
-        training.record_completion(
-            session=db, user=lapsed, course=course, completed_on=dt.date(2024, 1, 5), recorded_by=lapsed
-        )
+    complete_training(db, lapsed, on=dt.date(2024, 1, 5))
     first = log(lapsed, "reads.search", at(6, 10))
     log(lapsed, "reads.view", at(6, 11))
     log(people["nair"], "reads.search", at(6, 12))

@@ -11,26 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.models import AccessRecord
-from plateguard.accounts import training
-from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.health import health
 from plateguard.cameras.models import Camera, CameraKind
-from tests.conftest import TEST_ACTOR, MakeUser, agency_today, sign_in
-
-
-def trained(db: Session, user: User) -> User:
-    for course in training.courses(session=db):
-        training.record_completion(
-            session=db, user=user, course=course, completed_on=agency_today(), recorded_by=user
-        )
-    return user
+from tests.conftest import TEST_ACTOR, MakeUser, agency_today, complete_training, sign_in
 
 
 @pytest.fixture()
 def admin(db: Session, make_user: MakeUser) -> str:
-    trained(db, make_user("lt.alvarez", Role.ADMINISTRATOR, full_name="Lt. Maria Alvarez"))
+    complete_training(db, make_user("lt.alvarez", Role.ADMINISTRATOR, full_name="Lt. Maria Alvarez"))
     return "lt.alvarez"
 
 
@@ -123,7 +113,7 @@ def test_bad_coordinates_are_refused_naming_the_field(client: TestClient, db: Se
 
 
 def test_operators_cannot_manage_cameras(client: TestClient, db: Session, make_user: MakeUser) -> None:
-    trained(db, make_user("ofc.chen", Role.OPERATOR))
+    complete_training(db, make_user("ofc.chen", Role.OPERATOR))
     csrf = sign_in(client, "ofc.chen")
     assert client.get("/cameras").status_code == 403
     assert client.post("/cameras", data={"csrf_token": csrf, "name": "Y", "kind": "fixed"}).status_code == 403

@@ -70,3 +70,19 @@ def test_raising_contrast_keeps_the_picture_and_spreads_its_levels() -> None:
     assert raised.shape == flat.shape and raised.dtype == np.uint8
     assert int(raised.max()) - int(raised.min()) > 2 * (int(flat.max()) - int(flat.min()))
     assert (flat == dim(noisy_scene(320, 240), 40, 10).astype(np.uint8)).all()  # the input is untouched
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        np.zeros((720, 1280, 3), np.uint8),  # lens covered, or a dead sensor
+        np.full((720, 1280, 3), 255, np.uint8),  # blinded by headlights
+        np.full((480, 640), 3, np.uint8),  # a grey-scale night frame with nothing in it
+        np.zeros((300, 600, 4), np.uint8),  # BGRA from a camera SDK
+    ],
+    ids=["black", "white", "grey-scale", "bgra"],
+)
+def test_a_broken_camera_frame_goes_through_the_retry_without_a_plate_or_an_error(frame: np.ndarray) -> None:
+    before = frame.copy()
+    assert engine().recognize(frame) == []
+    assert (frame == before).all()

@@ -264,4 +264,3 @@ def test_a_scene_with_nothing_read_is_searched_once_more_with_raised_contrast_at
     detector = SizeAwareDetector(BoundingBox(1000, 600, 100, 40), 1600, min_height=1000)  # never found
     assert quick_pipeline(detector, 0.95).recognize(large_scene()) == []
     assert detector.widths == [800, 1600, 800]  # quick, full size, then the contrast retry
-

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
-from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.cameras.models import Camera, CameraKind
@@ -29,7 +28,13 @@ from plateguard.reads.schemas import Candidate
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind
 from plateguard.retention.schemas import ScheduleCreate
-from tests.conftest import ANY_CAPTURE_TIME, TEST_PASSWORD, Prepared, agency_today, prepared_data_dir
+from tests.conftest import (
+    ANY_CAPTURE_TIME,
+    TEST_PASSWORD,
+    Prepared,
+    complete_training,
+    prepared_data_dir,
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -49,14 +54,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Prepared]:
                 password=TEST_PASSWORD,
                 roles={role},
             )
-            for course in training.courses(session=session):
-                training.record_completion(
-                    session=session,
-                    user=user,
-                    course=course,
-                    completed_on=agency_today() - dt.timedelta(days=1),
-                    recorded_by=user,
-                )
+            complete_training(session, user)
     yield prepared
     prepared.engine.dispose()
 

@@ -3,7 +3,6 @@ every role and a device token: what the API fuzzing and the SQL-injection scan r
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 import threading
 import time
@@ -18,13 +17,12 @@ from sqlalchemy import select
 
 from plateguard import demo
 from plateguard.accounts import service as account_service
-from plateguard.accounts import training
 from plateguard.accounts.roles import Role
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import Camera
 from plateguard.database import make_engine, make_session_factory, transaction
 from plateguard.main import create_app
-from tests.conftest import TEST_ACTOR, TEST_PASSWORD, agency_today
+from tests.conftest import TEST_ACTOR, TEST_PASSWORD, complete_training
 
 FUZZ_USER = "fuzz.every-role"
 
@@ -58,11 +56,7 @@ def _prepare(data_dir: Path) -> str:
             password=TEST_PASSWORD,
             roles=set(Role),
         )
-        for course in training.courses(session=session):
-            yesterday = agency_today() - dt.timedelta(days=1)
-            training.record_completion(
-                session=session, user=user, course=course, completed_on=yesterday, recorded_by=user
-            )
+        complete_training(session, user)
         camera = session.scalars(select(Camera).order_by(Camera.id).limit(1)).one()
         _, token = camera_service.issue_token(session=session, actor=TEST_ACTOR, camera=camera)
     engine.dispose()

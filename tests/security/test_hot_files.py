@@ -27,7 +27,7 @@ from plateguard.hotlists.cli import run_import
 from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistNotice, HotlistSource
 from plateguard.main import create_app
-from tests.conftest import TEST_PASSWORD, Trained, agency_today, prepared_data_dir, sign_in
+from tests.conftest import TEST_PASSWORD, Trained, complete_training, prepared_data_dir, sign_in
 from tests.hotlists.conftest import import_file, make_list, stolen
 from tests.test_cli import init, run_cli
 
@@ -215,7 +215,7 @@ def test_an_import_parses_before_it_takes_the_write_lock(
             password=TEST_PASSWORD,
             roles={Role.ADMINISTRATOR},
         )
-        _train(session, admin)
+        complete_training(session, admin)
     seen = _watch_parse(monkeypatch, database)
     source = tmp_path / "svs.tbl"
     source.write_bytes(clew("TEST201", "ZZS4202"))
@@ -228,16 +228,6 @@ def test_an_import_parses_before_it_takes_the_write_lock(
         )
         assert done.status_code == 200, done.text
     assert seen == [True, True]  # the CLI and the console both parsed with the lock free
-
-
-def _train(session: Session, user) -> None:  # type: ignore[no-untyped-def]
-
-    from plateguard.accounts import training
-
-    for course in training.courses(session=session):
-        training.record_completion(
-            session=session, user=user, course=course, completed_on=agency_today(), recorded_by=user
-        )
 
 
 def test_the_shrink_share_is_a_setting(settings: Settings) -> None:

@@ -19,7 +19,7 @@ from plateguard import demo
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
 from plateguard.main import create_app
-from tests.conftest import agency_today, skip_or_fail
+from tests.conftest import complete_training, skip_or_fail
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -98,9 +98,7 @@ def browser_sign_in(page: Page, server: LiveServer, username: str, password: str
 
 def add_live_user(server: LiveServer, username: str, role: Role, *, trained: bool) -> str:
     """Create a user straight in the live server's database; returns the password."""
-
     from plateguard.accounts import service as account_service
-    from plateguard.accounts import training
     from plateguard.database import make_engine, make_session_factory, transaction
 
     password = "browser-test-pass-4600"
@@ -117,10 +115,8 @@ def add_live_user(server: LiveServer, username: str, role: Role, *, trained: boo
             password=password,
             roles={role},
         )
-        for course in training.courses(session=session) if trained else []:
-            training.record_completion(
-                session=session, user=user, course=course, completed_on=agency_today(), recorded_by=user
-            )
+        if trained:
+            complete_training(session, user)
     engine.dispose()
     return password
 

@@ -105,9 +105,10 @@ class Pipeline:
         if plates or not self.config.contrast_retry:
             return plates
         enhanced = raise_local_contrast(img)
-        # Searched at the quick search's size (as many tuning plates as at full size, at about half the
-        # cost on the frames without any plate); the crops are read from the enhanced picture too (one
-        # more tuning plate than from the original), the colour from the original.
+        # Searched at the quick search's size (the same tuning plates as at full size; a 1280 x 720 frame
+        # without any plate takes 1.23-1.33 x the time without the retry, against about 1.8 x at full
+        # size); the crops are read from the enhanced picture too (one more tuning plate than from the
+        # original), the colour from the original.
         return self._read_detections(img, self._detect_quick(enhanced), pixels=enhanced)
 
     def _search(self, img: Image) -> list[RecognizedPlate]:
