@@ -1,101 +1,117 @@
-"""Tune the scene post-filter of the recognition pipeline on cached reads (a tuning aid, not a benchmark).
+"""Tune the scene settings of the recognition pipeline on the tuning part (a tuning aid, not a benchmark).
 
-    python bench/support/tune_scene_filter.py [--data DIR] [--cache FILE] [--reader ppocr|hybrid|...]
+    python bench/support/tune_scene_filter.py [--data DIR] [--reader tuned|ppocr|...] [--top N]
 
-Reads every text detection of every scene once with a permissive configuration (cached in a pickle), then
-replays the pipeline's filtering (plausibility, relative text height, second-plate score, suppression) for
-a grid of settings and prints the best by top-1 and by false detections, on the tuning part of the
-development scenes only (`part_of` in bench/recognition.py). This is how the defaults in
-``PipelineConfig`` were chosen; it does not train on the evaluation data, it only picks thresholds.
+Runs the real ``Pipeline.recognize`` (quick search, full-size fallback, contrast retry, close-ups, the scene
+filter) over the tuning part of the development scenes (`part_of` in bench/recognition.py) for a grid of
+``PipelineConfig`` settings. The models' outputs are cached in memory by the exact pixels they were given,
+so after the first pass each setting costs only the pipeline's own logic, and every setting sees exactly
+what the pipeline would compute. Prints the best settings by top-1, then fewest false detections, and the
+rank of the current defaults. It never reads the validation part and trains nothing; it only picks
+thresholds.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
-import pickle
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parents[1] / "src"))
 
-from plateguard.recognition.geometry import to_bgr  # noqa: E402
 from plateguard.recognition.images import load_image  # noqa: E402
-from plateguard.recognition.pipeline import (  # noqa: E402
-    SURE_PLATE,
-    PipelineConfig,
-    build_default,
-    choose,
-    plausible,
-)
-from plateguard.recognition.types import RecognizedPlate  # noqa: E402
-from recognition import Tally, load_scenes, part_of, score_scene  # noqa: E402
+from plateguard.recognition.pipeline import Pipeline, PipelineConfig, build_default  # noqa: E402
+from plateguard.recognition.types import Image, PlateDetection, PlateDetector, PlateReader, PlateText  # noqa: E402
+from recognition import Scene, Tally, load_scenes, part_of, score_scene  # noqa: E402
 
-Reads = list[tuple[RecognizedPlate, int]]
-
-
-def collect(data: Path, reader: str) -> list[tuple[Any, Reads]]:
-    pipe = build_default(threads=1, reader=reader)
-    pipe.config = PipelineConfig(min_confidence=0.0, min_chars=1, max_chars=20, words_confidence=0.0)
-    out = []
-    for scene in (s for s in load_scenes(data) if part_of(s.path.name) == "tuning"):
-        img = to_bgr(load_image(scene.path))
-        reads = []
-        for det in sorted(pipe.detector.predict(img), key=lambda d: -d.text_box.h):
-            plate = pipe._read(img, det)
-            if plate is not None:
-                reads.append((plate, det.text_box.h))
-        out.append((scene, reads))
-    return out
+GRID: dict[str, list[float]] = {
+    "min_confidence": [0.4, 0.5, 0.6],
+    "second_plate_height": [0.6, 0.7, 0.8],
+    "second_plate_confidence": [0.0, 0.6, 0.8],
+    "words_confidence": [0.75, 0.85, 0.95],
+    "quick_sure": [0.7, 0.8, 0.9],
+}
 
 
-def replay(cfg: PipelineConfig, reads: Reads) -> list[RecognizedPlate]:
-    """``Pipeline.recognize`` after reading: the same skip of short text, then its own filters."""
-    found, sure = [], 0
-    for plate, height in reads:
-        if height < cfg.second_plate_height * sure or not plausible(plate.plate, plate.confidence, cfg):
-            continue
-        found.append((plate, height))
-        if plate.confidence >= SURE_PLATE:
-            sure = max(sure, height)
-    return choose(found, cfg)
+def digest(image: Image) -> bytes:
+    return hashlib.blake2b(np.ascontiguousarray(image).tobytes() + repr(image.shape).encode()).digest()
+
+
+class CachedDetector:
+    def __init__(self, inner: PlateDetector) -> None:
+        self.inner = inner
+        self.memo: dict[bytes, list[PlateDetection]] = {}
+
+    def predict(self, image: Image) -> list[PlateDetection]:
+        key = digest(image)
+        if key not in self.memo:
+            self.memo[key] = self.inner.predict(image)
+        return self.memo[key]
+
+
+class CachedReader:
+    def __init__(self, inner: PlateReader) -> None:
+        self.inner = inner
+        self.memo: dict[bytes, PlateText] = {}
+
+    def predict(self, crop: Image) -> PlateText:
+        key = digest(crop)
+        if key not in self.memo:
+            self.memo[key] = self.inner.predict(crop)
+        return self.memo[key]
+
+
+def settings() -> list[PipelineConfig]:
+    names = list(GRID)
+    return [
+        replace(PipelineConfig(), **cast(dict[str, Any], dict(zip(names, values, strict=True))))
+        for values in itertools.product(*(GRID[n] for n in names))
+    ]
+
+
+def evaluate(pipe: Pipeline, scenes: list[tuple[Scene, Image]], cfg: PipelineConfig) -> Tally:
+    pipe.config = cfg
+    tally = Tally()
+    for scene, image in scenes:
+        score_scene(tally, scene, pipe.recognize(image))
+    return tally
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=HERE.parents[2] / "shared" / "data" / "openalpr")
-    ap.add_argument("--reader", default="ppocr", help="plate reader (see build_default)")
-    ap.add_argument("--cache", type=Path, help="default: build/scene-reads-READER.pkl")
+    ap.add_argument("--reader", default="tuned", help="plate reader (see build_default)")
+    ap.add_argument("--top", type=int, default=15)
     args = ap.parse_args()
-    args.cache = args.cache or HERE.parents[1] / "build" / f"scene-reads-{args.reader}.pkl"
-    if args.cache.exists():
-        cached = pickle.loads(args.cache.read_bytes())
-    else:
-        cached = collect(args.data, args.reader)
-        args.cache.parent.mkdir(parents=True, exist_ok=True)
-        args.cache.write_bytes(pickle.dumps(cached))
+    pipe = build_default(threads=1, reader=args.reader)
+    pipe.detector = CachedDetector(pipe.detector)
+    pipe.reader = CachedReader(pipe.reader)
+    scenes = [(s, load_image(s.path)) for s in load_scenes(args.data) if part_of(s.path.name) == "tuning"]
+    default = PipelineConfig()
     rows = []
-    grid = itertools.product([0.4, 0.5, 0.6], [0.7, 0.8, 0.9], [0.0, 0.6, 0.7, 0.8, 0.9], [1, 2, 4])
-    for min_conf, height, second, most in grid:
-        cfg = replace(
-            PipelineConfig(),
-            min_confidence=min_conf,
-            second_plate_height=height,
-            second_plate_confidence=second,
-            max_plates=most,
-        )
-        tally = Tally()
-        for scene, reads in cached:
-            score_scene(tally, scene, replay(cfg, reads))
-        rows.append((tally.top1, tally.false, min_conf, height, second, most))
-    rows.sort(key=lambda r: (-r[0], r[1]))
-    print("top1 false min_confidence second_plate_height second_plate_confidence max_plates")
-    for row in rows[:15]:
-        print(*row)
+    for cfg in settings():
+        tally = evaluate(pipe, scenes, cfg)
+        rows.append((tally.top1, tally.false, tally.detected, cfg))
+    rows.sort(key=lambda r: (-r[0], r[1], -r[2]))
+    names = list(GRID)
+    print(f"{len(scenes)} tuning scenes, {len(rows)} settings")
+    print("top1 false detected " + " ".join(names))
+    for top1, false, detected, cfg in rows[: args.top]:
+        values = asdict(cfg)
+        print(top1, false, detected, *(values[n] for n in names))
+    rank = next(i for i, r in enumerate(rows, 1) if r[3] == default)
+    top1, false, detected, _ = rows[rank - 1]
+    better = sum(1 for r in rows if (r[0], -r[1]) > (top1, -false))
+    ties = sum(1 for r in rows if (r[0], r[1]) == (top1, false)) - 1
+    print(f"defaults: top1 {top1} false {false} detected {detected}; {better} better, {ties} as good")
 
 
 if __name__ == "__main__":

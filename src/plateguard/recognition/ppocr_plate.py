@@ -20,6 +20,11 @@ SQUASHES = (0.7, 1.0)
 confident reading is kept (each alone: 89.9% on crops-us, together 91.7%)."""
 SURE_READ = 0.98
 """A squashed reading this confident is kept without the as-is reading (same accuracy, 69% fewer reads)."""
+NOT_A_NUMBER = 0.3
+"""A squashed reading this unsure is other text (a sign, a sticker, a timestamp): the line is not read as
+is and the other lines are not read. On the tuning part no reading under 0.3 became a plate read at 0.5
+(the scene threshold) when read as is; it saves 23 of the 157
+recognizer runs on the tuning scenes."""
 PAD_Y = 0.08
 STATE_CERTAIN = 0.8
 
@@ -117,7 +122,8 @@ class PpocrPlateReader:
         cands = self._read_main(warp_quad(img, np.array(main.quad, dtype=np.float32), pad_y=PAD_Y))
         scale = original_width / img.shape[1]
         line = tuple((x * scale, y * scale) for x, y in main.quad)
-        if not cands or len(cands[0].plate) < 4:  # not a plate number: skip the secondary lines
+        if not cands or len(cands[0].plate) < 4 or cands[0].confidence < NOT_A_NUMBER:
+            # not a plate number: skip the secondary lines
             return PlateText(cands, line=line)
         others = [ln for ln in lines if ln is not main and ln.height >= 0.18 * main.height]
         others.sort(key=lambda ln: -ln.width * ln.height)
@@ -142,7 +148,7 @@ class PpocrPlateReader:
             cands = rank(self._read_best(_squash(line, factor)))
             if cands and (not best or cands[0].confidence > best[0].confidence):
                 best = cands
-            if best and best[0].confidence >= SURE_READ:
+            if not best or not NOT_A_NUMBER <= best[0].confidence < SURE_READ:
                 break
         return best
 
