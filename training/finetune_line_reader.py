@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import math
 import random
 import sys
 import time
@@ -56,6 +55,7 @@ sys.path.insert(0, str(ROOT / "training"))
 from line_cache import CACHE, SQUASH, Lines, build_cache, decode, load_lines  # noqa: E402
 from line_model import LineReaderNet, Softmaxed, Stock, build_model, freeze_bn, load_stock, stock_recognizer  # noqa: E402
 from model import greedy  # noqa: E402
+from schedule import warmup_cosine  # noqa: E402
 
 from plateguard.recognition.formats import ALPHABET, normalize_plate  # noqa: E402
 from plateguard.recognition.line_reader import line_input, line_width  # noqa: E402
@@ -141,12 +141,6 @@ def check(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- training
 
 
-def lr_scale(step: int, total: int, warm: int = 100) -> float:
-    if step < warm:
-        return (step + 1) / warm
-    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warm) / max(1, total - warm))))
-
-
 def make_optimizer(model: LineReaderNet, lr: float, head_lr: float) -> torch.optim.Optimizer:
     groups = [
         {"params": list(model.body.parameters()), "lr": lr, "base": lr},
@@ -202,7 +196,7 @@ def train(args: argparse.Namespace) -> None:
     losses: list[float] = []
     for lines, texts in batches(data, step, args.batch):
         for g in opt.param_groups:
-            g["lr"] = g["base"] * lr_scale(step, args.steps)
+            g["lr"] = g["base"] * warmup_cosine(step, args.steps, floor=0.1)
         losses.append(train_step(model, opt, ctc, lines, texts))
         step += 1
         now = time.time()

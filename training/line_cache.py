@@ -25,9 +25,9 @@ from plateguard.recognition.ppocr import TextDetector, TextLineReader  # noqa: E
 from plateguard.recognition.ppocr_plate import (  # noqa: E402
     CROP_WIDTH,
     PAD_Y,
-    _normalise_crop,
     greedy_text,
     merge_lines,
+    normalise_crop,
     pick_main_line,
 )
 from plateguard.recognition.types import Image  # noqa: E402
@@ -90,7 +90,7 @@ def synthetic_crop(rng: random.Random) -> tuple[Image, str]:
 
 def main_line(detector: TextDetector, crop: Image) -> Image | None:
     """The main text line exactly as PpocrPlateReader.predict finds and warps it (None: no line)."""
-    img = _normalise_crop(crop)
+    img = normalise_crop(crop)
     main = pick_main_line(merge_lines(detector.predict(img, max_side=CROP_WIDTH)))
     if main is None:
         return None

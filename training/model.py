@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import torch
 from torch import nn
 
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from plateguard.recognition.formats import ALPHABET
+from plateguard.recognition.ppocr_plate import greedy_text
+
 IN_H, IN_W = 48, 128
 
 
@@ -60,13 +66,5 @@ class PlateReaderNet(nn.Module):
 
 
 def greedy(probs: torch.Tensor) -> list[str]:
-    """Best-path CTC decoding of (N, T, 37) scores over blank + ALPHABET."""
-    out = []
-    for row in probs.argmax(-1).tolist():
-        prev, text = 0, []
-        for k in row:
-            if k != prev and k != 0:
-                text.append(ALPHABET[k - 1])
-            prev = k
-        out.append("".join(text))
-    return out
+    """Best-path CTC decoding of (N, T, 37) scores over blank + ALPHABET (the engine's own decoder)."""
+    return [greedy_text(row) for row in probs.detach().cpu().numpy()]

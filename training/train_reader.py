@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
@@ -24,6 +23,10 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from model import ALPHABET, IN_H, IN_W, PlateReaderNet, greedy
 from render import STATES, sample
+from schedule import warmup_cosine
+
+END_LR = 1e-5
+"""The learning rate the cosine decay ends at."""
 
 ROOT = Path(__file__).resolve().parents[1]
 CKPT = ROOT / "training" / "checkpoints" / "reader.pt"
@@ -54,13 +57,6 @@ def collate(batch):  # type: ignore[no-untyped-def]
     lengths = torch.tensor([len(b[1]) for b in batch], dtype=torch.long)
     states = torch.tensor([b[2] for b in batch], dtype=torch.long)
     return images, targets, lengths, states, [b[1] for b in batch]
-
-
-def lr_at(step: int, total: int, peak: float) -> float:
-    warm = 100
-    if step < warm:
-        return peak * (step + 1) / warm
-    return peak * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warm) / max(1, total - warm)))) + 1e-5
 
 
 def validate(model: PlateReaderNet, batches: list) -> tuple[float, float]:  # type: ignore[type-arg]
@@ -101,7 +97,7 @@ def train(args: argparse.Namespace) -> None:
     start, last_save = time.time(), time.time()
     for images, targets, lengths, states, _ in loader:
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args.steps, args.lr)
+            g["lr"] = args.lr * warmup_cosine(step, args.steps, floor=END_LR / args.lr)
         logits, st = model.forward_logits(images)
         logp = logits.log_softmax(-1).permute(1, 0, 2)
         t_len = torch.full((images.shape[0],), logp.shape[0], dtype=torch.long)

@@ -20,6 +20,7 @@ from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.models import User
 from plateguard.alerts import delivery
 from plateguard.alerts import service as alert_service
+from plateguard.alerts.live import POLL_SECONDS, AlertSignal, Signature
 from plateguard.alerts.models import Alert, AlertOutcome, CletsResult
 from plateguard.alerts.statistics import misread_statistics
 from plateguard.alerts.views import render_row, rows_for, zone_abbreviation
@@ -35,7 +36,6 @@ from plateguard.web.local_input import local_input
 from plateguard.web.templating import render
 
 router = APIRouter()
-POLL_SECONDS = 0.25
 HEARTBEAT_SECONDS = 15.0
 
 
@@ -104,17 +104,14 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
     """Server-sent events: every new alert on a list the user may see, within a second."""
     factory, settings = request.app.state.session_factory, request.app.state.settings
     user_id, purposes = login.user_id, settings.access.purposes
+    signal: AlertSignal = request.app.state.alert_signal
 
-    def poll(since: dt.datetime, seen: set[str]) -> list[dict[str, object]]:
+    def poll(since: dt.datetime, sent: dict[uuid.UUID, dt.datetime]) -> list[dict[str, object]]:
         with transaction(factory) as session:
             user = session.get(User, user_id)
             if user is None:
                 return []
-            fresh = [
-                a
-                for a in alert_service.recent_for_push(session=session, user=user, since=since)
-                if str(a.id) not in seen
-            ]
+            fresh = alert_service.recent_for_push(session=session, user=user, since=since, sent=sent.keys())
             if not fresh:
                 return []
             payloads = [_with_row(alert_service.push_payload(a), a) for a in fresh]
@@ -135,19 +132,27 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
     async def events() -> AsyncIterator[str]:
         # Alerts committed from one second before the page connected; later polls overlap by a few
         # seconds (a transaction may commit after a newer one) and skip what was already sent.
-        floor, seen, quiet = utcnow() - dt.timedelta(seconds=1), set[str](), 0.0
-        newest = floor
+        floor, quiet = utcnow() - dt.timedelta(seconds=1), 0.0
+        newest, sent = floor, dict[uuid.UUID, dt.datetime]()  # alerts sent and when they were raised
         closes_at = time.monotonic() + request.app.state.settings.alerts.stream_max_seconds
+        asked: Signature | None = None  # the process-wide signature when this tab last polled
         yield "retry: 1000\n\n"
         while not await request.is_disconnected() and time.monotonic() < closes_at:
             since = max(floor, newest - dt.timedelta(seconds=5))
+            sent = {key: at for key, at in sent.items() if at > since}
+            payloads = []
             try:
-                payloads = await run_in_threadpool(poll, since, seen)
+                signature = await run_in_threadpool(signal.current, factory)
+                if signature != asked:
+                    payloads = await run_in_threadpool(poll, since, sent)
+                    # a full page may have left newer alerts behind: look again next tick
+                    asked = signature if len(payloads) < alert_service.PUSH_PAGE else None
             except OperationalError:  # SQLite busy with a concurrent writer: try again next tick
-                payloads = []
+                pass
             for payload in payloads:
-                seen.add(str(payload["id"]))
-                newest = max(newest, dt.datetime.fromisoformat(str(payload["created_at"])))
+                raised = dt.datetime.fromisoformat(str(payload["created_at"]))
+                sent[uuid.UUID(str(payload["id"]))] = raised
+                newest = max(newest, raised)
                 quiet = 0.0
                 yield f"event: alert\ndata: {json.dumps(payload)}\n\n"
             await asyncio.sleep(POLL_SECONDS)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
@@ -326,17 +326,41 @@ def verify(
     return alert
 
 
-def recent_for_push(*, session: Session, user: User, since: dt.datetime, limit: int = 20) -> list[Alert]:
-    """New live (not retroactive) alerts on lists the user may see, checked by the system."""
+PUSH_PAGE = 20
+"""Alerts one look of an alert stream fetches at most; the rest follow on the next tick."""
+
+
+def recent_for_push(
+    *,
+    session: Session,
+    user: User,
+    since: dt.datetime,
+    sent: Collection[uuid.UUID] = (),
+    limit: int = PUSH_PAGE,
+) -> list[Alert]:
+    """New live (not retroactive) alerts on lists the user may see, other than those already `sent`,
+    oldest first, checked by the system."""
     visible = hotlist_service.visible_ids(session=session, user=user)
     query = (
         select(Alert)
         .where(Alert.created_at > since, Alert.retroactive.is_(False), Alert.hotlist_id.in_(visible))
-        .order_by(Alert.created_at)
+        .order_by(Alert.created_at, Alert.id)
         .limit(limit)
     )
+    if sent:
+        query = query.where(Alert.id.not_in(sent))
     with system_scope(session, "alert notification"):
         return list(session.scalars(query))
+
+
+def recent_signature(*, session: Session, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """How many alerts were raised after `since`, and when the newest was: it changes whenever an alert in
+    that window is committed, also one whose transaction commits after a newer alert's. It says nothing
+    of any plate, list or user."""
+    query = select(func.count(Alert.id), func.max(Alert.created_at)).where(Alert.created_at > since)
+    with system_scope(session, "alert notification"):
+        count, newest = session.execute(query).one()
+    return int(count), newest
 
 
 def alert_summary(alert: Alert) -> dict[str, Any]:

@@ -113,7 +113,7 @@ class PpocrPlateReader:
 
     def predict(self, crop: Image) -> PlateText:
         original_width = crop.shape[1]
-        img = _normalise_crop(to_bgr(crop))
+        img = normalise_crop(to_bgr(crop))
         lines = merge_lines(self.detector.predict(img, max_side=CROP_WIDTH))
         main = pick_main_line(lines)
         if main is None:
@@ -168,7 +168,8 @@ def _squash(line: Image, factor: float) -> Image:
     return np.asarray(out, dtype=np.uint8)
 
 
-def _normalise_crop(img: Image) -> Image:
+def normalise_crop(img: Image) -> Image:
+    """The crop scaled up to the reader's working width (`CROP_WIDTH`); wider crops stay as they are."""
     h, w = img.shape[:2]
     if w >= CROP_WIDTH:
         return img
