@@ -23,8 +23,7 @@ SURE_READ = 0.98
 NOT_A_NUMBER = 0.3
 """A squashed reading this unsure is other text (a sign, a sticker, a timestamp): the line is not read as
 is and the other lines are not read. On the tuning part no reading under 0.3 became a plate read at 0.5
-(the scene threshold) when read as is; it saves 23 of the 157
-recognizer runs on the tuning scenes."""
+(the scene threshold) when read as is; it saves 23 of the 157 recognizer runs on the tuning scenes."""
 PAD_Y = 0.08
 STATE_CERTAIN = 0.8
 
