@@ -19,7 +19,7 @@ import itertools
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -29,8 +29,15 @@ sys.path.insert(0, str(HERE.parents[1] / "src"))
 
 from plateguard.recognition.images import load_image  # noqa: E402
 from plateguard.recognition.pipeline import Pipeline, PipelineConfig, build_default  # noqa: E402
-from plateguard.recognition.types import Image, PlateDetection, PlateDetector, PlateReader, PlateText  # noqa: E402
+from plateguard.recognition.types import Image  # noqa: E402
 from recognition import Scene, Tally, load_scenes, part_of, score_scene  # noqa: E402
+
+Out = TypeVar("Out", covariant=True)
+
+
+class Stage(Protocol[Out]):
+    def predict(self, image: Image, /) -> Out: ...
+
 
 GRID: dict[str, list[float]] = {
     "min_confidence": [0.4, 0.5, 0.6],
@@ -45,27 +52,17 @@ def digest(image: Image) -> bytes:
     return hashlib.blake2b(np.ascontiguousarray(image).tobytes() + repr(image.shape).encode()).digest()
 
 
-class CachedDetector:
-    def __init__(self, inner: PlateDetector) -> None:
-        self.inner = inner
-        self.memo: dict[bytes, list[PlateDetection]] = {}
+class Memo(Generic[Out]):
+    """A model stage (detector or reader) whose answers are kept by the exact pixels it was given."""
 
-    def predict(self, image: Image) -> list[PlateDetection]:
+    def __init__(self, inner: Stage[Out]) -> None:
+        self.inner = inner
+        self.memo: dict[bytes, Out] = {}
+
+    def predict(self, image: Image) -> Out:
         key = digest(image)
         if key not in self.memo:
             self.memo[key] = self.inner.predict(image)
-        return self.memo[key]
-
-
-class CachedReader:
-    def __init__(self, inner: PlateReader) -> None:
-        self.inner = inner
-        self.memo: dict[bytes, PlateText] = {}
-
-    def predict(self, crop: Image) -> PlateText:
-        key = digest(crop)
-        if key not in self.memo:
-            self.memo[key] = self.inner.predict(crop)
         return self.memo[key]
 
 
@@ -92,8 +89,8 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=15)
     args = ap.parse_args()
     pipe = build_default(threads=1, reader=args.reader)
-    pipe.detector = CachedDetector(pipe.detector)
-    pipe.reader = CachedReader(pipe.reader)
+    pipe.detector = Memo(pipe.detector)
+    pipe.reader = Memo(pipe.reader)
     scenes = [(s, load_image(s.path)) for s in load_scenes(args.data) if part_of(s.path.name) == "tuning"]
     default = PipelineConfig()
     rows = []
@@ -107,8 +104,7 @@ def main() -> None:
     for top1, false, detected, cfg in rows[: args.top]:
         values = asdict(cfg)
         print(top1, false, detected, *(values[n] for n in names))
-    rank = next(i for i, r in enumerate(rows, 1) if r[3] == default)
-    top1, false, detected, _ = rows[rank - 1]
+    top1, false, detected, _ = next(r for r in rows if r[3] == default)
     better = sum(1 for r in rows if (r[0], -r[1]) > (top1, -false))
     ties = sum(1 for r in rows if (r[0], r[1]) == (top1, false)) - 1
     print(f"defaults: top1 {top1} false {false} detected {detected}; {better} better, {ties} as good")

@@ -15,7 +15,7 @@ from plateguard import __version__
 from plateguard.access_log import router as access_log_router
 from plateguard.accounts import router as accounts_router
 from plateguard.accounts import training_router
-from plateguard.alerts.live import POLL_SECONDS, AlertSignal
+from plateguard.alerts.live import AlertSignal
 from plateguard.cameras import router as camera_router
 from plateguard.config import Settings
 from plateguard.database import check_connection, make_engine, make_session_factory
@@ -49,7 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.alert_signal = AlertSignal(every=POLL_SECONDS)
+    app.state.alert_signal = AlertSignal()
     app.state.metrics = Metrics.create()
     app.state.metrics_token = settings.secret("metrics_token")
     install_error_handlers(app)

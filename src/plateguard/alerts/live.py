@@ -18,9 +18,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.alerts import service as alert_service
+from plateguard.alerts.service import Signature
 from plateguard.database import transaction, utcnow
-
-Signature = tuple[int, dt.datetime | None]
 
 POLL_SECONDS = 0.25
 """How often an open alert stream looks for new alerts (a new alert shows within a second)."""
@@ -32,7 +31,7 @@ alert takes to commit, so a late commit still changes it."""
 class AlertSignal:
     """The recent-alerts signature, asked of the database at most once every `every` seconds."""
 
-    def __init__(self, *, every: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *, every: float = POLL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self._every = every
         self._clock = clock
         self._lock = threading.Lock()

@@ -20,7 +20,7 @@ from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.models import User
 from plateguard.alerts import delivery
 from plateguard.alerts import service as alert_service
-from plateguard.alerts.live import POLL_SECONDS, AlertSignal, Signature
+from plateguard.alerts.live import POLL_SECONDS, AlertSignal
 from plateguard.alerts.models import Alert, AlertOutcome, CletsResult
 from plateguard.alerts.statistics import misread_statistics
 from plateguard.alerts.views import render_row, rows_for, zone_abbreviation
@@ -135,7 +135,7 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
         floor, quiet = utcnow() - dt.timedelta(seconds=1), 0.0
         newest, sent = floor, dict[uuid.UUID, dt.datetime]()  # alerts sent and when they were raised
         closes_at = time.monotonic() + request.app.state.settings.alerts.stream_max_seconds
-        asked: Signature | None = None  # the process-wide signature when this tab last polled
+        asked: alert_service.Signature | None = None  # the process-wide signature when this tab last polled
         yield "retry: 1000\n\n"
         while not await request.is_disconnected() and time.monotonic() < closes_at:
             since = max(floor, newest - dt.timedelta(seconds=5))

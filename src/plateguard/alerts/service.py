@@ -353,7 +353,11 @@ def recent_for_push(
         return list(session.scalars(query))
 
 
-def recent_signature(*, session: Session, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+Signature = tuple[int, dt.datetime | None]
+"""How many alerts were raised in a window, and when the newest was (None: none)."""
+
+
+def recent_signature(*, session: Session, since: dt.datetime) -> Signature:
     """How many alerts were raised after `since`, and when the newest was: it changes whenever an alert in
     that window is committed, also one whose transaction commits after a newer alert's. It says nothing
     of any plate, list or user."""

@@ -121,8 +121,7 @@ class PpocrPlateReader:
         cands = self._read_main(warp_quad(img, np.array(main.quad, dtype=np.float32), pad_y=PAD_Y))
         scale = original_width / img.shape[1]
         line = tuple((x * scale, y * scale) for x, y in main.quad)
-        if not cands or len(cands[0].plate) < 4 or cands[0].confidence < NOT_A_NUMBER:
-            # not a plate number: skip the secondary lines
+        if not cands or len(cands[0].plate) < 4 or _not_a_number(cands):  # skip the secondary lines
             return PlateText(cands, line=line)
         others = [ln for ln in lines if ln is not main and ln.height >= 0.18 * main.height]
         others.sort(key=lambda ln: -ln.width * ln.height)
@@ -147,7 +146,7 @@ class PpocrPlateReader:
             cands = rank(self._read_best(_squash(line, factor)))
             if cands and (not best or cands[0].confidence > best[0].confidence):
                 best = cands
-            if not best or not NOT_A_NUMBER <= best[0].confidence < SURE_READ:
+            if not best or _not_a_number(best) or best[0].confidence >= SURE_READ:
                 break
         return best
 
@@ -157,6 +156,10 @@ class PpocrPlateReader:
             return probs
         flipped = self.reader.predict(np.ascontiguousarray(line[::-1, ::-1]))
         return flipped if mean_peak(flipped) > mean_peak(probs) + 0.1 else probs
+
+
+def _not_a_number(cands: tuple[PlateCandidate, ...]) -> bool:
+    return cands[0].confidence < NOT_A_NUMBER
 
 
 def _squash(line: Image, factor: float) -> Image:
