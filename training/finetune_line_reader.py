@@ -36,11 +36,9 @@ imports it only for NMS / RoIAlign, which this model lacks, so a stub stands in 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +53,7 @@ sys.path.insert(0, str(ROOT / "training"))
 from line_cache import CACHE, SQUASH, Lines, build_cache, decode, load_lines  # noqa: E402
 from line_model import LineReaderNet, Softmaxed, Stock, build_model, freeze_bn, load_stock, stock_recognizer  # noqa: E402
 from model import greedy  # noqa: E402
+from onnx_graph import RunClock, constant_names, optimise, resume  # noqa: E402
 from schedule import warmup_cosine  # noqa: E402
 
 from plateguard.recognition.formats import ALPHABET, normalize_plate  # noqa: E402
@@ -166,11 +165,7 @@ def train_step(
     frames = logits.shape[1]
     t_len = torch.clamp(torch.ceil(widths * frames / x.shape[-1]).long(), max=frames)
     loss = ctc(logits.log_softmax(-1).permute(1, 0, 2), targets, t_len, lengths)
-    opt.zero_grad()
-    loss.backward()
-    nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-    opt.step()
-    return float(loss.item())
+    return optimise(model, opt, loss)
 
 
 def train(args: argparse.Namespace) -> None:
@@ -178,13 +173,7 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(0)
     model = build_model()
     opt = make_optimizer(model, args.lr, args.head_lr)
-    step, trained_s = 0, 0.0
-    if CKPT.is_file():
-        state = torch.load(CKPT, weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        step, trained_s = state["step"], state.get("trained_s", 0.0)
-        print(f"resumed at step {step} ({trained_s / 60:.1f} min trained)", flush=True)
+    step, trained_s = resume(CKPT, model, opt)
     data, val = load_train(args.cache_dir), load_lines(args.cache_dir / "val.npz")
     print(f"{len(data)} training lines, {len(val)} validation lines", flush=True)
     if step == 0:
@@ -192,65 +181,25 @@ def train(args: argparse.Namespace) -> None:
     model.train()
     freeze_bn(model)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    start = last_save = last_val = time.time()
-    losses: list[float] = []
+    limits = (args.minutes, args.steps, args.val_minutes)
+    clock = RunClock(
+        ckpt=CKPT,
+        model=model,
+        opt=opt,
+        trained_s=trained_s,
+        limits=limits,
+        validate=lambda: validate(model, val),
+    )
     for lines, texts in batches(data, step, args.batch):
         for g in opt.param_groups:
             g["lr"] = g["base"] * warmup_cosine(step, args.steps, floor=0.1)
-        losses.append(train_step(model, opt, ctc, lines, texts))
+        loss = train_step(model, opt, ctc, lines, texts)
         step += 1
-        now = time.time()
-        if step % 20 == 0:
-            print(f"step {step} loss {np.mean(losses[-20:]):.3f} {(now - start) / 60:.1f} min", flush=True)
-        done = now - start > args.minutes * 60 or step >= args.steps
-        if now - last_save > 180 or done:
-            _save(model, opt, step, trained_s + now - start)
-            last_save = now
-        if now - last_val > args.val_minutes * 60 or done:
-            print(json.dumps({"step": step, "val": validate(model, val)}), flush=True)
-            last_val = time.time()
-        if done:
+        if clock.after(step, loss):
             break
-    print(json.dumps({"step": step, "minutes_this_run": round((time.time() - start) / 60, 1)}), flush=True)
-
-
-def _save(model: nn.Module, opt: torch.optim.Optimizer, step: int, trained_s: float) -> None:
-    CKPT.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    torch.save(
-        {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "trained_s": trained_s}, buf
-    )
-    tmp = CKPT.with_suffix(".tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(CKPT)
 
 
 # ---------------------------------------------------------------- export
-
-
-def stock_names(body: nn.Module, stock: Stock) -> dict[str, str]:
-    """State-dict key of each trainable body tensor -> the stock ONNX Constant it was converted from
-    (onnx2torch names modules after nodes, '.' as '/', and numbers initializer buffers in node order)."""
-    graph = stock.body.graph  # type: ignore[attr-defined]
-    inits = {t.name for t in graph.initializer}
-    names: dict[str, str] = {}
-    count = 0
-    for node in graph.node:
-        mod_name = node.name.replace(".", "/")
-        module = getattr(body, mod_name)
-        if node.op_type == "Conv":
-            for attr, value in zip(("weight", "bias"), node.input[1:], strict=False):
-                names[f"{mod_name}.{attr}"] = value
-        elif node.op_type == "BatchNormalization":
-            for attr, value in zip(
-                ("weight", "bias", "running_mean", "running_var"), node.input[1:], strict=True
-            ):
-                names[f"{mod_name}.{attr}"] = value
-        for value in module.onnx_mapping.inputs:
-            if value in inits:
-                names[f"initializers.onnx_initializer_{count}"] = value
-                count += 1
-    return names
 
 
 def trained_constants(
@@ -262,7 +211,7 @@ def trained_constants(
     original = {t.name: numpy_helper.to_array(t) for t in stock.body.graph.initializer}  # type: ignore[attr-defined]
     fresh = model.body.state_dict()
     out: dict[str, list[np.ndarray]] = {}
-    for key, name in stock_names(model.body, stock).items():
+    for key, name in constant_names(model.body, stock.body.graph).items():  # type: ignore[attr-defined]
         want = original[name]
         if want.dtype != np.float32 or want.size <= 1:
             continue

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -46,7 +47,13 @@ def colour_crop(rng: random.Random) -> tuple[Image, str]:
     """A colour plate (render_color) in a random surround, warped, loosely cropped, shrunk, degraded."""
     state = rng.choice(STATES)
     text = plate_text(rng, state)
-    plate = render_color(rng, state, text)
+    img, _ = surround_and_warp(rng, render_color(rng, state, text))
+    return _photometric(rng, img), text
+
+
+def surround_and_warp(rng: random.Random, plate: Image) -> tuple[Image, npt.NDArray[np.float64]]:
+    """The plate (BGR) on a random surround, in perspective, cropped loosely as a scene search crops it and
+    shrunk; with the homography from plate pixels to pixels of the result."""
     h, w = plate.shape[:2]
     pad = 40
     canvas = np.empty((h + 2 * pad, w + 2 * pad, 3), np.uint8)
@@ -64,7 +71,8 @@ def colour_crop(rng: random.Random) -> tuple[Image, str]:
     img = cv2.warpPerspective(
         canvas, m, (out_w, out_h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
     )
-    return _photometric(rng, img), text
+    from_plate = m @ np.array([[1, 0, pad], [0, 1, pad], [0, 0, 1]], np.float64)
+    return np.asarray(img, np.uint8), from_plate
 
 
 def _photometric(rng: random.Random, img: Image) -> Image:

@@ -18,6 +18,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "training"))
 
 
+from onnx_graph import constants_to_initializers  # noqa: E402
+
 from plateguard.recognition.formats import ALPHABET  # noqa: E402
 
 
@@ -75,19 +77,7 @@ def load_stock() -> Stock:
     weight = numpy_helper.to_array(consts[matmul.input[1]].attribute[0].t)
     bias = numpy_helper.to_array(consts[add.input[1]].attribute[0].t)
     dropped = {softmax.output[0], add.output[0], matmul.output[0], matmul.input[1], add.input[1]}
-    kept = []
-    for node in graph.node:
-        if node.output[0] in dropped:
-            continue
-        if node.output[0] in consts:
-            tensor = onnx.TensorProto()
-            tensor.CopyFrom(node.attribute[0].t)
-            tensor.name = node.output[0]
-            graph.initializer.append(tensor)
-        else:
-            kept.append(node)
-    del graph.node[:]
-    graph.node.extend(kept)
+    constants_to_initializers(graph, frozenset(dropped))
     del graph.output[:]
     graph.output.append(onnx.helper.make_tensor_value_info(matmul.input[0], onnx.TensorProto.FLOAT, None))
     model = onnx.shape_inference.infer_shapes(model)

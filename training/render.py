@@ -161,6 +161,10 @@ def _graphics(rng: random.Random, img: Image.Image) -> None:
             draw.line(pts + pts[:1], fill=(*col, alpha), width=rng.randint(1, 3))
 
 
+Line = tuple[int, int, int, int]
+"""A drawn text line's box (x0, y0, x1, y1) in plate pixels."""
+
+
 def _draw_text_fit(
     img: Image.Image,
     text: str,
@@ -169,8 +173,10 @@ def _draw_text_fit(
     color: tuple[int, int, int],
     stretch: float = 1.0,
     rng: random.Random | None = None,
+    ink: list[Line] | None = None,
 ) -> tuple[int, int]:
-    """Draw `text` fitted into `box` (font STROKE: plate stroke font, needs `rng`); returns its x range."""
+    """Draw `text` fitted into `box` (font STROKE: plate stroke font, needs `rng`); returns its x range.
+    `ink`, when given, gets the box of the pixels actually drawn."""
     x0, y0, x1, y1 = box
     bw, bh = x1 - x0, y1 - y0
     if fnt == STROKE and rng is not None:
@@ -188,10 +194,20 @@ def _draw_text_fit(
     layer = layer.resize((max(1, new_w), bh), Image.BILINEAR)
     ox = x0 + (bw - new_w) // 2
     img.paste(Image.new("RGB", layer.size, color), (ox, y0), layer)
+    drawn = layer.getbbox()
+    if ink is not None and drawn is not None:
+        ink.append((ox + drawn[0], y0 + drawn[1], ox + drawn[2], y0 + drawn[3]))
     return ox, ox + new_w
 
 
 def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
+    return render_plate_lines(rng, state, text)[0]
+
+
+def render_plate_lines(rng: random.Random, state: str, text: str) -> tuple[np.ndarray, list[Line]]:
+    """The plate (RGB, W x H) and the boxes of its text lines: the number first (the whole number, across
+    a gap or an emblem), then the state name and the slogan. Stickers, bolts and frame text are not lines.
+    Draws exactly what `render_plate` draws from the same random state."""
     style = STYLE[state] if rng.random() < 0.8 else (rng.choice(list(C)),) * 2 + (rng.choice(list(C)),) * 2
     top, bottom, ink, name_ink = style
     if C[ink] == C[top]:
@@ -208,6 +224,7 @@ def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
     if rng.random() < 0.15:  # stacked small characters on the left (not part of the label)
         left = _stacked(rng, draw, margin, main_top, main_h, ink_rgb)
     plate_font = STROKE if rng.random() < 0.35 else rng.choice(available(PLATE_FONT_NAMES))
+    lines: list[Line] = []
     x0, x1 = _draw_text_fit(
         img,
         spaced,
@@ -216,6 +233,7 @@ def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
         ink_rgb,
         stretch=rng.uniform(0.75, 1.0),
         rng=rng,
+        ink=lines,
     )
     if emblem:
         cut = spaced.index("  ")
@@ -225,10 +243,10 @@ def render_plate(rng: random.Random, state: str, text: str) -> np.ndarray:
             share = f.getlength(spaced[: cut + 1]) / max(1.0, f.getlength(spaced))
         centre = x0 + (x1 - x0) * share
         _emblem(rng, draw, centre, main_top, main_h)
-    _header_footer(rng, img, state, name_rgb, main_top, main_h)
+    _header_footer(rng, img, state, name_rgb, main_top, main_h, lines)
     _stickers(rng, draw)
     _bolts_frame(rng, draw)
-    return np.asarray(img)
+    return np.asarray(img), lines
 
 
 def _spaced(rng: random.Random, text: str) -> str:
@@ -261,7 +279,13 @@ def _emblem(rng: random.Random, draw: ImageDraw.ImageDraw, cx: float, top: int, 
 
 
 def _header_footer(
-    rng: random.Random, img: Image.Image, state: str, color: tuple[int, int, int], top: int, h: int
+    rng: random.Random,
+    img: Image.Image,
+    state: str,
+    color: tuple[int, int, int],
+    top: int,
+    h: int,
+    lines: list[Line] | None = None,
 ) -> None:
     name = FULL_NAMES[state]
     name = name.upper() if rng.random() < 0.5 else name
@@ -277,10 +301,16 @@ def _header_footer(
     foot = (int(W * 0.2), foot_y + 1, int(W * 0.8), min(H - 4, foot_y + int((H - foot_y) * 0.8)))
     boxes = [head, foot] if rng.random() < 0.75 else [foot, head]
     _draw_text_fit(
-        img, name, boxes[0], rng.choice(available(NAME_FONT_NAMES)), color, stretch=rng.uniform(0.8, 1.2)
+        img,
+        name,
+        boxes[0],
+        rng.choice(available(NAME_FONT_NAMES)),
+        color,
+        stretch=rng.uniform(0.8, 1.2),
+        ink=lines,
     )
     if slogan and boxes[1][3] - boxes[1][1] >= 6:
-        _draw_text_fit(img, slogan, boxes[1], rng.choice(available(NAME_FONT_NAMES)), color)
+        _draw_text_fit(img, slogan, boxes[1], rng.choice(available(NAME_FONT_NAMES)), color, ink=lines)
 
 
 def _stickers(rng: random.Random, draw: ImageDraw.ImageDraw) -> None:

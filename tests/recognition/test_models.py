@@ -108,3 +108,41 @@ def test_ppocr_backend_reads_a_rendered_plate_and_scene(reader: str) -> None:
     assert np.array_equal(scene, before)
     assert found and found[0].plate == "7ABC123"
     assert found[0].box.contains(220 + 64, 260 + 32)
+
+
+def test_every_shipped_model_is_listed_with_its_origin_and_checksum() -> None:
+    """MODELS.txt states where each model file comes from and under which license: it must name every
+    file in the package, with the checksum of the file actually shipped."""
+    import hashlib
+
+    listed: dict[str, str] = {}
+    for line in (MODEL_DIR / "MODELS.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split(maxsplit=2)
+        if len(parts) == 3 and parts[0].endswith(".onnx"):
+            listed[parts[0]] = parts[1]
+    shipped = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in MODEL_DIR.glob("*.onnx")}
+    assert listed == shipped
+    assert (MODEL_DIR / "LICENSE-Apache-2.0.txt").is_file()
+
+
+def test_the_crop_text_detector_loads_and_finds_a_rendered_plates_number() -> None:
+    need_ppocr()
+    import random
+
+    import cv2
+
+    from plateguard.recognition.ppocr import plate_text_detector
+    from plateguard.recognition.ppocr_plate import CROP_WIDTH, merge_lines, normalise_crop, pick_main_line
+
+    render_plate()  # skips or fails without the renderer's dependencies
+    import render  # type: ignore[import-not-found]
+
+    rgb, lines = render.render_plate_lines(random.Random(3), "ca", "7ABC123")
+    plate = normalise_crop(np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), np.uint8))
+    f = plate.shape[1] / rgb.shape[1]
+    x0, y0, x1, y1 = (v * f for v in lines[0])  # the ink of the number, as drawn
+    main = pick_main_line(merge_lines(plate_text_detector().predict(plate, max_side=CROP_WIDTH)))
+    assert main is not None
+    xs, ys = [x for x, _ in main.quad], [y for _, y in main.quad]
+    assert min(xs) <= x0 + 0.05 * (x1 - x0) and max(xs) >= x1 - 0.05 * (x1 - x0), "the number is cut"
+    assert y0 - 0.5 * (y1 - y0) <= min(ys) < max(ys) <= y1 + 0.5 * (y1 - y0), "the line is off the number"

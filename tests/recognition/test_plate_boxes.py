@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
-from plateguard.recognition.pipeline import Pipeline
-from plateguard.recognition.types import BoundingBox
+from plateguard.recognition.pipeline import Pipeline, plate_box
+from plateguard.recognition.types import BoundingBox, PlateCandidate, PlateDetection, PlateText
 
 from .conftest import render_plate
 from .test_models import need_ppocr
@@ -69,26 +69,46 @@ def test_a_large_plate_is_boxed_tightly() -> None:
 
 
 def test_text_beside_the_plate_does_not_widen_its_box() -> None:
-    """A dealer's sign on the same row joins the plate number into one detected text line, several plate
-    widths long; the box stays on the plate the reader read."""
+    """A dealer's sign on the same row as the plate: its smaller words are not joined to the number (lines
+    are joined only at about the same height, as a number split by an emblem is), so the read and its box
+    stay on the plate."""
     scene = np.full((720, 1280, 3), 90, np.uint8)
     scene[395:505, 150:1150] = 235  # a light sign board behind the plate
     truth = paste_plate(scene, 500, 400, 200)
     for x, word in ((200, "DEALER"), (720, "MOTORS 24")):
         cv2.putText(scene, word, (x, 472), cv2.FONT_HERSHEY_DUPLEX, 1.5, (20, 20, 20), 3)
-    lines = [d.text_box for d in engine().detector.predict(scene)]
-    assert any(b.w > 2 * truth.w for b in lines), "the scene must make the detector join the texts"
-    full_size = engine()
-    full_size = Pipeline(
-        detector=full_size.detector,
-        reader=full_size.reader,
-        region=full_size.region,
-        config=replace(full_size.config, quick_side=0),
+    for quick_side in (800, 0):  # the quick search, and the full-size search alone
+        search = engine()
+        search = Pipeline(
+            detector=search.detector,
+            reader=search.reader,
+            region=search.region,
+            config=replace(search.config, quick_side=quick_side),
+        )
+        [found] = search.recognize(scene)
+        assert found.plate == "8DEF456"
+        assert found.box.w <= 1.3 * truth.w
+        assert found.box.iou(truth) >= 0.5
+
+
+def test_a_line_joined_with_text_beside_the_plate_is_boxed_around_the_number_read() -> None:
+    """When the detected line is far wider than a plate number (text beside the plate joined it), the box is
+    placed around the line the reader picked as the number inside its crop, not around the joined line."""
+    joined = ((100.0, 200.0), (700.0, 200.0), (700.0, 240.0), (100.0, 240.0))  # 15 x as wide as high
+    det = PlateDetection(BoundingBox(60, 150, 700, 150), 0.9, BoundingBox(100, 200, 600, 40), joined)
+    number_in_crop = ((50.0, 52.0), (170.0, 52.0), (170.0, 88.0), (50.0, 88.0))  # crop pixels
+    text = PlateText((PlateCandidate("8DEF456", 0.95),), line=number_in_crop)
+    box = plate_box(det, text, 1280, 720)
+    number = BoundingBox(60 + 50, 150 + 52, 120, 36)
+    assert box.contains(*number.centre)
+    assert number.w <= box.w <= 1.5 * number.w and number.h <= box.h <= 2.0 * number.h
+    plain = PlateDetection(
+        det.box,
+        0.9,
+        BoundingBox(100, 200, 120, 40),
+        ((100.0, 200.0), (220.0, 200.0), (220.0, 240.0), (100.0, 240.0)),
     )
-    [found] = full_size.recognize(scene)
-    assert found.plate == "8DEF456"
-    assert found.box.w <= 1.3 * truth.w
-    assert found.box.iou(truth) >= 0.5
+    assert plate_box(plain, text, 1280, 720).contains(160, 220), "a plate-shaped line keeps its own box"
 
 
 def test_a_tilted_plate_is_boxed_around_its_corners() -> None:

