@@ -22,7 +22,7 @@ from render import STATES, plate_text, render_color, sample  # noqa: E402
 
 from plateguard.recognition.formats import edit_distance, normalize_plate  # noqa: E402
 from plateguard.recognition.geometry import warp_quad  # noqa: E402
-from plateguard.recognition.ppocr import TextDetector, TextLineReader  # noqa: E402
+from plateguard.recognition.ppocr import TextDetector, TextLineReader, plate_text_detector  # noqa: E402
 from plateguard.recognition.ppocr_plate import (  # noqa: E402
     CROP_WIDTH,
     PAD_Y,
@@ -150,7 +150,7 @@ def decode(blob: bytes) -> Image:
 
 def build_cache(args: argparse.Namespace) -> None:
     args.cache_dir.mkdir(parents=True, exist_ok=True)
-    detector, reader = TextDetector(threads=1), TextLineReader(threads=1)
+    detector, reader = plate_text_detector(threads=1), TextLineReader(threads=1)
     tally = {"rendered": 0, "no_line": 0, "not_plate": 0}
     start = time.time()
     val = args.cache_dir / "val.npz"

@@ -27,7 +27,7 @@ from plateguard.recognition.formats import normalize_plate  # noqa: E402
 from plateguard.recognition.images import load_image  # noqa: E402
 from plateguard.recognition.line_reader import PlateLineReader  # noqa: E402
 from plateguard.recognition.pipeline import Pipeline  # noqa: E402
-from plateguard.recognition.ppocr import TextDetector, TextLineReader  # noqa: E402
+from plateguard.recognition.ppocr import TextDetector, TextLineReader, plate_text_detector  # noqa: E402
 from plateguard.recognition.ppocr_plate import PpocrPlateDetector, PpocrPlateReader  # noqa: E402
 from plateguard.recognition.region import TextRegionClassifier  # noqa: E402
 from recognition import Crop, load_crops, part_of  # noqa: E402
@@ -70,7 +70,7 @@ def main() -> None:
     ap.add_argument("--skip-stock", action="store_true", help="read with the fine-tuned model only")
     args = ap.parse_args()
     crops = [c for c in load_crops(args.data) if part_of(c.path.name) == "tuning"]
-    detector, stock = TextDetector(threads=1), TextLineReader(threads=1)
+    detector, stock = plate_text_detector(threads=1), TextLineReader(threads=1)
     out: dict[str, object] = {"tuning_crops": len(crops)}
     if not args.skip_stock:
         out["stock"] = evaluate(pipeline_with(detector, stock, stock), crops)
