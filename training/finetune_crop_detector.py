@@ -208,20 +208,35 @@ def train(args: argparse.Namespace) -> None:
         limits=limits,
         validate=lambda: validate(model, val),
     )
+    teacher = build_model(load_stock()).eval() if args.keep_stock else None
     while True:
         for g in opt.param_groups:
             g["lr"] = args.lr * warmup_cosine(step, args.steps, warm=50, floor=0.1)
-        loss = train_step(model, opt, [crop_sample(rng) for _ in range(args.batch)])
+        batch = [crop_sample(rng) for _ in range(args.batch)]
+        loss = train_step(model, opt, batch, teacher, args.keep_stock)
         step += 1
         if clock.after(step, loss):
             break
 
 
-def train_step(model: nn.Module, opt: torch.optim.Optimizer, batch: list[CropSample]) -> float:
-    prob = model(to_input([s.image for s in batch]))
+def train_step(
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    batch: list[CropSample],
+    teacher: nn.Module | None = None,
+    keep_stock: float = 0.0,
+) -> float:
+    """DB's loss on the drawn lines; with a `teacher` (the stock detector), plus `keep_stock` x the
+    cross-entropy to its probability map, which holds the model near what it did on real crops."""
+    x = to_input([s.image for s in batch])
+    prob = model(x)
     target = torch.from_numpy(np.stack([s.target for s in batch]))[:, None]
     mask = torch.from_numpy(np.stack([s.mask for s in batch]))[:, None]
     loss = db_loss(prob, target, mask)
+    if teacher is not None:
+        with torch.no_grad():
+            stock = teacher(x)
+        loss = loss + keep_stock * F.binary_cross_entropy(prob.clamp(1e-6, 1 - 1e-6), stock)
     return optimise(model, opt, loss)
 
 
@@ -277,6 +292,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--val-minutes", type=float, default=6)
+    ap.add_argument(
+        "--keep-stock", type=float, default=0.0, help="weight of the stock detector's map (0: off)"
+    )
     args = ap.parse_args()
     if args.check:
         check(args)
