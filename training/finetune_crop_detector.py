@@ -34,7 +34,6 @@ import random
 import sys
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -51,7 +50,7 @@ from onnx_graph import RunClock, constant_names, constants_to_initializers, opti
 from schedule import warmup_cosine  # noqa: E402
 
 from plateguard.recognition.geometry import TextBox  # noqa: E402
-from plateguard.recognition.ppocr import TextDetector  # noqa: E402
+from plateguard.recognition.ppocr import db_boxes  # noqa: E402
 from plateguard.recognition.ppocr_plate import merge_lines, pick_main_line  # noqa: E402
 
 WHEEL = ROOT / "training" / "cache" / "rapidocr_onnxruntime-1.2.13-py3-none-any.whl"
@@ -122,12 +121,6 @@ def db_loss(prob: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> tor
 # ---------------------------------------------------------------- validation on fixed synthetic crops
 
 
-def boxes_from_map(prob: np.ndarray) -> list[TextBox]:
-    """The default engine's own DB post-processing on a probability map (input pixels)."""
-    post = SimpleNamespace(thresh=0.3, box_thresh=0.5, unclip=1.6)
-    return TextDetector._boxes(post, prob, (1.0, 1.0))  # type: ignore[arg-type]
-
-
 def number_found(sample: CropSample, lines: list[TextBox]) -> bool:
     """The reader's main line is the whole number: IoU >= 0.6 with the number's box."""
     main = pick_main_line(merge_lines(lines))
@@ -162,7 +155,7 @@ def validate(model: nn.Module, val: list[CropSample]) -> dict[str, float]:
                     )
                 )
             )
-            found += number_found(s, boxes_from_map(prob[0, 0].numpy()))
+            found += number_found(s, db_boxes(prob[0, 0].numpy(), (1.0, 1.0)))
     if was_training:
         model.train()
         freeze_bn(model)

@@ -1,30 +1,25 @@
 """The crop text detector finds a plate's number as one whole line, and its state name as another.
 
-The plates are drawn here with DejaVu Sans Bold (not by the training renderer), with the number's box
-known from the drawing, so the expectation does not come from the detector.
+The plates are those of test_separators.py (DejaVu Sans Bold, not the training renderer), with the
+number's box known from the drawing, so the expectation does not come from the detector.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from plateguard.recognition.geometry import TextBox
 from plateguard.recognition.ppocr import PLATE_TEXT_DETECTOR_MODEL, TextDetector, plate_text_detector
 from plateguard.recognition.ppocr_plate import CROP_WIDTH, merge_lines, normalise_crop, pick_main_line
 
 from .test_models import need_ppocr
-from .test_separators import draw_mark
+from .test_separators import NUMBERS, Box, drawn_plate
 
 pytestmark = pytest.mark.model
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-NUMBERS = (("7AB", "C123"), ("4KX", "9921"), ("8RTD", "561"), ("LX", "44P"))
-Box = tuple[float, float, float, float]
 
 
 @cache
@@ -32,35 +27,6 @@ def detector() -> TextDetector:
     need_ppocr()
     assert PLATE_TEXT_DETECTOR_MODEL.is_file(), "the crop text detector is committed with the package"
     return plate_text_detector(threads=1)
-
-
-def drawn_plate(left: str, right: str, mark: str) -> tuple[np.ndarray, Box, Box]:
-    """A 480 x 240 plate (BGR), the box of its whole number and of its state name (x0, y0, x1, y1)."""
-    if not FONT.exists():
-        pytest.fail(f"{FONT} is missing (Debian package fonts-dejavu-core)")
-    img = Image.new("RGB", (600, 240), (245, 245, 240))
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((4, 4, 595, 235), outline=(60, 60, 60), width=4)
-    small = ImageFont.truetype(str(FONT), 36)
-    name = draw.textbbox((300, 28), "California", font=small, anchor="mt")
-    draw.text((300, 28), "California", font=small, fill=(170, 20, 20), anchor="mt")
-    big = ImageFont.truetype(str(FONT), 92)
-    gap = 70
-    left_w, right_w = draw.textlength(left, font=big), draw.textlength(right, font=big)
-    x = (600 - left_w - gap - right_w) / 2
-    first = draw.textbbox((x, 80), left, font=big)
-    last = draw.textbbox((x + left_w + gap, 80), right, font=big)
-    draw.text((x, 80), left, font=big, fill=(20, 30, 120))
-    draw.text((x + left_w + gap, 80), right, font=big, fill=(20, 30, 120))
-    draw_mark(draw, mark, x + left_w + gap / 2, 80 + 55)
-    bgr = np.asarray(img)[:, :, ::-1]
-    small_plate = np.asarray(cv2.resize(bgr, (480, 240), interpolation=cv2.INTER_AREA), dtype=np.uint8)
-    number = (first[0], min(first[1], last[1]), last[2], max(first[3], last[3]))
-    return small_plate, _scaled(number, 0.8), _scaled(name, 0.8)
-
-
-def _scaled(box: tuple[float, ...], f: float) -> Box:
-    return (box[0] * f, box[1] * f, box[2] * f, box[3] * f)
 
 
 def horizontal_cover(quad: tuple[tuple[float, float], ...], box: Box) -> float:

@@ -49,26 +49,43 @@ def draw_mark(draw: ImageDraw.ImageDraw, mark: str, cx: float, cy: float) -> Non
                 draw.ellipse((bx - 10, by, bx + 10, by + 20), fill=(90, 90, 90))
 
 
+Box = tuple[float, float, float, float]
+
+
 def plate(left: str, right: str, mark: str) -> np.ndarray:
     """A white plate with the state name on top and `mark` in the gap between `left` and `right`."""
+    return drawn_plate(left, right, mark)[0]
+
+
+def drawn_plate(left: str, right: str, mark: str) -> tuple[np.ndarray, Box, Box]:
+    """The 480 x 240 plate (BGR), the box of its whole number and that of its state name (x0, y0, x1, y1),
+    known from the drawing."""
     if not FONT.exists():
         pytest.fail(f"{FONT} is missing (Debian package fonts-dejavu-core)")
     img = Image.new("RGB", (600, 240), (245, 245, 240))
     draw = ImageDraw.Draw(img)
     draw.rectangle((4, 4, 595, 235), outline=(60, 60, 60), width=4)
-    draw.text(
-        (300, 28), "California", font=ImageFont.truetype(str(FONT), 36), fill=(170, 20, 20), anchor="mt"
-    )
+    small = ImageFont.truetype(str(FONT), 36)
+    name = draw.textbbox((300, 28), "California", font=small, anchor="mt")
+    draw.text((300, 28), "California", font=small, fill=(170, 20, 20), anchor="mt")
     big = ImageFont.truetype(str(FONT), 92)
     gap = 70
     left_w, right_w = draw.textlength(left, font=big), draw.textlength(right, font=big)
     x = (600 - left_w - gap - right_w) / 2
     assert x > 30, "the number must fit on the plate"
+    first = draw.textbbox((x, 80), left, font=big)
+    last = draw.textbbox((x + left_w + gap, 80), right, font=big)
     draw.text((x, 80), left, font=big, fill=INK)
     draw.text((x + left_w + gap, 80), right, font=big, fill=INK)
     draw_mark(draw, mark, x + left_w + gap / 2, 80 + 55)
     bgr = np.asarray(img)[:, :, ::-1]
-    return np.asarray(cv2.resize(bgr, (480, 240), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    resized = np.asarray(cv2.resize(bgr, (480, 240), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    number = (first[0], min(first[1], last[1]), last[2], max(first[3], last[3]))
+    return resized, _scaled(number, 0.8), _scaled(name, 0.8)
+
+
+def _scaled(box: tuple[float, ...], f: float) -> Box:
+    return (box[0] * f, box[1] * f, box[2] * f, box[3] * f)
 
 
 @pytest.mark.parametrize("mark", ["gap", "dot", "dash", "heart", "bolts"])

@@ -68,26 +68,38 @@ class TextDetector:
         x = (resized.astype(np.float32) / 255.0 - 0.5) / 0.5
         x = x.transpose(2, 0, 1)[None]
         pred = self.session.run(None, {self.input_name: x})[0][0, 0]
-        return self._boxes(pred, (w / rw, h / rh))
+        return db_boxes(
+            pred, (w / rw, h / rh), thresh=self.thresh, box_thresh=self.box_thresh, unclip=self.unclip
+        )
 
-    def _boxes(self, pred: np.ndarray, scale: tuple[float, float]) -> list[TextBox]:
-        mask = cv2.dilate((pred > self.thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
-        contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-        out: list[TextBox] = []
-        for contour in contours[:1000]:
-            rect = cv2.minAreaRect(contour)
-            if min(rect[1]) < 3:
-                continue
-            score = _box_score(pred, rect)
-            if score < self.box_thresh:
-                continue
-            rw, rh = rect[1]
-            grow = rw * rh * self.unclip / (2 * (rw + rh))
-            quad = rect_quad(rect, grow)
-            quad[:, 0] *= scale[0]
-            quad[:, 1] *= scale[1]
-            out.append(TextBox(tuple((float(px), float(py)) for px, py in quad), score))
-        return out
+
+def db_boxes(
+    pred: np.ndarray,
+    scale: tuple[float, float],
+    *,
+    thresh: float = 0.3,
+    box_thresh: float = 0.5,
+    unclip: float = 1.6,
+) -> list[TextBox]:
+    """DB post-processing: the text lines of a probability map, grown by `unclip`, in pixels scaled by
+    `scale` (input pixels per map pixel, along x and y)."""
+    mask = cv2.dilate((pred > thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    out: list[TextBox] = []
+    for contour in contours[:1000]:
+        rect = cv2.minAreaRect(contour)
+        if min(rect[1]) < 3:
+            continue
+        score = _box_score(pred, rect)
+        if score < box_thresh:
+            continue
+        rw, rh = rect[1]
+        grow = rw * rh * unclip / (2 * (rw + rh))
+        quad = rect_quad(rect, grow)
+        quad[:, 0] *= scale[0]
+        quad[:, 1] *= scale[1]
+        out.append(TextBox(tuple((float(px), float(py)) for px, py in quad), score))
+    return out
 
 
 def plate_text_detector(*, threads: int = 1, providers: Sequence[str] = DEFAULT_PROVIDERS) -> TextDetector:
