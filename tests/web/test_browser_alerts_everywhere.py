@@ -31,7 +31,9 @@ def test_an_alert_reaches_the_officer_on_any_page(sized, live_server: LiveServer
     page = sized
     browser_sign_in(page, live_server, "officer")
     page.get_by_role("heading", name="Dashboard").wait_for()
+    page.wait_for_load_state("load")  # the page's script has run (under load, after the button shows)
     page.get_by_role("button", name="Alert sound: on").click()  # the officer silences it; it stays so
+    page.get_by_role("button", name="Alert sound: off").wait_for()
     page.goto(f"{live_server.url}/reads/search")
     page.get_by_role("button", name="Alert sound: off").wait_for()
     page.wait_for_timeout(500)  # the event stream is open
