@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
@@ -242,6 +244,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    cv2.setNumThreads(1)  # one thread for OpenCV's resizing and warping too, not only for ONNX Runtime
     scenes, crops = load_scenes(args.data), load_crops(args.data)
     if args.limit:
         scenes, crops = scenes[:: args.limit], crops[:: args.limit]

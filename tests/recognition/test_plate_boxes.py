@@ -111,6 +111,22 @@ def test_a_line_joined_with_text_beside_the_plate_is_boxed_around_the_number_rea
     assert plate_box(plain, text, 1280, 720).contains(160, 220), "a plate-shaped line keeps its own box"
 
 
+def test_a_frame_line_under_the_number_does_not_become_the_plates_box() -> None:
+    """The detector found a dealer frame's ARIZONA under the plate, and the reader, in that line's crop,
+    read the number above it: the box goes around the number, not around the frame's text."""
+    frame_text = ((480.0, 470.0), (605.0, 470.0), (605.0, 510.0), (480.0, 510.0))
+    det = PlateDetection(BoundingBox(460, 430, 170, 115), 0.8, BoundingBox(480, 470, 125, 40), frame_text)
+    number_in_crop = ((22.0, 0.0), (140.0, 0.0), (140.0, 50.0), (22.0, 50.0))  # crop y 0-50: scene 430-480
+    text = PlateText((PlateCandidate("AYX8803", 0.99),), line=number_in_crop)
+    box = plate_box(det, text, 918, 1632)
+    number = BoundingBox(482, 430, 118, 50)
+    assert number.contains(*box.centre), box  # centred on the number (on the frame's text without the rule)
+    assert box.iou(number) >= 0.3, box
+    # the same read line on the detected row keeps the detected line's box (the usual case)
+    on_row = PlateText(text.candidates, line=((22.0, 40.0), (140.0, 40.0), (140.0, 80.0), (22.0, 80.0)))
+    assert plate_box(det, on_row, 918, 1632).contains(542, 490)
+
+
 def test_a_tilted_plate_is_boxed_around_its_corners() -> None:
     scene = np.full((720, 1280, 3), 90, np.uint8)
     patch = np.full((300, 300, 3), 90, np.uint8)

@@ -194,10 +194,24 @@ def plate_box(det: PlateDetection, text: PlateText, width: int, height: int) -> 
     """The box of the plate itself (not of the text around it) in the scene."""
     line = np.array(det.quad or _corners(det.text_box), dtype=np.float32)
     factors = PLATE_AROUND_DETECTED_LINE
-    if text.line and _line_ratio(line) > MERGED_LINE_RATIO:
-        line = np.array(text.line, dtype=np.float32) + np.array([max(0, det.box.x), max(0, det.box.y)])
-        factors = PLATE_AROUND_READ_LINE
+    if text.line:
+        read = np.array(text.line, dtype=np.float32) + np.array([max(0, det.box.x), max(0, det.box.y)])
+        if _line_ratio(line) > MERGED_LINE_RATIO or _rows_apart(line, read):
+            line, factors = read, PLATE_AROUND_READ_LINE
     return quad_bounds(scale_quad(line, *factors), (width, height))
+
+
+READ_ELSEWHERE = 0.5
+"""When the line the reader read as the number shares less than this fraction of its height with the
+detected line, the detector found other text on the plate or its frame (a dealer's frame printing
+ARIZONA under the number) and the reader picked the number above or below it: the plate goes around the
+read line. On the tuning scenes the box of such a read covered the frame, not the plate (IoU 0.29)."""
+
+
+def _rows_apart(a: np.ndarray, b: np.ndarray) -> bool:
+    top, bottom = max(a[:, 1].min(), b[:, 1].min()), min(a[:, 1].max(), b[:, 1].max())
+    smaller = min(np.ptp(a[:, 1]), np.ptp(b[:, 1]))
+    return bool(bottom - top < READ_ELSEWHERE * max(1.0, float(smaller)))
 
 
 def _corners(box: BoundingBox) -> tuple[tuple[float, float], ...]:
