@@ -208,3 +208,61 @@ def test_affine_before_a_padded_conv_is_left_alone() -> None:
     """With zero padding the offset would reach the border pixels: folding it there changes the edges."""
     model = graph([*affine("x", "shifted", 0.6, 2.5), *conv("c", "shifted", "y", 2, pads=1)])
     assert fold_and_compare(model).pre_conv_affine == 0
+
+
+def test_a_model_with_nothing_to_fold_is_left_byte_for_byte() -> None:
+    from plateguard.recognition.crnn import READER_MODEL
+
+    unused = const("unused", 2.0)  # dead weight in the file is the file's business, not the fold's
+    hand_built = graph([*conv("c", "x", "y", 2, pads=1), unused])
+    for model in (onnx.load(str(READER_MODEL)), hand_built):  # the own CRNN: no PaddleOCR patterns
+        before = model.SerializeToString()
+        assert fold(model) == FoldCounts(0, 0, 0)
+        assert model.SerializeToString() == before
+
+
+def with_branch_reading(name: str, shape: list[int], nodes: list[onnx.NodeProto]) -> onnx.ModelProto:
+    """`nodes` plus an If whose branches read the outer tensor `name` (of `shape`) as output "z"."""
+    branch_out = [helper.make_tensor_value_info("z_branch", TensorProto.FLOAT, shape)]
+    branch = helper.make_graph([helper.make_node("Identity", [name], ["z_branch"])], "b", [], branch_out)
+    cond = helper.make_node("Constant", [], ["cond"], value=numpy_helper.from_array(np.array(True), "cond"))
+    branches = helper.make_node("If", ["cond"], ["z"], then_branch=branch, else_branch=branch)
+    model = graph([*nodes, cond, branches], outputs=("y",))
+    model.graph.output.append(helper.make_tensor_value_info("z", TensorProto.FLOAT, shape))
+    return model
+
+
+def test_a_conv_output_read_inside_a_branch_is_not_renamed() -> None:
+    nodes = [*conv("c", "x", "t", 2, pads=1), *affine("t", "y", 1.7, -0.4)]
+    model = with_branch_reading("t", [1, 2, 9, 9], nodes)
+    assert fold_and_compare(model).conv_affine == 0
+
+
+def test_a_constant_read_inside_a_branch_survives_the_fold() -> None:
+    nodes = [*conv("c", "x", "t", 2, pads=1), const("s", 1.5), helper.make_node("Mul", ["t", "s"], ["y"])]
+    model = with_branch_reading("s", [], nodes)
+    assert fold_and_compare(model).conv_affine == 1  # the Mul went into the Conv; "s" is still there
+
+
+def test_a_half_precision_conv_is_left_as_it_is() -> None:
+    """The folds write float32 weights: a float16 model's convolutions must not receive them."""
+    weight = numpy_helper.from_array(RNG.normal(size=(2, 2, 3, 3)).astype(np.float16), "w")
+    scale = numpy_helper.from_array(np.array(2.0, np.float16), "s")
+    nodes = [
+        helper.make_node("Constant", [], ["w"], value=weight),
+        helper.make_node("Constant", [], ["s"], value=scale),
+        helper.make_node("Conv", ["x", "w"], ["t"], pads=[1] * 4, kernel_shape=[3, 3]),
+        helper.make_node("Mul", ["t", "s"], ["y"]),
+    ]
+    shape = [1, 2, 9, 9]
+    model = helper.make_model(
+        helper.make_graph(
+            nodes,
+            "g",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT16, shape)],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT16, shape)],
+        ),
+        opset_imports=[helper.make_opsetid("", 11)],
+    )
+    assert fold(model).conv_affine == 0
+    onnx.checker.check_model(model, full_check=True)

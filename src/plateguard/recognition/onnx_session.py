@@ -1,7 +1,8 @@
 """Explicit ONNX Runtime session loading: providers and threads by argument, input shape checked on load.
 
 Every model is rewritten in memory before it is loaded (`graph_fold`: exact folds of PaddleOCR's scalar
-affines and hard-swish chains, about 1.3 x as fast on one thread); the file itself is never changed."""
+affines and hard-swish chains; 0.74-0.92 x the time per network on one thread, bench/graph_fold.py); the
+file itself is never changed."""
 
 from __future__ import annotations
 
