@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import pyotp
 import pytest
@@ -37,8 +38,9 @@ def test_enrol_two_factor_then_sign_in_with_a_code(page: Page, live_server: Live
     page.goto(f"{live_server.url}/account/two-factor")
     secret = page.locator("#totp-secret").inner_text()
     # The previous 30-second step's code (still accepted), so the current one is unused for signing in:
-    # a code is accepted once, enrolment included.
-    earlier = pyotp.TOTP(secret).at(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30))
+    # a code is accepted once, enrolment included. The server accepts it only until the step after this
+    # one begins, so it is taken with at least 15 s of the step left, for a slow browser under load.
+    earlier = pyotp.TOTP(secret).at(_start_of_a_fresh_step(margin_seconds=15) - dt.timedelta(seconds=30))
     page.get_by_label("Code from the app").fill(earlier)
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     page.get_by_role("heading", name="My training").wait_for()
@@ -50,6 +52,14 @@ def test_enrol_two_factor_then_sign_in_with_a_code(page: Page, live_server: Live
     page.get_by_label(re.compile("Authenticator code")).fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Dashboard").wait_for()
+
+
+def _start_of_a_fresh_step(*, margin_seconds: int) -> dt.datetime:
+    """Now, after waiting (if needed) until at least ``margin_seconds`` of the 30-second step remain."""
+    left = 30 - time.time() % 30
+    if left < margin_seconds:
+        time.sleep(left + 0.1)
+    return dt.datetime.now(dt.UTC)
 
 
 def test_idle_session_sends_the_user_back_to_sign_in(page: Page, live_server: LiveServer) -> None:
