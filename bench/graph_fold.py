@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "bench"))
+
+from support.timing import alternating_medians  # noqa: E402
 
 from plateguard.recognition.line_reader import LINE_READER_MODEL  # noqa: E402
 from plateguard.recognition.onnx_session import load_session  # noqa: E402
@@ -38,20 +41,16 @@ CASES = (
 )
 
 
+def first_output(session: ort.InferenceSession, x: np.ndarray) -> Callable[[], np.ndarray]:
+    feed = {session.get_inputs()[0].name: x}
+    return lambda: np.asarray(session.run(None, feed)[0])
+
+
 def time_pair(path: Path, shape: tuple[int, ...], runs: int) -> dict[str, float]:
     x = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
     sessions = {"as_is": load_session(path, fold=False), "folded": load_session(path)}
-    outputs = {}
-    times: dict[str, list[float]] = {"as_is": [], "folded": []}
-    for name, session in sessions.items():
-        outputs[name] = session.run(None, {session.get_inputs()[0].name: x})[0]  # warm-up
-    for i in range(runs):
-        for name in ("as_is", "folded") if i % 2 else ("folded", "as_is"):
-            session = sessions[name]
-            start = time.perf_counter()
-            session.run(None, {session.get_inputs()[0].name: x})
-            times[name].append((time.perf_counter() - start) * 1000)
-    as_is, folded = statistics.median(times["as_is"]), statistics.median(times["folded"])
+    medians, outputs = alternating_medians({name: first_output(s, x) for name, s in sessions.items()}, runs)
+    as_is, folded = medians["as_is"], medians["folded"]
     return {
         "as_is_ms": round(as_is, 2),
         "folded_ms": round(folded, 2),

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from graph_fold import CASES
+from graph_fold import CASES, first_output
+from support.timing import alternating_medians
 
 from plateguard.recognition.onnx_session import load_session
 
@@ -42,19 +41,12 @@ def openvino_request(path: Path, shape: tuple[int, ...]) -> Any:
 def time_pair(path: Path, shape: tuple[int, ...], runs: int) -> dict[str, float]:
     x = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
     session, request = load_session(path), openvino_request(path, shape)
-    feed = {session.get_inputs()[0].name: x}
     runners: dict[str, Callable[[], Any]] = {
-        "onnxruntime": lambda: session.run(None, feed)[0],
+        "onnxruntime": first_output(session, x),
         "openvino": lambda: next(iter(request.infer({0: x}).values())),
     }
-    outputs = {name: np.asarray(run()) for name, run in runners.items()}  # warm-up
-    times: dict[str, list[float]] = {name: [] for name in runners}
-    for i in range(runs):
-        for name in ("onnxruntime", "openvino") if i % 2 else ("openvino", "onnxruntime"):
-            start = time.perf_counter()
-            runners[name]()
-            times[name].append((time.perf_counter() - start) * 1000)
-    ort_ms, ov_ms = statistics.median(times["onnxruntime"]), statistics.median(times["openvino"])
+    medians, outputs = alternating_medians(runners, runs)
+    ort_ms, ov_ms = medians["onnxruntime"], medians["openvino"]
     return {
         "onnxruntime_ms": round(ort_ms, 2),
         "openvino_ms": round(ov_ms, 2),
