@@ -24,12 +24,11 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
 from plateguard.errors import PlateguardError
 
-SCOPE_KEY = "plateguard_alpr_scope"
 # Tables holding ALPR data. A domain that adds one adds its name here (and a pattern below if it has
 # satellite tables, as the SQLite full-text index and the PostgreSQL partitions do).
 PROTECTED_TABLES = frozenset({"plate_read", "plate_read_revision", "stored_image", "hotlist_entry", "alert"})
@@ -47,30 +46,23 @@ _WRITES = re.compile(
     r"^\s*(INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|COMMENT|GRANT|REVOKE|PRAGMA)\b", re.IGNORECASE
 )
 _READ_WORDS = re.compile(r"\b(SELECT|RETURNING)\b", re.IGNORECASE)
-_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar(SCOPE_KEY, default=None)
+_scope: contextvars.ContextVar[str | None] = contextvars.ContextVar("plateguard_alpr_scope", default=None)
 
 
 class AccessNotRecorded(PlateguardError):
-    code = "access_not_recorded"
-    http_status = 500
+    code = "access_not_recorded"  # an internal error (500, as every PlateguardError unless it says otherwise)
 
 
 @contextmanager
 def alpr_scope(session: Session | None, reason: str) -> Iterator[None]:
-    """Open ALPR tables to the code inside; ``session`` may be None for work on a bare connection."""
+    """Open ALPR tables to the code inside. The scope is the running context, not ``session``: it covers
+    every session and connection used inside it (``session`` names, at the call site, the work it is for)."""
+    del session
     token = _scope.set(reason)
-    previous = session.info.get(SCOPE_KEY) if session is not None else None
-    if session is not None:
-        session.info[SCOPE_KEY] = reason
     try:
         yield
     finally:
         _scope.reset(token)
-        if session is not None:
-            if previous is None:
-                session.info.pop(SCOPE_KEY, None)
-            else:
-                session.info[SCOPE_KEY] = previous
 
 
 def system_scope(session: Session | None, task: str) -> AbstractContextManager[None]:
@@ -79,17 +71,15 @@ def system_scope(session: Session | None, task: str) -> AbstractContextManager[N
 
 
 def _tables_in(state: ORMExecuteState) -> set[str]:
-    """Every table the statement names, subqueries included (a walk of the statement, no compiling)."""
-    names = {mapper.local_table.name for mapper in state.all_mappers if hasattr(mapper.local_table, "name")}
+    """Every table the statement names, in joins, aliases, subqueries and unions (a walk of the statement,
+    no compiling)."""
     statement = state.statement
-    if isinstance(statement, Select):
-        names |= {table.name for table in find_tables(statement, include_joins=True, include_aliases=True)}
-    return names
+    return {table.name for table in find_tables(statement)} if isinstance(statement, ClauseElement) else set()
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_unrecorded_reads(state: ORMExecuteState) -> None:
-    if not state.is_select or state.session.info.get(SCOPE_KEY) or _scope.get():
+    if not state.is_select or _scope.get():
         return
     touched = _tables_in(state) & PROTECTED_TABLES
     if touched:
@@ -122,8 +112,8 @@ def current_scope() -> str | None:
 def _reads(statement: str) -> bool:
     if _WRITES.match(statement) is None:
         return True  # SELECT, WITH, VALUES, EXPLAIN, COPY ...: all of them read
-    if statement.lstrip()[:6].upper() == "INSERT" and "RETURNING" in statement.upper():
-        # An INSERT returns only what it was given (its new key); only a SELECT inside it reads.
+    if statement.lstrip()[:6].upper() == "INSERT":
+        # An INSERT returns only what it was given (RETURNING its new key); only a SELECT inside it reads.
         return re.search(r"\bSELECT\b", statement, re.IGNORECASE) is not None
     return _READ_WORDS.search(statement) is not None
 
