@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -31,7 +32,7 @@ def _common_passwords() -> frozenset[str]:
 
 
 def check_password_rules(
-    password: str, *, min_length: int, username: str = "", agency: str = "", full_name: str = ""
+    password: str, *, min_length: int, username: str, agency: str, full_name: str
 ) -> None:
     """Length, the common-password list, then zxcvbn's guess estimate (score 3 of 4 or better), with the
     username, the user's name and the agency's name counted as words an attacker tries first.
@@ -51,7 +52,8 @@ def check_password_rules(
 
 
 def _letters(text: str) -> str:
-    return "".join(char for char in text.lower() if char.isalnum())
+    """Letters and digits only (in any script), lower case: 'Manteca P.D.' -> 'mantecapd'."""
+    return re.sub(r"[\W_]", "", text.lower())
 
 
 def _check_guessability(password: str, context: list[str]) -> None:
