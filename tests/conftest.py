@@ -63,7 +63,13 @@ def complete_training(session: Session, user: User, *, on: dt.date | None = None
     completed_on = on or agency_today() - dt.timedelta(days=1)
     for course in training.courses(session=session):
         training.record_completion(
-            session=session, user=user, course=course, completed_on=completed_on, recorded_by=user
+            session=session,
+            user=user,
+            course=course,
+            completed_on=completed_on,
+            recorded_by=user,
+            today=agency_today(),
+            notes="",
         )
     return user
 

@@ -14,6 +14,7 @@ from plateguard.accounts import training
 from plateguard.database import make_engine, make_session_factory, transaction
 from plateguard.reads.images import image_path
 from plateguard.reads.models import PlateRead
+from tests.conftest import agency_today
 
 
 def test_every_demo_read_has_pictures_one_vehicle_per_plate_and_a_recruit_is_untrained(
@@ -37,7 +38,7 @@ def test_every_demo_read_has_pictures_one_vehicle_per_plate_and_a_recruit_is_unt
         recruit = account_service.get_by_username(session=session, username="recruit")
         officer = account_service.get_by_username(session=session, username="officer")
         assert recruit is not None and officer is not None
-        assert training.training_gaps(session=session, user=recruit)
-        assert not training.training_gaps(session=session, user=officer)
+        assert training.training_gaps(session=session, user=recruit, today=agency_today())
+        assert not training.training_gaps(session=session, user=officer, today=agency_today())
     engine.dispose()
     assert {login.username for login in logins} >= {"recruit", "officer", "detective", "auditor"}

@@ -83,12 +83,12 @@ def initialise(
             roles={Role.ADMINISTRATOR},
         )
         if training_statement is not None:
-            _record_own_statement(session, admin, training_statement)
+            _record_own_statement(session, admin, training_statement, today=settings.agency.today())
     engine.dispose()
     return True
 
 
-def _record_own_statement(session: Session, admin: User, given: TrainingStatement) -> None:
+def _record_own_statement(session: Session, admin: User, given: TrainingStatement, *, today: dt.date) -> None:
     """Nobody else exists yet to record it: the record is marked as the Administrator's own statement."""
     statement = given.statement.strip()
     if len(statement) < 20:
@@ -101,6 +101,7 @@ def _record_own_statement(session: Session, admin: User, given: TrainingStatemen
                 course=course,
                 completed_on=given.completed_on,
                 recorded_by=admin,
+                today=today,
                 notes=statement,
                 attested_at_init=True,
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.service import Actor
@@ -12,7 +14,7 @@ from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_fo
 from plateguard.errors import Forbidden, NotFound
 
 
-def acting_user(session: Session, username: str, permission: str) -> Actor:
+def acting_user(session: Session, username: str, permission: str, *, today: dt.date) -> Actor:
     """The named active account, if its roles hold the permission and its training is current."""
     user = account_service.get_by_username(session=session, username=username)
     if user is None:
@@ -22,7 +24,7 @@ def acting_user(session: Session, username: str, permission: str) -> Actor:
     needed = Permission(permission)
     if needed not in permissions_for(user.roles):
         raise Forbidden(f"{username!r} lacks the permission {needed.value}")
-    gaps = training.training_gaps(session=session, user=user) if needed in TRAINING_GATED else []
+    gaps = training.training_gaps(session=session, user=user, today=today) if needed in TRAINING_GATED else []
     if gaps:
         raise Forbidden(f"{username!r} has no current training: {'; '.join(gaps)}")
     return Actor.of(user)

@@ -7,6 +7,7 @@ mode 0600.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -101,6 +102,11 @@ class AgencySettings(Section):
     timezone: str = Field(
         "America/Los_Angeles", description="IANA time zone in which pages show times (stored times are UTC)."
     )
+
+    def today(self) -> dt.date:
+        """Today's date where the agency is: the date its people see, type into forms and are held to
+        (a training record that expires on a day is current until that day ends there)."""
+        return dt.datetime.now(ZoneInfo(self.timezone)).date()
 
     @field_validator("timezone")
     @classmethod

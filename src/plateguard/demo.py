@@ -180,7 +180,13 @@ def _train_everyone(session: Session, settings: Settings) -> None:
                 completed = utcnow().date() - dt.timedelta(days=60)
                 recorder = admin if user.id == trainer.id else trainer
                 training.record_completion(
-                    session=session, user=user, course=course, completed_on=completed, recorded_by=recorder
+                    session=session,
+                    user=user,
+                    course=course,
+                    completed_on=completed,
+                    recorded_by=recorder,
+                    today=settings.agency.today(),
+                    notes="Department course, classroom session and practical (demo data)",
                 )
     for title, roles in DEMO_JOB_TITLES:
         if title not in {row.title for row in administration.job_titles(session=session)}:

@@ -39,7 +39,7 @@ def test_an_untrained_administrator_cannot_record_their_own_training(
     response = client.post("/training/records", data=record_form(csrf, admin.id, course.id))
     assert response.status_code == 403
     assert "own training" in response.text
-    assert training.training_gaps(session=db, user=admin) != []
+    assert training.training_gaps(session=db, user=admin, today=agency_today()) != []
     assert client.get("/reads/search").status_code == 403  # the gate stays shut
 
 
@@ -52,7 +52,7 @@ def test_a_training_manager_records_someone_elses_training(
     csrf = sign_in(client, "sgt.okafor")
     response = client.post("/training/records", data=record_form(csrf, admin.id, course.id))
     assert response.status_code == 200
-    assert training.training_gaps(session=db, user=admin) == []
+    assert training.training_gaps(session=db, user=admin, today=agency_today()) == []
 
 
 def test_init_records_the_first_administrators_training_as_their_own_statement(tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_init_records_the_first_administrators_training_as_their_own_statement(t
         admin = account_service.get_by_username(session=session, username="lt.alvarez")
         assert admin is not None
         records = training.latest_records(session=session, user=admin)
-        assert training.training_gaps(session=session, user=admin) == []
+        assert training.training_gaps(session=session, user=admin, today=agency_today()) == []
         assert all(r.attested_at_init and r.notes == statement for r in records.values())
     engine.dispose()
 
@@ -96,7 +96,8 @@ def test_init_without_a_statement_leaves_the_administrator_untrained(tmp_path: P
     engine = make_engine(f"sqlite:///{tmp_path / 'd' / 'plateguard.sqlite3'}")
     with make_session_factory(engine)() as session:
         admin = account_service.get_by_username(session=session, username="admin")
-        assert admin is not None and training.training_gaps(session=session, user=admin) != []
+        assert admin is not None
+        assert training.training_gaps(session=session, user=admin, today=agency_today()) != []
     engine.dispose()
 
 
@@ -111,6 +112,7 @@ def test_the_training_page_shows_a_statement_at_setup_as_such(
             course=course,
             completed_on=agency_today(),
             recorded_by=admin,
+            today=agency_today(),
             notes="POST ALPR course, 2026-10-01",
             attested_at_init=True,
         )

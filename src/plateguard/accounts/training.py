@@ -6,6 +6,7 @@ function is refused with a message naming the missing or expired course.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false, select
@@ -47,14 +48,10 @@ class TrainingRecord(Base):
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or that month's last day when it is shorter (Jan 31 + 1: Feb 28)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate_day in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, candidate_day)
-        except ValueError:
-            continue
-    raise ValueError(f"cannot add {months} months to {day}")
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def create_course(
@@ -79,12 +76,14 @@ def record_completion(
     course: TrainingCourse,
     completed_on: dt.date,
     recorded_by: User,
-    notes: str = "",
+    today: dt.date,
+    notes: str,
     attested_at_init: bool = False,
 ) -> TrainingRecord:
     """Store a completion. People record training through ``record_for_another``; this is also used by
-    ``plateguard init`` (the first Administrator's own statement) and by demo data."""
-    if completed_on > dt.datetime.now(dt.UTC).date():
+    ``plateguard init`` (the first Administrator's own statement) and by demo data. ``today`` is the
+    agency's date (``AgencySettings.today``): a completion after it is refused."""
+    if completed_on > today:
         raise InvalidInput("completion date is in the future", field="completed_on")
     record = TrainingRecord(
         user_id=user.id,
@@ -107,6 +106,7 @@ def record_for_another(
     course: TrainingCourse,
     completed_on: dt.date,
     recorded_by: User,
+    today: dt.date,
     notes: str = "",
 ) -> TrainingRecord:
     """Two-person rule (460.3(d)): the training gate cannot be opened by the person it keeps out."""
@@ -118,6 +118,7 @@ def record_for_another(
         course=course,
         completed_on=completed_on,
         recorded_by=recorded_by,
+        today=today,
         notes=notes,
     )
 
@@ -134,9 +135,9 @@ def latest_records(*, session: Session, user: User) -> dict[int, TrainingRecord]
     return {row.course_id: row for row in rows}
 
 
-def training_gaps(*, session: Session, user: User, today: dt.date | None = None) -> list[str]:
-    """Why the user may not use ALPR functions today; empty when all required training is current."""
-    today = today or dt.datetime.now(dt.UTC).date()
+def training_gaps(*, session: Session, user: User, today: dt.date) -> list[str]:
+    """Why the user may not use ALPR functions on ``today`` (the agency's date, ``AgencySettings.today``:
+    training is current through its expiry date); empty when all required training is current."""
     records = latest_records(session=session, user=user)
     gaps = []
     for course in courses(session=session):
@@ -150,8 +151,9 @@ def training_gaps(*, session: Session, user: User, today: dt.date | None = None)
     return gaps
 
 
-def expiring_soon(*, session: Session, user: User, today: dt.date | None = None) -> list[TrainingRecord]:
-    today = today or dt.datetime.now(dt.UTC).date()
+def expiring_soon(*, session: Session, user: User, today: dt.date) -> list[TrainingRecord]:
+    """Current records that expire within ``REMINDER_DAYS`` of ``today`` (the agency's date), the day
+    itself and the last day included."""
     horizon = today + dt.timedelta(days=REMINDER_DAYS)
     return [
         r for r in latest_records(session=session, user=user).values() if today <= r.expires_on <= horizon

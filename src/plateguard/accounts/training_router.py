@@ -24,12 +24,12 @@ router = APIRouter()
 
 @router.get("/training/me", response_class=HTMLResponse)
 def my_training(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    user = login.user
+    user, today = login.user, request.app.state.settings.agency.today()
     context = {
-        "gaps": training.training_gaps(session=db, user=user),
+        "gaps": training.training_gaps(session=db, user=user, today=today),
         "records": training.latest_records(session=db, user=user),
         "courses": training.courses(session=db),
-        "expiring": training.expiring_soon(session=db, user=user),
+        "expiring": training.expiring_soon(session=db, user=user, today=today),
         "needs_totp": admin.needs_totp_enrolment(session=db, user=user),
     }
     return render(request, "training_me.html", context)
@@ -37,9 +37,13 @@ def my_training(request: Request, db: DbSession, login: CurrentLogin) -> Respons
 
 @router.get("/training", response_class=HTMLResponse)
 def training_register(request: Request, db: DbSession, login: CurrentLogin) -> Response:
-    users = admin.list_users(session=db)
+    users, today = admin.list_users(session=db), request.app.state.settings.agency.today()
     rows = [
-        (user, training.latest_records(session=db, user=user), training.training_gaps(session=db, user=user))
+        (
+            user,
+            training.latest_records(session=db, user=user),
+            training.training_gaps(session=db, user=user, today=today),
+        )
         for user in users
     ]
     return render(request, "training_manage.html", {"rows": rows, "courses": training.courses(session=db)})
@@ -62,6 +66,7 @@ def record_training(
         course=course,
         completed_on=form.completed_on,
         recorded_by=login.user,
+        today=request.app.state.settings.agency.today(),
         notes=form.notes,
     )
     access_log.append(

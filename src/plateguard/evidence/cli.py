@@ -37,7 +37,7 @@ def evidence_export(
     if out.exists():
         raise typer.BadParameter(f"{out} exists; choose a new file name", param_hint="--out")
     with transaction(make_session_factory(open_database(settings))) as session:
-        actor = acting_user(session, username, "evidence:export")
+        actor = acting_user(session, username, "evidence:export", today=settings.agency.today())
         order = ExportOrder(case, reason, recipient)
         package, row = export(session=session, actor=actor, settings=settings, order=order)
     # Written only once the export and its custody record are committed: no package exists unrecorded.

@@ -137,7 +137,7 @@ def hold_place(
         },
     )
     with transaction(make_session_factory(open_database(settings))) as session:
-        actor = acting_user(session, username, "evidence:hold")
+        actor = acting_user(session, username, "evidence:hold", today=settings.agency.today())
         hold = holds.place(session=session, actor=actor, form=form)
         typer.echo(f"Hold {hold.id} placed on {len(hold.reads)} reads for case {hold.case_number}.")
 
@@ -157,7 +157,7 @@ def hold_release(
 
     settings = settings_from(config, data_dir)
     with transaction(make_session_factory(open_database(settings))) as session:
-        actor = acting_user(session, username, "evidence:hold")
+        actor = acting_user(session, username, "evidence:hold", today=settings.agency.today())
         hold = holds.release(session=session, actor=actor, hold_id=hold_id, reason=reason)
         typer.echo(f"Hold {hold.id} (case {hold.case_number}) released.")
 

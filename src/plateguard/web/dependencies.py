@@ -20,6 +20,7 @@ from plateguard.accounts.models import LoginSession, User
 from plateguard.accounts.passwords import token_hash
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
 from plateguard.cameras import service as camera_service
+from plateguard.config import Settings
 from plateguard.database import after_rollback, read_only, transaction
 from plateguard.errors import Forbidden, NotAuthenticated, PasswordChangeRequired, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
@@ -58,7 +59,7 @@ def current_login(request: Request, db: DbSession) -> LoginSession | None:
     # One short transaction of its own, before the request's: an idle session stays ended even when the
     # request is refused, and (on SQLite) nothing here waits on the request's own write lock.
     with transaction(request.app.state.session_factory) as side:
-        facts = _gate_facts(side, token, request.app.state.settings.security.session_idle_minutes)
+        facts = _gate_facts(side, token, request.app.state.settings)
     if facts is None:
         return None
     request.state.gate_facts = facts
@@ -77,7 +78,8 @@ def current_login(request: Request, db: DbSession) -> LoginSession | None:
     return login
 
 
-def _gate_facts(side: Session, token: str, idle_minutes: int) -> GateFacts | None:
+def _gate_facts(side: Session, token: str, settings: Settings) -> GateFacts | None:
+    idle_minutes = settings.security.session_idle_minutes
     resolved = account_service.resolve_session(session=side, token=token, idle_minutes=idle_minutes)
     if resolved is None:
         return None
@@ -85,7 +87,7 @@ def _gate_facts(side: Session, token: str, idle_minutes: int) -> GateFacts | Non
     return GateFacts(
         user.id,
         administration.needs_totp_enrolment(session=side, user=user),
-        tuple(training.training_gaps(session=side, user=user)),
+        tuple(training.training_gaps(session=side, user=user, today=settings.agency.today())),
         user.must_change_password,
     )
 
