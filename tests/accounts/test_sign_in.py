@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.models import AccessRecord
 from plateguard.accounts import administration, signin, totp
-from plateguard.accounts.models import AccountStatus
+from plateguard.accounts.models import AccountStatus, SignInFailure
 from plateguard.accounts.passwords import check_password_rules
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
@@ -258,3 +258,33 @@ def test_suspend_inactive_sweep(db: Session, make_user: MakeUser) -> None:
     db.flush()
     assert administration.suspend_inactive(session=db, days=90) == ["ofc.idle"]
     assert busy.status == AccountStatus.ACTIVE
+
+
+def test_a_failure_older_than_a_day_no_longer_counts_towards_the_back_off(
+    factory: sessionmaker[Session], settings: Settings, make_user: MakeUser
+) -> None:
+    make_user("ofc.chen", Role.OPERATOR)
+    settings = strict(settings)  # locked at every third failure: 60 s, then 120 s
+    start = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+    next_day = start + dt.timedelta(hours=25)
+    for moment in (start, next_day):
+        for _ in range(3):
+            with pytest.raises(NotAuthenticated):
+                attempt(factory, settings, "ofc.chen", "wrong-password-here", address="10.9.9.9", now=moment)
+    # Counted with yesterday's three this would be the second lock (120 s); alone it is a first (60 s).
+    after = next_day + dt.timedelta(seconds=90)
+    attempt(factory, settings, "ofc.chen", TEST_PASSWORD, address="10.9.9.9", now=after)
+
+
+def test_an_overlong_username_and_a_missing_address_are_recorded_cut_and_named(
+    factory: sessionmaker[Session], db: Session, settings: Settings
+) -> None:
+    with pytest.raises(NotAuthenticated):
+        attempt(factory, settings, "x" * 300, "whatever-password", address="")
+    with pytest.raises(NotAuthenticated):
+        attempt(factory, settings, "ofc.nobody", "whatever-password", address="2001:db8::" + "f" * 300)
+    failures = db.scalars(select(SignInFailure).order_by(SignInFailure.id)).all()
+    assert [(f.username, f.address) for f in failures] == [
+        ("x" * 64, "unknown"),
+        ("ofc.nobody", ("2001:db8::" + "f" * 300)[:64]),
+    ]
