@@ -60,10 +60,16 @@ def add_investigator(data_dir: Path, database_url: str | None) -> None:
             password=PASSWORD,
             roles={Role.INVESTIGATOR},
         )
+        today = settings.agency.today()
         for course in training.courses(session=session):
-            yesterday = dt.date.today() - dt.timedelta(days=1)
             training.record_completion(
-                session=session, user=user, course=course, completed_on=yesterday, recorded_by=user
+                session=session,
+                user=user,
+                course=course,
+                completed_on=today - dt.timedelta(days=1),
+                recorded_by=user,
+                today=today,
+                notes="soak test set-up",
             )
     engine.dispose()
 
