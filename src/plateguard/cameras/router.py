@@ -17,7 +17,7 @@ from plateguard.database import utcnow
 from plateguard.errors import InvalidInput, NotFound
 from plateguard.ingest import dead_letters
 from plateguard.web.dependencies import CurrentLogin, DbSession
-from plateguard.web.templating import local_today, render
+from plateguard.web.templating import render
 
 router = APIRouter()
 
@@ -98,7 +98,7 @@ def _detail(request: Request, db: DbSession, camera: Camera, new_token: str | No
         "tokens": camera_service.list_tokens(session=db, camera=camera),
         "log_kinds": list(CameraLogKind),
         "new_token": new_token,
-        "today": local_today(request.app.state.settings.agency.timezone).isoformat(),
+        "today": request.app.state.settings.agency.today().isoformat(),
     }
     return render(request, "camera.html", context)
 
@@ -118,8 +118,9 @@ def record_log_entry(
     occurred_on: Annotated[dt.date, Form()],
     notes: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    zone = request.app.state.settings.agency.timezone
-    if occurred_on > local_today(zone):
+    agency = request.app.state.settings.agency
+    zone = agency.timezone
+    if occurred_on > agency.today():
         raise InvalidInput("The date is in the future", field="occurred_on")
     # Noon of the agency's day: the date reads the same in every zone the log is shown in.
     occurred_at = dt.datetime.combine(occurred_on, dt.time(12), ZoneInfo(zone)).astimezone(dt.UTC)

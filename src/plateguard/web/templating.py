@@ -51,10 +51,6 @@ def local_date(value: dt.datetime | None, zone: str) -> str:
     return local_time(value, zone, "%Y-%m-%d")
 
 
-def local_today(zone: str) -> dt.date:
-    return dt.datetime.now(ZoneInfo(zone)).date()
-
-
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
