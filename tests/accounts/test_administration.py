@@ -169,7 +169,8 @@ def test_a_reset_password_ends_sessions_and_must_be_changed_first(  # type: igno
     )
     assert reset.status_code == 200
     assert officer_client.get("/").status_code == 401  # the open session ended
-    assert logged(db, "account.password_reset")[0].query == {"user": "ofc.chen", "reason": "forgot it"}
+    expected = {"user": "ofc.chen", "reason": "forgot it", "failures_cleared": 0}
+    assert logged(db, "account.password_reset")[0].query == expected
 
     fresh = TestClient(client.app)
     officer_csrf = sign_in(fresh, "ofc.chen", "temporary granite lamp 41")

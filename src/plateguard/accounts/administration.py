@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
 from plateguard.accounts import service as account_service
+from plateguard.accounts import signin
 from plateguard.accounts import totp as totp_codes
 from plateguard.accounts.models import AccountStatus, Agency, JobTitle, RoleSetting, User, UserRole
 from plateguard.accounts.roles import Role
@@ -44,13 +45,14 @@ def set_status(*, session: Session, actor: User, user: User, status: AccountStat
         raise InvalidInput("give a reason for the change", field="reason")
     previous = user.status
     user.status = status
-    if status == AccountStatus.ACTIVE:
-        user.locked_until, user.failed_logins = None, 0
+    change: dict[str, object] = {"user": user.username, "from": str(previous), "to": str(status)}
+    if status == AccountStatus.ACTIVE:  # a fresh start: tries made while it was closed do not lock it
+        change["failures_cleared"] = signin.forget_failures(session=session, username=user.username)
     access_log.append(
         session=session,
         actor=Actor.of(actor),
         action="account.status",
-        query={"user": user.username, "from": str(previous), "to": str(status), "reason": reason.strip()},
+        query={**change, "reason": reason.strip()},
     )
     session.flush()
 

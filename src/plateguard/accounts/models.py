@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Time, UniqueConstraint, false
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plateguard.accounts.roles import Role
@@ -46,9 +46,6 @@ class User(Base):
     status: Mapped[AccountStatus] = mapped_column(String(16), default=AccountStatus.ACTIVE)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a code is accepted once
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    lockouts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Set by an Administrator's reset: the user chooses their own password before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

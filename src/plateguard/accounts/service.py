@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
+from plateguard.accounts import signin
 from plateguard.accounts.models import AccountStatus, Agency, LoginSession, User, UserRole
 from plateguard.accounts.passwords import check_password_rules, hash_password, token_hash, verify_password
 from plateguard.accounts.roles import Role
@@ -124,11 +125,12 @@ def reset_password(
     *, session: Session, security: SecuritySettings, actor: User, user: User, new: str, reason: str
 ) -> None:
     """The Administrator sets a temporary password: the user must choose their own at the next sign-in,
-    and every session the user has open ends now."""
+    every session the user has open ends now, and the username's back-off ends (a user who forgot the
+    password has usually locked their own workstation out)."""
     _check_new_password(security, user, new)
     user.password_hash = hash_password(new)
     user.must_change_password = True
-    user.failed_logins, user.locked_until = 0, None
+    cleared = signin.forget_failures(session=session, username=user.username)
     for login in session.scalars(
         select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     ):
@@ -137,7 +139,7 @@ def reset_password(
         session=session,
         actor=Actor.of(actor),
         action="account.password_reset",
-        query={"user": user.username, "reason": reason},
+        query={"user": user.username, "reason": reason, "failures_cleared": cleared},
     )
     session.flush()
 

@@ -171,7 +171,7 @@ def _succeed(session: Session, user: User, address: str, now: dt.datetime) -> Si
         select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     ):
         end_session(session=session, login=earlier, reason="signed in again", now=now)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.last_login_at = now
     access_log.append(session=session, actor=Actor.of(user), action="login.success", outcome="ok", now=now)
     token, _ = start_session(session=session, user=user)
     return SignedIn(user.id, token)
@@ -248,11 +248,16 @@ def _pair_wait(
     return max(0.0, (started + dt.timedelta(seconds=seconds) - now).total_seconds())
 
 
+def forget_failures(*, session: Session, username: str) -> int:
+    """Delete a username's failed sign-ins from every address (its back-off ends); how many there were.
+    The caller logs it, with its own action."""
+    result = session.execute(delete(SignInFailure).where(SignInFailure.username == username))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def unlock(*, session: Session, user: User, actor: Actor, reason: str) -> int:
     """Forget a username's failed sign-ins (every address); logged. Returns how many were cleared."""
-    result = session.execute(delete(SignInFailure).where(SignInFailure.username == user.username))
-    user.failed_logins, user.locked_until = 0, None
-    cleared = int(getattr(result, "rowcount", 0) or 0)
+    cleared = forget_failures(session=session, username=user.username)
     access_log.append(
         session=session,
         actor=actor,
