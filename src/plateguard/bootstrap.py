@@ -10,7 +10,6 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
 from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
@@ -95,7 +94,7 @@ def _record_own_statement(session: Session, admin: User, given: TrainingStatemen
         raise InvalidInput("the training statement must say what was completed (20 characters or more)")
     for course in training.courses(session=session):
         if course.required:
-            training.record_completion(
+            record = training.record_completion(
                 session=session,
                 user=admin,
                 course=course,
@@ -105,13 +104,4 @@ def _record_own_statement(session: Session, admin: User, given: TrainingStatemen
                 notes=statement,
                 attested_at_init=True,
             )
-    access_log.append(
-        session=session,
-        actor=Actor.of(admin),
-        action="training.recorded",
-        query={
-            "user": admin.username,
-            "attested_at_init": True,
-            "completed_on": given.completed_on.isoformat(),
-        },
-    )
+            training.log_recorded(session=session, record=record, user=admin, recorded_by=admin)

@@ -179,7 +179,7 @@ def _train_everyone(session: Session, settings: Settings) -> None:
             if user is not None and course.id not in training.latest_records(session=session, user=user):
                 completed = utcnow().date() - dt.timedelta(days=60)
                 recorder = admin if user.id == trainer.id else trainer
-                training.record_completion(
+                training.record_for_another(
                     session=session,
                     user=user,
                     course=course,

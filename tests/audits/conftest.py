@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor, Justification
+from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.audits import service as audits
@@ -65,6 +66,14 @@ def log(db: Session) -> Log:
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 
 
+def recorded_training(db: Session, user: User, *, on: dt.date) -> User:
+    """Every course completed on ``on``, with the access records that recording it writes in plateguard."""
+    complete_training(db, user, on=on)
+    for record in training.latest_records(session=db, user=user).values():
+        training.log_recorded(session=db, record=record, user=user, recorded_by=user)
+    return user
+
+
 @pytest.fixture()
 def people(db: Session, make_user) -> dict[str, User]:  # type: ignore[no-untyped-def]
     found = {
@@ -73,7 +82,7 @@ def people(db: Session, make_user) -> dict[str, User]:  # type: ignore[no-untype
         "ruiz": make_user("aud.ruiz", Role.AUDITOR, full_name="Dana Ruiz"),
     }
     for user in found.values():
-        complete_training(db, user, on=dt.date(2026, 1, 5))
+        recorded_training(db, user, on=dt.date(2026, 1, 5))
     for user in found.values():
         user.last_login_at = dt.datetime(2026, 10, 30, tzinfo=dt.UTC)
     db.flush()

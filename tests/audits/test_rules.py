@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from plateguard.accounts import training
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
@@ -199,3 +200,21 @@ def test_the_sample_draws_the_configured_number_of_searches_reproducibly(
     drawn = sequences(first, "sample")
     assert len(drawn) == 10 and set(drawn) <= set(made)
     assert drawn == sequences(again, "sample")  # same seed, same records: same draw
+
+
+def test_training_stored_without_its_access_record_or_with_other_dates_is_flagged(  # type: ignore[no-untyped-def]
+    db: Session, settings: Settings, people: dict[str, User], make_user
+) -> None:
+    # An insider with database access opens the training gate: one row inserted for an untrained
+    # officer, one recorded row given a later expiry. Recorded ones that nobody touched stay quiet, and
+    # so does a completion that had expired before the period.
+    complete_training(db, make_user("ofc.lee", Role.OPERATOR), on=dt.date(2026, 9, 1))
+    [stretched] = training.latest_records(session=db, user=people["cole"]).values()
+    stretched.expires_on = dt.date(2029, 1, 5)
+    complete_training(db, make_user("ofc.old", Role.OPERATOR), on=dt.date(2024, 1, 5))
+    db.flush()
+    audit = run(db, settings, people["ruiz"])
+    assert flagged(audit, "training_unrecorded") == [
+        "ofc.cole: ALPR system use and Policy 460, completed 2026-01-05, valid until 2029-01-05",
+        "ofc.lee: ALPR system use and Policy 460, completed 2026-09-01, valid until 2028-09-01",
+    ]

@@ -8,6 +8,7 @@ dated a month ahead stand for the ones still within it.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
@@ -18,6 +19,9 @@ from plateguard.access_log.checkpoints import write_checkpoint
 from plateguard.access_log.models import AccessChainHead, AccessRecord
 from plateguard.access_log.service import Actor
 from plateguard.access_log.verify import verify_chain
+from plateguard.accounts import service as account_service
+from plateguard.accounts import training
+from plateguard.audits import rules
 from plateguard.database import transaction, utcnow
 from plateguard.retention import purge_access_log as purge
 from plateguard.retention import write_lock
@@ -201,3 +205,43 @@ def test_a_batch_past_its_deadline_deletes_nothing_and_the_purge_still_finishes(
             select(DestructionRecord).where(DestructionRecord.data_kind == "access_log")
         ).one()
         assert record.count == through  # the stopped batches counted nothing
+
+
+def test_after_a_purge_training_recorded_before_the_kept_log_is_not_held_against_it(store: Prepared) -> None:
+    # The audit rule "Training with no access record of its recording" cannot find the record of a
+    # completion stored before the oldest access record kept: that record went with the purged part.
+    _, now = old_log_with_checkpoint(store)
+    run(store, now)
+    zone = ZoneInfo(store.settings.agency.timezone)
+    with transaction(store.factory) as session:
+        custodian = account_service.get_by_username(session=session, username="custodian")
+        assert custodian is not None
+        earlier = utcnow().astimezone(zone).date()  # stored now, before the first kept record (a month on)
+        kept = [
+            training.record_completion(
+                session=session,
+                user=custodian,
+                course=course,
+                completed_on=earlier,
+                recorded_by=custodian,
+                today=earlier,
+                notes="",
+            )
+            for course in training.courses(session=session)
+        ]
+        unlogged = training.record_completion(
+            session=session,
+            user=custodian,
+            course=kept[0].course,
+            completed_on=earlier,
+            recorded_by=custodian,
+            today=earlier,
+            notes="",
+        )
+        unlogged.recorded_at = now  # stored after the purge, with no record of it: flagged
+        day = now.astimezone(zone).date()
+        context = rules.load_context(
+            session=session, settings=store.settings, period=rules.Period(day, day, zone), now=now
+        )
+        flagged = [flag.detail["training_record_id"] for flag in rules.training_unrecorded(context)]
+    assert flagged == [unlogged.id]

@@ -12,6 +12,8 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from plateguard.access_log import service as access_log
+from plateguard.access_log.service import Actor
 from plateguard.accounts.models import User
 from plateguard.database import Base, UTCDateTime, utcnow
 from plateguard.errors import Conflict, Forbidden, InvalidInput
@@ -109,10 +111,12 @@ def record_for_another(
     today: dt.date,
     notes: str = "",
 ) -> TrainingRecord:
-    """Two-person rule (460.3(d)): the training gate cannot be opened by the person it keeps out."""
+    """Two-person rule (460.3(d)): the training gate cannot be opened by the person it keeps out. The
+    access record (``training.recorded``) is what the audit rule ``training_unrecorded`` checks every
+    stored completion against."""
     if user.id == recorded_by.id:
         raise Forbidden("nobody may record their own training; ask the Training Manager", field="user_id")
-    return record_completion(
+    record = record_completion(
         session=session,
         user=user,
         course=course,
@@ -121,6 +125,21 @@ def record_for_another(
         today=today,
         notes=notes,
     )
+    log_recorded(session=session, record=record, user=user, recorded_by=recorded_by)
+    return record
+
+
+def log_recorded(*, session: Session, record: TrainingRecord, user: User, recorded_by: User) -> None:
+    """The access record of one stored completion: who, which course, and the dates that open the gate."""
+    query: dict[str, object] = {
+        "user": user.username,
+        "course": record.course.name,
+        "completed_on": record.completed_on.isoformat(),
+        "expires_on": record.expires_on.isoformat(),
+    }
+    if record.attested_at_init:
+        query["attested_at_init"] = True
+    access_log.append(session=session, actor=Actor.of(recorded_by), action="training.recorded", query=query)
 
 
 def courses(*, session: Session) -> list[TrainingCourse]:

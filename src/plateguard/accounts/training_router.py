@@ -69,17 +69,6 @@ def record_training(
         today=request.app.state.settings.agency.today(),
         notes=form.notes,
     )
-    access_log.append(
-        session=db,
-        actor=Actor.of(login.user),
-        action="training.recorded",
-        query={
-            "user": user.username,
-            "course": course.name,
-            "completed_on": form.completed_on.isoformat(),
-            "expires_on": record.expires_on.isoformat(),
-        },
-    )
     message = (
         f"Training recorded: {user.full_name}, {course.name}, valid until {record.expires_on.isoformat()}."
     )

@@ -48,6 +48,7 @@ RULE_LABELS = {
     "bulk_export": "Bulk export",
     "lapsed_training": "Access with lapsed training",
     "training_by_own_account": "Training recorded by an account its trainee set up",
+    "training_unrecorded": "Training with no access record of its recording",
     "inactive_account": "Account unused past the inactivity limit",
     "stale_hotlist": "Hotlist past its refresh age",
     "purge_missed": "Purge did not run",
@@ -287,6 +288,36 @@ def training_by_own_account(ctx: Context) -> list[Flag]:
     ]
 
 
+def training_unrecorded(ctx: Context) -> list[Flag]:
+    """A completion that counted in the period but was never recorded through plateguard, or whose dates
+    differ from those recorded: a row added or changed in the database directly. Completions older than
+    the kept access log (after its oldest records were purged) are not checked."""
+    logged = {
+        (q.get("user"), q.get("course"), q.get("completed_on"), q.get("expires_on"))
+        for q in ctx.session.scalars(
+            select(AccessRecord.query).where(AccessRecord.action == "training.recorded")
+        )
+    }
+    first_kept = ctx.session.execute(
+        select(AccessRecord.sequence, AccessRecord.occurred_at).order_by(AccessRecord.sequence).limit(1)
+    ).first()
+    purged_before = first_kept.occurred_at if first_kept is not None and first_kept.sequence > 1 else None
+    usernames: dict[int, str] = {
+        row.id: row.username for row in ctx.session.execute(select(User.id, User.username))
+    }
+    counted = select(TrainingRecord).where(
+        TrainingRecord.completed_on <= ctx.period.end, TrainingRecord.expires_on >= ctx.period.start
+    )
+    flags = []
+    for t in ctx.session.scalars(counted.order_by(TrainingRecord.id)):
+        user, dates = usernames.get(t.user_id), (t.completed_on.isoformat(), t.expires_on.isoformat())
+        if (user, t.course.name, *dates) in logged or (purged_before and t.recorded_at < purged_before):
+            continue
+        subject = f"{user}: {t.course.name}, completed {dates[0]}, valid until {dates[1]}"
+        flags.append(Flag("training_unrecorded", subject, None, {"training_record_id": t.id}))
+    return flags
+
+
 def inactive_account(ctx: Context) -> list[Flag]:
     as_of = min(ctx.period.until, ctx.now)
     limit = as_of - dt.timedelta(days=ctx.settings.security.inactivity_suspend_days)
@@ -340,6 +371,7 @@ RULES: tuple[Callable[[Context], list[Flag]], ...] = (
     bulk_export,
     lapsed_training,
     training_by_own_account,
+    training_unrecorded,
     inactive_account,
     stale_hotlist,
     purge_missed,
