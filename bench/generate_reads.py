@@ -14,7 +14,6 @@ import argparse
 import datetime as dt
 import importlib.util
 import json
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -159,7 +158,7 @@ def insert_sqlite(engine: Engine, rows: Rows, columns: Sequence[str] = COLUMNS) 
     sql = f"INSERT INTO plate_read ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     with engine.begin() as connection:
         connection.exec_driver_sql("PRAGMA cache_size=-500000")  # 500 MB: the primary key is random
-        connection.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+        connection.exec_driver_sql(sql, rows)
 
 
 def insert_postgresql(engine: Engine, rows: Rows, columns: Sequence[str] = COLUMNS) -> None:
@@ -260,4 +259,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -29,8 +29,12 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 DEFAULT_HOOK = "plateguard.ingest.hooks:read_stored_callback"
 
@@ -74,7 +78,7 @@ def prepare(data_dir: Path, database_url: str | None, entries: int) -> tuple[str
     return name, token
 
 
-def load_hotlist(session: object, entries: int) -> None:
+def load_hotlist(session: Session, entries: int) -> None:
     """A department list of ``entries`` plates; one read in HIT_EVERY is one of them."""
     from plateguard.access_log.service import Actor
     from plateguard.hotlists import service as hotlist_service
@@ -282,15 +286,8 @@ def main() -> None:
     result = run(args)
     header = ("backend", "batch", "clients", "reads", "alerts", "reads/s", "p50 ms", "p99 ms", "peak RSS MB")
     print(f"{header[0]:<12}" + "".join(f"{name:>{len(name) + 3}}" for name in header[1:]))
-    values = (
-        args.batch,
-        args.clients,
-        result["_reads"],
-        result["_alerts"],
-        result["reads_per_s"],
-        result["p50_ms"],
-    )
-    values += (result["p99_ms"], result["rss_mb"])
+    values = [args.batch, args.clients]
+    values += [result[key] for key in ("_reads", "_alerts", "reads_per_s", "p50_ms", "p99_ms", "rss_mb")]
     print(
         f"{result['backend']!s:<12}"
         + "".join(f"{v!s:>{len(n) + 3}}" for n, v in zip(header[1:], values, strict=True))

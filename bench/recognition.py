@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from support.taxonomy import classify, report  # type: ignore[import-not-found]  # noqa: E402
+from support.taxonomy import classify, report  # noqa: E402
 
 from plateguard.recognition.formats import normalize_plate  # noqa: E402
 from plateguard.recognition.images import load_image  # noqa: E402
@@ -253,7 +253,7 @@ def main() -> None:
     pipeline: Pipeline = build_default(threads=1, reader=args.reader)
     baseline = None
     if not args.no_baseline:
-        from support.rapidocr_baseline import RapidOcrBaseline  # type: ignore[import-not-found]
+        from support.rapidocr_baseline import RapidOcrBaseline
 
         baseline = RapidOcrBaseline(ppocr_v6=args.baseline_ppocr_v6)
     results: dict[str, dict[str, float]] = {}

@@ -82,7 +82,9 @@ def scan_conditions(query: SearchQuery) -> list[ColumnElement[bool]]:
     if query.until:
         where.append(at < query.until)
     if query.radius:
-        lat, lon = query.radius.center.latitude, query.radius.center.longitude
+        center = query.radius.center
+        assert center is not None  # the schema refuses a radius without one
+        lat, lon = center.latitude, center.longitude
         per_lon = compiler.METRES_PER_DEGREE_LONGITUDE * math.cos(math.radians(lat))
         dy = (PlateRead.latitude + 0 - lat) * compiler.METRES_PER_DEGREE_LATITUDE
         dx = (PlateRead.longitude + 0 - lon) * per_lon

@@ -34,7 +34,7 @@ class NullRecognizer:
 
 
 def write_clip(path: Path, frames: int) -> None:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (1280, 720))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30, (1280, 720))
     rng = np.random.default_rng(460)
     background = rng.integers(0, 120, (720, 1280, 3), dtype=np.uint8)
     for index in range(frames):

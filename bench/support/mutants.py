@@ -173,9 +173,9 @@ def _collection(node: ast.AST, extras: Extras) -> Iterator[Change]:
     elif isinstance(node, ast.Dict):
         for index, key in enumerate(node.keys):
             if key is not None:
-                changed = copy.deepcopy(node)
-                del changed.keys[index], changed.values[index]
-                yield "drop entry", _expr(changed), ast.unparse(key), "(dropped)"
+                smaller = copy.deepcopy(node)
+                del smaller.keys[index], smaller.values[index]
+                yield "drop entry", _expr(smaller), ast.unparse(key), "(dropped)"
 
 
 def _call(node: ast.AST, extras: Extras) -> Iterator[Change]:
@@ -230,12 +230,14 @@ def mutants(
         starts.append(starts[-1] + len(line))
     found: list[Mutant] = []
     for node in ast.walk(tree):
-        if id(node) in skipped or not hasattr(node, "lineno") or node.end_lineno is None:
+        lineno, end_lineno = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if id(node) in skipped or lineno is None or end_lineno is None:
             continue
-        if b"pragma: no mutate" in lines[node.lineno - 1]:
+        if b"pragma: no mutate" in lines[lineno - 1]:
             continue
-        start = starts[node.lineno - 1] + node.col_offset
-        end = starts[node.end_lineno - 1] + (node.end_col_offset or 0)
+        col_offset: int = getattr(node, "col_offset")  # noqa: B009 (ast.AST declares no positions)
+        start = starts[lineno - 1] + col_offset
+        end = starts[end_lineno - 1] + (getattr(node, "end_col_offset", None) or 0)
         original = source[start:end].decode()
         for operator in OPERATORS:
             for name, text, before, after in operator(node, extras):
@@ -244,9 +246,7 @@ def mutants(
                 # An expression goes back in parentheses, so it binds as the node it replaces did.
                 replacement = f"({text})" if isinstance(node, ast.expr) else text
                 shown = original if before is None else before
-                found.append(
-                    Mutant(file, node.lineno, node.col_offset, name, shown, after, start, end, replacement)
-                )
+                found.append(Mutant(file, lineno, col_offset, name, shown, after, start, end, replacement))
     found.sort(key=lambda m: (m.start, m.end, m.operator, m.replacement))
     return _compiling(found, source)
 
