@@ -6,9 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from plateguard.access_log.models import AccessRecord
 from plateguard.accounts import service as account_service
 from plateguard.accounts import training
 from plateguard.accounts.roles import Role
@@ -83,7 +85,37 @@ def test_init_records_the_first_administrators_training_as_their_own_statement(t
         records = training.latest_records(session=session, user=admin)
         assert training.training_gaps(session=session, user=admin, today=agency_today()) == []
         assert all(r.attested_at_init and r.notes == statement for r in records.values())
+        logged = session.scalars(select(AccessRecord).where(AccessRecord.action == "training.recorded")).all()
+        assert [(r.username, r.query["course"], r.query["attested_at_init"]) for r in logged] == [
+            ("lt.alvarez", "ALPR system use and Policy 460", True)
+        ]
+        assert logged[0].query["completed_on"] == TRAINED_A_MONTH_AGO
     engine.dispose()
+
+
+def test_recording_training_logs_who_recorded_whose_course_and_its_dates(
+    db: Session, make_user: MakeUser
+) -> None:
+    # The record the audit rule "Training with no access record of its recording" checks rows against.
+    admin = make_user("lt.alvarez", Role.ADMINISTRATOR)
+    manager = make_user("sgt.okafor", Role.TRAINING_MANAGER)
+    [course] = training.courses(session=db)
+    training.record_for_another(
+        session=db,
+        user=admin,
+        course=course,
+        completed_on=dt.date(2026, 3, 10),
+        recorded_by=manager,
+        today=agency_today(),
+    )
+    [logged] = db.scalars(select(AccessRecord).where(AccessRecord.action == "training.recorded")).all()
+    assert (logged.username, logged.user_id) == ("sgt.okafor", manager.id)
+    assert logged.query == {
+        "user": "lt.alvarez",
+        "course": "ALPR system use and Policy 460",
+        "completed_on": "2026-03-10",
+        "expires_on": "2028-03-10",
+    }
 
 
 def test_init_without_a_statement_leaves_the_administrator_untrained(tmp_path: Path) -> None:
