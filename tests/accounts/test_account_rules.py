@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.service import Actor
 from plateguard.accounts import administration
-from plateguard.accounts.models import AccountStatus, Agency, JobTitle, User
+from plateguard.accounts.models import AccountStatus, Agency, JobTitle, SignInFailure, User
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
 from plateguard.errors import Conflict, InvalidInput
@@ -54,6 +54,20 @@ def test_a_status_change_needs_a_reason_and_never_closes_ones_own_account(
         "to": "disabled",
         "reason": "left the department",
     }
+
+
+def test_reactivating_an_account_forgets_its_failed_sign_ins_and_says_how_many(
+    db: Session, make_user: MakeUser
+) -> None:
+    admin, chen = make_user("lt.alvarez", Role.ADMINISTRATOR), make_user("ofc.chen", Role.OPERATOR)
+    at = dt.datetime(2026, 11, 30, 8, tzinfo=dt.UTC)
+    db.add_all(SignInFailure(username=name, address="10.1.1.1", at=at) for name in ["ofc.chen"] * 4 + ["x"])
+    administration.set_status(session=db, actor=admin, user=chen, status=AccountStatus.SUSPENDED, reason="r")
+    assert "failures_cleared" not in logged(db, "account.status")[-1]
+    assert len(db.scalars(select(SignInFailure)).all()) == 5  # suspending forgets nothing
+    administration.set_status(session=db, actor=admin, user=chen, status=AccountStatus.ACTIVE, reason="back")
+    assert logged(db, "account.status")[-1]["failures_cleared"] == 4
+    assert [row.username for row in db.scalars(select(SignInFailure))] == ["x"]
 
 
 def test_roles_need_one_at_least_and_an_administrator_keeps_her_own(db: Session, make_user: MakeUser) -> None:

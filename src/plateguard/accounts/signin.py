@@ -48,7 +48,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
-    reason: str
+    reason: str = ""  # why not, for the access record
     step: int | None = None
 
 
@@ -107,11 +107,11 @@ def _check_secret(candidate: Candidate | None, password: str, code: str, now: dt
     if not verify_password(candidate.password_hash, password):
         return Verdict(False, "wrong password")
     if candidate.totp_secret is None:
-        return Verdict(True, "")
+        return Verdict(True)
     step = totp.accepted_step(candidate.totp_secret, code, last_step=candidate.totp_last_step, now=now)
     if step is None:
         return Verdict(False, "wrong, missing or reused two-factor code")
-    return Verdict(True, "", step)
+    return Verdict(True, step=step)
 
 
 def _record(
@@ -172,7 +172,7 @@ def _succeed(session: Session, user: User, address: str, now: dt.datetime) -> Si
     ):
         end_session(session=session, login=earlier, reason="signed in again", now=now)
     user.last_login_at = now
-    access_log.append(session=session, actor=Actor.of(user), action="login.success", outcome="ok", now=now)
+    access_log.append(session=session, actor=Actor.of(user), action="login.success", now=now)
     token, _ = start_session(session=session, user=user)
     return SignedIn(user.id, token)
 
@@ -187,8 +187,7 @@ def _fail(
     now: dt.datetime,
 ) -> None:
     session.execute(delete(SignInFailure).where(SignInFailure.at < now - MEMORY))
-    session.add(SignInFailure(username=name, address=address, at=now))
-    session.flush()
+    session.add(SignInFailure(username=name, address=address, at=now))  # counted: the session autoflushes
     locked = _pair_wait(session, security, name, address, now) > 0
     actor = Actor.of(user) if user is not None else Actor(name, "(no such user)", "", "")
     access_log.append(
