@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.service import Actor
 from plateguard.accounts import administration, service, signin
-from plateguard.accounts.models import AccountStatus, SignInFailure
+from plateguard.accounts.models import AccountStatus, LoginSession, SignInFailure
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
 from plateguard.database import read_only, transaction
@@ -267,3 +267,54 @@ def test_an_unknown_username_is_refused_no_faster_than_a_wrong_password(
     known = min(refusal_seconds("ofc.chen", f"10.0.0.{n}") for n in range(3))
     unknown = min(refusal_seconds("nobody.here", f"10.0.1.{n}") for n in range(3))
     assert unknown > 0.5 * known
+
+
+def test_signing_in_again_ends_the_earlier_session_at_that_moment(
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user: MakeUser
+) -> None:
+    chen = make_user("ofc.chen", Role.OPERATOR)
+    make_user("ofc.diaz", Role.OPERATOR)
+    attempt(factory, settings, "ofc.diaz", TEST_PASSWORD, address="10.2.2.2", now=START)
+    attempt(factory, settings, "ofc.chen", TEST_PASSWORD, address="10.1.1.1", now=START)
+    later = START + dt.timedelta(hours=3)
+    attempt(factory, settings, "ofc.chen", TEST_PASSWORD, address="10.1.1.1", now=later)
+    rows = db.scalars(select(LoginSession).order_by(LoginSession.id)).all()
+    ended = [(row.user_id == chen.id, row.ended_at, row.end_reason) for row in rows]
+    assert ended == [(False, None, None), (True, later, "signed in again"), (True, None, None)]
+
+
+def test_the_failure_that_locks_is_recorded_as_the_lockout_even_for_a_one_second_lock(
+    factory: sessionmaker[Session], db: Session, settings: Settings, make_user: MakeUser
+) -> None:
+    make_user("ofc.chen", Role.OPERATOR)
+    settings = with_security(strict(settings), lockout_base_seconds=1)
+    for _ in range(3):
+        fail(factory, settings, "ofc.chen", "10.9.9.9", START)
+    assert [record.action for record in records(db, "ofc.chen")] == [
+        "login.failure",
+        "login.failure",
+        "login.lockout",
+    ]
+
+
+def test_a_failure_for_an_unknown_username_is_credited_to_nobody(
+    factory: sessionmaker[Session], db: Session, settings: Settings
+) -> None:
+    fail(factory, settings, "nobody.here", "10.8.8.8", START)
+    [record] = records(db, "nobody.here")
+    assert (record.full_name, record.organisation, record.roles, record.user_id) == (
+        "(no such user)",
+        "",
+        "",
+        None,
+    )
+
+
+def test_unlocking_a_username_with_nothing_to_forget_says_none_were_cleared(
+    db: Session, make_user: MakeUser
+) -> None:
+    admin, chen = make_user("lt.alvarez", Role.ADMINISTRATOR), make_user("ofc.chen", Role.OPERATOR)
+    db.add(SignInFailure(username="ofc.diaz", address="10.1.1.1", at=START))
+    db.flush()
+    assert signin.unlock(session=db, user=chen, actor=Actor.of(admin), reason="asked twice") == 0
+    assert failures(db) == [("ofc.diaz", "10.1.1.1", START)]

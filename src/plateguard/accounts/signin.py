@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import CursorResult, Select, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log import service as access_log
@@ -157,7 +158,7 @@ def _claim_step(session: Session, user: User, step: int) -> bool:
         execution_options={"synchronize_session": False},
     )
     session.refresh(user)
-    return bool(getattr(result, "rowcount", 0))
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def _succeed(session: Session, user: User, address: str, now: dt.datetime) -> SignedIn:
@@ -251,7 +252,7 @@ def forget_failures(*, session: Session, username: str) -> int:
     """Delete a username's failed sign-ins from every address (its back-off ends); how many there were.
     The caller logs it, with its own action."""
     result = session.execute(delete(SignInFailure).where(SignInFailure.username == username))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return cast(CursorResult[Any], result).rowcount
 
 
 def unlock(*, session: Session, user: User, actor: Actor, reason: str) -> int:
