@@ -17,7 +17,7 @@ from plateguard.accounts import administration
 from plateguard.accounts.models import AccountStatus, Agency, JobTitle, SignInFailure, User
 from plateguard.accounts.roles import Role
 from plateguard.config import Settings
-from plateguard.errors import Conflict, InvalidInput
+from plateguard.errors import Conflict, InvalidInput, NotFound
 from tests.conftest import MakeUser
 
 
@@ -213,3 +213,45 @@ def test_the_inactivity_sweep_suspends_only_active_accounts_unused_past_the_limi
         AccountStatus.ACTIVE,
         AccountStatus.DISABLED,
     ]
+
+
+def test_an_unknown_user_id_is_not_found_and_the_authenticator_entry_names_plateguard(
+    db: Session, make_user: MakeUser
+) -> None:
+    user = make_user("det.nair", Role.INVESTIGATOR)
+    assert administration.require_user(session=db, user_id=user.id) is user
+    with pytest.raises(NotFound):
+        administration.require_user(session=db, user_id=user.id + 1000)
+    secret = administration.new_totp_secret()
+    uri = administration.totp_uri(user=user, secret=secret)
+    assert uri == f"otpauth://totp/plateguard:det.nair?secret={secret}&issuer=plateguard"
+
+
+def test_the_sweep_measures_from_now_and_a_title_needs_no_description(
+    db: Session, make_user: MakeUser
+) -> None:
+    admin = make_user("lt.alvarez", Role.ADMINISTRATOR)
+    idle = make_user("ofc.idle", Role.OPERATOR)
+    idle.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=91)
+    admin.last_login_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=89)
+    db.flush()
+    assert administration.suspend_inactive(session=db, days=90) == ["ofc.idle"]
+    plain = administration.save_job_title(session=db, actor=admin, title="Dispatcher", roles={Role.OPERATOR})
+    assert plain.description == ""
+
+
+def test_an_account_created_without_a_job_title_is_logged_with_none(
+    db: Session, settings: Settings, agency: Agency, make_user: MakeUser
+) -> None:
+    admin = make_user("lt.alvarez", Role.ADMINISTRATOR)
+    administration.create_account(
+        session=db,
+        actor=Actor.of(admin),
+        security=settings.security,
+        agency=agency,
+        username="ofc.chen",
+        full_name="Ofc. James Chen",
+        password="a-long-enough-secret-2026",
+        roles={Role.OPERATOR},
+    )
+    assert logged(db, "account.created") == [{"user": "ofc.chen", "roles": ["operator"], "title": ""}]
