@@ -218,3 +218,34 @@ def test_training_stored_without_its_access_record_or_with_other_dates_is_flagge
         "ofc.cole: ALPR system use and Policy 460, completed 2026-01-05, valid until 2029-01-05",
         "ofc.lee: ALPR system use and Policy 460, completed 2026-09-01, valid until 2028-09-01",
     ]
+
+
+def test_a_first_administrators_statement_logged_by_an_earlier_version_is_not_flagged(  # type: ignore[no-untyped-def]
+    db: Session, settings: Settings, people: dict[str, User], make_user, log: Log
+) -> None:
+    # Before each course had its own record, init logged one record without the course or the expiry.
+    admin = make_user("lt.vega", Role.ADMINISTRATOR)
+    complete_training(db, admin, on=dt.date(2026, 2, 1))
+    for record in training.latest_records(session=db, user=admin).values():
+        record.attested_at_init = True
+    log(
+        admin,
+        "training.recorded",
+        at(1, 9),
+        plate=None,
+        query={"user": "lt.vega", "attested_at_init": True, "completed_on": "2026-02-01"},
+    )
+    other = make_user("ofc.lee", Role.OPERATOR)  # the same old-form record does not cover a plain completion
+    complete_training(db, other, on=dt.date(2026, 2, 1))
+    log(
+        other,
+        "training.recorded",
+        at(1, 9),
+        plate=None,
+        query={"user": "ofc.lee", "attested_at_init": True, "completed_on": "2026-02-01"},
+    )
+    db.flush()
+    audit = run(db, settings, people["ruiz"])
+    assert flagged(audit, "training_unrecorded") == [
+        "ofc.lee: ALPR system use and Policy 460, completed 2026-02-01, valid until 2028-02-01"
+    ]

@@ -291,7 +291,8 @@ def training_by_own_account(ctx: Context) -> list[Flag]:
 def training_unrecorded(ctx: Context) -> list[Flag]:
     """A completion that counted in the period but was never recorded through plateguard, or whose dates
     differ from those recorded: a row added or changed in the database directly. Completions older than
-    the kept access log (after its oldest records were purged) are not checked."""
+    the kept access log (after its oldest records were purged) are not checked, nor the expiry of a first
+    Administrator's statement at ``init`` logged by an earlier version (its record named neither)."""
     logged = {
         (q.get("user"), q.get("course"), q.get("completed_on"), q.get("expires_on"))
         for q in ctx.session.scalars(
@@ -311,7 +312,10 @@ def training_unrecorded(ctx: Context) -> list[Flag]:
     flags = []
     for t in ctx.session.scalars(counted.order_by(TrainingRecord.id)):
         user, dates = usernames.get(t.user_id), (t.completed_on.isoformat(), t.expires_on.isoformat())
-        if (user, t.course.name, *dates) in logged or (purged_before and t.recorded_at < purged_before):
+        earlier_init = t.attested_at_init and (user, None, dates[0], None) in logged
+        if (user, t.course.name, *dates) in logged or earlier_init:
+            continue
+        if purged_before and t.recorded_at < purged_before:
             continue
         subject = f"{user}: {t.course.name}, completed {dates[0]}, valid until {dates[1]}"
         flags.append(Flag("training_unrecorded", subject, None, {"training_record_id": t.id}))
