@@ -20,7 +20,7 @@ from plateguard.access_log.models import AccessChainHead, AccessRecord
 from plateguard.access_log.service import Actor
 from plateguard.access_log.verify import verify_chain
 from plateguard.accounts import service as account_service
-from plateguard.accounts import training
+from plateguard.accounts.training import TrainingRecord
 from plateguard.audits import rules
 from plateguard.database import transaction, utcnow
 from plateguard.retention import purge_access_log as purge
@@ -29,7 +29,7 @@ from plateguard.retention.models import DataKind, DestructionRecord
 from plateguard.retention.purge import PurgeReport
 from tests.access_log.test_chain import tamper
 from tests.access_log.test_checkpoints import cli
-from tests.conftest import Prepared
+from tests.conftest import Prepared, complete_training
 from tests.retention.conftest import add_read, approve
 
 YEAR_LATER = dt.timedelta(days=366)
@@ -216,28 +216,10 @@ def test_after_a_purge_training_recorded_before_the_kept_log_is_not_held_against
     with transaction(store.factory) as session:
         custodian = account_service.get_by_username(session=session, username="custodian")
         assert custodian is not None
-        earlier = utcnow().astimezone(zone).date()  # stored now, before the first kept record (a month on)
-        kept = [
-            training.record_completion(
-                session=session,
-                user=custodian,
-                course=course,
-                completed_on=earlier,
-                recorded_by=custodian,
-                today=earlier,
-                notes="",
-            )
-            for course in training.courses(session=session)
-        ]
-        unlogged = training.record_completion(
-            session=session,
-            user=custodian,
-            course=kept[0].course,
-            completed_on=earlier,
-            recorded_by=custodian,
-            today=earlier,
-            notes="",
-        )
+        complete_training(session, custodian)  # stored now, before the first kept record (a month on)
+        complete_training(session, custodian)
+        stored = session.scalars(select(TrainingRecord).where(TrainingRecord.user_id == custodian.id))
+        unlogged = max(stored, key=lambda record: record.id)
         unlogged.recorded_at = now  # stored after the purge, with no record of it: flagged
         day = now.astimezone(zone).date()
         context = rules.load_context(
