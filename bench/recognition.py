@@ -172,7 +172,7 @@ def synthetic_crops_top1(read_crop: Callable[[Image], RecognizedPlate], count: i
     """Accuracy on plates rendered by the training renderer with a fixed seed (never trained on: the
     training run draws from other seeds)."""
     sys.path.insert(0, str(REPO / "training"))
-    import render  # type: ignore[import-not-found]
+    import render
 
     rng = random.Random(460_460)
     ok = 0

@@ -46,13 +46,13 @@ def crop_sample(rng: random.Random) -> CropSample:
     state = rng.choice(STATES)
     text = plate_text(rng, state)
     rgb, boxes = render_plate_lines(rng, state, text)
-    img, from_plate = surround_and_warp(rng, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    img, from_plate = surround_and_warp(rng, np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), np.uint8))
     img = _photometric(rng, img)
     if rng.random() < 0.2:  # infrared cameras send grey pictures
-        img = cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+        img = np.asarray(cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR), np.uint8)
     h, w = img.shape[:2]
     to_input = np.diag([INPUT_W / w, INPUT_H / h, 1.0]) @ from_plate
-    img = cv2.resize(img, (INPUT_W, INPUT_H), interpolation=cv2.INTER_CUBIC)
+    img = np.asarray(cv2.resize(img, (INPUT_W, INPUT_H), interpolation=cv2.INTER_CUBIC), np.uint8)
     quads = [_warp_box(b, to_input) for b in boxes]
     label, mask = db_target(quads, (INPUT_H, INPUT_W))
     return CropSample(np.asarray(img, np.uint8), quads, label, mask)
@@ -60,7 +60,7 @@ def crop_sample(rng: random.Random) -> CropSample:
 
 def _warp_box(b: tuple[int, int, int, int], m: npt.NDArray[np.float64]) -> Quad:
     x0, y0, x1, y1 = b
-    pts = np.float32([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]])
+    pts = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float32)
     return np.asarray(cv2.perspectiveTransform(pts, m)[0], np.float32)
 
 

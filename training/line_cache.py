@@ -9,6 +9,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -59,31 +60,34 @@ def surround_and_warp(rng: random.Random, plate: Image) -> tuple[Image, npt.NDAr
     canvas = np.empty((h + 2 * pad, w + 2 * pad, 3), np.uint8)
     canvas[:] = [rng.randint(0, 255) for _ in range(3)]
     canvas[pad : pad + h, pad : pad + w] = plate
-    src = np.float32([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]])
-    dst = src + np.float32([[rng.gauss(0, 0.04) * w, rng.gauss(0, 0.05) * h] for _ in range(4)])
+    src = np.array([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]], dtype=np.float32)
+    dst = src + np.array(
+        [[rng.gauss(0, 0.04) * w, rng.gauss(0, 0.05) * h] for _ in range(4)], dtype=np.float32
+    )
     x0, y0 = dst[:, 0].min() - rng.uniform(-0.03, 0.1) * w, dst[:, 1].min() - rng.uniform(-0.03, 0.12) * h
     x1, y1 = dst[:, 0].max() + rng.uniform(-0.03, 0.1) * w, dst[:, 1].max() + rng.uniform(-0.03, 0.12) * h
     out_w = rng.choice((320, 320, 256, 200, 150, 110))
     out_h = max(16, int(out_w * rng.uniform(0.45, 0.55)))
-    box = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    target = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
+    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+    target = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(box, target) @ cv2.getPerspectiveTransform(src, dst)
     img = cv2.warpPerspective(
         canvas, m, (out_w, out_h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
     )
-    from_plate = m @ np.array([[1, 0, pad], [0, 1, pad], [0, 0, 1]], np.float64)
+    # getPerspectiveTransform gives float64, so this is the product itself (no conversion)
+    from_plate = np.asarray(m @ np.array([[1, 0, pad], [0, 1, pad], [0, 0, 1]], np.float64), np.float64)
     return np.asarray(img, np.uint8), from_plate
 
 
 def _photometric(rng: random.Random, img: Image) -> Image:
-    x = img.astype(np.float32) * rng.uniform(0.55, 1.25) + rng.uniform(-45, 35)
+    x: np.ndarray = img.astype(np.float32) * rng.uniform(0.55, 1.25) + rng.uniform(-45, 35)
     if rng.random() < 0.4:
         x = cv2.GaussianBlur(x, (3, 3), rng.uniform(0.5, 1.4))
     x += np.random.default_rng(rng.randint(0, 2**31)).normal(0, rng.uniform(0, 10), x.shape)
-    out = np.clip(x, 0, 255).astype(np.uint8)
+    out: Image = np.clip(x, 0, 255).astype(np.uint8)
     if rng.random() < 0.4:
         ok, enc = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(25, 80)])
-        out = cv2.imdecode(enc, cv2.IMREAD_COLOR) if ok else out
+        out = cast(Image, cv2.imdecode(enc, cv2.IMREAD_COLOR)) if ok else out
     return out
 
 
@@ -92,7 +96,7 @@ def synthetic_crop(rng: random.Random) -> tuple[Image, str]:
     if rng.random() < 0.6:
         w = rng.choice((256, 320))
         s = sample(rng, w, int(w * rng.uniform(0.45, 0.55)), easy=rng.random() < 0.2)
-        return cv2.cvtColor(s.image, cv2.COLOR_GRAY2BGR), s.text
+        return np.asarray(cv2.cvtColor(s.image, cv2.COLOR_GRAY2BGR), np.uint8), s.text
     return colour_crop(rng)
 
 

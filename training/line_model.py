@@ -46,7 +46,8 @@ def _import_onnx2torch() -> types.ModuleType:
         sys.modules["torchvision"], sys.modules["torchvision.ops"] = stub, ops
     import onnx2torch
 
-    return onnx2torch
+    module: types.ModuleType = onnx2torch  # Any where onnx2torch is not installed
+    return module
 
 
 @dataclass

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from plateguard.recognition.formats import ALPHABET
+from plateguard.recognition.formats import ALPHABET as ALPHABET  # re-exported for train_reader
 from plateguard.recognition.ppocr_plate import greedy_text
 
 IN_H, IN_W = 48, 128

@@ -88,7 +88,7 @@ def save_checkpoint(
 def optimise(model: nn.Module, opt: torch.optim.Optimizer, loss: torch.Tensor) -> float:
     """One optimiser step on `loss`, gradients clipped at norm 5; the loss's value."""
     opt.zero_grad()
-    loss.backward()  # type: ignore[no-untyped-call]
+    loss.backward()  # type: ignore[no-untyped-call,unused-ignore]  # untyped in torch; Any without it
     nn.utils.clip_grad_norm_(model.parameters(), 5.0)
     opt.step()
     return float(loss.item())

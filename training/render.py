@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -115,7 +116,10 @@ def plate_text(rng: random.Random, state: str) -> str:
 
 def _rgb(name: str, rng: random.Random, jitter: int = 18) -> tuple[int, int, int]:
     r, g, b = C[name]
-    j = lambda v: int(np.clip(v + rng.randint(-jitter, jitter), 0, 255))  # noqa: E731
+
+    def j(v: int) -> int:
+        return int(np.clip(v + rng.randint(-jitter, jitter), 0, 255))
+
     return (j(r), j(g), j(b))
 
 
@@ -185,13 +189,14 @@ def _draw_text_fit(
     else:
         size = max(6, int(bh * 1.25))
         f = font(fnt, size)
-        left, t, r, b = f.getbbox(text)
+        # FreeTypeFont.getbbox is typed as floats but gives ints (stroke_width 0)
+        left, t, r, b = cast(tuple[int, int, int, int], f.getbbox(text))
         tw, th = max(1, r - left), max(1, b - t)
         layer = Image.new("L", (tw + 4, th + 4), 0)
         ImageDraw.Draw(layer).text((2 - left, 2 - t), text, font=f, fill=255)
     scale_h = bh / th
     new_w = min(bw, int(tw * scale_h * stretch))
-    layer = layer.resize((max(1, new_w), bh), Image.BILINEAR)
+    layer = layer.resize((max(1, new_w), bh), Image.Resampling.BILINEAR)
     ox = x0 + (bw - new_w) // 2
     img.paste(Image.new("RGB", layer.size, color), (ox, y0), layer)
     drawn = layer.getbbox()
@@ -348,10 +353,10 @@ def degrade(rng: random.Random, plate: np.ndarray, out_w: int, out_h: int, easy:
     canvas = np.full((H + 2 * pad, W + 2 * pad, 3), rng.randint(0, 255), np.uint8)
     canvas[:] = np.array(_rgb(rng.choice(list(C)), rng, 60), np.uint8)
     canvas[pad : pad + H, pad : pad + W] = plate
-    src = np.float32([[pad, pad], [pad + W, pad], [pad + W, pad + H], [pad, pad + H]])
-    jitter = np.float32([[rng.gauss(0, 0.04) * W, rng.gauss(0, 0.05) * H] for _ in range(4)])
+    src = np.array([[pad, pad], [pad + W, pad], [pad + W, pad + H], [pad, pad + H]], dtype=np.float32)
+    jitter = np.array([[rng.gauss(0, 0.04) * W, rng.gauss(0, 0.05) * H] for _ in range(4)], dtype=np.float32)
     ang = np.deg2rad(rng.gauss(0, 3.0))
-    rot = np.float32([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+    rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]], dtype=np.float32)
     centre = src.mean(axis=0)
     dst_plate = (src - centre) @ rot.T + centre + jitter
     # loose crop box around the (warped) plate, as a detector would give
@@ -361,8 +366,8 @@ def degrade(rng: random.Random, plate: np.ndarray, out_w: int, out_h: int, easy:
         dst_plate[:, 0].max() + rng.uniform(-0.04, 0.12) * W,
         dst_plate[:, 1].max() + rng.uniform(-0.04, 0.15) * H,
     )
-    target = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
-    box = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    target = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32)
+    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(box, target) @ cv2.getPerspectiveTransform(src, dst_plate)
     small_w = int(out_w * (1.0 if easy else rng.choice([1.0, 1.0, 0.7, 0.5, 0.35])))
     small_h = max(8, int(small_w * out_h / out_w))
@@ -370,7 +375,7 @@ def degrade(rng: random.Random, plate: np.ndarray, out_w: int, out_h: int, easy:
     warped = cv2.warpPerspective(
         canvas, scale @ m, (small_w, small_h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
     )
-    gray = cv2.cvtColor(warped, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gray: np.ndarray = cv2.cvtColor(warped, cv2.COLOR_RGB2GRAY).astype(np.float32)
     if easy:
         return np.clip(cv2.resize(gray, (out_w, out_h)), 0, 255).astype(np.uint8)
     gray = _photometric(rng, gray, warped)
@@ -381,7 +386,7 @@ def degrade(rng: random.Random, plate: np.ndarray, out_w: int, out_h: int, easy:
     out = np.clip(gray, 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
         ok, enc = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(20, 70)])
-        out = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE) if ok else out
+        out = cast(np.ndarray, cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE)) if ok else out
     return out
 
 
@@ -396,7 +401,7 @@ def _photometric(rng: random.Random, gray: np.ndarray, rgb: np.ndarray) -> np.nd
     gray = (gray - 128) * contrast + 128 + bright
     h, w = gray.shape
     if rng.random() < 0.25:  # glare
-        mask = np.zeros_like(gray)
+        mask: np.ndarray = np.zeros_like(gray)
         cv2.ellipse(
             mask,
             (rng.randint(0, w), rng.randint(0, h)),

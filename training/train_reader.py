@@ -13,6 +13,7 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,11 @@ CKPT = ROOT / "training" / "checkpoints" / "reader.pt"
 ONNX_OUT = ROOT / "src" / "plateguard" / "recognition" / "models" / "plate_reader.onnx"
 
 
-class Synthetic(IterableDataset):  # type: ignore[type-arg]
+Item = tuple[torch.Tensor, str, int]
+"""One sample: the image (1, IN_H, IN_W) float32, its text, its state's index."""
+
+
+class Synthetic(IterableDataset):  # type: ignore[type-arg,unused-ignore]  # generic with torch; Any without
     """Endless rendered plates; a curriculum starts with many easy (undegraded) ones."""
 
     def __init__(self, seed: int, produced: int = 0, easy_until: int = 25_000) -> None:
@@ -41,7 +46,7 @@ class Synthetic(IterableDataset):  # type: ignore[type-arg]
         self.produced = produced
         self.easy_until = easy_until
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Item]:
         info = get_worker_info()
         rng = random.Random(self.seed * 1000 + (info.id if info else 0))
         while True:
@@ -51,7 +56,9 @@ class Synthetic(IterableDataset):  # type: ignore[type-arg]
             yield torch.from_numpy(s.image.astype(np.float32))[None], s.text, STATES.index(s.state)
 
 
-def collate(batch):  # type: ignore[no-untyped-def]
+def collate(
+    batch: list[Item],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, list[str]]:
     images = torch.stack([b[0] for b in batch])
     targets = torch.tensor([ALPHABET.index(c) + 1 for b in batch for c in b[1]], dtype=torch.long)
     lengths = torch.tensor([len(b[1]) for b in batch], dtype=torch.long)
@@ -119,7 +126,7 @@ def train(args: argparse.Namespace) -> None:
             break
 
 
-def _val_item(rng: random.Random):  # type: ignore[no-untyped-def]
+def _val_item(rng: random.Random) -> Item:
     s = sample(rng, IN_W, IN_H)
     return torch.from_numpy(s.image.astype(np.float32))[None], s.text, STATES.index(s.state)
 
@@ -147,7 +154,7 @@ def export() -> None:
         opset_version=17,
         dynamo=False,
     )
-    import onnx  # type: ignore[import-not-found]
+    import onnx
 
     m = onnx.load(str(ONNX_OUT))
     for key, value in (("alphabet", ALPHABET), ("states", ",".join(STATES))):

@@ -20,7 +20,7 @@ def render_plate(state: str = "ca", text: str = "7ABC123", seed: int = 3) -> np.
     if importlib.util.find_spec("PIL") is None:
         skip_or_fail("the plate renderer needs pillow (a test dependency)")
     sys.path.insert(0, str(REPO / "training"))
-    import render  # type: ignore[import-not-found]
+    import render
 
     return np.asarray(render.render_color(random.Random(seed), state, text))
 

@@ -135,7 +135,7 @@ def test_the_crop_text_detector_loads_and_finds_a_rendered_plates_number() -> No
     from plateguard.recognition.ppocr_plate import CROP_WIDTH, merge_lines, normalise_crop, pick_main_line
 
     render_plate()  # skips or fails without the renderer's dependencies
-    import render  # type: ignore[import-not-found]
+    import render
 
     rgb, lines = render.render_plate_lines(random.Random(3), "ca", "7ABC123")
     plate = normalise_crop(np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), np.uint8))
