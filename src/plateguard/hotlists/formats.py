@@ -23,6 +23,11 @@ from plateguard.reads.plates import normalize_plate
 
 DUMMY_PLATES = frozenset({"", "0", "00", "190", "UNKNOWN", "NONE", "NOTAG", "TEMP", "NOPLATE"})
 WILDCARD_PLATE = re.compile(r"^[A-Z0-9?*]+$")
+MAX_PLATE = 10
+"""NCIC's plate field (LIC) is 10 characters wide and no North American plate is longer: a longer "plate"
+is a file read in the wrong format or with the wrong delimiter, and would never match a read."""
+MAX_CASE_NUMBER = 40  # the stored column's width: a longer case number would be cut into another one
+MAX_RECORD_ID = 20
 # NCIC record category is the first letter of the NIC (reference §8.1); letters not listed are "other".
 NCIC_CATEGORIES = {
     "V": C.STOLEN_VEHICLE,
@@ -140,18 +145,34 @@ def _ncic_record(line: int, nic: str, plate: str, lis: str, date: str, vehicle: 
         letter = nic[2].upper()
     if not letter.isalpha():
         raise HotFileError(line, f"record id {nic!r} does not start with a category letter")
-    plate = normalize_plate(plate)
+    raw_plate, plate = plate, normalize_plate(plate)
     if plate in DUMMY_PLATES:
         return None
     _ymd(date, line, "date")
     return ParsedEntry(
-        plate=plate,
+        plate=_checked_plate(line, plate, raw_plate),
         state=from_ncic(lis),
         category=NCIC_CATEGORIES.get(letter, C.OTHER),
         reason=NCIC_LABELS.get(letter, f"NCIC record {letter}"),
         vehicle_description=" ".join(vehicle.split()),
-        record_id=nic.strip() or None,
+        record_id=_checked_length(line, "record id", nic.strip(), MAX_RECORD_ID) or None,
     )
+
+
+def _checked_plate(line: int, plate: str, raw: str) -> str:
+    if len(plate) > MAX_PLATE:
+        raise HotFileError(
+            line,
+            f"plate {raw.strip()[:40]!r} is {len(plate)} characters long; a plate has at most {MAX_PLATE} "
+            "(is the file in the chosen format, with its delimiter?)",
+        )
+    return plate
+
+
+def _checked_length(line: int, what: str, value: str, most: int) -> str:
+    if len(value) > most:
+        raise HotFileError(line, f"{what} {value[:60]!r} is {len(value)} characters long; at most {most}")
+    return value
 
 
 def parse_ncic_fixed(lines: list[str], *, header_lines: int = 1) -> ParsedFile:
@@ -263,7 +284,7 @@ def _clew_record(number: int, text: str, category: C) -> ParsedEntry:
     if not plate:
         raise HotFileError(number, "record has no plate")
     return ParsedEntry(
-        plate=plate,
+        plate=_checked_plate(number, plate, text[:-12]),
         state=from_ncic(text[-12:-10]),
         category=category,
         reason=f"{category.label} (CA DOJ, county {text[-10:-8]})",
@@ -322,8 +343,7 @@ def _csv_entry(number: int, values: dict[str, str], default: C) -> ParsedEntry |
     plate = wildcard_normalize(raw_plate) if is_wildcard else normalize_plate(raw_plate)
     if plate in DUMMY_PLATES:
         return None
-    if is_wildcard and not WILDCARD_PLATE.fullmatch(plate):
-        raise HotFileError(number, f"plate {raw_plate!r} is not a valid partial plate")
+    _checked_plate(number, plate, raw_plate)
     category = category_from_text(cell("category") or cell("reason"), default)
     try:
         state = from_region_or_usps(cell("state"))
@@ -335,7 +355,7 @@ def _csv_entry(number: int, values: dict[str, str], default: C) -> ParsedEntry |
         category=category,
         reason=cell("reason")[:500],
         vehicle_description=cell("vehicle")[:200],
-        case_number=cell("case_number") or None,
+        case_number=_checked_length(number, "case number", cell("case_number"), MAX_CASE_NUMBER) or None,
         expires_at=_iso_date(cell("expires"), number, "expiry"),
         is_wildcard=is_wildcard,
         line=number,
@@ -351,9 +371,13 @@ def parse_genetec(lines: list[str], *, default_category: C = C.OTHER) -> ParsedF
         if not text:
             continue
         fields = [part.strip() for part in text.split(";")]
+        if len(fields) == 1 and (delimiter := next((d for d in ",:\t" if d in text), None)):
+            raise HotFileError(
+                number, f"fields delimited by {delimiter!r}; plateguard reads Genetec files delimited by ';'"
+            )
         if len(fields) <= 2:
             fields = ["", fields[1] if len(fields) > 1 else "", fields[0], "", ""]
-        elif len(fields) < 3 or len(fields) > 5:
+        elif len(fields) > 5:
             raise HotFileError(
                 number, f"{len(fields)} fields; expected Category;PlateState;PlateNumber[;dates]"
             )

@@ -23,7 +23,7 @@ from plateguard.alerts.models import Alert
 from plateguard.database import utcnow
 from plateguard.errors import Conflict, Forbidden, InvalidInput, NotFound, PlateguardError
 from plateguard.hotlists import partials
-from plateguard.hotlists.formats import ParsedEntry, ParsedFile, wildcard_normalize
+from plateguard.hotlists.formats import MAX_PLATE, ParsedEntry, ParsedFile, wildcard_normalize
 from plateguard.hotlists.models import (
     RESTRICTED_SOURCES,
     Hotlist,
@@ -181,6 +181,8 @@ def validate_manual(
         raise (Forbidden if problem.forbidden else InvalidInput)(problem.message, field=problem.field)
     if len(entry.plate.strip("?*")) < 2:
         raise InvalidInput("a plate needs at least two letters or digits", field="plate")
+    if len(entry.plate_normalized) > MAX_PLATE:
+        raise InvalidInput(f"a plate has at most {MAX_PLATE} letters or digits", field="plate")
     if not (entry.case_number or "").strip():
         raise InvalidInput(
             "an entry on a department list needs a case or incident number", field="case_number"
