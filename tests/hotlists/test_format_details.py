@@ -177,7 +177,7 @@ def test_a_clew_record_keeps_plate_state_and_county_and_the_header_dates_the_fil
         ([*CLEW[:3], "TOTAL RECORD 0000009"], 4, "trailer says 9 records but the file holds 2"),
         (["TEST204 CA19", *CLEW[1:]], 1, "plate, state, 2-digit county and date"),
         ([CLEW[0], "TEST201 CA1920261340", *CLEW[2:]], 2, "not a date"),
-        ([CLEW[0], "CA1920261101", *CLEW[2:]], 2, "plate, state, 2-digit county and date"),
+        ([CLEW[0], "CA1920261101", *CLEW[2:]], 2, "record has no plate"),
     ],
 )
 def test_a_broken_clew_file_stops_the_import_at_its_line(lines: list[str], line: int, words: str) -> None:
@@ -242,6 +242,14 @@ def test_long_reasons_and_vehicles_are_cut_to_what_is_kept() -> None:
 def test_a_csv_without_a_plate_column_is_refused() -> None:
     error = refusal("csv", ["state,reason", "CA,stolen"])
     assert error.line == 1 and "no plate column" in error.reason
+    empty = refusal("csv", [])
+    assert empty.line == 1 and "no plate column" in empty.reason
+
+
+def test_a_csv_row_of_commas_is_listed_as_skipped_and_a_blank_line_passed_over() -> None:
+    parsed = parse("csv", ["plate,state,reason", "7ABC123,CA,stolen", "", ",,", " ", "7ABC124,CA,stolen"])
+    assert [(e.plate, e.line) for e in parsed.entries] == [("7ABC123", 2), ("7ABC124", 6)]
+    assert [str(s) for s in parsed.skipped_rows] == ["line 4: empty row (commas only)"]
 
 
 # --- what cannot be a plate, a case number or a record id ------------------------------------------------
@@ -288,6 +296,12 @@ def test_genetec_lines_in_the_default_order_and_the_cloudrunner_basic_form() -> 
     assert parsed.entries[0].expires_at == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 
 
+def test_genetec_lines_with_three_fields_or_a_bare_plate_and_blank_lines_between() -> None:
+    parsed = parse("genetec", ["Stolen;CA;TEST303", "", "   ", "TEST307"])
+    rows = [(e.plate, e.state, e.reason, e.expires_at, e.line) for e in parsed.entries]
+    assert rows == [("TEST303", "CA", "Stolen", None, 1), ("TEST307", None, "", None, 4)]
+
+
 def test_a_genetec_wildcard_entry_keeps_its_stars() -> None:
     entry = only("genetec", ["Felony;CA;TE*T30*;2026-11-01;2026-11-30"])
     assert (entry.plate, entry.is_wildcard, entry.plate_normalized) == ("TE*T30*", True, "TE*T30*")
@@ -315,6 +329,7 @@ def test_a_genetec_line_with_too_many_fields_names_its_line() -> None:
         ("Missing juvenile", C.MISSING_PERSON),
         ("Felony vehicle", C.FELONY_VEHICLE),
         ("Stolen plate", C.STOLEN_PLATE),
+        ("Stolen plates, Kern County", C.STOLEN_PLATE),
         ("STOLEN LICENSE PLATE", C.STOLEN_PLATE),
         ("stolen", C.STOLEN_VEHICLE),
         ("Warrant service", C.WARRANT),

@@ -10,286 +10,42 @@ reason, and the import stores nothing.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from plateguard.errors import InvalidInput
 from plateguard.hotlists.models import HotlistCategory as C
-from plateguard.hotlists.states import from_ncic, from_region_or_usps
+from plateguard.hotlists.parsed import (
+    DUMMY_PLATES,
+    MAX_CASE_NUMBER,
+    MAX_PLATE,
+    HotFileError,
+    ParsedEntry,
+    ParsedFile,
+    SkippedRow,
+    blank_row,
+    checked_length,
+    checked_plate,
+    csv_rows,
+    iso_date,
+    placeholder_reason,
+    wildcard_normalize,
+)
+from plateguard.hotlists.state_files import parse_clew, parse_ncic_csv, parse_ncic_fixed
+from plateguard.hotlists.states import from_region_or_usps
 from plateguard.reads.plates import normalize_plate
 
-DUMMY_PLATES = frozenset({"", "0", "00", "190", "UNKNOWN", "NONE", "NOTAG", "TEMP", "NOPLATE"})
-WILDCARD_PLATE = re.compile(r"^[A-Z0-9?*]+$")
-MAX_PLATE = 10
-"""NCIC's plate field (LIC) is 10 characters wide and no North American plate is longer: a longer "plate"
-is a file read in the wrong format or with the wrong delimiter, and would never match a read."""
-MAX_CASE_NUMBER = 40  # the stored column's width: a longer case number would be cut into another one
-MAX_RECORD_ID = 20
-# NCIC record category is the first letter of the NIC (reference §8.1); letters not listed are "other".
-NCIC_CATEGORIES = {
-    "V": C.STOLEN_VEHICLE,
-    "P": C.STOLEN_PLATE,
-    "W": C.WANTED_PERSON,
-    "M": C.MISSING_PERSON,
-    "R": C.STOLEN_VEHICLE,
-}
-NCIC_LABELS = {
-    "V": "Stolen vehicle (NCIC)",
-    "P": "Stolen plate (NCIC)",
-    "W": "Wanted person (NCIC)",
-    "M": "Missing person (NCIC)",
-    "C": "Supervised release (NCIC)",
-    "H": "Protection order (NCIC)",
-    "K": "Protective interest (NCIC)",
-    "L": "Violent person (NCIC)",
-    "R": "Canadian stolen vehicle/plate (CPIC)",
-    "T": "Gang / threat screening (NCIC)",
-    "X": "Sex offender registry (NCIC)",
-    "N": "Immigration violator (NCIC)",
-    "B": "Boat (NCIC)",
-}
-CLEW_CATEGORIES = {"svs": C.STOLEN_VEHICLE, "sfr": C.FELONY_VEHICLE, "slr": C.STOLEN_PLATE}
-
-
-class HotFileError(InvalidInput):
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(f"line {line}: {reason}; nothing was imported", field="file")
-        self.line = line
-        self.reason = reason
-
-
-@dataclass
-class ParsedEntry:
-    plate: str
-    state: str | None
-    category: C
-    reason: str = ""
-    vehicle_description: str = ""
-    case_number: str | None = None
-    record_id: str | None = None
-    expires_at: dt.datetime | None = None
-    is_wildcard: bool = False
-    line: int = 0  # the file line it came from (0: entered by hand)
-
-    @property
-    def plate_normalized(self) -> str:
-        return wildcard_normalize(self.plate) if self.is_wildcard else normalize_plate(self.plate)
-
-
-@dataclass(frozen=True)
-class SkippedRow:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
-
-
-@dataclass
-class ParsedFile:
-    entries: list[ParsedEntry] = field(default_factory=list)
-    skipped_rows: list[SkippedRow] = field(default_factory=list)
-    file_date: dt.datetime | None = None
-
-    @property
-    def skipped(self) -> int:
-        return len(self.skipped_rows)
-
-    def skip(self, line: int, reason: str) -> None:
-        self.skipped_rows.append(SkippedRow(line, reason))
-
-
-def placeholder_reason(raw_plate: str) -> str:
-    """Why a row with no usable plate is skipped, in the words an importer would check the file with."""
-    text = raw_plate.strip()
-    if not text:
-        return "no plate"
-    if not normalize_plate(text):
-        return f"plate {text!r} has no letters or digits"
-    return f"plate {text!r} is a placeholder, not a plate"
-
-
-def wildcard_normalize(text: str) -> str:
-    return re.sub(r"[^A-Z0-9?*]", "", text.upper())
-
-
-def _ymd(value: str, line: int, what: str) -> dt.datetime | None:
-    value = value.strip()
-    if not value or set(value) == {"0"}:
-        return None
-    try:
-        return dt.datetime.strptime(value, "%Y%m%d").replace(tzinfo=dt.UTC)
-    except ValueError:
-        raise HotFileError(line, f"{what} {value!r} is not a date YYYYMMDD") from None
-
-
-def _iso_date(value: str, line: int, what: str) -> dt.datetime | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise HotFileError(line, f"{what} {value!r} is not an ISO date") from None
-    if len(value) == 10:  # a date alone: valid to the end of that day
-        parsed = parsed + dt.timedelta(days=1)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _ncic_record(line: int, nic: str, plate: str, lis: str, date: str, vehicle: str) -> ParsedEntry | None:
-    letter = nic[:1].upper()
-    if len(nic) == 10 and nic[:2].isdigit():  # Washington: two-character prefix before the letter
-        letter = nic[2].upper()
-    if not letter.isalpha():
-        raise HotFileError(line, f"record id {nic!r} does not start with a category letter")
-    raw_plate, plate = plate, normalize_plate(plate)
-    if plate in DUMMY_PLATES:
-        return None
-    _ymd(date, line, "date")
-    return ParsedEntry(
-        plate=_checked_plate(line, plate, raw_plate),
-        state=from_ncic(lis),
-        category=NCIC_CATEGORIES.get(letter, C.OTHER),
-        reason=NCIC_LABELS.get(letter, f"NCIC record {letter}"),
-        vehicle_description=" ".join(vehicle.split()),
-        record_id=_checked_length(line, "record id", nic.strip(), MAX_RECORD_ID) or None,
-    )
-
-
-def _checked_plate(line: int, plate: str, raw: str) -> str:
-    if len(plate) > MAX_PLATE:
-        raise HotFileError(
-            line,
-            f"plate {raw.strip()[:40]!r} is {len(plate)} characters long; a plate has at most {MAX_PLATE} "
-            "(is the file in the chosen format, with its delimiter?)",
-        )
-    return plate
-
-
-def _checked_length(line: int, what: str, value: str, most: int) -> str:
-    if len(value) > most:
-        raise HotFileError(line, f"{what} {value[:60]!r} is {len(value)} characters long; at most {most}")
-    return value
-
-
-def parse_ncic_fixed(lines: list[str], *, header_lines: int = 1) -> ParsedFile:
-    """FBI NCIC LPR extract (VEHEXTRT), fixed width; also PA, NC, WA, MI, NJ re-issues."""
-    result = ParsedFile()
-    for number, raw in enumerate(lines, start=1):
-        text = raw.rstrip("\r\n")
-        if number <= header_lines or not text.strip():
-            continue
-        if len(text) < 29:
-            raise HotFileError(number, f"line is {len(text)} characters; an NCIC record needs at least 29")
-        entry = _ncic_record(
-            number,
-            text[0:10],
-            text[27:37],
-            text[37:39],
-            text[19:27],
-            " ".join((text[45:49], text[49:53], text[53:56], text[56:58], text[58:65])),
-        )
-        if entry is None:
-            result.skip(number, placeholder_reason(text[27:37]))
-        else:
-            result.entries.append(entry)
-    return result
-
-
-def csv_rows(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """CSV rows with their line numbers; the csv module's own errors (a field over its 128 KB limit, a
-    NUL byte) become a ``HotFileError`` naming the line instead of a traceback."""
-    reader = csv.reader(lines)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            reason = str(exc)
-            if "field larger than field limit" in reason:
-                reason = f"a field is longer than {csv.field_size_limit() // 1024} KB"
-            raise HotFileError(reader.line_num, reason) from None
-        yield reader.line_num, row
-
-
-def parse_ncic_csv(lines: list[str]) -> ParsedFile:
-    """NCIC extract, comma form: 11 columns (Texas, no LIT) or 12 (Minnesota, Kansas; header allowed)."""
-    result = ParsedFile()
-    for number, row in csv_rows(lines):
-        if not any(cell.strip() for cell in row):
-            if row:
-                result.skip(number, "empty row (commas only)")
-            continue
-        if number == 1 and not re.fullmatch(r"\d{8}", (row[2] if len(row) > 2 else "").strip()):
-            continue  # Minnesota-style header line
-        if len(row) not in (11, 12):
-            raise HotFileError(number, f"{len(row)} columns; the NCIC comma form has 11 or 12")
-        vehicle = " ".join(row[-5:])
-        entry = _ncic_record(number, row[0].strip(), row[3], row[4].strip(), row[2], vehicle)
-        if entry is None:
-            result.skip(number, placeholder_reason(row[3]))
-        else:
-            result.entries.append(entry)
-    return result
-
-
-def parse_clew(lines: list[str], *, file_name: str = "", check_total: bool = True) -> ParsedFile:
-    """California DOJ CLEW hot files svs.tbl / sfr.tbl / slr.tbl: DATE header, TOTAL RECORD trailer."""
-    stem = file_name.lower().rsplit("/", 1)[-1].split(".", 1)[0]
-    category = CLEW_CATEGORIES.get(stem, C.STOLEN_VEHICLE)
-    result, total = ParsedFile(), None
-    for number, raw in enumerate(lines, start=1):
-        text = raw.strip()
-        if not text:
-            continue
-        if number == 1 and text.startswith("DATE"):
-            try:
-                stamp = dt.datetime.strptime(text[4:].strip(), "%m/%d/%Y %H:%M")
-                result.file_date = stamp.replace(tzinfo=dt.UTC)
-            except ValueError:
-                raise HotFileError(number, f"header {text!r} is not DATEMM/DD/YYYY HH:MM") from None
-            continue
-        if text.startswith("TOTAL RECORD"):
-            total = _clew_total(number, text)
-            continue
-        if total is not None:
-            raise HotFileError(number, "record after the TOTAL RECORD trailer")
-        result.entries.append(_clew_record(number, text, category))
-    if check_total and total is None:
-        raise HotFileError(len(lines), "no TOTAL RECORD trailer: the file looks truncated")
-    if check_total and total != len(result.entries):
-        raise HotFileError(
-            len(lines), f"trailer says {total} records but the file holds {len(result.entries)}"
-        )
-    return result
-
-
-def _clew_total(number: int, text: str) -> int:
-    digits = text.removeprefix("TOTAL RECORD").strip()
-    if not digits.isdigit():
-        raise HotFileError(number, f"trailer {text!r} has no record count")
-    return int(digits)
-
-
-def _clew_record(number: int, text: str, category: C) -> ParsedEntry:
-    # The last 12 characters are state(2) + county(2) + date(8); the plate is everything before them.
-    if len(text) < 13 or not re.fullmatch(r"[A-Z0-9]{2}\d{2}\d{8}", text[-12:]):
-        raise HotFileError(number, "a record needs plate, state, 2-digit county and date YYYYMMDD")
-    _ymd(text[-8:], number, "date")
-    plate = normalize_plate(text[:-12])
-    if not plate:
-        raise HotFileError(number, "record has no plate")
-    return ParsedEntry(
-        plate=_checked_plate(number, plate, text[:-12]),
-        state=from_ncic(text[-12:-10]),
-        category=category,
-        reason=f"{category.label} (CA DOJ, county {text[-10:-8]})",
-    )
-
+__all__ = [
+    "DUMMY_PLATES",
+    "MAX_PLATE",
+    "HotFileError",
+    "ParsedEntry",
+    "ParsedFile",
+    "SkippedRow",
+    "category_from_text",
+    "decode_lines",
+    "parse",
+    "wildcard_normalize",
+]
 
 CSV_COLUMNS = {
     "plate": ("plate", "plate number", "platenumber", "lic", "plate_number"),
@@ -311,14 +67,11 @@ def parse_csv(lines: list[str], *, default_category: C = C.OTHER) -> ParsedFile:
         raise HotFileError(1, "header has no plate column (plate, Plate Number, PlateNumber or LIC)")
     result = ParsedFile()
     for number, row in rows:
-        if not any(cell.strip() for cell in row):
+        if blank_row(result, number, row):
             continue
         if len(row) != len(header):
             raise HotFileError(number, f"{len(row)} columns but the header names {len(header)}")
-        values = {
-            name: row[index].strip() if index is not None and index < len(row) else ""
-            for name, index in columns.items()
-        }
+        values = {name: row[index].strip() if index is not None else "" for name, index in columns.items()}
         entry = _csv_entry(number, values, default_category)
         if entry is None:
             result.skip(number, placeholder_reason(values["plate"]))
@@ -343,7 +96,7 @@ def _csv_entry(number: int, values: dict[str, str], default: C) -> ParsedEntry |
     plate = wildcard_normalize(raw_plate) if is_wildcard else normalize_plate(raw_plate)
     if plate in DUMMY_PLATES:
         return None
-    _checked_plate(number, plate, raw_plate)
+    checked_plate(number, plate, raw_plate)
     category = category_from_text(cell("category") or cell("reason"), default)
     try:
         state = from_region_or_usps(cell("state"))
@@ -355,8 +108,8 @@ def _csv_entry(number: int, values: dict[str, str], default: C) -> ParsedEntry |
         category=category,
         reason=cell("reason")[:500],
         vehicle_description=cell("vehicle")[:200],
-        case_number=_checked_length(number, "case number", cell("case_number"), MAX_CASE_NUMBER) or None,
-        expires_at=_iso_date(cell("expires"), number, "expiry"),
+        case_number=checked_length(number, "case number", cell("case_number"), MAX_CASE_NUMBER) or None,
+        expires_at=iso_date(cell("expires"), number, "expiry"),
         is_wildcard=is_wildcard,
         line=number,
     )
@@ -370,27 +123,30 @@ def parse_genetec(lines: list[str], *, default_category: C = C.OTHER) -> ParsedF
         text = raw.strip()
         if not text:
             continue
-        fields = [part.strip() for part in text.split(";")]
-        if len(fields) == 1 and (delimiter := next((d for d in ",:\t" if d in text), None)):
-            raise HotFileError(
-                number, f"fields delimited by {delimiter!r}; plateguard reads Genetec files delimited by ';'"
-            )
-        if len(fields) <= 2:
-            fields = ["", fields[1] if len(fields) > 1 else "", fields[0], "", ""]
-        elif len(fields) > 5:
-            raise HotFileError(
-                number, f"{len(fields)} fields; expected Category;PlateState;PlateNumber[;dates]"
-            )
-        fields += [""] * (5 - len(fields))
-        values = dict(zip(("category", "state", "plate", "effective", "expires"), fields, strict=True))
+        values = _genetec_values(number, text)
         entry = _csv_entry(number, values, default_category)
-        if entry is not None and values["category"]:
-            entry.reason = values["category"]
         if entry is None:
             result.skip(number, placeholder_reason(values["plate"]))
-        else:
-            result.entries.append(entry)
+            continue
+        if values["category"]:
+            entry.reason = values["category"]
+        result.entries.append(entry)
     return result
+
+
+def _genetec_values(number: int, text: str) -> dict[str, str]:
+    """The fields plateguard uses; EffectiveDate is not one of them (an entry counts from its import)."""
+    fields = [part.strip() for part in text.split(";")]
+    if len(fields) == 1 and (delimiter := next((d for d in ",:\t" if d in text), None)):
+        raise HotFileError(
+            number, f"fields delimited by {delimiter!r}; plateguard reads Genetec files delimited by ';'"
+        )
+    if len(fields) > 5:
+        raise HotFileError(number, f"{len(fields)} fields; expected Category;PlateState;PlateNumber[;dates]")
+    if len(fields) <= 2:  # Cloudrunner's basic form
+        return {"category": "", "state": [*fields, ""][1], "plate": fields[0], "expires": ""}
+    padded = fields + [""] * (5 - len(fields))
+    return {"category": padded[0], "state": padded[1], "plate": padded[2], "expires": padded[4]}
 
 
 CATEGORY_WORDS = (

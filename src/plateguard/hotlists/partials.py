@@ -9,11 +9,13 @@ nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from plateguard.hotlists.formats import WILDCARD_PLATE, HotFileError, ParsedEntry, ParsedFile
+from plateguard.hotlists.formats import HotFileError, ParsedEntry, ParsedFile
 
 PERMISSION = "hotlists:partial"
+WILDCARD_PLATE = re.compile(r"^[A-Z0-9?*]+$")
 
 
 @dataclass(frozen=True)
