@@ -82,8 +82,8 @@ def load_hotlist(session: Session, entries: int) -> None:
     """A department list of ``entries`` plates; one read in HIT_EVERY is one of them."""
     from plateguard.access_log.service import Actor
     from plateguard.hotlists import service as hotlist_service
-    from plateguard.hotlists.formats import ParsedEntry, ParsedFile
     from plateguard.hotlists.models import HotlistCategory, HotlistSource
+    from plateguard.hotlists.parsed import ParsedEntry, ParsedFile
 
     actor = Actor.system("Bench PD", "bench")
     hotlist = hotlist_service.create(

@@ -308,9 +308,9 @@ def _add_hotlists_and_alerts(session: Session) -> None:
     from plateguard.access_log.guard import system_scope
     from plateguard.alerts.service import process_new_reads
     from plateguard.hotlists import service as hotlist_service
-    from plateguard.hotlists.formats import ParsedEntry, ParsedFile
     from plateguard.hotlists.live import LiveMatcher
     from plateguard.hotlists.models import HotlistCategory, HotlistSource
+    from plateguard.hotlists.parsed import ParsedEntry, ParsedFile
     from plateguard.reads.models import PlateRead
 
     with system_scope(session, "demo data"):

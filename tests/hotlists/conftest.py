@@ -21,8 +21,8 @@ from plateguard.cameras.models import Camera, CameraKind
 from plateguard.database import utcnow
 from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import ParsedEntry, ParsedFile
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistSource
+from plateguard.hotlists.parsed import ParsedEntry, ParsedFile
 from plateguard.ingest import service as ingest_service
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead

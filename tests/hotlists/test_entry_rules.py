@@ -17,8 +17,8 @@ from plateguard.accounts.roles import Role
 from plateguard.database import run_after_rollback
 from plateguard.errors import Forbidden, InvalidInput
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistSource
+from plateguard.hotlists.parsed import HotFileError
 from tests.conftest import Trained, agency_today, sign_in
 from tests.hotlists.conftest import import_file, make_list, stolen
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from plateguard.accounts.roles import Role
 from plateguard.errors import InvalidInput
-from plateguard.hotlists.formats import HotFileError, ParsedEntry, category_from_text, decode_lines, parse
+from plateguard.hotlists.formats import category_from_text, decode_lines, parse
 from plateguard.hotlists.models import HotlistCategory as C
 from plateguard.hotlists.models import HotlistSource
+from plateguard.hotlists.parsed import HotFileError, ParsedEntry
 from tests.conftest import Trained, sign_in
 from tests.hotlists.conftest import make_list
 from tests.hotlists.test_entry_rules import hand_entry_form

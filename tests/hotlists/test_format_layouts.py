@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from plateguard.hotlists.formats import HotFileError, ParsedEntry, parse
+from plateguard.hotlists.formats import parse
 from plateguard.hotlists.models import HotlistCategory as C
+from plateguard.hotlists.parsed import HotFileError, ParsedEntry
 
 FBI_HEADER = "SYNTHETIC NCIC LPR EXTRACT HEADER 20261105"
 RECORD = "V000000101CA001999920261103TEST101   CA2027PC2016H0NDCIV4DSIL"

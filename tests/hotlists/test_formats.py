@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from plateguard.hotlists.formats import HotFileError, parse
+from plateguard.hotlists.formats import parse
 from plateguard.hotlists.models import HotlistCategory as C
+from plateguard.hotlists.parsed import HotFileError
 
 NCIC_FIXED = """SYNTHETIC NCIC LPR EXTRACT HEADER 20261105
 V000000101CA001999920261103TEST101   CA2027PC2016H0NDCIV4DSIL

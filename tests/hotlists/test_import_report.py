@@ -18,8 +18,8 @@ from plateguard.cameras.models import Camera
 from plateguard.database import utcnow
 from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistSource
+from plateguard.hotlists.parsed import HotFileError
 from plateguard.ingest import service as ingest_service
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.schemas import Candidate

@@ -17,9 +17,9 @@ from plateguard.database import utcnow
 from plateguard.errors import Forbidden, InvalidInput
 from plateguard.hotlists import refresh, retro
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import HotFileError, ParsedEntry, ParsedFile
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistCategory, HotlistEntry, HotlistSource
+from plateguard.hotlists.parsed import HotFileError, ParsedEntry, ParsedFile
 from tests.conftest import Trained
 from tests.hotlists.conftest import StoreRead, access_actions, import_file, last_access_id, make_list, stolen
 

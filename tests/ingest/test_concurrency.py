@@ -22,9 +22,9 @@ from plateguard.config import load_settings
 from plateguard.database import transaction
 from plateguard.demo_scenes import render_plate
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import ParsedEntry, ParsedFile
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import HotlistCategory, HotlistSource
+from plateguard.hotlists.parsed import ParsedEntry, ParsedFile
 from plateguard.ingest import service
 from plateguard.ingest.hooks import read_stored_callback
 from plateguard.ingest.schemas import ReadSubmission

@@ -24,8 +24,8 @@ from plateguard.errors import InvalidInput
 from plateguard.hotlists import formats, refresh
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.cli import run_import
-from plateguard.hotlists.formats import HotFileError
 from plateguard.hotlists.models import HotlistEntry, HotlistNotice, HotlistSource
+from plateguard.hotlists.parsed import HotFileError
 from plateguard.main import create_app
 from tests.conftest import TEST_PASSWORD, Trained, complete_training, prepared_data_dir, sign_in
 from tests.hotlists.conftest import import_file, make_list, stolen

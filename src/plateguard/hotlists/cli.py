@@ -15,8 +15,8 @@ from plateguard.config import Settings
 from plateguard.database import make_session_factory, read_only, transaction
 from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import ParsedFile
 from plateguard.hotlists.models import HotlistCategory
+from plateguard.hotlists.parsed import ParsedFile
 
 
 def run_import(

@@ -14,8 +14,8 @@ from plateguard.alerts.models import Alert
 from plateguard.errors import InvalidInput
 from plateguard.hotlists import retro
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import ParsedEntry, wildcard_normalize
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistEntry
+from plateguard.hotlists.parsed import ParsedEntry, wildcard_normalize
 from plateguard.hotlists.states import from_region_or_usps
 
 

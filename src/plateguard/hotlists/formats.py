@@ -17,11 +17,9 @@ from plateguard.hotlists.models import HotlistCategory as C
 from plateguard.hotlists.parsed import (
     DUMMY_PLATES,
     MAX_CASE_NUMBER,
-    MAX_PLATE,
     HotFileError,
     ParsedEntry,
     ParsedFile,
-    SkippedRow,
     blank_row,
     checked_length,
     checked_plate,
@@ -33,19 +31,6 @@ from plateguard.hotlists.parsed import (
 from plateguard.hotlists.state_files import parse_clew, parse_ncic_csv, parse_ncic_fixed
 from plateguard.hotlists.states import from_region_or_usps
 from plateguard.reads.plates import normalize_plate
-
-__all__ = [
-    "DUMMY_PLATES",
-    "MAX_PLATE",
-    "HotFileError",
-    "ParsedEntry",
-    "ParsedFile",
-    "SkippedRow",
-    "category_from_text",
-    "decode_lines",
-    "parse",
-    "wildcard_normalize",
-]
 
 CSV_COLUMNS = {
     "plate": ("plate", "plate number", "platenumber", "lic", "plate_number"),

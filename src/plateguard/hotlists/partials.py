@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from plateguard.hotlists.formats import HotFileError, ParsedEntry, ParsedFile
+from plateguard.hotlists.parsed import HotFileError, ParsedEntry, ParsedFile
 
 PERMISSION = "hotlists:partial"
 WILDCARD_PLATE = re.compile(r"^[A-Z0-9?*]+$")

@@ -27,8 +27,8 @@ from plateguard.database import transaction, utcnow
 from plateguard.errors import Conflict, InvalidInput, PlateguardError
 from plateguard.hotlists import formats, partials, retro
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.formats import ParsedFile, SkippedRow
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistNotice
+from plateguard.hotlists.parsed import ParsedFile, SkippedRow
 
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
 MAX_EXPANDED_BYTES = 512 * 1024 * 1024  # the largest real hot file (NCIC extract) is about 100 MB

@@ -23,7 +23,6 @@ from plateguard.alerts.models import Alert
 from plateguard.database import utcnow
 from plateguard.errors import Conflict, Forbidden, InvalidInput, NotFound, PlateguardError
 from plateguard.hotlists import partials
-from plateguard.hotlists.formats import MAX_PLATE, ParsedEntry, ParsedFile, wildcard_normalize
 from plateguard.hotlists.models import (
     RESTRICTED_SOURCES,
     Hotlist,
@@ -32,6 +31,7 @@ from plateguard.hotlists.models import (
     HotlistGrant,
     HotlistSource,
 )
+from plateguard.hotlists.parsed import MAX_PLATE, ParsedEntry, ParsedFile, wildcard_normalize
 from plateguard.reads.plates import normalize_plate
 
 INSERT_BATCH = 20_000
