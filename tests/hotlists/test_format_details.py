@@ -5,6 +5,8 @@ docs/hotlists-and-alerts.md. Synthetic lines only; the last test enters a plate 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from plateguard.accounts.roles import Role
 from plateguard.errors import InvalidInput
-from plateguard.hotlists.formats import category_from_text, decode_lines, parse
+from plateguard.hotlists.formats import PARSERS, category_from_text, decode_lines, parse
 from plateguard.hotlists.models import HotlistCategory as C
 from plateguard.hotlists.models import HotlistSource
 from plateguard.hotlists.parsed import HotFileError, ParsedEntry
@@ -248,7 +250,7 @@ def test_a_csv_without_a_plate_column_is_refused() -> None:
 
 
 def test_a_csv_row_of_commas_is_listed_as_skipped_and_a_blank_line_passed_over() -> None:
-    parsed = parse("csv", ["plate,state,reason", "7ABC123,CA,stolen", "", ",,", " ", "7ABC124,CA,stolen"])
+    parsed = parse("csv", ["plate,reason", "7ABC123,stolen", "", ",", " ", "7ABC124,stolen"])
     assert [(e.plate, e.line) for e in parsed.entries] == [("7ABC123", 2), ("7ABC124", 6)]
     assert [str(s) for s in parsed.skipped_rows] == ["line 4: empty row (commas only)"]
 
@@ -298,9 +300,14 @@ def test_genetec_lines_in_the_default_order_and_the_cloudrunner_basic_form() -> 
 
 
 def test_genetec_lines_with_three_fields_or_a_bare_plate_and_blank_lines_between() -> None:
-    parsed = parse("genetec", ["Stolen;CA;TEST303", "", "   ", "TEST307"])
+    parsed = parse("genetec", ["Stolen;CA;TEST303", "", "   ", "TEST307", "Bolo;NV;TEST308;2026-11-01"])
     rows = [(e.plate, e.state, e.reason, e.expires_at, e.line) for e in parsed.entries]
-    assert rows == [("TEST303", "CA", "Stolen", None, 1), ("TEST307", None, "", None, 4)]
+    assert rows == [
+        ("TEST303", "CA", "Stolen", None, 1),
+        ("TEST307", None, "", None, 4),
+        ("TEST308", "NV", "Bolo", None, 5),  # an effective date alone: no expiry
+    ]
+    assert parsed.skipped_rows == []
 
 
 def test_a_genetec_wildcard_entry_keeps_its_stars() -> None:
@@ -339,11 +346,40 @@ def test_a_genetec_line_with_too_many_fields_names_its_line() -> None:
         ("Attempt to locate", C.BOLO),
         ("stolen_plate", C.STOLEN_PLATE),
         ("Stolen vehicle", C.STOLEN_VEHICLE),
-        ("parking", C.OTHER),
+        ("Missing person / AMBER", C.MISSING_PERSON),
+        ("other", C.OTHER),
+        (" Other ", C.OTHER),
+        ("parking", C.BOLO),
     ],
 )
 def test_categories_are_read_from_names_and_words(text: str, category: C) -> None:
-    assert category_from_text(text, C.OTHER) == category
+    assert category_from_text(text, C.BOLO) == category
+
+
+def test_the_formats_offered_are_the_ones_the_guide_documents() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "hotlists-and-alerts.md").read_text()
+    documented = re.findall(r"^  \| `([a-z-]+)` \|", guide, flags=re.MULTILINE)
+    assert sorted(PARSERS) == sorted(documented) == ["clew", "csv", "genetec", "ncic", "ncic-csv"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lines"),
+    [
+        ("csv", ["plate,state", "TEST101,CA"]),
+        ("ncic", [HEADER, ncic_line("V000000101")]),
+        ("ncic-csv", ["V000000101,CA0019999,20261103,TEST101,CA,2027,PC,2016,H0ND,CIV,4D,SIL"]),
+        ("clew", ["DATE11/05/2026 06:00", "TEST101 CA1920261101", "TOTAL RECORD 0000001"]),
+        ("genetec", ["Stolen;CA;TEST101;;"]),
+    ],
+)
+def test_each_format_name_reads_its_own_layout(fmt: str, lines: list[str]) -> None:
+    assert [(e.plate, e.state) for e in parse(fmt, lines, file_name="svs.tbl").entries] == [("TEST101", "CA")]
+
+
+def test_an_unknown_format_names_the_format_field() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse("xml", ["<plate/>"])
+    assert refused.value.field == "format" and "csv, ncic, ncic-csv, clew, genetec" in refused.value.message
 
 
 def test_files_are_read_as_latin_1_without_bom_or_nul_bytes() -> None:
@@ -369,3 +405,9 @@ def test_a_hand_entry_has_the_same_plate_limit_as_a_file(
     assert "a plate has at most 10 letters or digits" in refused.text
     added = client.post(f"/hotlists/{bolo.id}/entries", data=hand_entry_form(csrf, "ABCDE-12345"))
     assert added.status_code == 200, added.text
+
+
+@pytest.mark.parametrize(("fmt", "line"), [("csv", "TEST101"), ("genetec", "TEST101;CA")])
+def test_a_lists_default_category_applies_where_a_row_names_none(fmt: str, line: str) -> None:
+    lines = ["plate", line] if fmt == "csv" else [line]
+    assert parse(fmt, lines, default_category=C.BOLO).entries[0].category == C.BOLO

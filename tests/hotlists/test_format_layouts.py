@@ -32,9 +32,20 @@ def test_a_michigan_or_new_jersey_file_has_no_header_and_keeps_its_first_record(
     assert found[0].category == C.MISSING_PERSON
 
 
+def test_a_first_record_without_a_plate_is_listed_as_skipped_not_taken_for_a_header() -> None:
+    parsed = parse("ncic", [RECORD.replace("TEST101", "       "), RECORD])
+    assert [str(s) for s in parsed.skipped_rows] == ["line 1: no plate"]
+    assert [e.line for e in parsed.entries] == [2]
+
+
 def test_the_fbi_files_header_line_is_not_a_record() -> None:
     found = entries("ncic", [FBI_HEADER, RECORD, "", RECORD.replace("TEST101", "TEST102")])
     assert [(e.plate, e.line) for e in found] == [("TEST101", 2), ("TEST102", 4)]
+
+
+def test_a_header_shaped_like_a_record_but_with_letters_for_its_date_is_a_header() -> None:
+    header = "X" * 19 + "HEADERAB" + "LPR FILE  " + "US"
+    assert [e.plate for e in entries("ncic", [header, RECORD])] == ["TEST101"]
 
 
 def test_an_ncic_line_needs_the_29_characters_up_to_the_plate() -> None:

@@ -129,9 +129,10 @@ def _genetec_values(number: int, text: str) -> dict[str, str]:
     if len(fields) > 5:
         raise HotFileError(number, f"{len(fields)} fields; expected Category;PlateState;PlateNumber[;dates]")
     if len(fields) <= 2:  # Cloudrunner's basic form
-        return {"category": "", "state": [*fields, ""][1], "plate": fields[0], "expires": ""}
-    padded = fields + [""] * (5 - len(fields))
-    return {"category": padded[0], "state": padded[1], "plate": padded[2], "expires": padded[4]}
+        return {"category": "", "state": [*fields, ""][1], "plate": fields[0]}
+    category, state, plate, *dates = fields
+    expires = dates[1] if len(dates) > 1 else ""
+    return {"category": category, "state": state, "plate": plate, "expires": expires}
 
 
 CATEGORY_WORDS = (
@@ -149,14 +150,12 @@ CATEGORY_WORDS = (
 
 
 def category_from_text(text: str, default: C) -> C:
+    """A category named by its code (``stolen_plate``), its label or words in a reason; else ``default``."""
     lowered = text.strip().lower().replace("_", " ")
-    for value in C:
-        if lowered in (value.value.replace("_", " "), value.label.lower()):
-            return value
     for word, category in CATEGORY_WORDS:
         if word in lowered:
             return category
-    return default
+    return C.OTHER if lowered == C.OTHER.value else default
 
 
 PARSERS = ("csv", "ncic", "ncic-csv", "clew", "genetec")

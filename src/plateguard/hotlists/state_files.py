@@ -95,10 +95,11 @@ def parse_ncic_fixed(lines: list[str]) -> ParsedFile:
 
 def _record_shaped(text: str) -> bool:
     """Line 1 is a header in the FBI's, PA's, NC's and WA's files but the first record in MI's and NJ's:
-    it is read as a record when it has a record's shape (a date or none, a plate and a state)."""
-    date, plate, state = text[19:27].strip(), text[27:37].strip(), text[37:39]
+    it is read as a record when it has a record's shape (a date or none, and a state), so a first record is
+    never dropped unseen (one without a plate is listed as skipped, as any other would be)."""
+    date, state = text[19:27].strip(), text[37:39]
     dated = not date or (len(date) == 8 and date.isdigit())
-    return dated and bool(plate) and len(state) == 2 and state.isalnum()
+    return dated and len(state) == 2 and state.isalnum()
 
 
 def parse_ncic_csv(lines: list[str]) -> ParsedFile:
