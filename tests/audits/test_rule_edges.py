@@ -9,11 +9,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plateguard.access_log.service import Actor
 from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.accounts.training import TrainingRecord
+from plateguard.audits import service as audits
 from plateguard.config import Settings
-from tests.audits.conftest import Log, at, flagged, run, sequences
+from plateguard.hotlists.models import Hotlist, HotlistSource
+from tests.audits.conftest import END, PACIFIC, START, Log, at, flagged, run, sequences
 from tests.audits.test_rule_sources import release_request
 from tests.conftest import complete_training
 
@@ -139,3 +142,53 @@ def test_inserted_training_completed_on_the_last_day_or_expiring_on_the_first_is
     audit = run(db, settings, people["ruiz"])
     named = sorted(s.split(":")[0] for s in flagged(audit, "training_unrecorded"))
     assert named == sorted([last_day.username, first_day.username])
+
+
+def test_an_account_last_used_exactly_at_the_inactivity_limit_is_not_yet_flagged(
+    db: Session, settings: Settings, people: dict[str, User]
+) -> None:
+    period_end = dt.datetime.combine(END + dt.timedelta(days=1), dt.time(), PACIFIC).astimezone(dt.UTC)
+    limit = period_end - dt.timedelta(days=settings.security.inactivity_suspend_days)
+    people["cole"].last_login_at = limit
+    people["nair"].last_login_at = limit - dt.timedelta(seconds=1)
+    db.flush()
+    audit = run(db, settings, people["ruiz"])
+    items = [item for item in audit.items if item.rule == "inactive_account"]
+    assert [(item.subject.split(":")[0], item.detail) for item in items] == [
+        ("Det. Priya Nair (det.nair)", {"user_id": people["nair"].id})
+    ]
+
+
+def test_a_list_loaded_exactly_its_refresh_age_before_the_period_end_is_not_yet_stale(
+    db: Session, settings: Settings, people: dict[str, User]
+) -> None:
+    period_end = dt.datetime.combine(END + dt.timedelta(days=1), dt.time(), PACIFIC).astimezone(dt.UTC)
+    on_time = Hotlist(name="NCIC", source=HotlistSource.STATE, refresh_path="/hot/ncic.txt", max_age_hours=24)
+    late = Hotlist(name="SVS", source=HotlistSource.STATE, refresh_path="/hot/svs.txt", max_age_hours=24)
+    on_time.last_loaded_at = period_end - dt.timedelta(hours=24)
+    late.last_loaded_at = period_end - dt.timedelta(hours=24, seconds=1)
+    db.add_all([on_time, late])
+    db.flush()
+    audit = run(db, settings, people["ruiz"])
+    items = [item for item in audit.items if item.rule == "stale_hotlist"]
+    assert [(item.subject.split(":")[0], item.detail) for item in items] == [
+        ("hotlist SVS", {"hotlist_id": late.id})
+    ]
+
+
+def test_an_audit_of_a_period_still_running_checks_purges_up_to_yesterday(
+    db: Session, settings: Settings, people: dict[str, User], log: Log
+) -> None:
+    log(people["ruiz"], "retention.purged", at(5, 2), plate=None, purpose=None, case=None)
+    audit = audits.open_audit(
+        session=db,
+        actor=Actor.of(people["ruiz"]),
+        settings=settings,
+        start=START,
+        end=END,
+        seed=7,
+        now=at(8, 12),
+    )
+    assert flagged(audit, "purge_missed") == ["no purge ran on 2026-10-06", "no purge ran on 2026-10-07"]
+    details = [item.detail for item in audit.items if item.rule == "purge_missed"]
+    assert details == [{"day": "2026-10-06"}, {"day": "2026-10-07"}]

@@ -349,11 +349,14 @@ def test_a_genetec_line_with_too_many_fields_names_its_line() -> None:
         ("Missing person / AMBER", C.MISSING_PERSON),
         ("other", C.OTHER),
         (" Other ", C.OTHER),
-        ("parking", C.BOLO),
     ],
 )
 def test_categories_are_read_from_names_and_words(text: str, category: C) -> None:
-    assert category_from_text(text, C.BOLO) == category
+    assert category_from_text(text, C.OTHER) == category_from_text(text, C.WARRANT) == category
+
+
+def test_a_reason_that_names_no_category_gets_the_lists_default() -> None:
+    assert category_from_text("parking", C.BOLO) == C.BOLO
 
 
 def test_the_formats_offered_are_the_ones_the_guide_documents() -> None:
