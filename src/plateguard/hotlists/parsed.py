@@ -9,17 +9,29 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from sqlalchemy import String
+
 from plateguard.errors import InvalidInput
 from plateguard.hotlists.models import HotlistCategory as C
+from plateguard.hotlists.models import HotlistEntry
 from plateguard.reads.plates import normalize_plate
 
 DUMMY_PLATES = frozenset({"", "0", "00", "190", "UNKNOWN", "NONE", "NOTAG", "TEMP", "NOPLATE"})
 MAX_PLATE = 10
 """NCIC's plate field (LIC) is 10 characters wide and no North American plate is longer: a longer "plate"
 is a file read in the wrong format or with the wrong delimiter, and would never match a read."""
-MAX_CASE_NUMBER = 40  # the stored column's width: a longer case number would be cut into another one
-MAX_RECORD_ID = 20
-# NCIC record category is the first letter of the NIC (reference §8.1); letters not listed are "other".
+
+
+# The stored columns' widths: a longer case number or record id would be cut into another one.
+def _stored_width(column: str) -> int:
+    kind = HotlistEntry.__table__.c[column].type
+    if not isinstance(kind, String) or kind.length is None:
+        raise TypeError(f"hotlist_entry.{column} is not a bounded string column")
+    return kind.length
+
+
+MAX_CASE_NUMBER = _stored_width("case_number")
+MAX_RECORD_ID = _stored_width("record_id")
 
 
 class HotFileError(InvalidInput):
