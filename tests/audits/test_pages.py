@@ -25,6 +25,9 @@ from plateguard.demo_scenes import render_plate
 from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistSource
 from plateguard.ingest import service as ingest_service
 from plateguard.ingest.schemas import ReadSubmission
+from plateguard.sharing import service as sharing
+from plateguard.sharing.models import RequesterKind
+from plateguard.sharing.schemas import ReleaseRequestCreate
 from tests.audits.conftest import Log
 from tests.conftest import TEST_ACTOR, agency_today, sign_in
 
@@ -161,7 +164,16 @@ def test_incidents_carry_their_notice_deadlines(  # type: ignore[no-untyped-def]
 
 
 SECRET_PLATES = ("7SEC123", "4ZZZ999", "8ABC777")
-OTHER_PEOPLE = ("Det. Priya Nair", "det.nair", "Sgt. Dana Brooks", "sgt.brooks", "Kim Okafor", "ms.okafor")
+OTHER_PEOPLE = (
+    "Det. Priya Nair",
+    "det.nair",
+    "Sgt. Dana Brooks",
+    "sgt.brooks",
+    "Kim Okafor",
+    "ms.okafor",
+    "Jordan Reyes",  # a private person who asked for ALPR data
+    "Det. Sam Lee",  # another agency's requesting officer
+)
 
 
 @pytest.fixture()
@@ -215,6 +227,28 @@ def crafted_agency(db: Session, make_user, log: Log, settings: Settings, agency,
         db.flush()
     for plate in SECRET_PLATES:
         log(nair, "reads.search", now - dt.timedelta(hours=3), plate=plate, detail=f"owner of {plate}")
+    for agency_name, kind, person in (
+        ("Jordan Reyes", RequesterKind.PRIVATE, "Jordan Reyes"),
+        ("Stockton PD", RequesterKind.LAW_ENFORCEMENT, "Det. Sam Lee"),
+    ):
+        form = ReleaseRequestCreate(
+            agency_name=agency_name,
+            agency_state="CA",
+            requester_kind=kind,
+            requester_name=person,
+            contact=f"{person}, 555-0100",
+            purpose=f"where {SECRET_PLATES[1]} was seen",
+            data_requested=f"reads of {SECRET_PLATES[1]}",
+            legal_basis=f"{person}'s own request",
+        )
+        sharing.submit(
+            session=db,
+            actor=Actor.of(nair),
+            settings=settings,
+            form=form,
+            document=b"%PDF",
+            document_name="r.pdf",
+        )
     audit = audits.open_audit(
         session=db,
         actor=Actor.of(auditor),
@@ -256,6 +290,7 @@ def test_public_pages_never_show_a_plate_an_image_or_a_name_but_the_administrato
         assert re.search(r"<dt>Hotlist hits in the last 30 days</dt><dd>3</dd>", text)
         assert re.search(r"<dt>of which misreads or not confirmed</dt><dd>2</dd>", text)
         assert "Criminal investigation" in text  # searches by purpose: 3
+        assert "Stockton PD" in text and "Private persons or companies" in text  # release requests
         assert "Signed off on" in text
     else:
         assert "Lt. Maria Alvarez" in text  # the Administrator is named on the policy page, as the law asks

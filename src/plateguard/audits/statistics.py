@@ -19,7 +19,7 @@ from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResu
 from plateguard.audits.rules import SEARCH_ACTIONS
 from plateguard.cameras.models import Camera
 from plateguard.reads.models import PlateRead
-from plateguard.sharing.models import ReleaseRequest, RequestStatus
+from plateguard.sharing.models import ReleaseRequest, RequesterKind, RequestStatus
 
 
 @dataclass(frozen=True)
@@ -189,19 +189,30 @@ def reads_per_camera_and_day(session: Session, window: Window) -> Series:
     return Series("Reads per camera and day", [d.isoformat() for d in days], values, "reads")
 
 
-def sharing_by_recipient(session: Session, window: Window) -> Series:
-    query = select(ReleaseRequest.agency_name, ReleaseRequest.status).where(
+PRIVATE_REQUESTERS = "Private persons or companies"
+
+
+def sharing_by_recipient(session: Session, window: Window, *, name_private: bool = True) -> Series:
+    """Release requests received, approved and refused (by the sharing rules or a decision) per requesting
+    agency. With ``name_private=False`` (the public page) private requesters, who may be people, are
+    counted together under one label instead of by name."""
+    query = select(ReleaseRequest.agency_name, ReleaseRequest.requester_kind, ReleaseRequest.status).where(
         ReleaseRequest.received_at >= window.since, ReleaseRequest.received_at < window.until
     )
     received: Counter[str] = Counter()
     approved: Counter[str] = Counter()
-    for agency, status in session.execute(query):
-        received[agency] += 1
+    refused: Counter[str] = Counter()
+    for agency, kind, status in session.execute(query):
+        label = agency if name_private or kind != RequesterKind.PRIVATE.value else PRIVATE_REQUESTERS
+        received[label] += 1
         if status in (RequestStatus.APPROVED.value, RequestStatus.FULFILLED.value):
-            approved[agency] += 1
+            approved[label] += 1
+        if status in (RequestStatus.REFUSED.value, RequestStatus.DENIED.value):
+            refused[label] += 1
     labels = sorted(received)
     values = {
         "Received": [float(received[a]) for a in labels],
         "Approved": [float(approved[a]) for a in labels],
+        "Refused or denied": [float(refused[a]) for a in labels],
     }
-    return Series("Release requests by recipient agency", labels, values, "requests", stacked=False)
+    return Series("Release requests by requesting agency", labels, values, "requests", stacked=False)

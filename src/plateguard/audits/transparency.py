@@ -69,7 +69,7 @@ def figures(*, session: Session, settings: Settings) -> Transparency:
             ),
         },
         searches_by_purpose=statistics.searches_by_purpose(session, recent),
-        releases=statistics.sharing_by_recipient(session, year),
+        releases=statistics.sharing_by_recipient(session, year, name_private=False),
         last_audit=_last_audit(session, zone),
         retention=_retention(session),
     )
