@@ -94,7 +94,7 @@ def test_each_user_with_lapsed_training_is_one_item(  # type: ignore[no-untyped-
     log(lee, "reads.view", at(6, 12))
     audit = run(db, settings, people["ruiz"])
     assert sorted(flagged(audit, "lapsed_training")) == [
-        "Ofc. Al Kim (ofc.kim): 1 accesses without current training",
+        "Ofc. Al Kim (ofc.kim): 1 access without current training",
         "Ofc. Jo Lee (ofc.lee): 2 accesses without current training",
     ]
 

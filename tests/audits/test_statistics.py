@@ -292,7 +292,7 @@ def test_release_requests_by_agency_received_approved_and_refused(
         ("Stockton PD", [4.0, 2.0, 1.0]),
         ("U.S. Immigration and Customs Enforcement", [1.0, 0.0, 1.0]),
     ]
-    assert list(series.values) == ["Received", "Approved", "Refused or denied"]
+    assert list(series.values) == ["Received", "Approved", "Refused"]
 
 
 def test_the_public_figures_count_private_requesters_together_never_by_name(

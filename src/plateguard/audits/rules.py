@@ -107,6 +107,10 @@ def load_context(*, session: Session, settings: Settings, period: Period, now: d
     return Context(session, settings, period, now, list(records))
 
 
+def _accesses(count: int) -> str:
+    return f"{count} access" if count == 1 else f"{count} accesses"
+
+
 def _who(record: AccessRecord) -> str:
     return f"{record.full_name} ({record.username})"
 
@@ -254,7 +258,7 @@ def lapsed_training(ctx: Context) -> list[Flag]:
     return [
         Flag(
             "lapsed_training",
-            f"{_who(found[0])}: {len(found)} accesses without current training",
+            f"{_who(found[0])}: {_accesses(len(found))} without current training",
             found[0].sequence,
             {"sequences": [r.sequence for r in found]},
         )

@@ -213,6 +213,6 @@ def sharing_by_recipient(session: Session, window: Window, *, name_private: bool
     values = {
         "Received": [float(received[a]) for a in labels],
         "Approved": [float(approved[a]) for a in labels],
-        "Refused or denied": [float(refused[a]) for a in labels],
+        "Refused": [float(refused[a]) for a in labels],
     }
     return Series("Release requests by requesting agency", labels, values, "requests", stacked=False)
