@@ -183,3 +183,21 @@ def test_incidents_are_listed_newest_discovery_first_and_viewing_them_is_recorde
     assert [tuple(row) for row in viewed] == [({}, 3)]
     with pytest.raises(NotFound):
         incidents.get_incident(session=db, incident_id=oldest.id + 100)
+
+
+def test_long_answers_are_kept_to_their_columns_and_encryption_is_stored(db: Session) -> None:
+    incident = record(
+        db,
+        discovered_by="d" * 250,
+        data_involved="a" * 4100,
+        persons_affected="p" * 4100,
+        encrypted_with_key_safe=True,
+    )
+    stored = db.get(SecurityIncident, incident.id)
+    assert stored is not None
+    assert (len(stored.discovered_by), len(stored.data_involved), len(stored.persons_affected)) == (
+        200,
+        4000,
+        4000,
+    )
+    assert stored.encrypted_with_key_safe and incidents.duties(stored, IncidentSettings()) == []

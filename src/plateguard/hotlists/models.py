@@ -117,4 +117,6 @@ class HotlistNotice(Base):
     kind: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    repeats: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # times raised while open
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # when raised again, the latest
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import http.client
 import io
+import logging
 import urllib.request
 import zipfile
 import zlib
@@ -27,19 +29,20 @@ from plateguard.database import transaction, utcnow
 from plateguard.errors import Conflict, InvalidInput, PlateguardError
 from plateguard.hotlists import formats, partials, retro
 from plateguard.hotlists import service as hotlist_service
+from plateguard.hotlists.locations import is_url
 from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistNotice
 from plateguard.hotlists.parsed import ParsedFile, SkippedRow
 
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
 MAX_EXPANDED_BYTES = 512 * 1024 * 1024  # the largest real hot file (NCIC extract) is about 100 MB
 DEFAULT_MAX_SHRINK = 0.5
+LOG = logging.getLogger(__name__)
 
 
 def read_source(location: str) -> bytes:
     """A local path or an http(s) URL; zip (first member) and gzip are unpacked."""
-    if location.startswith(("http://", "https://")):
-        with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310 - scheme checked above
-            data: bytes = response.read(MAX_DOWNLOAD_BYTES + 1)
+    if is_url(location):
+        data = _download(location)
     else:
         try:
             data = Path(location).read_bytes()
@@ -48,6 +51,15 @@ def read_source(location: str) -> bytes:
     if len(data) > MAX_DOWNLOAD_BYTES:
         raise InvalidInput(f"{location} is larger than {MAX_DOWNLOAD_BYTES} bytes", field="file")
     return unpack(data, location)
+
+
+def _download(location: str) -> bytes:
+    try:
+        with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310 - scheme checked by is_url
+            data: bytes = response.read(MAX_DOWNLOAD_BYTES + 1)
+    except (ValueError, http.client.HTTPException) as exc:  # a malformed URL, a broken response
+        raise InvalidInput(f"cannot download {location}: {exc or type(exc).__name__}", field="file") from exc
+    return data
 
 
 def unpack(data: bytes, location: str) -> bytes:
@@ -199,8 +211,21 @@ def check_shrink(*, hotlist: Hotlist, old: int, new_count: int, max_shrink: floa
 
 
 def add_notice(*, session: Session, hotlist: Hotlist | None, kind: str, message: str) -> HotlistNotice:
-    notice = HotlistNotice(hotlist_id=hotlist.id if hotlist else None, kind=kind, message=message)
-    session.add(notice)
+    """A new notice, or, while one of the same kind for the same list is open, that one again: its
+    message becomes the latest, and it counts how often it was raised and when last (an hourly refresh
+    failing for a day leaves one notice, not 24)."""
+    hotlist_id = hotlist.id if hotlist else None
+    same = select(HotlistNotice).where(
+        HotlistNotice.kind == kind,
+        HotlistNotice.resolved_at.is_(None),
+        HotlistNotice.hotlist_id.is_(None) if hotlist_id is None else HotlistNotice.hotlist_id == hotlist_id,
+    )
+    notice = session.scalars(same.order_by(HotlistNotice.id).limit(1)).first()
+    if notice is None:
+        notice = HotlistNotice(hotlist_id=hotlist_id, kind=kind, message=message, repeats=1)
+        session.add(notice)
+    else:
+        notice.message, notice.repeats, notice.last_seen_at = message, notice.repeats + 1, utcnow()
     session.flush()
     return notice
 
@@ -280,8 +305,11 @@ def _refresh_one(
     except (PlateguardError, OSError) as exc:
         message = exc.message if isinstance(exc, PlateguardError) else str(exc)
         kind = "stale" if isinstance(exc, ShrinkRefused) else "refresh_failed"
-        _record_failure(factory, actor, target, kind, message)
-        return f"{target.name}: refresh FAILED: {message}"
+    except Exception as exc:  # one list's unforeseen failure must not stop the refresh of the others
+        LOG.exception("refresh of hotlist %s failed", target.name)
+        message, kind = f"unexpected error ({type(exc).__name__}): {exc}", "refresh_failed"
+    _record_failure(factory, actor, target, kind, message)
+    return f"{target.name}: refresh FAILED: {message}"
 
 
 def _record_failure(

@@ -23,6 +23,8 @@ from plateguard.alerts.models import Alert
 from plateguard.database import utcnow
 from plateguard.errors import Conflict, Forbidden, InvalidInput, NotFound, PlateguardError
 from plateguard.hotlists import partials
+from plateguard.hotlists.formats import PARSERS
+from plateguard.hotlists.locations import check_location
 from plateguard.hotlists.models import (
     RESTRICTED_SOURCES,
     Hotlist,
@@ -56,6 +58,9 @@ def create(
         raise Conflict(f"a hotlist named {name!r} exists", field="name")
     if not 1 <= max_age_hours <= 24 * 30:
         raise InvalidInput("maximum age is 1 hour to 30 days", field="max_age_hours")
+    if file_format not in PARSERS:
+        raise InvalidInput(f"format must be one of {', '.join(PARSERS)}", field="file_format")
+    refresh_path = check_location(refresh_path)
     hotlist = Hotlist(
         name=name,
         source=HotlistSource(source),
