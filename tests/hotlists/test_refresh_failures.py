@@ -13,19 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.models import AccessRecord
-from plateguard.access_log.service import Actor
 from plateguard.accounts.roles import Role
 from plateguard.errors import InvalidInput
 from plateguard.hotlists import formats, refresh
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import Hotlist, HotlistNotice, HotlistSource
 from tests.conftest import Trained, sign_in
+from tests.hotlists.test_service import ACTOR, BAD_CLEW, GOOD_CLEW
 
-ACTOR = Actor.system("Test Police Department", "test")
-GOOD_CLEW = (
-    b"DATE11/05/2026 06:00\r\nTEST201 CA1920261101\r\nZZS4202 CA0120261030\r\nTOTAL RECORD 0000002\r\n"
-)
-BAD_CLEW = b"DATE11/05/2026 06:00\r\nTEST201 CA1920261101\r\nTEST204 CA19\r\nTOTAL RECORD 0000002\r\n"
 NOW = dt.datetime(2026, 11, 6, tzinfo=dt.UTC)
 
 
