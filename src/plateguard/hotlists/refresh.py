@@ -57,8 +57,16 @@ def _download(location: str) -> bytes:
     try:
         with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310 - scheme checked by is_url
             data: bytes = response.read(MAX_DOWNLOAD_BYTES + 1)
+            missing = response.length  # bytes the server announced and did not send (None: not announced)
     except (ValueError, http.client.HTTPException) as exc:  # a malformed URL, a broken response
         raise InvalidInput(f"cannot download {location}: {exc or type(exc).__name__}", field="file") from exc
+    if missing and len(data) <= MAX_DOWNLOAD_BYTES:
+        # A connection that drops between two lines leaves a shorter file that parses cleanly.
+        raise InvalidInput(
+            f"cannot download {location}: the connection closed after {len(data)} of the "
+            f"{len(data) + missing} bytes announced",
+            field="file",
+        )
     return data
 
 
