@@ -88,6 +88,7 @@ def test_hits_at_the_first_moment_of_a_period_count_and_outcomes_of_different_st
     series = statistics.alerts_by_outcome(db, OCTOBER_WEEK)
     assert series.rows() == [("misread", [2.0])]
     assert statistics.misread_counts(db, OCTOBER_WEEK) == (2, 0, 2)
+    assert statistics.misreads_per_camera(db, OCTOBER_WEEK).rows() == [("Main St", [100.0])]
 
 
 def test_a_chart_is_empty_without_labels_or_without_a_count_above_zero() -> None:
@@ -118,3 +119,12 @@ def test_each_chart_names_its_unit_and_whether_its_series_add_up(db: Session) ->
     }
     assert charts["releases"].title == "Release requests by requesting agency"
     assert charts["reads"].labels == [f"2026-10-{day:02d}" for day in range(5, 12)]  # every day, even empty
+
+
+def test_a_checked_hit_at_the_first_moment_of_a_period_counts_in_its_cameras_misread_rate(
+    db: Session, camera: Camera, tmp_path: Path
+) -> None:
+    alert(db, camera, OCTOBER_WEEK.since, tmp_path, status=AlertStatus.CONFIRMED, visual=True)
+    alert(db, camera, local(10, 6, 12), tmp_path, status=AlertStatus.CLOSED, outcome=AlertOutcome.MISREAD)
+    alert(db, camera, OCTOBER_WEEK.until, tmp_path, status=AlertStatus.CONFIRMED, visual=True)
+    assert statistics.misreads_per_camera(db, OCTOBER_WEEK).rows() == [("Main St", [50.0])]

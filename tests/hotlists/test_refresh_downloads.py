@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +31,16 @@ FILES: dict[str, bytes] = {
 
 class HotFileServer(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if self.path == "/silent.tbl":  # answers nothing until the client gives up
+            time.sleep(2)
+            return
+        if self.path == "/cut-at-64.bin":  # 64 bytes of the 100 announced
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"x" * 64)
+            self.close_connection = True
+            return
         if self.path == "/cut.tbl":  # promises more than it sends, then hangs up
             self.send_response(200)
             self.send_header("Content-Length", str(len(GOOD_CLEW) * 10))
@@ -126,3 +137,29 @@ def test_a_local_file_past_the_cap_is_refused_too(tmp_path: Path, monkeypatch: p
     with pytest.raises(InvalidInput) as refused:
         refresh.read_source(str(path))
     assert refused.value.field == "file" and "larger than 64 bytes" in refused.value.message
+
+
+def test_a_download_cut_off_exactly_at_the_cap_is_still_a_cut_download(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(refresh, "MAX_DOWNLOAD_BYTES", 64)
+    with pytest.raises(InvalidInput) as refused:
+        refresh.read_source(f"{server}/cut-at-64.bin")
+    assert refused.value.field == "file"
+    assert refused.value.message.endswith("the connection closed after 64 of the 100 bytes announced")
+
+
+def test_a_server_that_stops_answering_fails_the_refresh_instead_of_hanging_it(
+    db: Session, factory: sessionmaker[Session], server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(refresh, "DOWNLOAD_TIMEOUT_SECONDS", 0.3)
+    started = time.monotonic()
+    [line, _stale] = refresh_from(db, factory, f"{server}/silent.tbl")
+    assert line.startswith("List 0: refresh FAILED: ") and "timed out" in line
+    assert time.monotonic() - started < 1.5
+
+
+def test_an_https_location_is_fetched_not_read_as_a_file(server: str) -> None:
+    port = server.rsplit(":", 1)[1]
+    with pytest.raises(OSError, match="urlopen error"):  # a TLS handshake with a plain HTTP server
+        refresh.read_source(f"https://127.0.0.1:{port}/svs.tbl")

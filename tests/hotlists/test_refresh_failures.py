@@ -5,6 +5,7 @@ notice per run."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ def create(db: Session, name: str, location: str | None, file_format: str = "cle
         ("http:///svs.tbl", "names no host"),
         ("https://doj.example/hot files/svs.tbl", "%20"),
         ("/srv/hot/svs\n.tbl", "control character"),
+        ("/srv/hot/svs\x7f.tbl", "control character"),  # DEL
     ],
 )
 def test_a_location_the_refresh_could_never_read_is_refused_when_it_is_set(
@@ -97,21 +99,35 @@ def good_file(tmp_path: Path) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("location", ["http://exa mple.com/svs.tbl", "http://[::1/svs.tbl", "svs.tbl"])
+@pytest.mark.parametrize(
+    ("location", "error"),
+    [
+        (
+            "http://exa mple.com/svs.tbl",
+            "cannot download http://exa mple.com/svs.tbl: URL can't contain control",
+        ),
+        ("http://[::1/svs.tbl", "cannot download http://[::1/svs.tbl: Invalid IPv6 URL"),
+        ("svs.tbl", "cannot read svs.tbl: No such file or directory"),
+    ],
+)
 def test_a_malformed_stored_location_fails_its_own_list_and_the_next_list_still_loads(
-    db: Session, factory: sessionmaker[Session], tmp_path: Path, location: str
+    db: Session, factory: sessionmaker[Session], tmp_path: Path, location: str, error: str
 ) -> None:
     stored_list(db, "A broken", location)
     create(db, "B good", good_file(tmp_path))
     lines = refresh.refresh_all(factory=factory, organisation="Test PD", now=NOW)
-    assert lines[0].startswith("A broken: refresh FAILED: ")
+    assert lines[0].startswith(f"A broken: refresh FAILED: {error}")
     assert "B good: 2 entries loaded (0 skipped)" in lines
     kinds = sorted(n.kind for n in refresh.open_notices(session=db))
     assert kinds == ["refresh_failed", "stale"]  # the broken list's failure, and it was never loaded
 
 
 def test_an_unforeseen_error_in_one_list_is_a_notice_and_the_others_still_load(
-    db: Session, factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: Session,
+    factory: sessionmaker[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     odd = tmp_path / "odd.tbl"
     odd.write_bytes(b"ODD\r\n")
@@ -125,8 +141,14 @@ def test_an_unforeseen_error_in_one_list_is_a_notice_and_the_others_still_load(
         return real_parse(fmt, lines, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(formats, "parse", parse)
-    lines = refresh.refresh_all(factory=factory, organisation="Test PD", now=NOW)
+    with caplog.at_level(logging.ERROR, logger="plateguard.hotlists.refresh"):
+        lines = refresh.refresh_all(factory=factory, organisation="Test PD", now=NOW)
+    [logged_error] = caplog.records
+    assert logged_error.exc_info is not None and "A odd" in logged_error.getMessage()  # the trace, for a fix
     assert "A odd: refresh FAILED: unexpected error (RuntimeError): a parser bug" in lines
+    odd_list = db.scalars(select(Hotlist).where(Hotlist.name == "A odd")).one()
+    assert odd_list.last_refresh_error == "unexpected error (RuntimeError): a parser bug"
+    assert sorted(n.kind for n in refresh.open_notices(session=db)) == ["refresh_failed", "stale"]
     assert "B good: 2 entries loaded (0 skipped)" in lines
     failed = db.scalars(
         select(AccessRecord.query).where(

@@ -36,6 +36,7 @@ from plateguard.hotlists.parsed import ParsedFile, SkippedRow
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
 MAX_EXPANDED_BYTES = 512 * 1024 * 1024  # the largest real hot file (NCIC extract) is about 100 MB
 DEFAULT_MAX_SHRINK = 0.5
+DOWNLOAD_TIMEOUT_SECONDS = 60  # a server that stops answering fails the refresh instead of hanging it
 LOG = logging.getLogger(__name__)
 
 
@@ -55,7 +56,7 @@ def read_source(location: str) -> bytes:
 
 def _download(location: str) -> bytes:
     try:
-        with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310 - scheme checked by is_url
+        with urllib.request.urlopen(location, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:  # noqa: S310 - scheme checked by is_url
             data: bytes = response.read(MAX_DOWNLOAD_BYTES + 1)
             missing = response.length  # bytes the server announced and did not send (None: not announced)
     except (ValueError, http.client.HTTPException) as exc:  # a malformed URL, a broken response
@@ -84,7 +85,13 @@ def unpack(data: bytes, location: str) -> bytes:
                     raise InvalidInput(f"{location} is an empty zip file", field="file")
                 with archive.open(names[0]) as member:
                     return _capped(member, location)
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+    except (
+        OSError,
+        EOFError,
+        zlib.error,
+        zipfile.BadZipFile,
+        RuntimeError,
+    ) as exc:  # RuntimeError: encrypted, unknown method
         raise InvalidInput(f"{location} is a damaged or unsupported archive: {exc}", field="file") from exc
     return data
 
@@ -117,8 +124,8 @@ SKIPPED_SHOWN = 20
 class ImportReport:
     hotlist: str
     entries: int
-    skipped_rows: tuple[SkippedRow, ...] = ()
-    retroactive_alerts: int = 0
+    skipped_rows: tuple[SkippedRow, ...]
+    retroactive_alerts: int
 
     @property
     def skipped(self) -> int:
@@ -230,7 +237,7 @@ def add_notice(*, session: Session, hotlist: Hotlist | None, kind: str, message:
     )
     notice = session.scalars(same.order_by(HotlistNotice.id).limit(1)).first()
     if notice is None:
-        notice = HotlistNotice(hotlist_id=hotlist_id, kind=kind, message=message, repeats=1)
+        notice = HotlistNotice(hotlist_id=hotlist_id, kind=kind, message=message)
         session.add(notice)
     else:
         notice.message, notice.repeats, notice.last_seen_at = message, notice.repeats + 1, utcnow()
