@@ -163,3 +163,10 @@ def test_an_https_location_is_fetched_not_read_as_a_file(server: str) -> None:
     port = server.rsplit(":", 1)[1]
     with pytest.raises(OSError, match="urlopen error"):  # a TLS handshake with a plain HTTP server
         refresh.read_source(f"https://127.0.0.1:{port}/svs.tbl")
+
+
+def test_a_malformed_url_is_an_error_naming_the_file_field() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        refresh.read_source("http://[::1/svs.tbl")
+    assert refused.value.field == "file"
+    assert refused.value.message == "cannot download http://[::1/svs.tbl: Invalid IPv6 URL"
