@@ -85,13 +85,8 @@ def unpack(data: bytes, location: str) -> bytes:
                     raise InvalidInput(f"{location} is an empty zip file", field="file")
                 with archive.open(names[0]) as member:
                     return _capped(member, location)
-    except (
-        OSError,
-        EOFError,
-        zlib.error,
-        zipfile.BadZipFile,
-        RuntimeError,
-    ) as exc:  # RuntimeError: encrypted, unknown method
+    # RuntimeError: an encrypted member, or (NotImplementedError, a subclass) an unknown compression method
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError) as exc:
         raise InvalidInput(f"{location} is a damaged or unsupported archive: {exc}", field="file") from exc
     return data
 
