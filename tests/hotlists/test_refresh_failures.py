@@ -185,16 +185,19 @@ def test_a_list_that_keeps_failing_keeps_one_notice_that_counts_until_a_refresh_
     assert len(every) == 3  # two resolved, one open
 
 
-def test_notices_of_different_lists_or_kinds_stay_apart(db: Session, tmp_path: Path) -> None:
+def test_notices_of_different_lists_or_kinds_stay_apart(db: Session) -> None:
     first, second = create(db, "NCIC", "/srv/ncic.txt"), create(db, "SVS", "/srv/svs.txt")
     refresh.add_notice(session=db, hotlist=first, kind="stale", message="NCIC: stale")
     refresh.add_notice(session=db, hotlist=second, kind="stale", message="SVS: stale")
     refresh.add_notice(session=db, hotlist=first, kind="refresh_failed", message="NCIC: down")
     latest = refresh.add_notice(session=db, hotlist=first, kind="stale", message="NCIC: still stale")
+    refresh.add_notice(session=db, hotlist=None, kind="stale", message="all lists: stale")
+    refresh.add_notice(session=db, hotlist=None, kind="stale", message="all lists: still stale")
     assert sorted((n.message, n.repeats) for n in refresh.open_notices(session=db)) == [
         ("NCIC: down", 1),
         ("NCIC: still stale", 2),
         ("SVS: stale", 1),
+        ("all lists: still stale", 2),  # a notice of no one list is one notice too
     ]
     assert latest.message == "NCIC: still stale"
 

@@ -64,7 +64,7 @@ def gather(
         statistics.searches_per_week_by_purpose(session, window),
         statistics.alerts_by_outcome(session, window),
         statistics.misreads_per_camera(session, window),
-        statistics.sharing_by_recipient(session, window),
+        statistics.sharing_by_recipient(session, window, name_private=True),
     ]
     return ReportData(
         agency=settings.agency.name,

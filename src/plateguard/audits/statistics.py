@@ -192,10 +192,10 @@ def reads_per_camera_and_day(session: Session, window: Window) -> Series:
 PRIVATE_REQUESTERS = "Private persons or companies"
 
 
-def sharing_by_recipient(session: Session, window: Window, *, name_private: bool = True) -> Series:
+def sharing_by_recipient(session: Session, window: Window, *, name_private: bool) -> Series:
     """Release requests received, approved and refused (by the sharing rules or a decision) per requesting
     agency. With ``name_private=False`` (the public page) private requesters, who may be people, are
-    counted together under one label instead of by name."""
+    counted together under one label instead of by name; every caller says which it wants."""
     query = select(ReleaseRequest.agency_name, ReleaseRequest.requester_kind, ReleaseRequest.status).where(
         ReleaseRequest.received_at >= window.since, ReleaseRequest.received_at < window.until
     )

@@ -228,7 +228,7 @@ def add_notice(*, session: Session, hotlist: Hotlist | None, kind: str, message:
     same = select(HotlistNotice).where(
         HotlistNotice.kind == kind,
         HotlistNotice.resolved_at.is_(None),
-        HotlistNotice.hotlist_id.is_(None) if hotlist_id is None else HotlistNotice.hotlist_id == hotlist_id,
+        HotlistNotice.hotlist_id == hotlist_id,  # IS NULL when None
     )
     notice = session.scalars(same.order_by(HotlistNotice.id).limit(1)).first()
     if notice is None:

@@ -70,8 +70,6 @@ def create_hotlist(
     max_age_hours: Annotated[int, Form()] = 26,
     description: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    if file_format not in PARSERS:
-        raise InvalidInput(f"format must be one of {', '.join(PARSERS)}", field="file_format")
     hotlist = hotlist_service.create(
         session=db,
         actor=Actor.of(login.user),

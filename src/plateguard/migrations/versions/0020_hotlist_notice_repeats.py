@@ -4,7 +4,8 @@ Revision ID: 0020_hotlist_notice_repeats
 Revises: 0019_drop_unused_lockout_columns
 Create Date: 2026-11-30 23:10:00
 
-An hourly refresh of a list whose source is down left a "refresh failed" and a "stale" notice every hour.
+An hourly refresh of a list whose source is down left a "refresh failed" notice every hour (and a
+"stale" one every hour once the list was older than its age).
 ``repeats`` counts how often an open notice was raised (1 for every notice already stored) and
 ``last_seen_at`` when it was raised last.
 """
