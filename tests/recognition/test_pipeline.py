@@ -96,6 +96,7 @@ def test_read_crop_returns_full_image_box() -> None:
     plate = make({200: (PlateCandidate("7XYZ123", 0.95),)}).read_crop(crop)
     assert plate.plate == "7XYZ123"
     assert plate.box == BoundingBox(0, 0, 120, 60)
+    assert plate.corners == ((0, 0), (120, 0), (120, 60), (0, 60)), "a crop is the plate: its own corners"
 
 
 def test_read_crop_with_nothing_read() -> None:
@@ -124,8 +125,11 @@ def test_to_dict_matches_the_cli_contract() -> None:
         "region_confidence",
         "candidates",
         "vehicle_color",
+        "corners",
     }
     assert d["box"] == [200, 91, 80, 48]
+    # the text line (200, 100, 80 x 30) grown 1.6 x across its height: the plate's corners, clockwise
+    assert d["corners"] == [[200.0, 91.0], [280.0, 91.0], [280.0, 139.0], [200.0, 139.0]]
     assert d["candidates"] == [
         {"plate": "7XYZ123", "confidence": 0.95},
         {"plate": "7XYZ12", "confidence": 0.5},

@@ -15,6 +15,7 @@ import numpy as np
 
 from plateguard.errors import InvalidInput
 from plateguard.ingest.adapters import read_id
+from plateguard.ingest.plate_pictures import plate_picture
 from plateguard.ingest.recognition import PlateRecognizer, RecognizedPlate
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.ingest.tracking import PlateTracker, VehiclePass
@@ -45,7 +46,8 @@ def _read_from(plate: RecognizedPlate, read_uuid: object, captured_at: dt.dateti
 
 
 def image_reads(path: Path, recognizer: PlateRecognizer) -> list[ReadSubmission]:
-    """One read per plate in a picture; the picture is kept as the overview image."""
+    """One read per plate in a picture; the picture is kept as the overview image and the plate's picture
+    (rectified from its corners) as the plate image."""
     data = path.read_bytes()
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None:
@@ -55,14 +57,17 @@ def image_reads(path: Path, recognizer: PlateRecognizer) -> list[ReadSubmission]
     reads = []
     for index, plate in enumerate(recognizer.predict(image)):
         read = _read_from(plate, read_id("image", digest, index), captured)
-        reads.append(read.model_copy(update={"overview_image": data}))
+        picture = plate_picture(image, plate.box, plate.corners)
+        plate_image = _jpeg(picture) if picture is not None else None
+        reads.append(read.model_copy(update={"overview_image": data, "plate_image": plate_image}))
     return reads
 
 
 def pass_to_read(
     vehicle_pass: VehiclePass, source_key: str, frame: np.ndarray | None = None
 ) -> ReadSubmission:
-    """The read of a pass; with the frame of its best sighting, that frame and the plate crop are kept."""
+    """The read of a pass; with the frame of its best sighting, that frame and the plate's picture are
+    kept."""
     plate = RecognizedPlate(
         plate=vehicle_pass.plate,
         confidence=vehicle_pass.confidence,
@@ -77,9 +82,8 @@ def pass_to_read(
     )
     if frame is not None:
         read.overview_image = _jpeg(frame)
-        x, y, w, h = vehicle_pass.box
-        crop = frame[max(0, y) : y + h, max(0, x) : x + w]
-        read.plate_image = _jpeg(crop) if crop.size else None
+        picture = plate_picture(frame, vehicle_pass.box, vehicle_pass.corners)
+        read.plate_image = _jpeg(picture) if picture is not None else None
     return read
 
 

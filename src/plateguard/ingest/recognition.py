@@ -28,6 +28,7 @@ class RecognizedPlate:
     region_confidence: float | None = None
     candidates: tuple[tuple[str, float], ...] = ()
     vehicle_color: str | None = None
+    corners: tuple[tuple[float, float], ...] = ()  # the plate's corners, clockwise from the top-left
 
 
 class PlateRecognizer(Protocol):
@@ -50,6 +51,7 @@ class EngineAdapter:
                 region_confidence=result.region_confidence,
                 candidates=tuple((c.plate, c.confidence) for c in result.candidates),
                 vehicle_color=None if result.vehicle_color == "unknown" else result.vehicle_color,
+                corners=result.corners,
             )
             for result in self.pipeline.recognize(image_bgr)
         ]

@@ -52,6 +52,7 @@ class VehiclePass:
     frames: int
     first_frame: int
     best_frame: int = 0  # the frame of the best sighting: its picture is kept with the read
+    corners: tuple[tuple[float, float], ...] = ()  # the plate's corners in that frame
 
 
 @dataclass
@@ -90,6 +91,7 @@ def vote(sightings: list[Sighting]) -> VehiclePass:
         frames=len(sightings),
         first_frame=sightings[0].frame,
         best_frame=best.frame,
+        corners=best.plate.corners,
     )
 
 

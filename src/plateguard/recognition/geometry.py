@@ -113,3 +113,14 @@ def quad_bounds(quad: Quad, limit: tuple[int, int]) -> BoundingBox:
     x0, y0 = max(0, int(np.floor(quad[:, 0].min()))), max(0, int(np.floor(quad[:, 1].min())))
     x1, y1 = min(limit[0], int(np.ceil(quad[:, 0].max()))), min(limit[1], int(np.ceil(quad[:, 1].max())))
     return BoundingBox(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+
+def clipped_corners(quad: Quad, limit: tuple[int, int]) -> tuple[tuple[float, float], ...]:
+    """`quad`'s corners as plain numbers, each clipped to an image of `limit` (width, height)."""
+    xs = np.clip(quad[:, 0], 0, limit[0])
+    ys = np.clip(quad[:, 1], 0, limit[1])
+    return tuple((float(x), float(y)) for x, y in zip(xs, ys, strict=True))
+
+
+def image_corners(width: int, height: int) -> tuple[tuple[float, float], ...]:
+    return ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height)))

@@ -13,7 +13,15 @@ from plateguard.recognition.color import vehicle_color
 from plateguard.recognition.contrast import raise_local_contrast
 from plateguard.recognition.ctc import fits_region
 from plateguard.recognition.formats import is_state_word, is_timestamp
-from plateguard.recognition.geometry import crop_box, quad_bounds, scale_quad, to_bgr
+from plateguard.recognition.geometry import (
+    Quad,
+    clipped_corners,
+    crop_box,
+    image_corners,
+    quad_bounds,
+    scale_quad,
+    to_bgr,
+)
 from plateguard.recognition.onnx_session import DEFAULT_PROVIDERS
 from plateguard.recognition.types import (
     BoundingBox,
@@ -94,7 +102,7 @@ class Pipeline:
         if plates or not small:
             return plates
         canvas, (dx, dy) = pad_canvas(img, self.config.closeup_pad)
-        return [replace(p, box=p.box.moved_into(-dx, -dy, w, h)) for p in self._recognize_scene(canvas)]
+        return [moved_back(p, (dx, dy), (w, h)) for p in self._recognize_scene(canvas)]
 
     def _recognize_scene(self, img: Image) -> list[RecognizedPlate]:
         plates = self._search(img)
@@ -150,7 +158,13 @@ class Pipeline:
         cands = rerank(text.candidates, region, self.config.region_rerank_above)
         best = cands[0] if cands else PlateCandidate("", 0.0)
         return RecognizedPlate(
-            best.plate, best.confidence, BoundingBox(0, 0, w, h), region.region, region.confidence, cands
+            best.plate,
+            best.confidence,
+            BoundingBox(0, 0, w, h),
+            region.region,
+            region.confidence,
+            cands,
+            corners=image_corners(w, h),
         )
 
     def _read(self, img: Image, det: PlateDetection, pixels: Image) -> RecognizedPlate | None:
@@ -167,8 +181,12 @@ class Pipeline:
         if not plausible(best.plate, score, self.config):
             return None
         color = vehicle_color(img, det.box)
-        box = plate_box(det, text, img.shape[1], img.shape[0])
-        return RecognizedPlate(best.plate, score, box, region.region, region.confidence, cands, color)
+        limit = (img.shape[1], img.shape[0])
+        quad = plate_quad(det, text)
+        box, corners = quad_bounds(quad, limit), clipped_corners(quad, limit)
+        return RecognizedPlate(
+            best.plate, score, box, region.region, region.confidence, cands, color, corners
+        )
 
 
 SURE_PLATE = 0.7
@@ -190,15 +208,27 @@ on the tuning scenes is 3.9): text beside the plate joined it. The plate is plac
 the reader picked as the number instead."""
 
 
-def plate_box(det: PlateDetection, text: PlateText, width: int, height: int) -> BoundingBox:
-    """The box of the plate itself (not of the text around it) in the scene."""
+def plate_quad(det: PlateDetection, text: PlateText) -> Quad:
+    """The corners of the plate itself (not of the text around it) in the scene, before clipping."""
     line = np.array(det.quad or _corners(det.text_box), dtype=np.float32)
     factors = PLATE_AROUND_DETECTED_LINE
     if text.line:
         read = np.array(text.line, dtype=np.float32) + np.array([max(0, det.box.x), max(0, det.box.y)])
         if _line_ratio(line) > MERGED_LINE_RATIO or _rows_apart(line, read):
             line, factors = read, PLATE_AROUND_READ_LINE
-    return quad_bounds(scale_quad(line, *factors), (width, height))
+    return scale_quad(line, *factors)
+
+
+def plate_box(det: PlateDetection, text: PlateText, width: int, height: int) -> BoundingBox:
+    """The box of the plate itself (not of the text around it) in the scene."""
+    return quad_bounds(plate_quad(det, text), (width, height))
+
+
+def moved_back(plate: RecognizedPlate, offset: tuple[int, int], size: tuple[int, int]) -> RecognizedPlate:
+    """A plate read on a padded canvas, its box and corners moved back into the image of `size`."""
+    (dx, dy), (w, h) = offset, size
+    corners = np.array(plate.corners, dtype=np.float32).reshape(-1, 2) - np.array([dx, dy], dtype=np.float32)
+    return replace(plate, box=plate.box.moved_into(-dx, -dy, w, h), corners=clipped_corners(corners, (w, h)))
 
 
 READ_ELSEWHERE = 0.5

@@ -96,6 +96,10 @@ class RecognizedPlate:
     region_confidence: float
     candidates: tuple[PlateCandidate, ...]
     vehicle_color: str = "unknown"
+    corners: tuple[tuple[float, float], ...] = ()
+    """The plate's four corners in image pixels, clockwise from the top-left, clipped to the image: a tilted
+    plate's corners follow its tilt, so its picture can be rectified. `box` is their bounding rectangle. A
+    crop read as a plate has the crop's own corners."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -106,6 +110,7 @@ class RecognizedPlate:
             "region_confidence": round(self.region_confidence, 4),
             "candidates": [{"plate": c.plate, "confidence": round(c.confidence, 4)} for c in self.candidates],
             "vehicle_color": self.vehicle_color,
+            "corners": [[round(x, 1), round(y, 1)] for x, y in self.corners],
         }
 
 
