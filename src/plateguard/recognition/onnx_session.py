@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import onnx
 import onnxruntime as ort
 
 from plateguard.recognition.graph_fold import folded_bytes
@@ -27,9 +28,12 @@ def load_session(
     providers: Sequence[str] = DEFAULT_PROVIDERS,
     expected_input: Sequence[int | None] = (),
     fold: bool = True,
+    free_dims: Sequence[int] = (),
 ) -> ort.InferenceSession:
     """Load `path` once. `expected_input` lists fixed dimensions (None for any) checked against the model;
-    `fold=False` loads the file exactly as it is (for comparisons)."""
+    `fold=False` loads the file exactly as it is (for comparisons). `free_dims` names dimensions of the
+    first input that the file fixes and that the caller will vary (a recogniser's height): they are made
+    free in memory, which changes nothing for inputs of the fixed size."""
     if not path.is_file():
         raise ModelLoadError(f"model file not found: {path}")
     options = ort.SessionOptions()
@@ -38,12 +42,24 @@ def load_session(
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
     try:
-        model = folded_bytes(path) if fold else str(path)
+        model = folded_bytes(path) if fold else path.read_bytes()
+        model = _freed(model, free_dims)
         session = ort.InferenceSession(model, sess_options=options, providers=list(providers))
     except Exception as exc:  # onnx and onnxruntime raise several private exception types
         raise ModelLoadError(f"cannot load model {path}: {exc}") from exc
     _check_input(session, path, expected_input)
     return session
+
+
+def _freed(model: bytes, dims: Sequence[int]) -> bytes:
+    if not dims:
+        return model
+    graph = onnx.load_from_string(model)
+    shape = graph.graph.input[0].type.tensor_type.shape.dim
+    for index in dims:
+        shape[index].ClearField("dim_value")
+        shape[index].dim_param = f"free_{index}"
+    return bytes(graph.SerializeToString())
 
 
 def _check_input(session: ort.InferenceSession, path: Path, expected: Sequence[int | None]) -> None:

@@ -6,6 +6,7 @@ probabilities restricted to A-Z0-9 (lower case folded into upper case, every oth
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
@@ -124,7 +125,8 @@ def _box_score(pred: np.ndarray, rect: RotatedRect) -> float:
 
 
 class TextLineReader:
-    """PP-OCRv4 recogniser (48 px high input) with the output restricted to blank + A-Z0-9."""
+    """PP-OCRv4 recogniser (48 px high input, or `with_height`) with the output restricted to blank +
+    A-Z0-9."""
 
     height = 48
 
@@ -140,11 +142,17 @@ class TextLineReader:
         (the default model's sit in a text file beside it)."""
         path = model or ppocr_model_dir() / REC_MODEL
         self.session = load_session(
-            path, threads=threads, providers=providers, expected_input=(None, 3, 48, None)
+            path, threads=threads, providers=providers, expected_input=(None, 3, 48, None), free_dims=(2,)
         )
         self.input_name = self.session.get_inputs()[0].name
         symbols = _symbols(path, self.session.get_modelmeta().custom_metadata_map, dictionary, model is None)
         self.columns = _alnum_columns(["<blank>", *symbols, " "])
+
+    def with_height(self, height: int) -> TextLineReader:
+        """The same recogniser (one session, not loaded again) reading lines scaled to `height` pixels."""
+        other = copy.copy(self)
+        other.height = height
+        return other
 
     def predict(self, line: Image) -> Probs:
         """Per-frame probabilities (T, 37) for a BGR text-line image."""
