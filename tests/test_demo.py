@@ -1,4 +1,5 @@
-"""The demo data a newcomer meets: pictures for every read, one vehicle per plate, an untrained user."""
+"""The demo data a newcomer meets: pictures for every read, one vehicle per plate, an untrained user, and a
+list kept up to date from a file whose newest file the refresh refused."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from plateguard.access_log.guard import system_scope
 from plateguard.accounts import service as account_service
 from plateguard.accounts import training
 from plateguard.database import make_engine, make_session_factory, transaction
+from plateguard.demo_refresh import REGIONAL_LIST
+from plateguard.hotlists import refresh
+from plateguard.hotlists import service as hotlist_service
+from plateguard.hotlists.models import Hotlist
 from plateguard.reads.images import image_path
 from plateguard.reads.models import PlateRead
 from tests.conftest import agency_today
@@ -40,5 +45,11 @@ def test_every_demo_read_has_pictures_one_vehicle_per_plate_and_a_recruit_is_unt
         assert recruit is not None and officer is not None
         assert training.training_gaps(session=session, user=recruit, today=agency_today())
         assert not training.training_gaps(session=session, user=officer, today=agency_today())
+        [notice] = refresh.open_notices(session=session)
+        assert notice.kind == "stale"
+        assert notice.message.startswith(f"{REGIONAL_LIST}: the file holds 11 entries and the list 40")
+        regional = session.scalars(select(Hotlist).where(Hotlist.name == REGIONAL_LIST)).one()
+        assert hotlist_service.entry_count(session=session, hotlist=regional) == 40, "the loaded list stays"
+        assert regional.refresh_path == str(settings.data_dir.resolve() / "hotfiles" / "regional-stolen.csv")
     engine.dispose()
     assert {login.username for login in logins} >= {"recruit", "officer", "detective", "auditor"}

@@ -90,6 +90,8 @@ UNTRAINED_USERS = (
 MORE_TO_TRY = (
     "recruit: the training gate - ALPR pages stay closed until the Training Manager records training",
     "admin: Cameras (health, tokens, groups), Hotlists (imports, grants), Accounts and training",
+    "admin: Hotlists - the regional list's notice: its newest file would have cut it from 40 entries to"
+    " 11, so the list loaded before stays live",
     "admin: Accounts - a user's page sets their shift; auditor: Audits flag searches outside it",
     "auditor: Access log - filter by any field, export CSV with its signed-checkpoint proof",
     "auditor: Audits - a signed-off audit and its report (HTML, PDF); an open one to work through",
@@ -136,7 +138,8 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             logins.append(DemoLogin(username, password, name, title, labels + " (no training)" * untrained))
         _train_everyone(session, settings)
         _set_shifts(session)
-        if not camera_service.list_(session=session):
+        first_build = not camera_service.list_(session=session)
+        if first_build:
             cameras = _add_cameras(session, agency)
             _add_reads(session, cameras, settings.images_dir)
             _add_hotlists_and_alerts(session)
@@ -150,6 +153,10 @@ def build(data_dir: Path | None) -> tuple[Settings, list[DemoLogin]]:
             )
             _add_dead_letter(session)
             _add_audits(session, settings)
+    if first_build:
+        from plateguard.demo_refresh import add_refreshed_list
+
+        add_refreshed_list(settings, make_session_factory(engine))
     write_checkpoint(engine, settings.data_dir)
     engine.dispose()
     return settings, logins

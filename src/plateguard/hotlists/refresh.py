@@ -318,6 +318,7 @@ def _refresh_one(
     except Exception as exc:  # one list's unforeseen failure must not stop the refresh of the others
         LOG.exception("refresh of hotlist %s failed", target.name)
         message, kind = f"unexpected error ({type(exc).__name__}): {exc}", "refresh_failed"
+    message = message.removeprefix(f"{target.name}: ")  # the shrink refusal names the list itself
     _record_failure(factory, actor, target, kind, message)
     return f"{target.name}: refresh FAILED: {message}"
 
