@@ -33,11 +33,11 @@ def add_refreshed_list(settings: Settings, factory: sessionmaker[Session]) -> No
             refresh_path=str(source),
         )
     for rows in (LOADED, CUT_SHORT):
-        source.write_text(_hot_file(rows), encoding="utf-8")
+        source.write_text(hot_file(rows), encoding="utf-8")
         refresh.refresh_all(factory=factory, organisation=settings.agency.name, zone=settings.agency.timezone)
 
 
-def _hot_file(rows: int) -> str:
+def hot_file(rows: int) -> str:
     lines = ["plate,state,category,reason"]
     lines += [f"8RGN{n:03d},CA,stolen_vehicle,Stolen vehicle (county report)" for n in range(rows)]
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ from plateguard.cli import app
 from plateguard.config import load_settings
 from plateguard.database import make_engine, make_session_factory, transaction, utcnow
 from plateguard.demo_records import EVIDENCE_CASE
+from plateguard.demo_refresh import LOADED, hot_file
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import HotlistSource
 from plateguard.ingest import dead_letters
@@ -255,6 +256,8 @@ def _set_up(console: Console, tmp_path: Path) -> None:
     dead letter, and an alert due to be sent to the walk's webhook."""
     refresh_file = tmp_path / "refresh.csv"
     refresh_file.write_text("plate,state,reason\n7WALK02,CA,walk\n")
+    # the demo's regional list was refused a cut-short file; its source is whole again, so it loads
+    (console.data_dir / "hotfiles" / "regional-stolen.csv").write_text(hot_file(LOADED), encoding="utf-8")
     settings = load_settings(overrides={"data_dir": console.data_dir})
     factory = console.database()
     with transaction(factory) as session:
