@@ -12,13 +12,19 @@ import cv2
 import numpy as np
 import pytest
 
-from plateguard.recognition.pipeline import Pipeline, plate_box
+from plateguard.recognition.geometry import quad_bounds
+from plateguard.recognition.pipeline import Pipeline, plate_quad
 from plateguard.recognition.types import BoundingBox, PlateCandidate, PlateDetection, PlateText
 
 from .conftest import render_plate
 from .test_models import need_ppocr
 
 pytestmark = pytest.mark.model
+
+
+def plate_box(det: PlateDetection, text: PlateText, width: int, height: int) -> BoundingBox:
+    """The box a read reports: the bounds of the plate's corners inside the image (as `Pipeline` does)."""
+    return quad_bounds(plate_quad(det, text), (width, height))
 
 
 @cache

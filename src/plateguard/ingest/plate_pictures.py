@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from plateguard.recognition.geometry import scale_quad
+
 Box = tuple[int, int, int, int]
 Corners = Sequence[tuple[float, float]]
 
@@ -25,7 +27,8 @@ the frame's size (corners far outside it): the box is cut instead."""
 
 
 def plate_picture(frame: np.ndarray, box: Box, corners: Corners = ()) -> np.ndarray | None:
-    """The plate's picture from `frame`; None when nothing of the plate is inside the frame."""
+    """The plate's picture from `frame`: rectified along `corners` when they make a picture, else cut by
+    `box`; None when neither does (a box outside the frame and no usable corners)."""
     if len(corners) == 4:
         rectified = _rectified(frame, np.array(corners, dtype=np.float32))
         if rectified is not None:
@@ -36,7 +39,7 @@ def plate_picture(frame: np.ndarray, box: Box, corners: Corners = ()) -> np.ndar
 
 
 def _rectified(frame: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
-    grown = _grown(quad, *MARGIN)
+    grown = scale_quad(quad, *MARGIN)
     if not np.isfinite(grown).all():
         return None
     width = round(max(np.linalg.norm(grown[1] - grown[0]), np.linalg.norm(grown[2] - grown[3])))
@@ -49,12 +52,3 @@ def _rectified(frame: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
         frame, transform, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
     )
     return np.asarray(picture, dtype=np.uint8)
-
-
-def _grown(quad: np.ndarray, along: float, across: float) -> np.ndarray:
-    centre = quad.mean(axis=0)
-    half_width = ((quad[1] - quad[0]) + (quad[2] - quad[3])) / 4
-    half_height = ((quad[3] - quad[0]) + (quad[2] - quad[1])) / 4
-    signs = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=np.float32)
-    grown = centre + signs[:, :1] * half_width * along + signs[:, 1:] * half_height * across
-    return np.asarray(grown, dtype=np.float32)

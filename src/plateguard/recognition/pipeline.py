@@ -219,11 +219,6 @@ def plate_quad(det: PlateDetection, text: PlateText) -> Quad:
     return scale_quad(line, *factors)
 
 
-def plate_box(det: PlateDetection, text: PlateText, width: int, height: int) -> BoundingBox:
-    """The box of the plate itself (not of the text around it) in the scene."""
-    return quad_bounds(plate_quad(det, text), (width, height))
-
-
 def moved_back(plate: RecognizedPlate, offset: tuple[int, int], size: tuple[int, int]) -> RecognizedPlate:
     """A plate read on a padded canvas, its box and corners moved back into the image of `size`."""
     (dx, dy), (w, h) = offset, size
