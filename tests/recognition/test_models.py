@@ -64,6 +64,23 @@ def test_wrong_input_shape_is_refused_with_file_name() -> None:
         CrnnPlateReader(ppocr_model_dir() / DET_MODEL)
 
 
+def test_a_recognizer_of_another_height_is_refused_though_its_height_is_freed(tmp_path: Path) -> None:
+    """The stock recognizer is loaded with its height made free (the other lines are read at 36 px): the
+    file must still declare the 48 px it was trained at, or it is not the model meant."""
+    need_ppocr()
+    import onnx
+
+    from plateguard.recognition.ppocr import REC_DICTIONARY, REC_MODEL, TextLineReader, ppocr_model_dir
+
+    model = onnx.load(str(ppocr_model_dir() / REC_MODEL))
+    model.graph.input[0].type.tensor_type.shape.dim[2].dim_value = 32
+    other = tmp_path / "rec32.onnx"
+    onnx.save(model, str(other))
+    dictionary = ppocr_model_dir() / REC_DICTIONARY
+    with pytest.raises(ModelLoadError, match=r"rec32\.onnx: input dimension 2 is 32, expected 48"):
+        TextLineReader(other, dictionary=dictionary)
+
+
 def test_a_recognizer_without_its_symbols_is_refused(tmp_path: Path) -> None:
     need_ppocr()
     from plateguard.recognition.ppocr import REC_MODEL, TextLineReader, ppocr_model_dir

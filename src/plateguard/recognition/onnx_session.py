@@ -43,20 +43,31 @@ def load_session(
     options.log_severity_level = 3
     try:
         model = folded_bytes(path) if fold else path.read_bytes()
-        model = _freed(model, free_dims)
+        model = _freed(model, free_dims, expected_input)
         session = ort.InferenceSession(model, sess_options=options, providers=list(providers))
+    except _WrongFixedSize as exc:
+        raise ModelLoadError(f"model {path}: {exc}") from exc
     except Exception as exc:  # onnx and onnxruntime raise several private exception types
         raise ModelLoadError(f"cannot load model {path}: {exc}") from exc
     _check_input(session, path, expected_input)
     return session
 
 
-def _freed(model: bytes, dims: Sequence[int]) -> bytes:
+class _WrongFixedSize(ValueError):
+    """A dimension to be freed is fixed in the file at another size than expected: not the model meant."""
+
+
+def _freed(model: bytes, dims: Sequence[int], expected: Sequence[int | None]) -> bytes:
+    """`model` with the first input's `dims` made free, each checked first against `expected` (freed, it
+    could no longer be checked once loaded)."""
     if not dims:
         return model
     graph = onnx.load_from_string(model)
     shape = graph.graph.input[0].type.tensor_type.shape.dim
     for index in dims:
+        fixed, want = shape[index].dim_value, expected[index] if index < len(expected) else None
+        if fixed and want is not None and fixed != want:
+            raise _WrongFixedSize(f"input dimension {index} is {fixed}, expected {want}")
         shape[index].ClearField("dim_value")
         shape[index].dim_param = f"free_{index}"
     return bytes(graph.SerializeToString())
