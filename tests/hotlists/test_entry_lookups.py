@@ -11,12 +11,20 @@ from sqlalchemy.orm import Session
 
 from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.service import Justification
+from plateguard.accounts.models import User
 from plateguard.accounts.roles import Role
 from plateguard.errors import Forbidden, InvalidInput
 from plateguard.hotlists import service as hotlist_service
-from plateguard.hotlists.models import HotlistSource
+from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistSource
+from plateguard.hotlists.parsed import ParsedEntry
 from tests.conftest import Trained
 from tests.hotlists.conftest import make_list, stolen
+
+
+def enter(db: Session, user: User, hotlist: Hotlist, entry: ParsedEntry) -> HotlistEntry:
+    return hotlist_service.add_entry(
+        session=db, user=user, hotlist=hotlist, entry=entry, purpose="Criminal investigation"
+    )
 
 
 def looked(db: Session) -> AccessRecord:
@@ -46,13 +54,7 @@ def test_a_look_at_ended_entries_says_so_in_its_record(db: Session, trained: Tra
     admin = trained("lt.alvarez", Role.ADMINISTRATOR)
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
     bolo = make_list(db, "BOLO", HotlistSource.DEPARTMENT)
-    entry = hotlist_service.add_entry(
-        session=db,
-        user=admin,
-        hotlist=bolo,
-        entry=stolen("7ABC123", case_number="26-004601", expires_at=soon),
-        purpose="Criminal investigation",
-    )
+    entry = enter(db, admin, bolo, stolen("7ABC123", case_number="26-004601", expires_at=soon))
     why = Justification("Criminal investigation", detail="vehicle recovered", case_number="26-004601")
     hotlist_service.end_entry(session=db, user=admin, hotlist=bolo, entry_id=entry.id, why=why)
     ended = hotlist_service.list_entries(session=db, user=admin, hotlist=bolo, ended=True)
@@ -84,3 +86,56 @@ def test_a_hand_entry_names_the_missing_permission_and_the_field_to_correct(
         stolen("7A", case_number="26-1", expires_at=soon), purpose="x", may_enter_partial=False, max_days=90
     )  # two characters are enough
     hotlist_service.validate_manual(full, purpose="x", may_enter_partial=False, max_days=90)
+
+
+def test_a_hand_entry_is_recorded_with_what_was_entered_and_why(db: Session, trained: Trained) -> None:
+    admin = trained("lt.alvarez", Role.ADMINISTRATOR)
+    bolo = make_list(db, "BOLO", HotlistSource.DEPARTMENT)
+    before = bolo.changed_at
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
+    row = enter(db, admin, bolo, stolen("7abc-123", case_number="26-004601", expires_at=soon))
+    assert (row.plate, row.purpose, row.case_number) == ("7ABC123", "Criminal investigation", "26-004601")
+    assert bolo.changed_at > before, "the live matcher reloads a changed list"
+    [record] = db.scalars(select(AccessRecord).where(AccessRecord.action == "hotlists.entry.add"))
+    assert record.outcome == "ok" and record.username == "lt.alvarez"
+    assert record.query == {
+        "hotlist": "BOLO",
+        "plate": "7ABC123",
+        "state": "CA",
+        "entry_id": row.id,
+        "expires_at": soon.isoformat(),
+    }
+    assert (record.purpose, record.case_number) == ("Criminal investigation", "26-004601")
+
+
+@pytest.mark.parametrize(
+    ("days", "field"),
+    [(-1, "expires_at"), (0, "expires_at"), (91.5, "expires_at"), (90.9, None), (0.01, None)],
+)
+def test_a_hand_entrys_expiry_is_after_now_and_at_most_the_allowed_days_ahead(
+    days: float, field: str | None
+) -> None:
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+    entry = stolen("7ABC123", case_number="26-1", expires_at=expires)
+    if field is None:
+        hotlist_service.validate_manual(entry, purpose="x", may_enter_partial=False, max_days=90)
+        return
+    with pytest.raises(InvalidInput) as refused:
+        hotlist_service.validate_manual(entry, purpose="x", may_enter_partial=False, max_days=90)
+    assert refused.value.field == field
+
+
+def test_a_hand_entry_without_case_or_expiry_names_that_field_and_ten_characters_are_allowed() -> None:
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
+    checks = (
+        (stolen("7ABC123", expires_at=soon), "case_number"),
+        (stolen("7ABC123", case_number="  ", expires_at=soon), "case_number"),
+        (stolen("7ABC123", case_number="26-1"), "expires_at"),
+        (stolen("ABCDE123456", case_number="26-1", expires_at=soon), "plate"),  # eleven
+    )
+    for entry, field in checks:
+        with pytest.raises(InvalidInput) as refused:
+            hotlist_service.validate_manual(entry, purpose="x", may_enter_partial=False, max_days=90)
+        assert refused.value.field == field, entry.plate
+    ten = stolen("ABCDE12345", case_number="26-1", expires_at=soon)
+    hotlist_service.validate_manual(ten, purpose="x", may_enter_partial=False, max_days=90)
