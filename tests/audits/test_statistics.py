@@ -321,6 +321,10 @@ def test_the_transparency_figures_cover_the_last_30_days_and_releases_the_last_3
         session=db, actor=TEST_ACTOR, agency=agency, name="Old Rd", kind=CameraKind.FIXED
     )
     camera_service.set_status(session=db, camera=retired, status=CameraStatus.RETIRED)
+    lens_cleaning = camera_service.create(
+        session=db, actor=TEST_ACTOR, agency=agency, name="Elm Ave", kind=CameraKind.FIXED
+    )
+    camera_service.set_status(session=db, camera=lens_cleaning, status=CameraStatus.MAINTENANCE)
     for when in (local(10, 2, 0, 0), local(10, 31, 11), local(10, 1, 23, 59, 59)):
         store(db, main_st, when, tmp_path)
     store(db, retired, local(10, 20, 9), tmp_path)  # a retired camera's reads still count as reads
@@ -340,7 +344,8 @@ def test_the_transparency_figures_cover_the_last_30_days_and_releases_the_last_3
     facts = transparency.figures(session=db, settings=settings)
 
     assert facts.figures == {
-        "Cameras in service": 2,
+        "Cameras in service": 2,  # Main St and Airport: not the retired one, not the one in maintenance
+        "Cameras under maintenance": 1,
         "Plate reads in the last 30 days": 4,  # Main St on the 2nd and 31st, Old Rd, the hit of the 2nd
         "Hotlist hits in the last 30 days": 1,
         "of which confirmed": 0,

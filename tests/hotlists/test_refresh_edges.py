@@ -127,6 +127,7 @@ def test_skipped_rows_are_each_named_up_to_twenty_then_counted() -> None:
         (10, 10, 0.5, False),
         (10, 0, 1.0, True),  # emptying a list always needs confirmation, whatever the share
         (10, 1, 1.0, False),
+        (10, 1, 0.5, True),  # "1 entry", not "1 entries"
     ],
 )
 def test_a_shrink_is_refused_past_its_share_and_an_emptied_list_always(
@@ -139,7 +140,8 @@ def test_a_shrink_is_refused_past_its_share_and_an_emptied_list_always(
     with pytest.raises(refresh.ShrinkRefused) as stopped:
         refresh.check_shrink(hotlist=hotlist, old=old, new_count=new, max_shrink=max_shrink)
     assert stopped.value.field == "file"
-    assert stopped.value.message.startswith(f"SVS: the file holds {new} entries and the list {old}; ")
+    holds = {0: "0 entries", 1: "1 entry"}[new]
+    assert stopped.value.message.startswith(f"SVS: the file holds {holds} and the list {old}; ")
 
 
 def test_skipped_rows_stop_an_import_until_confirmed_naming_each_row() -> None:

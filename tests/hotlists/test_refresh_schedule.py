@@ -89,9 +89,9 @@ def test_the_refresh_applies_its_shrink_share(
     refresh.refresh_all(factory=factory, organisation="Test PD", now=LOADED)
     source.write_bytes(clew("AAA1001"))  # a cut of 75 %
     [refused] = refresh.refresh_all(factory=factory, organisation="Test PD", now=LOADED)
-    assert refused.startswith("SVS: refresh FAILED: the file holds 1 entries and the list 4")
+    assert refused.startswith("SVS: refresh FAILED: the file holds 1 entry and the list 4")
     [notice] = refresh.open_notices(session=db)
-    assert notice.message.startswith("SVS: the file holds 1 entries"), "the list named once"
+    assert notice.message.startswith("SVS: the file holds 1 entry"), "the list named once"
     [loaded] = refresh.refresh_all(factory=factory, organisation="Test PD", now=LOADED, max_shrink=0.8)
     assert loaded == "SVS: 1 entries loaded (0 skipped)"
 

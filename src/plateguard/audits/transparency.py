@@ -50,8 +50,12 @@ def figures(*, session: Session, settings: Settings) -> Transparency:
     recent = Window.of_days(today - dt.timedelta(days=RECENT_DAYS - 1), today, zone)
     year = Window.of_days(today - dt.timedelta(days=YEAR_DAYS - 1), today, zone)
     with system_scope(session, "statistics"):
-        cameras = session.scalar(
-            select(func.count()).select_from(Camera).where(Camera.status != CameraStatus.RETIRED)
+        cameras = dict(
+            session.execute(
+                select(Camera.status, func.count())
+                .where(Camera.status != CameraStatus.RETIRED)
+                .group_by(Camera.status)
+            ).all()
         )
         reads = session.scalar(
             select(func.count()).select_from(PlateRead).where(PlateRead.captured_at >= recent.since)
@@ -59,7 +63,8 @@ def figures(*, session: Session, settings: Settings) -> Transparency:
     hits, confirmed, misreads = statistics.misread_counts(session, recent)
     return Transparency(
         figures={
-            "Cameras in service": int(cameras or 0),
+            "Cameras in service": int(cameras.get(CameraStatus.ACTIVE, 0)),
+            "Cameras under maintenance": int(cameras.get(CameraStatus.MAINTENANCE, 0)),
             f"Plate reads in the last {RECENT_DAYS} days": int(reads or 0),
             f"Hotlist hits in the last {RECENT_DAYS} days": hits,
             "of which confirmed": confirmed,

@@ -213,11 +213,15 @@ def check_shrink(*, hotlist: Hotlist, old: int, new_count: int, max_shrink: floa
     if new_count > 0 and (old - new_count) / old <= max_shrink:
         return
     raise ShrinkRefused(
-        f"{hotlist.name}: the file holds {new_count} entries and the list {old}; it would shrink the list "
+        f"{hotlist.name}: the file holds {_entries(new_count)} and the list {old}; it would shrink the list "
         f"by {(old - new_count) * 100 // old}% (more than {max_shrink:.0%} needs confirmation, a "
         "truncated download looks like this). Nothing was imported; confirm to replace the list anyway.",
         field="file",
     )
+
+
+def _entries(count: int) -> str:
+    return "1 entry" if count == 1 else f"{count} entries"
 
 
 def add_notice(*, session: Session, hotlist: Hotlist | None, kind: str, message: str) -> HotlistNotice:

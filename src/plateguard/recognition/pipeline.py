@@ -223,7 +223,7 @@ def moved_back(plate: RecognizedPlate, offset: tuple[int, int], size: tuple[int,
     """A plate read on a padded canvas, its box and corners moved back into the image of `size`."""
     (dx, dy), (w, h) = offset, size
     corners = np.array(plate.corners, dtype=np.float32).reshape(-1, 2) - np.array([dx, dy], dtype=np.float32)
-    return replace(plate, box=plate.box.moved_into(-dx, -dy, w, h), corners=clipped_corners(corners, (w, h)))
+    return replace(plate, box=quad_bounds(corners, (w, h)), corners=clipped_corners(corners, (w, h)))
 
 
 READ_ELSEWHERE = 0.5
