@@ -186,6 +186,7 @@ def replace_with(
     an entry added by hand, and their hits become retroactive alerts (entries already on the list were
     matched when they came)."""
     partials.check_file(parsed, purpose=purpose, may_enter_partial=may_enter_partial)
+    hotlist_service.lock_for_change(session=session, hotlist=hotlist)
     if not confirm_skipped:
         check_skipped(parsed=parsed)
     if not confirm_shrink:
@@ -229,6 +230,8 @@ def add_notice(*, session: Session, hotlist: Hotlist | None, kind: str, message:
     message becomes the latest, and it counts how often it was raised and when last (an hourly refresh
     failing for a day leaves one notice, not 24)."""
     hotlist_id = hotlist.id if hotlist else None
+    if hotlist is not None:
+        hotlist_service.lock_for_change(session=session, hotlist=hotlist)
     same = select(HotlistNotice).where(
         HotlistNotice.kind == kind,
         HotlistNotice.resolved_at.is_(None),
