@@ -327,3 +327,15 @@ def prepared_data_dir(
         for name, kind in cameras.items():
             camera_service.create(session=session, actor=TEST_ACTOR, agency=agency, name=name, kind=kind)
     return Prepared(settings, engine, factory)
+
+
+def prepared_on_backend(
+    request: pytest.FixtureRequest, data_dir: Path, cameras: dict[str, CameraKind]
+) -> Prepared:
+    """``prepared_data_dir`` on the backend a ``params=["sqlite", "postgresql"]`` fixture asked for: a
+    database file in ``data_dir``, or a PostgreSQL schema of the test's own (for several connections)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{data_dir / 'plateguard.sqlite3'}"
+    else:
+        url = str(request.getfixturevalue("own_postgres_url"))
+    return prepared_data_dir(data_dir, cameras, database_url=url)

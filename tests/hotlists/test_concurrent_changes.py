@@ -21,7 +21,7 @@ from plateguard.hotlists import refresh
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import HotlistCategory, HotlistEntry, HotlistNotice, HotlistSource
 from plateguard.hotlists.parsed import ParsedEntry, ParsedFile
-from tests.conftest import prepared_data_dir
+from tests.conftest import prepared_on_backend
 
 ACTOR = Actor.system("Test PD", "test")
 HELD = 0.6  # seconds the first change holds its transaction open after its work
@@ -33,11 +33,7 @@ def stolen(*plates: str) -> ParsedFile:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'plateguard.sqlite3'}"
-    else:
-        url = str(request.getfixturevalue("own_postgres_url"))
-    prepared = prepared_data_dir(tmp_path, {"Main St": CameraKind.FIXED}, database_url=url)
+    prepared = prepared_on_backend(request, tmp_path, {"Main St": CameraKind.FIXED})
     with transaction(prepared.factory) as session:
         hotlist = hotlist_service.create(
             session=session, actor=ACTOR, name="BOLO", source=HotlistSource.DEPARTMENT

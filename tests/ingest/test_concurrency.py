@@ -30,7 +30,7 @@ from plateguard.ingest.hooks import read_stored_callback
 from plateguard.ingest.schemas import ReadSubmission
 from plateguard.reads.models import PlateRead, StoredImage
 from plateguard.reads.stored import StoredRead
-from tests.conftest import prepared_data_dir
+from tests.conftest import prepared_on_backend
 
 CLIENTS = 4
 OnStored = Callable[[Session, list[StoredRead]], None]
@@ -38,11 +38,7 @@ OnStored = Callable[[Session, list[StoredRead]], None]
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'plateguard.sqlite3'}"
-    else:
-        url = str(request.getfixturevalue("own_postgres_url"))
-    prepared = prepared_data_dir(tmp_path, {"Main St": CameraKind.FIXED}, database_url=url)
+    prepared = prepared_on_backend(request, tmp_path, {"Main St": CameraKind.FIXED})
     made = prepared.factory
     with transaction(made) as session:
         actor = Actor.system("Test PD", "test")
