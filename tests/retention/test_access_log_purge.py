@@ -8,6 +8,7 @@ dated a month ahead stand for the ones still within it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,7 @@ from plateguard.access_log.models import AccessChainHead, AccessRecord
 from plateguard.access_log.service import Actor
 from plateguard.access_log.verify import verify_chain
 from plateguard.accounts import service as account_service
+from plateguard.accounts import training
 from plateguard.accounts.training import TrainingRecord
 from plateguard.audits import rules
 from plateguard.database import transaction, utcnow
@@ -29,7 +31,7 @@ from plateguard.retention.models import DataKind, DestructionRecord
 from plateguard.retention.purge import PurgeReport
 from tests.access_log.test_chain import tamper
 from tests.access_log.test_checkpoints import cli
-from tests.conftest import Prepared, complete_training
+from tests.conftest import Prepared, agency_today, complete_training
 from tests.retention.conftest import add_read, approve
 
 YEAR_LATER = dt.timedelta(days=366)
@@ -64,7 +66,11 @@ def old_log_with_checkpoint(store: Prepared) -> tuple[int, dt.datetime]:
 
 def run(store: Prepared, now: dt.datetime) -> PurgeReport:
     return purge.purge_access_log(
-        factory=store.factory, data_dir=store.settings.data_dir, run_by="test", now=now
+        factory=store.factory,
+        data_dir=store.settings.data_dir,
+        run_by="test",
+        organisation="Test PD",
+        now=now,
     )
 
 
@@ -176,7 +182,12 @@ def test_an_interrupted_purge_verifies_and_a_rerun_finishes(
     monkeypatch.setattr(purge, "FIRST_BATCH", 2)
     monkeypatch.setattr(purge, "LARGEST_BATCH", 2)
     stopped = purge.purge_access_log(
-        factory=store.factory, data_dir=store.settings.data_dir, run_by="test", now=now, stop_after_batches=1
+        factory=store.factory,
+        data_dir=store.settings.data_dir,
+        run_by="test",
+        organisation="Test PD",
+        now=now,
+        stop_after_batches=1,
     )
     assert stopped.deleted == 2 and sequences(store)[0] == 3
     assert verify_chain(store.engine, store.settings.data_dir).intact
@@ -207,23 +218,87 @@ def test_a_batch_past_its_deadline_deletes_nothing_and_the_purge_still_finishes(
         assert record.count == through  # the stopped batches counted nothing
 
 
-def test_after_a_purge_training_recorded_before_the_kept_log_is_not_held_against_it(store: Prepared) -> None:
-    # The audit rule "Training with no access record of its recording" cannot find the record of a
-    # completion stored before the oldest access record kept: that record went with the purged part.
-    _, now = old_log_with_checkpoint(store)
-    run(store, now)
+def flagged_training(store: Prepared, now: dt.datetime) -> list[int]:
+    """The audit rule "Training with no access record of its recording" on the day of ``now``, leaving out
+    the fixture's set-up completions (stored directly, so flagged too, rightly)."""
     zone = ZoneInfo(store.settings.agency.timezone)
     with transaction(store.factory) as session:
-        custodian = account_service.get_by_username(session=session, username="custodian")
-        assert custodian is not None
-        complete_training(session, custodian)  # stored now, before the first kept record (a month on)
-        complete_training(session, custodian)
-        stored = session.scalars(select(TrainingRecord).where(TrainingRecord.user_id == custodian.id))
-        unlogged = max(stored, key=lambda record: record.id)
-        unlogged.recorded_at = now  # stored after the purge, with no record of it: flagged
         day = now.astimezone(zone).date()
         context = rules.load_context(
             session=session, settings=store.settings, period=rules.Period(day, day, zone), now=now
         )
-        flagged = [flag.detail["training_record_id"] for flag in rules.training_unrecorded(context)]
-    assert flagged == [unlogged.id]
+        setup = set(session.scalars(select(TrainingRecord.id).where(TrainingRecord.notes == "")))
+        flags = rules.training_unrecorded(context)
+    return [
+        flag.detail["training_record_id"] for flag in flags if flag.detail["training_record_id"] not in setup
+    ]
+
+
+def record_training(store: Prepared, trainee: str) -> int:
+    """A completion recorded through plateguard by the lieutenant (its ``training.recorded`` record)."""
+    with transaction(store.factory) as session:
+        user = account_service.get_by_username(session=session, username=trainee)
+        recorder = account_service.get_by_username(session=session, username="lieutenant")
+        assert user is not None and recorder is not None
+        record = training.record_for_another(
+            session=session,
+            user=user,
+            course=training.courses(session=session)[0],
+            completed_on=agency_today() - dt.timedelta(days=2),
+            recorded_by=recorder,
+            today=agency_today(),
+            notes="recorded through plateguard",
+        )
+        return record.id
+
+
+def carried_records(store: Prepared) -> list[dict[str, Any]]:
+    with transaction(store.factory) as session:
+        query = select(AccessRecord.query).where(AccessRecord.action == "access_log.carried")
+        return list(session.scalars(query.order_by(AccessRecord.sequence)))
+
+
+def test_training_recorded_in_the_purged_part_is_carried_and_an_insiders_row_is_still_flagged(
+    store: Prepared,
+) -> None:
+    recorded = record_training(store, "custodian")
+    through, now = old_log_with_checkpoint(store)
+    run(store, now)
+    with transaction(store.factory) as session:
+        actions = set(session.scalars(select(AccessRecord.action)))
+        course = training.courses(session=session)[0].name
+    assert "training.recorded" not in actions, "its recording went with the purged part"
+    completed = (agency_today() - dt.timedelta(days=2)).isoformat()
+    (carried,) = carried_records(store)
+    assert carried["through"] == through
+    assert [fact[:3] for fact in carried["training"]] == [["custodian", course, completed]]
+    assert flagged_training(store, now) == []
+    with transaction(store.factory) as session:
+        custodian = account_service.get_by_username(session=session, username="custodian")
+        assert custodian is not None
+        complete_training(session, custodian)  # an insider's rows, dated before the kept log begins
+        inserted = []
+        for row in session.scalars(select(TrainingRecord).where(TrainingRecord.id > recorded)):
+            row.recorded_at, row.notes = dt.datetime(2020, 1, 1, tzinfo=dt.UTC), "inserted"
+            inserted.append(row.id)
+    assert inserted and flagged_training(store, now) == sorted(inserted)
+    with transaction(store.factory) as session:
+        carried_row = session.get(TrainingRecord, recorded)
+        assert carried_row is not None
+        carried_row.expires_on += dt.timedelta(days=365)  # the carried completion, extended by hand
+    assert flagged_training(store, now) == sorted([recorded, *inserted])
+
+
+def test_a_later_purge_carries_the_carried_training_on(store: Prepared) -> None:
+    record_training(store, "custodian")
+    _, now = old_log_with_checkpoint(store)
+    run(store, now)
+    (first,) = carried_records(store)
+    second_anchor = write_checkpoint(store.engine, store.settings.data_dir)  # past the carried record
+    assert second_anchor is not None
+    later = now + dt.timedelta(days=60)
+    run(store, later)
+    (kept,) = carried_records(store)  # the first went with the second purge, its facts carried on
+    assert kept["through"] == second_anchor.sequence > first["through"]
+    assert kept["training"] == first["training"]
+    assert flagged_training(store, later) == []

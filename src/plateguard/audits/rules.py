@@ -24,6 +24,7 @@ from plateguard.accounts.shifts import shift_of
 from plateguard.accounts.training import TrainingCourse, TrainingRecord
 from plateguard.config import Settings
 from plateguard.hotlists.models import Hotlist, HotlistEntry
+from plateguard.retention import carried_training
 from plateguard.retention.models import LegalHold
 from plateguard.sharing.models import ReleaseRequest
 
@@ -294,19 +295,12 @@ def training_by_own_account(ctx: Context) -> list[Flag]:
 
 def training_unrecorded(ctx: Context) -> list[Flag]:
     """A completion that counted in the period but was never recorded through plateguard, or whose dates
-    differ from those recorded: a row added or changed in the database directly. Completions older than
-    the kept access log (after its oldest records were purged) are not checked, nor the expiry of a first
-    Administrator's statement at ``init`` logged by an earlier version (its record named neither)."""
-    logged = {
-        (q.get("user"), q.get("course"), q.get("completed_on"), q.get("expires_on"))
-        for q in ctx.session.scalars(
-            select(AccessRecord.query).where(AccessRecord.action == "training.recorded")
-        )
-    }
-    first_kept = ctx.session.execute(
-        select(AccessRecord.sequence, AccessRecord.occurred_at).order_by(AccessRecord.sequence).limit(1)
-    ).first()
-    purged_before = first_kept.occurred_at if first_kept is not None and first_kept.sequence > 1 else None
+    differ from those recorded: a row added or changed in the database directly. Its recording is found in
+    the kept access log, or, once the log's oldest records were purged, in the record that carried it
+    forward (``retention.carried_training``): a recording time written into the row itself proves nothing.
+    A first Administrator's statement at ``init`` logged by an earlier version named neither course nor
+    expiry, so its name and completion date are matched alone."""
+    logged = carried_training.recorded_facts(ctx.session)
     usernames: dict[int, str] = {
         row.id: row.username for row in ctx.session.execute(select(User.id, User.username))
     }
@@ -318,8 +312,6 @@ def training_unrecorded(ctx: Context) -> list[Flag]:
         user, dates = usernames.get(t.user_id), (t.completed_on.isoformat(), t.expires_on.isoformat())
         earlier_init = t.attested_at_init and (user, None, dates[0], None) in logged
         if (user, t.course.name, *dates) in logged or earlier_init:
-            continue
-        if purged_before and t.recorded_at < purged_before:
             continue
         subject = f"{user}: {t.course.name}, completed {dates[0]}, valid until {dates[1]}"
         flags.append(Flag("training_unrecorded", subject, None, {"training_record_id": t.id}))

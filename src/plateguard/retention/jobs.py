@@ -35,7 +35,9 @@ def purge_everything(
         progress=progress,
     )
     reads = reads_purge.purge_reads(run)
-    access = purge_access_log(factory=factory, data_dir=settings.data_dir, run_by=run_by)
+    access = purge_access_log(
+        factory=factory, data_dir=settings.data_dir, run_by=run_by, organisation=settings.agency.name
+    )
     reports = [reads, *others, access]
     with transaction(factory) as session:
         purge_other.log_run(session=session, settings=settings, dry_run=False, reports=reports)

@@ -5,7 +5,8 @@ Which records may go: those older than the access-log schedule and older than ev
 the newest record that a signed checkpoint confirms, so the hash the kept chain starts from is one the
 agency's key vouched for. Before anything is deleted the whole log is verified (a broken log is never
 purged: that would destroy the proof), and a signed anchor naming the last record to go is written in
-the same transaction as the destruction record. The database's triggers refuse a DELETE above the
+the same transaction as the destruction record (with the record that carries the training recorded in
+the part destroyed into the kept log, ``carried_training``). The database's triggers refuse a DELETE above the
 newest anchor, and ``plateguard audit verify`` checks the kept chain from the anchor on.
 
 Batches are deleted in id order, each one short transaction that also updates the destruction record,
@@ -28,10 +29,11 @@ from plateguard.access_log.chain import canonical_time
 from plateguard.access_log.checkpoints import signed_checkpoints
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.models import AccessChainHead, AccessLogAnchor, AccessRecord
+from plateguard.access_log.service import Actor
 from plateguard.access_log.verify import verify_chain
 from plateguard.database import transaction, utcnow
 from plateguard.reads.models import PlateRead
-from plateguard.retention import files, write_lock
+from plateguard.retention import carried_training, files, write_lock
 from plateguard.retention import service as schedules
 from plateguard.retention.models import DataKind, DestructionRecord
 from plateguard.retention.purge import (
@@ -105,10 +107,12 @@ def purge_access_log(
     factory: sessionmaker[Session],
     data_dir: Path,
     run_by: str,
+    organisation: str,
     now: dt.datetime | None = None,
     stop_after_batches: int | None = None,
 ) -> PurgeReport:
-    """Destroy the expired prefix of the access log; safe to stop and run again."""
+    """Destroy the expired prefix of the access log; safe to stop and run again. The training recorded in
+    the part destroyed is carried into the kept log first (``carried_training``)."""
     with transaction(factory) as session:
         report = survey(session=session, data_dir=data_dir, now=now)
         if report.cutoff is None:
@@ -130,6 +134,8 @@ def purge_access_log(
         record_id = open_record(session, report, run_by)
         if target is not None:
             _write_anchor(session, data_dir, target, report.cutoff, record_id)
+            actor = Actor.system(organisation, "retention purge")
+            carried_training.carry(session=session, actor=actor, through=target.sequence)
             anchor = target
     _delete_through(factory, anchor.sequence, record_id, report, stop_after_batches)
     with transaction(factory) as session:
