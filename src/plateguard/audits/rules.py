@@ -90,13 +90,10 @@ class Context:
     now: dt.datetime
     records: list[AccessRecord]
 
-    def by_users(self, actions: Iterable[str], outcome: str | None = "ok") -> list[AccessRecord]:
+    def by_users(self, actions: Iterable[str], outcome: str = "ok") -> list[AccessRecord]:
         wanted = set(actions)
-        return [
-            r
-            for r in self.records
-            if r.action in wanted and r.user_id is not None and (outcome is None or r.outcome == outcome)
-        ]
+        kept = (r for r in self.records if r.action in wanted and r.user_id is not None)
+        return [r for r in kept if r.outcome == outcome]
 
 
 def load_context(*, session: Session, settings: Settings, period: Period, now: dt.datetime) -> Context:
