@@ -1,0 +1,134 @@
+"""What a list holds after an import, value by value: a file that changes one value of an entry changes it
+on the list (a refresh keeps only entries whose every value is unchanged); over-long values from a file
+are cut to their column, never refused by the database mid-import; a refused hand entry is recorded
+with the purpose and case it came with, and a list the user was not granted is refused as such."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from plateguard.access_log.guard import system_scope
+from plateguard.access_log.models import AccessRecord
+from plateguard.access_log.service import Actor
+from plateguard.accounts.roles import Role
+from plateguard.database import run_after_rollback
+from plateguard.errors import Forbidden
+from plateguard.hotlists import service as hotlist_service
+from plateguard.hotlists.models import Hotlist, HotlistCategory, HotlistEntry, HotlistSource
+from plateguard.hotlists.parsed import ParsedEntry, ParsedFile
+from tests.conftest import Trained
+from tests.hotlists.conftest import make_list
+
+ACTOR = Actor.system("Test Police Department", "test")
+EXPIRES = dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC)
+FIRST = ParsedEntry(
+    "7ABC123",
+    "CA",
+    HotlistCategory.STOLEN_VEHICLE,
+    "Stolen vehicle",
+    vehicle_description="Silver Honda Civic",
+    case_number="26-004601",
+    record_id="V123456789",
+    expires_at=EXPIRES,
+)
+
+
+def load(db: Session, hotlist: Hotlist, *entries: ParsedEntry, source: str = "svs.csv") -> None:
+    hotlist_service.replace_entries(
+        session=db, actor=ACTOR, hotlist=hotlist, parsed=ParsedFile(list(entries)), source_name=source
+    )
+
+
+def live_entries(db: Session, hotlist: Hotlist) -> list[HotlistEntry]:
+    db.expire_all()
+    with system_scope(db, "test"):
+        query = select(HotlistEntry).where(
+            HotlistEntry.hotlist_id == hotlist.id, HotlistEntry.ended_at.is_(None)
+        )
+        return list(db.scalars(query))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("plate", "7ABC-123"),  # the same plate number, written as the file now writes it
+        ("state", "NV"),
+        ("category", HotlistCategory.FELONY_VEHICLE),
+        ("vehicle_description", "Silver Honda Civic, damaged front bumper"),
+        ("reason", "Stolen vehicle (armed suspect)"),
+        ("case_number", "26-004602"),
+        ("record_id", "V987654321"),
+        ("expires_at", EXPIRES + dt.timedelta(days=30)),
+    ],
+)
+def test_a_file_that_changes_one_value_of_an_entry_changes_it_on_the_list(
+    db: Session, field: str, value: object
+) -> None:
+    svs = make_list(db, "SVS", HotlistSource.DEPARTMENT)
+    load(db, svs, FIRST)
+    load(db, svs, dataclasses.replace(FIRST, **{field: value}))
+    (entry,) = live_entries(db, svs)
+    assert getattr(entry, field) == value
+    assert entry.plate_normalized == "7ABC123"
+
+
+def test_a_file_that_makes_a_full_plate_partial_changes_it_on_the_list(db: Session) -> None:
+    svs = make_list(db, "SVS", HotlistSource.DEPARTMENT)
+    load(db, svs, dataclasses.replace(FIRST, plate="7ABC12"))
+    load(db, svs, dataclasses.replace(FIRST, plate="7ABC12", is_wildcard=True))
+    (entry,) = live_entries(db, svs)
+    assert entry.is_wildcard
+
+
+def test_over_long_values_from_a_file_are_cut_to_their_columns(db: Session) -> None:
+    svs = make_list(db, "SVS", HotlistSource.DEPARTMENT)
+    long = ParsedEntry(
+        "A" * 25,
+        "CA",
+        HotlistCategory.STOLEN_VEHICLE,
+        "R" * 600,
+        vehicle_description="D" * 250,
+        case_number="C" * 50,
+        record_id="N" * 30,
+        expires_at=EXPIRES,
+    )
+    load(db, svs, long, source="s" * 300)
+    (entry,) = live_entries(db, svs)
+    assert (entry.plate, entry.plate_normalized) == ("A" * 20, "A" * 20)
+    assert (len(entry.reason), len(entry.vehicle_description)) == (500, 200)
+    assert (entry.case_number, entry.record_id) == ("C" * 40, "N" * 20)
+    assert entry.entered_by == ("import of " + "s" * 300)[:200]
+
+
+def test_a_refused_hand_entry_is_recorded_with_its_purpose_and_case(db: Session, trained: Trained) -> None:
+    officer = trained("ofc.chen", Role.OPERATOR)
+    bolo = make_list(db, "BOLO", HotlistSource.DEPARTMENT)
+    entry = dataclasses.replace(FIRST, expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=5))
+    for purpose in ("Criminal investigation", None):
+        with pytest.raises(Forbidden):
+            hotlist_service.add_entry(
+                session=db, user=officer, hotlist=bolo, entry=dataclasses.replace(entry), purpose=purpose
+            )
+    run_after_rollback(db, sessionmaker(bind=db.connection(), join_transaction_mode="create_savepoint"))
+    query = select(AccessRecord).where(AccessRecord.action == "hotlists.entry.add")
+    refused = list(db.scalars(query.order_by(AccessRecord.id)))
+    assert [(r.outcome, r.purpose, r.case_number) for r in refused] == [
+        ("refused", "Criminal investigation", "26-004601"),
+        ("refused", "", "26-004601"),  # no purpose given: none recorded, never a made-up one
+    ]
+    assert refused[0].query["refused"] == "full-plate entries need the permission hotlists:manage"
+
+
+def test_a_hand_entry_on_a_list_not_granted_is_refused_as_not_granted(db: Session, trained: Trained) -> None:
+    admin = trained("lt.alvarez", Role.ADMINISTRATOR)
+    state = make_list(db, "CA DOJ SVS", HotlistSource.STATE)
+    entry = dataclasses.replace(FIRST, expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=5))
+    with pytest.raises(Forbidden, match="restricted; ask the ALPR Administrator for access"):
+        hotlist_service.add_entry(
+            session=db, user=admin, hotlist=state, entry=entry, purpose="Criminal investigation"
+        )
