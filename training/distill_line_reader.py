@@ -20,8 +20,13 @@ CTC loss on the rendered text. `--export` writes an ONNX with the teacher's inte
     nice -n 5 .train-venv/bin/python training/finetune_line_reader.py --cache --lines 12000 --minutes 9
     PY="nice -n 5 .train-venv/bin/python training/distill_line_reader.py"
     $PY --targets                    # teacher probabilities for every cached line, both squashes
-    $PY --minutes 35 --steps 2400    # train; reruns resume from training/checkpoints/line_student.pt
+    $PY --minutes 38 --steps 3600    # train (22 min); reruns resume from training/checkpoints/line_student.pt
     $PY --export                     # training/out/line_student.onnx + synthetic validation exact match
+    CK=training/checkpoints
+    cp $CK/line_student.pt $CK/line_student_run1.pt
+    $PY --ckpt $CK/line_student_aug.pt --start-from $CK/line_student_run1.pt \
+        --augment 0.5 --lr 5e-4 --steps 2200 --minutes 16     # second schedule, lines degraded again
+    $PY --ckpt $CK/line_student_aug.pt --export --out training/out/line_student_aug.onnx
     nice -n 5 .train-venv/bin/python bench/support/line_reader_eval.py --model SHIPPED \
         --student training/out/line_student.onnx --thresholds 0.9,0.95,0.98
 
@@ -47,7 +52,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "training"))
 
 from finetune_line_reader import make_batch, validate  # noqa: E402
-from line_cache import CACHE, SQUASH, decode, load_lines  # noqa: E402
+from line_cache import CACHE, SQUASH, _photometric, decode, load_lines  # noqa: E402
 from onnx_graph import RunClock, optimise, resume  # noqa: E402
 from schedule import warmup_cosine  # noqa: E402
 from student_model import SoftmaxStudent, StudentNet, frames  # noqa: E402
@@ -106,16 +111,21 @@ def load_data(cache_dir: Path) -> list[tuple[bytes, str, list[np.ndarray]]]:
 
 
 def batches(
-    data: list[tuple[bytes, str, list[np.ndarray]]], step: int, batch: int, pool: int = 8
+    data: list[tuple[bytes, str, list[np.ndarray]]], step: int, batch: int, augment: float, pool: int = 8
 ) -> Iterator[list[Item]]:
-    """Endless batches of similar width, half the lines squashed to 0.7 (with the teacher's targets)."""
+    """Endless batches of similar width, half the lines squashed to 0.7 (with the teacher's targets); a
+    fraction `augment` degraded once more (line_cache's brightness, contrast, blur, noise, JPEG), which
+    moves no pixel, so the teacher's frames still fit."""
     rng = random.Random(7919 * step + 3)
     while True:
         items: list[Item] = []
         for _ in range(batch * pool):
             blob, text, targets = data[rng.randrange(len(data))]
             j = rng.randrange(len(VARIANTS))
-            items.append((_squash(decode(blob), VARIANTS[j]), text, targets[j]))
+            line = decode(blob)
+            if rng.random() < augment:
+                line = _photometric(rng, line)
+            items.append((_squash(line, VARIANTS[j]), text, targets[j]))
         items.sort(key=lambda it: it[0].shape[1] / it[0].shape[0])
         groups = [items[i : i + batch] for i in range(0, len(items), batch)]
         rng.shuffle(groups)
@@ -154,7 +164,10 @@ def train(args: argparse.Namespace) -> None:
     model = StudentNet(args.width)
     print(f"student: {sum(p.numel() for p in model.parameters())} parameters", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    step, trained_s = resume(CKPT, model, opt)
+    step, trained_s = resume(args.ckpt, model, opt)
+    if step == 0 and args.start_from:  # a new schedule from another run's weights
+        model.load_state_dict(torch.load(args.start_from, weights_only=False)["model"])
+        print(f"weights from {args.start_from}", flush=True)
     data, val = load_data(args.cache_dir), load_lines(args.cache_dir / "val.npz")
     print(f"{len(data)} training lines, {len(val)} validation lines", flush=True)
 
@@ -166,14 +179,14 @@ def train(args: argparse.Namespace) -> None:
     model.train()
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     clock = RunClock(
-        ckpt=CKPT,
+        ckpt=args.ckpt,
         model=model,
         opt=opt,
         trained_s=trained_s,
         limits=(args.minutes, args.steps, args.val_minutes),
         validate=check,
     )
-    for group in batches(data, step, args.batch):
+    for group in batches(data, step, args.batch, args.augment):
         for g in opt.param_groups:
             g["lr"] = args.lr * warmup_cosine(step, args.steps, floor=0.02)
         loss = train_step(model, opt, ctc, group, args.ctc)
@@ -190,7 +203,7 @@ def export(args: argparse.Namespace) -> None:
 
     torch.set_num_threads(1)
     model = StudentNet(args.width)
-    model.load_state_dict(torch.load(CKPT, weights_only=False)["model"])
+    model.load_state_dict(torch.load(args.ckpt, weights_only=False)["model"])
     net = SoftmaxStudent(model).eval()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
@@ -259,6 +272,9 @@ def main() -> None:
     ap.add_argument("--ctc", type=float, default=0.5, help="weight of the CTC loss on the rendered text")
     ap.add_argument("--val-minutes", type=float, default=8.0)
     ap.add_argument("--out", type=Path, default=ONNX_OUT)
+    ap.add_argument("--ckpt", type=Path, default=CKPT, help="checkpoint trained / exported")
+    ap.add_argument("--start-from", type=Path, help="a fresh --ckpt starts from these weights")
+    ap.add_argument("--augment", type=float, default=0.0, help="fraction of lines degraded again")
     args = ap.parse_args()
     if args.targets:
         teacher_targets(args)
