@@ -80,11 +80,11 @@ def teacher_targets(args: argparse.Namespace) -> None:
         out = shard.with_name(shard.name.replace("train_", "teacher_"))
         if out.is_file():
             continue
-        chunks = []
+        chunks: list[np.ndarray] = []
         for blob, _ in load_lines(shard):
             line = decode(blob)
             chunks.extend(teacher.predict(_squash(line, f)).astype(np.float16) for f in VARIANTS)
-        offsets = np.cumsum([0] + [len(c) for c in chunks]).astype(np.int64)
+        offsets = np.cumsum(np.array([0] + [len(c) for c in chunks], dtype=np.int64))
         tmp = out.with_suffix(".tmp.npz")
         np.savez(tmp, probs=np.concatenate(chunks), offsets=offsets)
         tmp.replace(out)

@@ -71,7 +71,7 @@ def test_a_file_that_changes_one_value_of_an_entry_changes_it_on_the_list(
 ) -> None:
     svs = make_list(db, "SVS", HotlistSource.DEPARTMENT)
     load(db, svs, FIRST)
-    load(db, svs, dataclasses.replace(FIRST, **{field: value}))
+    load(db, svs, dataclasses.replace(FIRST, **{field: value}))  # type: ignore[arg-type]
     (entry,) = live_entries(db, svs)
     assert getattr(entry, field) == value
     assert entry.plate_normalized == "7ABC123"
