@@ -23,6 +23,7 @@ from plateguard.alerts import service as alert_service
 from plateguard.cameras import service as camera_service
 from plateguard.cameras.models import CameraKind
 from plateguard.database import make_engine, upgrade, utcnow
+from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.live import LiveMatcher
 from plateguard.hotlists.models import Hotlist, HotlistEntry, HotlistSource
 from plateguard.ingest import service as ingest_service
@@ -111,3 +112,18 @@ def test_raising_an_alert_holds_off_deleting_its_entry_but_not_editing_it(commit
         alerting.rollback()
     with committed.engine.connect() as other:
         assert not waits(other, removal)  # the lock went with the transaction
+
+
+def test_an_alert_being_raised_on_a_list_does_not_hold_off_an_import_of_it(committed: Committed) -> None:
+    # An import holds its list's row while it replaces the entries (one import at a time per list,
+    # hotlists.service.lock_for_change), in a mode that an alert's foreign key to the list does not
+    # conflict with: otherwise a busy camera would hold up the import, or a long import every alert.
+    with Session(committed.engine) as alerting:
+        alert_service.process_new_reads(session=alerting, reads=rows(committed.read), matcher=LiveMatcher())
+        with Session(committed.engine) as importing:
+            importing.connection().exec_driver_sql("SET lock_timeout = '300ms'")
+            hotlist = importing.get(Hotlist, committed.list_id)
+            assert hotlist is not None
+            hotlist_service.lock_for_change(session=importing, hotlist=hotlist)  # no wait, no timeout
+            importing.rollback()
+        alerting.rollback()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.guard import system_scope
 from plateguard.access_log.models import AccessRecord
-from plateguard.access_log.service import Actor
+from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.roles import Role
 from plateguard.database import run_after_rollback
 from plateguard.errors import Forbidden
@@ -132,3 +132,43 @@ def test_a_hand_entry_on_a_list_not_granted_is_refused_as_not_granted(db: Sessio
         hotlist_service.add_entry(
             session=db, user=admin, hotlist=state, entry=entry, purpose="Criminal investigation"
         )
+
+
+def test_an_imported_entry_ended_by_hand_is_live_again_when_the_next_file_still_holds_it(
+    db: Session, trained: Trained
+) -> None:
+    admin = trained("lt.alvarez", Role.ADMINISTRATOR)
+    svs = make_list(db, "SVS", HotlistSource.DEPARTMENT)
+    load(db, svs, FIRST)
+    (entry,) = live_entries(db, svs)
+    why = Justification("Criminal investigation", detail="recovered", case_number="26-004601")
+    hotlist_service.end_entry(session=db, user=admin, hotlist=svs, entry_id=entry.id, why=why)
+    assert live_entries(db, svs) == []
+    load(db, svs, FIRST)  # the file still lists it: the file is the list
+    assert [e.plate for e in live_entries(db, svs)] == ["7ABC123"]
+
+
+def test_an_import_enters_its_rows_at_the_lists_change_and_counts_an_empty_list_as_zero(db: Session) -> None:
+    svs, empty = (
+        make_list(db, "SVS", HotlistSource.DEPARTMENT),
+        make_list(db, "Empty", HotlistSource.DEPARTMENT),
+    )
+    load(db, svs, FIRST, dataclasses.replace(FIRST, plate="8DEF456"))
+    entries = live_entries(db, svs)
+    assert {e.entered_at for e in entries} == {svs.changed_at}
+    assert hotlist_service.entry_counts(session=db, hotlists=[svs, empty]) == {svs.id: 2, empty.id: 0}
+
+
+def test_an_import_larger_than_a_batch_adds_and_removes_every_row(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hotlist_service, "INSERT_BATCH", 2)
+    monkeypatch.setattr(hotlist_service, "DELETE_BATCH", 2)
+    svs = make_list(db, "SVS", HotlistSource.DEPARTMENT)
+    five = [dataclasses.replace(FIRST, plate=f"7ABC12{n}") for n in range(5)]
+    first = hotlist_service.replace_entries(
+        session=db, actor=ACTOR, hotlist=svs, parsed=ParsedFile(five), source_name="svs.csv"
+    )
+    assert len(first.added_ids) == 5, "every new entry is run against stored reads, not the last batch's"
+    load(db, svs, dataclasses.replace(FIRST, plate="9XYZ999"))
+    assert [e.plate for e in live_entries(db, svs)] == ["9XYZ999"]

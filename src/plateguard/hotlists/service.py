@@ -380,7 +380,7 @@ def replace_entries(
     alerts keep their copy of the entry they matched.
     """
     now = utcnow()
-    entered_by = f"import of {source_name}"[:200]
+    entered_by = f"import of {source_name}"  # cut to its column with the other values (_row_values)
     rows = [_row_values(hotlist.id, e, entered_by=entered_by) | {"entered_at": now} for e in parsed.entries]
     gone, added = _difference(session, hotlist.id, rows)
     with system_scope(session, "hotlist import"):
