@@ -172,3 +172,18 @@ def test_an_import_larger_than_a_batch_adds_and_removes_every_row(
     assert len(first.added_ids) == 5, "every new entry is run against stored reads, not the last batch's"
     load(db, svs, dataclasses.replace(FIRST, plate="9XYZ999"))
     assert [e.plate for e in live_entries(db, svs)] == ["9XYZ999"]
+
+
+def test_an_import_clears_the_lists_last_refresh_error_and_is_recorded_as_loaded(db: Session) -> None:
+    svs = make_list(db, "SVS", HotlistSource.DEPARTMENT)
+    svs.last_refresh_error = "the connection closed after 1,024 of 4,096 bytes"
+    file = ParsedFile([FIRST, dataclasses.replace(FIRST, plate="8DEF456")])
+    for line in (4, 9, 12):
+        file.skip(line, "no plate")
+    hotlist_service.replace_entries(session=db, actor=ACTOR, hotlist=svs, parsed=file, source_name="svs.csv")
+    db.expire_all()
+    assert svs.last_refresh_error is None
+    query = select(AccessRecord).where(AccessRecord.action == "hotlists.import").order_by(AccessRecord.id)
+    record = list(db.scalars(query))[-1]
+    assert record.query == {"hotlist": "SVS", "file": "svs.csv", "entries": 2, "skipped": 3}
+    assert record.result_count == 2
