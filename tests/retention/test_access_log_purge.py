@@ -234,7 +234,7 @@ def flagged_training(store: Prepared, now: dt.datetime) -> list[int]:
     ]
 
 
-def record_training(store: Prepared, trainee: str) -> int:
+def record_training(store: Prepared, trainee: str, *, days_ago: int = 2) -> int:
     """A completion recorded through plateguard by the lieutenant (its ``training.recorded`` record)."""
     with transaction(store.factory) as session:
         user = account_service.get_by_username(session=session, username=trainee)
@@ -244,7 +244,7 @@ def record_training(store: Prepared, trainee: str) -> int:
             session=session,
             user=user,
             course=training.courses(session=session)[0],
-            completed_on=agency_today() - dt.timedelta(days=2),
+            completed_on=agency_today() - dt.timedelta(days=days_ago),
             recorded_by=recorder,
             today=agency_today(),
             notes="recorded through plateguard",
@@ -302,3 +302,39 @@ def test_a_later_purge_carries_the_carried_training_on(store: Prepared) -> None:
     assert kept["through"] == second_anchor.sequence > first["through"]
     assert kept["training"] == first["training"]
     assert flagged_training(store, later) == []
+
+
+def test_a_purge_carries_only_what_it_destroys_and_an_earlier_versions_init_statement(
+    store: Prepared,
+) -> None:
+    # The first Administrator's statement at init, as an earlier version logged it: no course, no expiry.
+    with transaction(store.factory) as session:
+        lieutenant = account_service.get_by_username(session=session, username="lieutenant")
+        assert lieutenant is not None
+        statement = training.record_completion(
+            session=session,
+            user=lieutenant,
+            course=training.courses(session=session)[0],
+            completed_on=agency_today() - dt.timedelta(days=3),
+            recorded_by=lieutenant,
+            today=agency_today(),
+            notes="statement at init",
+            attested_at_init=True,
+        )
+        query = {"user": "lieutenant", "completed_on": statement.completed_on.isoformat()}
+        access_log.append(session=session, actor=ACTOR, action="training.recorded", query=query)
+    record_training(store, "custodian")
+    _, now = old_log_with_checkpoint(store)
+    record_training(store, "custodian", days_ago=1)  # after the checkpoint: its record is kept
+    run(store, now)
+    (carried,) = carried_records(store)
+    completed = [(agency_today() - dt.timedelta(days=days)).isoformat() for days in (2, 3)]
+    assert sorted(fact[:3] for fact in carried["training"]) == sorted(
+        [["custodian", training_course(store), completed[0]], ["lieutenant", None, completed[1]]]
+    )
+    assert flagged_training(store, now) == []
+
+
+def training_course(store: Prepared) -> str:
+    with transaction(store.factory) as session:
+        return training.courses(session=session)[0].name
