@@ -331,6 +331,9 @@ def test_a_purge_carries_only_what_it_destroys_and_an_earlier_versions_init_stat
     completed = [(agency_today() - dt.timedelta(days=days)).isoformat() for days in (2, 3)]
     expected = [["custodian", training_course(store), completed[0]], ["lieutenant", None, completed[1]]]
     assert sorted((fact[:3] for fact in carried["training"]), key=repr) == sorted(expected, key=repr)
+    with transaction(store.factory) as session:
+        counted = select(AccessRecord.result_count).where(AccessRecord.action == "access_log.carried")
+        assert session.scalar(counted) == 2, "the record counts what it carried"
     assert flagged_training(store, now) == []
 
 
