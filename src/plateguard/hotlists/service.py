@@ -90,7 +90,7 @@ def lock_for_change(*, session: Session, hotlist: Hotlist) -> None:
     """Hold the list's row until the transaction ends, so two imports or refreshes of one list run one
     after the other: the second sees the first's entries and notices, never a copy of its own. SQLite
     needs nothing here: its transactions take the write lock at their start (``database._sqlite_begin``).
-    FOR NO KEY UPDATE: an entry added by hand to the list meanwhile (a foreign key's KEY SHARE) waits not."""
+    FOR NO KEY UPDATE: an alert raised on the list meanwhile (its foreign key's KEY SHARE) does not wait."""
     session.execute(select(Hotlist.id).where(Hotlist.id == hotlist.id).with_for_update(key_share=True))
 
 
