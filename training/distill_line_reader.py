@@ -53,9 +53,11 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from finetune_line_reader import make_batch, validate  # noqa: E402
 from line_cache import CACHE, SQUASH, _photometric, decode, load_lines  # noqa: E402
+from line_model import Softmaxed  # noqa: E402
 from onnx_graph import RunClock, optimise, resume  # noqa: E402
 from schedule import warmup_cosine  # noqa: E402
-from student_model import SoftmaxStudent, StudentNet, frames  # noqa: E402
+from script_modes import run_mode, script_parser  # noqa: E402
+from student_model import StudentNet, frames  # noqa: E402
 
 from plateguard.recognition.formats import ALPHABET, normalize_plate  # noqa: E402
 from plateguard.recognition.line_reader import LINE_READER_MODEL, PlateLineReader  # noqa: E402
@@ -204,7 +206,7 @@ def export(args: argparse.Namespace) -> None:
     torch.set_num_threads(1)
     model = StudentNet(args.width)
     model.load_state_dict(torch.load(args.ckpt, weights_only=False)["model"])
-    net = SoftmaxStudent(model).eval()
+    net = Softmaxed(model).eval()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
         net,
@@ -259,9 +261,7 @@ def exact_match(model: Path, cache_dir: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--targets", action="store_true", help="teacher probabilities for the cached lines")
-    ap.add_argument("--export", action="store_true")
+    ap = script_parser(__doc__)
     ap.add_argument("--cache-dir", type=Path, default=CACHE)
     ap.add_argument("--teacher", type=Path, default=LINE_READER_MODEL)
     ap.add_argument("--width", type=int, default=16, help="student channel width (first layer)")
@@ -275,13 +275,11 @@ def main() -> None:
     ap.add_argument("--ckpt", type=Path, default=CKPT, help="checkpoint trained / exported")
     ap.add_argument("--start-from", type=Path, help="a fresh --ckpt starts from these weights")
     ap.add_argument("--augment", type=float, default=0.0, help="fraction of lines degraded again")
-    args = ap.parse_args()
-    if args.targets:
-        teacher_targets(args)
-    elif args.export:
-        export(args)
-    else:
-        train(args)
+    modes = {
+        "--targets": ("teacher probabilities for the cached lines", teacher_targets),
+        "--export": ("write the trained student as ONNX", export),
+    }
+    run_mode(ap, modes, train)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ from crop_lines import CropSample, crop_sample  # noqa: E402
 from line_model import _import_onnx2torch, _mark_bn_inputs, _promote_initializers, freeze_bn  # noqa: E402
 from onnx_graph import RunClock, constant_names, constants_to_initializers, optimise, resume  # noqa: E402
 from schedule import warmup_cosine  # noqa: E402
+from script_modes import run_mode, script_parser  # noqa: E402
 
 from plateguard.recognition.geometry import TextBox  # noqa: E402
 from plateguard.recognition.ppocr import db_boxes  # noqa: E402
@@ -275,9 +276,7 @@ def export(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--check", action="store_true")
-    ap.add_argument("--export", action="store_true")
+    ap = script_parser(__doc__)
     ap.add_argument("--out", type=Path, default=ONNX_OUT)
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--steps", type=int, default=1200)
@@ -288,13 +287,11 @@ def main() -> None:
     ap.add_argument(
         "--keep-stock", type=float, default=0.0, help="weight of the stock detector's map (0: off)"
     )
-    args = ap.parse_args()
-    if args.check:
-        check(args)
-    elif args.export:
-        export(args)
-    else:
-        train(args)
+    modes = {
+        "--check": ("converted model vs stock ONNX", check),
+        "--export": ("write the trained weights into the stock graph", export),
+    }
+    run_mode(ap, modes, train)
 
 
 if __name__ == "__main__":

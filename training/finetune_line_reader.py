@@ -55,6 +55,7 @@ from line_model import LineReaderNet, Softmaxed, Stock, build_model, freeze_bn, 
 from model import greedy  # noqa: E402
 from onnx_graph import RunClock, constant_names, optimise, resume  # noqa: E402
 from schedule import warmup_cosine  # noqa: E402
+from script_modes import run_mode, script_parser  # noqa: E402
 
 from plateguard.recognition.formats import ALPHABET, normalize_plate  # noqa: E402
 from plateguard.recognition.line_reader import line_input, line_width  # noqa: E402
@@ -266,10 +267,7 @@ def _export_diff(model: LineReaderNet, path: Path) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cache", action="store_true", help="render and cache the line images")
-    ap.add_argument("--check", action="store_true", help="converted model vs stock ONNX on 50 lines")
-    ap.add_argument("--export", action="store_true")
+    ap = script_parser(__doc__)
     ap.add_argument("--cache-dir", type=Path, default=CACHE)
     ap.add_argument("--lines", type=int, default=15_000, help="--cache: training lines wanted")
     ap.add_argument("--minutes", type=float, default=40.0, help="time bound of this run")
@@ -279,15 +277,12 @@ def main() -> None:
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--val-minutes", type=float, default=6.0)
     ap.add_argument("--out", type=Path, default=ONNX_OUT)
-    args = ap.parse_args()
-    if args.cache:
-        build_cache(args)
-    elif args.check:
-        check(args)
-    elif args.export:
-        export(args)
-    else:
-        train(args)
+    modes = {
+        "--cache": ("render and cache the line images", build_cache),
+        "--check": ("converted model vs stock ONNX on 50 lines", check),
+        "--export": ("write the trained weights into the stock graph", export),
+    }
+    run_mode(ap, modes, train)
 
 
 if __name__ == "__main__":

@@ -127,7 +127,7 @@ class LineReaderNet(nn.Module):
 class Softmaxed(nn.Module):
     """The exported function: per-frame probabilities."""
 
-    def __init__(self, net: LineReaderNet) -> None:
+    def __init__(self, net: nn.Module) -> None:
         super().__init__()
         self.net = net
 

@@ -57,14 +57,3 @@ class StudentNet(nn.Module):
         seq = self.features(x).amax(dim=2)  # (N, C, T)
         seq = seq + self.context(seq)
         return self.classifier(seq).permute(0, 2, 1)
-
-
-class SoftmaxStudent(nn.Module):
-    """The exported function: per-frame probabilities."""
-
-    def __init__(self, net: StudentNet) -> None:
-        super().__init__()
-        self.net = net
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).softmax(-1)

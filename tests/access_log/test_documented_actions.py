@@ -19,12 +19,36 @@ FILE_TYPES = {"html", "csv", "json", "jsonl", "pdf", "id"}  # templates, files, 
 NOT_ACTIONS = {"region.code", "region.score"}  # paths into a camera vendor's payload (ingest/vendors.py)
 
 
+def module_strings(tree: ast.Module) -> dict[str, str]:
+    """Names bound to a string at a module's top level (``CARRIED = "..."``, or unpacked from a tuple)."""
+    names: dict[str, str] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                pairs = list(zip(target.elts, node.value.elts, strict=True))
+            else:
+                pairs = [(target, node.value)]
+            for name, value in pairs:
+                if (
+                    isinstance(name, ast.Name)
+                    and isinstance(value, ast.Constant)
+                    and isinstance(value.value, str)
+                ):
+                    names[name.id] = value.value
+    return names
+
+
 def written_actions() -> dict[str, str]:
-    """Each string literal in an ``action=`` argument anywhere in the package, with the file it is in."""
+    """Each string in an ``action=`` argument anywhere in the package, written there or as a module's
+    named constant, with the file it is in."""
     found: dict[str, str] = {}
     package = REPO / "src" / "plateguard"
     for path in sorted(package.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = module_strings(tree)
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             for keyword in node.keywords:
@@ -34,6 +58,10 @@ def written_actions() -> dict[str, str]:
                     c.value
                     for c in ast.walk(keyword.value)
                     if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                ] + [
+                    constants[c.id]
+                    for c in ast.walk(keyword.value)
+                    if isinstance(c, ast.Name) and c.id in constants
                 ]
                 relative = path.relative_to(package).as_posix()
                 assert literals or relative in PASSED_THROUGH, (
@@ -63,6 +91,13 @@ def test_every_action_written_is_in_the_auditors_list() -> None:
     actions = written_actions()
     modules = {path.stem for path in (REPO / "src" / "plateguard").rglob("*.py")}
     actions |= action_like_literals({action.partition(".")[0] for action in actions} | modules)
-    assert {"login.failure", "account.unlock", "dead_letters.replayed", "reads.search"} <= set(actions)
+    expected = {
+        "login.failure",
+        "account.unlock",
+        "dead_letters.replayed",
+        "reads.search",
+        "access_log.carried",
+    }
+    assert expected <= set(actions)
     missing = {action: path for action, path in actions.items() if f"`{action}`" not in documented}
     assert missing == {}

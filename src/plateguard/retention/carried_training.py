@@ -67,7 +67,7 @@ def carry(*, session: Session, actor: Actor, through: int) -> int:
         access_log.append(
             session=session,
             actor=actor,
-            action="access_log.carried",
+            action=CARRIED,
             query={"through": through, "training": [list(fact) for fact in carried]},
             result_count=len(carried),
         )
