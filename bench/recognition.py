@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
+from support.intervals import expected_range, wilson  # noqa: E402
 from support.taxonomy import classify, report  # noqa: E402
 
 from plateguard.recognition.formats import normalize_plate  # noqa: E402
@@ -83,6 +84,8 @@ class Tally:
 
 
 PARTS = ("tuning", "validation")
+HELD_OUT = {"scenes": 111, "crops": 376}
+"""Sizes of the held-out half the project does not have (from the report that measured it)."""
 
 
 def part_of(name: str) -> str:
@@ -216,6 +219,23 @@ TARGETS = {
 }
 
 
+def interval_lines(t: Tally) -> list[str]:
+    """The validation rates with their 95 % interval and the range expected on the held-out half."""
+    rows = [
+        ("scenes_top1", t.top1, t.scenes, HELD_OUT["scenes"]),
+        ("crops_top1", t.crop_top1, t.crops, HELD_OUT["crops"]),
+        ("state_acc", t.state_ok, t.crops, HELD_OUT["crops"]),
+    ]
+    lines = [
+        "validation rates, their 95 % interval (Wilson), and the 95 % range expected on the held-out half"
+    ]
+    for name, right, n, other in rows:
+        (low, high), (e_low, e_high) = wilson(right, n), expected_range(right, n, other)
+        rate, held_out = f"rate {low:.3f}-{high:.3f}", f"held-out ({other}) {e_low:.3f}-{e_high:.3f}"
+        lines.append(f"  {name:<12} {right:>3}/{n:<3} {rate}  {held_out}")
+    return lines
+
+
 def print_table(results: dict[str, dict[str, float]]) -> None:
     columns = list(results)
     print(f"{'metric':<18} " + " ".join(f"{c:>20}" for c in columns) + "  target")
@@ -271,6 +291,8 @@ def main() -> None:
             print("\n".join(tally.misses))
         taxonomy.extend(report(f"{part} scenes", tally.scene_kinds, tally.scene_pairs, tally.scenes))
         taxonomy.extend(report(f"{part} crops", tally.crop_kinds, tally.crop_pairs, tally.crops))
+        if part == "validation":
+            taxonomy.extend(interval_lines(tally))
     print("\n".join(taxonomy))
     print_table(results)
     synthetic = synthetic_crops_top1(pipeline.read_crop, args.synthetic)
