@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import importlib.util
 import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -48,6 +50,16 @@ TEST_ACTOR = Actor.system("Test Police Department", "test set-up")
 AGENCY_ZONE = ZoneInfo(AgencySettings().timezone)
 """The test agency's zone (the configuration's default). Its date is a day behind UTC's each afternoon,
 so the machine's date is not it."""
+
+
+def load_bench(relative: str) -> ModuleType:
+    """A module of bench/ (not a package on the path), loaded from its file: "support/taxonomy.py"."""
+    path = Path(__file__).resolve().parents[1] / "bench" / relative
+    spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def agency_today() -> dt.date:

@@ -3,22 +3,16 @@ how far the held-out figures may fall from them by chance alone."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-INTERVALS = Path(__file__).resolve().parents[2] / "bench" / "support" / "intervals.py"
+from tests.conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def intervals() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_intervals", INTERVALS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("support/intervals.py")
 
 
 @pytest.mark.parametrize(

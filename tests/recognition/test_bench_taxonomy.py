@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-TAXONOMY = Path(__file__).resolve().parents[2] / "bench" / "support" / "taxonomy.py"
+from tests.conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def taxonomy() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_taxonomy", TAXONOMY)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("support/taxonomy.py")
 
 
 @pytest.mark.parametrize(
