@@ -51,6 +51,34 @@ def test_a_prohibited_purpose_is_refused_naming_the_rule_and_the_refusal_is_reco
     assert refused.purpose_detail == detail
 
 
+@pytest.mark.parametrize(
+    ("detail", "named"),
+    [
+        ("\u0456mmigration hold", "immigration enforcement"),  # a Cyrillic i
+        ("d\u0435portation case", "immigration enforcement"),  # a Cyrillic e
+        ("imm\u00adigration", "immigration enforcement"),  # a soft hyphen, invisible on the page
+        ("imm\u200bigration", "immigration enforcement"),  # a zero-width space
+        ("IMMIGRATI\u00d3N status", "immigration enforcement"),  # an accent on a listed term
+        ("\uff41\uff42\uff4f\uff52\uff54\uff49\uff4f\uff4e clinic", "reproductive health care"),  # full width
+        ("p\u0435rs\u03bfnal matter", "personal use"),  # Cyrillic e, Greek o
+    ],
+)
+def test_a_prohibited_term_disguised_with_look_alike_or_invisible_characters_is_refused(
+    client: TestClient, db: Session, investigator: User, scene: Scene, detail: str, named: str
+) -> None:
+    csrf = sign_in(client, investigator.username)
+    response = client.post(
+        "/api/reads/search",
+        json={"query": {"plate": "7ABC123"}, "purpose": "Criminal investigation", "detail": detail} | CASE,
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 403, response.text
+    assert named in response.json()["error"]["message"]
+    assert "7ABC123" not in response.text
+    [refused] = refusals(db)
+    assert refused.purpose_detail == detail  # kept as typed, for the Auditor
+
+
 def test_ordinary_words_near_a_term_are_not_refused(
     client: TestClient, db: Session, investigator: User, scene: Scene
 ) -> None:
