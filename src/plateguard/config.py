@@ -181,7 +181,9 @@ class ProhibitedPurpose(Section):
     name: str = Field(min_length=3, max_length=100, description="The prohibited purpose, as refused.")
     rule: str = Field(min_length=3, max_length=300, description="The law or policy that prohibits it.")
     terms: tuple[str, ...] = Field(
-        (), description="Words and phrases that name it in free text (case and spacing ignored)."
+        (),
+        description="Words and phrases that name it in free text (case, spacing, accents and look-alike"
+        " letters ignored).",
     )
 
 

@@ -28,6 +28,7 @@ from plateguard.sharing.recipients import check_alert_recipients
 from plateguard.web import console, public
 from plateguard.web.dependencies import authorize
 from plateguard.web.errors import install_error_handlers
+from plateguard.web.forms import refuse_nul
 from plateguard.web.hardening import BodyLimit, apply_headers, body_limits, security_headers
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         lifespan=_background_work,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -10,18 +10,22 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateguard.access_log.guard import system_scope
+from plateguard.access_log.models import AccessRecord
+from plateguard.accounts import administration, training
+from plateguard.accounts import service as account_service
+from plateguard.accounts.models import AccountStatus, LoginSession, User
 from plateguard.accounts.roles import Role
 from plateguard.alerts import live
 from plateguard.alerts import service as alert_service
 from plateguard.alerts.models import Alert
-from plateguard.database import utcnow
+from plateguard.database import transaction, utcnow
 from plateguard.hotlists.models import HotlistSource
 from tests.alerts.test_alert_promises import raise_live
-from tests.conftest import Trained, sign_in
+from tests.conftest import MakeUser, Trained, sign_in
 from tests.hotlists.conftest import StoreRead, make_list, stolen
 
 MINUTE_AGO = dt.timedelta(seconds=60)
@@ -120,3 +124,57 @@ def test_more_new_alerts_than_one_look_fetches_all_reach_the_tab(
     monkeypatch.setattr(client.app.state, "settings", settings.model_copy(update={"alerts": longer}))  # type: ignore[attr-defined]
     stream = client.get("/alerts/stream")
     assert sorted(e["plate"] for e in events(stream.text)) == sorted(many)
+
+
+def _take_away(change: str, session: Session, officer_id: int, admin_id: int) -> None:
+    officer, admin = session.get(User, officer_id), session.get(User, admin_id)
+    assert officer is not None and admin is not None
+    if change == "account disabled":
+        reason = "left the department"
+        administration.set_status(
+            session=session, actor=admin, user=officer, status=AccountStatus.DISABLED, reason=reason
+        )
+    elif change == "signed out on another tab":
+        (login,) = session.scalars(select(LoginSession).where(LoginSession.user_id == officer_id))
+        account_service.end_session(session=session, login=login, reason="signed out")
+    elif change == "role removed":
+        administration.set_roles(session=session, actor=admin, user=officer, roles={Role.TRAINING_MANAGER})
+    else:  # a newly required course: the officer's training is no longer complete
+        training.create_course(session=session, name="ALPR refresher 2027", validity_months=24)
+
+
+@pytest.mark.parametrize(
+    "change", ["account disabled", "signed out on another tab", "role removed", "training lapsed"]
+)
+def test_an_open_stream_pushes_no_alert_once_the_user_may_no_longer_see_alerts(
+    client: TestClient,
+    db: Session,
+    trained: Trained,
+    make_user: MakeUser,
+    store_read: StoreRead,
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    make_list(db, "Department BOLO", HotlistSource.DEPARTMENT, stolen("7ABC123"))
+    raise_live(db, store_read, "7ABC123")
+    officer_id, admin_id = trained("officer", Role.OPERATOR).id, make_user("lt.admin", Role.ADMINISTRATOR).id
+    sign_in(client, "officer")
+    with system_scope(db, "test"):  # raised just now, while the officer's tab is open
+        db.execute(update(Alert).values(created_at=utcnow()))
+    db.commit()
+    shared, ticks = live.AlertSignal.current, list[int]()
+
+    def tick(self: live.AlertSignal, factory: sessionmaker[Session]) -> alert_service.Signature:
+        if not ticks:  # the stream is open and past the gate: the change is made now, committed
+            with transaction(factory) as session:
+                _take_away(change, session, officer_id, admin_id)
+        ticks.append(1)
+        return shared(self, factory)
+
+    monkeypatch.setattr(live.AlertSignal, "current", tick)
+    stream = client.get("/alerts/stream")
+    assert stream.status_code == 200 and ticks
+    assert "7ABC123" not in stream.text and events(stream.text) == []
+    db.expire_all()
+    pushes = db.scalars(select(AccessRecord).where(AccessRecord.action == "alerts.push"))
+    assert [record.username for record in pushes] == []

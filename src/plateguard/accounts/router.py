@@ -238,6 +238,7 @@ def change_password(
         user=login.user,
         current=form.current_password,
         new=form.new_password,
+        address=request.client.host if request.client else "unknown",
     )
     return _back("/account", request, "Your password was changed.")
 

@@ -94,11 +94,13 @@ def suspend_if_unused(session: Session, user: User, days: int, now: dt.datetime)
 
 
 def change_password(
-    *, session: Session, security: SecuritySettings, user: User, current: str, new: str
+    *, session: Session, security: SecuritySettings, user: User, current: str, new: str, address: str
 ) -> None:
-    """A user's own change: the current password proves it is them; the new one must differ from it."""
-    if not verify_password(user.password_hash, current):
-        raise InvalidInput("the current password is wrong", field="current_password")
+    """A user's own change: the current password proves it is them (checked as at sign-in, from
+    ``address``); the new one must differ from it."""
+    signin.check_current_password(
+        session=session, security=security, user=user, password=current, address=address
+    )
     if verify_password(user.password_hash, new):
         raise InvalidInput("choose a password you have not used here before", field="new_password")
     _check_new_password(security, user, new)

@@ -29,8 +29,8 @@ from plateguard.accounts import totp
 from plateguard.accounts.models import AccountStatus, LoginSession, SignInFailure, User
 from plateguard.accounts.passwords import burn_verification_time, verify_password
 from plateguard.config import SecuritySettings
-from plateguard.database import read_only, transaction, utcnow
-from plateguard.errors import NotAuthenticated, TooManyAttempts
+from plateguard.database import after_rollback, read_only, transaction, utcnow
+from plateguard.errors import InvalidInput, NotAuthenticated, TooManyAttempts
 
 REFUSED = "wrong username, password or authenticator code, or the account cannot sign in now"
 MEMORY = dt.timedelta(days=1)  # failures older than this no longer count towards the back-off
@@ -76,17 +76,50 @@ def sign_in(
         wait = throttle_seconds(session=side, security=security, username=name, address=address, now=now)
         candidate = _candidate(side, name) if not wait else None
     if wait:
-        minutes = max(1, math.ceil(wait / 60))
-        raise TooManyAttempts(
-            f"Too many failed sign-ins; try again in {minutes} minute(s)",
-            retry_at=now + dt.timedelta(seconds=wait),
-        )
+        raise paused(wait, now)
     verdict = _check_secret(candidate, password, totp_code, now)  # outside any transaction
     with transaction(factory) as session:
         outcome = _record(session, security, candidate, verdict, name, address, now)
     if outcome is None:
         raise NotAuthenticated(REFUSED)
     return outcome
+
+
+def paused(wait: float, now: dt.datetime, *, field: str | None = None) -> TooManyAttempts:
+    minutes = max(1, math.ceil(wait / 60))
+    return TooManyAttempts(
+        f"Too many failed sign-ins; try again in {minutes} minute(s)",
+        retry_at=now + dt.timedelta(seconds=wait),
+        field=field,
+    )
+
+
+def check_current_password(
+    *,
+    session: Session,
+    security: SecuritySettings,
+    user: User,
+    password: str,
+    address: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """A signed-in user's password typed again (to change it), throttled and counted as at the sign-in
+    form: otherwise anyone at an unlocked workstation could guess it here without limit. A wrong one is a
+    failed sign-in of that username from that address, recorded once the caller's work is rolled back."""
+    now = now or utcnow()
+    username, user_id, address = user.username, user.id, _printable(address or "unknown")[:64]
+    wait = throttle_seconds(session=session, security=security, username=username, address=address, now=now)
+    if wait:
+        raise paused(wait, now, field="current_password")
+    if verify_password(user.password_hash, password):
+        return
+
+    def write(side: Session) -> None:
+        reason = "wrong current password when changing it"
+        _fail(side, security, side.get(User, user_id), username, address, reason, now)
+
+    after_rollback(session, write)
+    raise InvalidInput("the current password is wrong", field="current_password")
 
 
 def _printable(text: str) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor, Justification
-from plateguard.accounts.models import User
+from plateguard.accounts.roles import Permission
 from plateguard.alerts import delivery
 from plateguard.alerts import service as alert_service
 from plateguard.alerts.live import POLL_SECONDS, AlertSignal
@@ -30,7 +30,7 @@ from plateguard.errors import InvalidInput
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
 from plateguard.reads.images import image_path
-from plateguard.web.dependencies import CurrentLogin, DbSession
+from plateguard.web.dependencies import CurrentLogin, DbSession, still_allowed
 from plateguard.web.feedback import refused_here, wants_page
 from plateguard.web.local_input import local_input
 from plateguard.web.templating import render
@@ -103,14 +103,17 @@ def _labels() -> dict[str, str]:
 async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingResponse:
     """Server-sent events: every new alert on a list the user may see, within a second."""
     factory, settings = request.app.state.session_factory, request.app.state.settings
-    user_id, purposes = login.user_id, settings.access.purposes
+    login_id, purposes = login.id, settings.access.purposes
     signal: AlertSignal = request.app.state.alert_signal
 
-    def poll(since: dt.datetime, sent: dict[uuid.UUID, dt.datetime]) -> list[dict[str, object]]:
+    def poll(since: dt.datetime, sent: dict[uuid.UUID, dt.datetime]) -> list[dict[str, object]] | None:
+        """New alerts for this tab, or None (the stream ends) once the gate would no longer let it in."""
         with transaction(factory) as session:
-            user = session.get(User, user_id)
+            user = still_allowed(
+                session=session, login_id=login_id, permission=Permission.ALERTS_VIEW, settings=settings
+            )
             if user is None:
-                return []
+                return None
             fresh = alert_service.recent_for_push(session=session, user=user, since=since, sent=sent.keys())
             if not fresh:
                 return []
@@ -140,11 +143,14 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
         while not await request.is_disconnected() and time.monotonic() < closes_at:
             since = max(floor, newest - dt.timedelta(seconds=5))
             sent = {key: at for key, at in sent.items() if at > since}
-            payloads = []
+            payloads: list[dict[str, object]] = []
             try:
                 signature = await run_in_threadpool(signal.current, factory)
                 if signature != asked:
-                    payloads = await run_in_threadpool(poll, since, sent)
+                    fresh = await run_in_threadpool(poll, since, sent)
+                    if fresh is None:  # signed out, closed, role or training gone: nothing more
+                        return
+                    payloads = fresh
                     # a full page may have left newer alerts behind: look again next tick
                     asked = signature if len(payloads) < alert_service.PUSH_PAGE else None
             except OperationalError:  # SQLite busy with a concurrent writer: try again next tick

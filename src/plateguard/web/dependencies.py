@@ -16,7 +16,7 @@ from plateguard.access_log import service as access_log
 from plateguard.access_log.service import Actor
 from plateguard.accounts import administration, training
 from plateguard.accounts import service as account_service
-from plateguard.accounts.models import LoginSession, User
+from plateguard.accounts.models import AccountStatus, LoginSession, User
 from plateguard.accounts.passwords import token_hash
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
 from plateguard.cameras import service as camera_service
@@ -137,6 +137,28 @@ def _check_permission(request: Request, db: Session, permission: Permission) -> 
         )
         _record_denial(request, db, facts.user_id, permission, message)
         raise TrainingRequired(message)
+
+
+def still_allowed(
+    *, session: Session, login_id: int, permission: Permission, settings: Settings
+) -> User | None:
+    """For a response that outlives its request (the live alert stream): the user while the gate would
+    still let this login through to ``permission``; None once the session has ended, the account was
+    closed or its password reset, the permission left its roles, or training lapsed."""
+    login = session.get(LoginSession, login_id)
+    if login is None or login.ended_at is not None:
+        return None
+    user = login.user
+    if user.status != AccountStatus.ACTIVE or user.must_change_password:
+        return None
+    if permission not in permissions_for(user.roles) or administration.needs_totp_enrolment(
+        session=session, user=user
+    ):
+        return None
+    today = settings.agency.today()
+    if permission in TRAINING_GATED and training.training_gaps(session=session, user=user, today=today):
+        return None
+    return user
 
 
 def _record_denial(request: Request, db: Session, user_id: int, permission: Permission, message: str) -> None:

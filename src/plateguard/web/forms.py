@@ -14,9 +14,26 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from plateguard.errors import invalid_input_from
+from plateguard.errors import InvalidInput, invalid_input_from
+from plateguard.web.access_rules import Gate, rule_for
 
 M = TypeVar("M", bound=BaseModel)
+
+
+async def refuse_nul(request: Request) -> None:
+    """No query string or plain form holding the NUL character reaches a route (422 naming the field):
+    PostgreSQL stores no NUL in text (a 500 there) and SQLite would keep it silently. The form is the one
+    Starlette caches for the route; the device doors read their bodies raw and check them themselves."""
+    fields = list(request.query_params.multi_items())
+    route = getattr(request.scope.get("route"), "path", "")
+    form_body = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    if form_body and rule_for(request.method, route) is not Gate.DEVICE_TOKEN:
+        form = await request.form()
+        fields += [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+    for name, value in fields:
+        if "\x00" in name or "\x00" in value:
+            field = name.replace("\x00", "") or "query"
+            raise InvalidInput(f"{field} holds a NUL character (0x00), which no text may hold", field=field)
 
 
 async def read_form(request: Request) -> FormData:
