@@ -285,6 +285,22 @@ def accounts_unlock(
     typer.echo(run_unlock(settings_from(config, data_dir), username=username, reason=reason))
 
 
+@accounts_app.command("reset-two-factor")
+@friendly_errors
+def accounts_reset_two_factor(
+    username: Annotated[str, typer.Argument(help="Account whose authenticator was lost.")],
+    reason: Annotated[
+        str, typer.Option(help="Why, for the access log.")
+    ] = "authenticator lost, reset at the console",
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Turn off an account's two-factor sign-in (a lost phone) and sign it out; written to the access log."""
+    from plateguard.accounts.cli import run_reset_two_factor
+
+    typer.echo(run_reset_two_factor(settings_from(config, data_dir), username=username, reason=reason))
+
+
 hotlist_app = typer.Typer(
     help="Hotlist commands: import a hot file, refresh configured lists.", no_args_is_help=True
 )

@@ -43,6 +43,7 @@ WRITES_ITS_RECORD = {
     "cameras token": "cameras.token_issued",
     "cameras revoke": "cameras.token_revoked",
     "accounts unlock": "account.unlock",
+    "accounts reset-two-factor": "account.totp_reset",
     "accounts suspend-inactive": "account.status",
     "places import": "places.imported",
     "hotlist import": "hotlists.import",
@@ -176,6 +177,10 @@ def walk(console: Console, tmp_path: Path) -> Iterator[tuple[str, Step]]:
     yield "cameras token", lambda: issued.append(console.run("cameras", "token", "garage_cam"))
     yield "cameras revoke", lambda: console.run("cameras", "revoke", _token_id(issued[0]))
     yield "accounts unlock", lambda: console.run("accounts", "unlock", "officer", "--reason", "walk")
+    yield (
+        "accounts reset-two-factor",
+        lambda: console.run("accounts", "reset-two-factor", "officer", "--reason", "walk"),
+    )
     yield "accounts suspend-inactive", lambda: console.run("accounts", "suspend-inactive")
     places = tmp_path / "places.csv"
     places.write_text("address,latitude,longitude\n1 Walk St,37.79,-121.21\n")
@@ -252,8 +257,8 @@ def _token_id(output: str) -> str:
 
 
 def _set_up(console: Console, tmp_path: Path) -> None:
-    """What the walk's commands act on: a long-unused account, a list refreshed from a file, a second
-    dead letter, and an alert due to be sent to the walk's webhook."""
+    """What the walk's commands act on: a long-unused account, an account with two-factor sign-in, a list
+    refreshed from a file, a second dead letter, and an alert due to be sent to the walk's webhook."""
     refresh_file = tmp_path / "refresh.csv"
     refresh_file.write_text("plate,state,reason\n7WALK02,CA,walk\n")
     # the demo's regional list was refused a cut-short file; its source is whole again, so it loads
@@ -263,6 +268,8 @@ def _set_up(console: Console, tmp_path: Path) -> None:
     with transaction(factory) as session:
         unused = session.scalars(select(User).where(User.username == "auditor")).one()
         unused.last_login_at = utcnow() - dt.timedelta(days=400)
+        officer = session.scalars(select(User).where(User.username == "officer")).one()
+        officer.totp_secret = "JBSWY3DPEHPK3PXP"  # an authenticator the walk's reset turns off
         hotlist_service.create(
             session=session,
             actor=TEST_ACTOR,

@@ -41,6 +41,7 @@ def test_enrol_two_factor_then_sign_in_with_a_code(page: Page, live_server: Live
     # a code is accepted once, enrolment included. The server accepts it only until the step after this
     # one begins, so it is taken with at least 15 s of the step left, for a slow browser under load.
     earlier = pyotp.TOTP(secret).at(_start_of_a_fresh_step(margin_seconds=15) - dt.timedelta(seconds=30))
+    page.get_by_label("Your password").fill(password)
     page.get_by_label("Code from the app").fill(earlier)
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     page.get_by_role("heading", name="My training").wait_for()

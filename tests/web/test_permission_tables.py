@@ -114,6 +114,7 @@ MORE_ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/releases/{request_id}/fulfil"): RECORDS_CUSTODY,
     ("GET", "/admin/users/{user_id}"): frozenset({ADMIN}),
     ("POST", "/admin/users/{user_id}/unlock"): frozenset({ADMIN}),
+    ("POST", "/admin/users/{user_id}/two-factor/reset"): frozenset({ADMIN}),
     ("POST", "/admin/users/{user_id}/password"): frozenset({ADMIN}),
     ("GET", "/account"): EVERYONE,
     ("POST", "/account/password"): EVERYONE,

@@ -20,7 +20,7 @@ from plateguard.accounts.models import AccountStatus, Agency, JobTitle, RoleSett
 from plateguard.accounts.roles import Role
 from plateguard.config import SecuritySettings
 from plateguard.database import utcnow
-from plateguard.errors import Conflict, InvalidInput, NotFound
+from plateguard.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 TOTP_ISSUER = "plateguard"
 
@@ -165,6 +165,25 @@ def enrol_totp(*, session: Session, user: User, secret: str, code: str) -> None:
         )
     user.totp_secret, user.totp_last_step = secret, step  # the enrolment code cannot sign in again
     access_log.append(session=session, actor=Actor.of(user), action="account.totp_enrolled")
+    session.flush()
+
+
+def reset_totp(*, session: Session, actor: Actor, user: User, reason: str) -> None:
+    """Turn two-factor sign-in off for a user who lost their authenticator (identity checked in person):
+    their open sessions end, and at the next sign-in a role that requires it sends them to set it up again.
+    An Administrator cannot reset their own: another one, or the server's console, must."""
+    if user.totp_secret is None:
+        raise Conflict(f"two-factor sign-in is not on for {user.username}")
+    if actor.user_id == user.id:
+        raise Forbidden("another Administrator must reset your own two-factor sign-in")
+    user.totp_secret, user.totp_last_step = None, None
+    account_service.end_open_sessions(session=session, user=user, reason="two-factor sign-in reset")
+    access_log.append(
+        session=session,
+        actor=actor,
+        action="account.totp_reset",
+        query={"user": user.username, "reason": reason},
+    )
     session.flush()
 
 

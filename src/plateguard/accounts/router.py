@@ -150,6 +150,20 @@ def unlock_user(
     return _back("/admin/users", request, f"Sign-in lock lifted for {user.username}.")
 
 
+@router.post("/admin/users/{user_id}/two-factor/reset")
+def reset_two_factor(
+    request: Request,
+    db: DbSession,
+    login: CurrentLogin,
+    form: Annotated[Unlock, Depends(form_model(Unlock))],
+    user: UserById,
+) -> Response:
+    """Another Administrator turns off a user's two-factor sign-in (a lost phone), written to the log."""
+    admin.reset_totp(session=db, actor=Actor.of(login.user), user=user, reason=form.reason)
+    message = f"Two-factor sign-in turned off for {user.username}: they were signed out everywhere."
+    return _back(f"/admin/users/{user.id}", request, message)
+
+
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse)
 def user_page(request: Request, user_id: int, db: DbSession, login: CurrentLogin) -> Response:
     """One account: its roles (changed here) and a password reset."""
@@ -245,7 +259,16 @@ def change_password(
 
 @router.post("/account/two-factor", response_class=HTMLResponse)
 def enrol_two_factor(request: Request, db: DbSession, login: CurrentLogin, form: RequestForm) -> Response:
+    """Two-factor sign-in turned on, with the password typed again: someone at an unlocked workstation
+    cannot tie the account to their own authenticator (a wrong password counts as a failed sign-in)."""
     secret, code = str(form.get("secret", "")), str(form.get("code", ""))
+    signin.check_current_password(
+        session=db,
+        security=request.app.state.settings.security,
+        user=login.user,
+        password=str(form.get("current_password", "")),
+        address=request.client.host if request.client else "unknown",
+    )
     try:
         admin.enrol_totp(session=db, user=login.user, secret=secret, code=code)
     except InvalidInput as exc:

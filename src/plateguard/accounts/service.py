@@ -133,10 +133,7 @@ def reset_password(
     user.password_hash = hash_password(new)
     user.must_change_password = True
     cleared = signin.forget_failures(session=session, username=user.username)
-    for login in session.scalars(
-        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
-    ):
-        end_session(session=session, login=login, reason="password reset")
+    end_open_sessions(session=session, user=user, reason="password reset")
     access_log.append(
         session=session,
         actor=Actor.of(actor),
@@ -144,6 +141,14 @@ def reset_password(
         query={"user": user.username, "reason": reason, "failures_cleared": cleared},
     )
     session.flush()
+
+
+def end_open_sessions(*, session: Session, user: User, reason: str) -> None:
+    """Sign the user out everywhere: every session still open ends now."""
+    for login in session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    ):
+        end_session(session=session, login=login, reason=reason)
 
 
 def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:

@@ -46,6 +46,7 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/status"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/users/{user_id}/roles"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/users/{user_id}/unlock"): Permission.ACCOUNTS_MANAGE,
+    ("POST", "/admin/users/{user_id}/two-factor/reset"): Permission.ACCOUNTS_MANAGE,
     ("GET", "/admin/users/{user_id}"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/users/{user_id}/password"): Permission.ACCOUNTS_MANAGE,
     ("POST", "/admin/users/{user_id}/shift"): Permission.ACCOUNTS_MANAGE,
