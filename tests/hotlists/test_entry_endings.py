@@ -148,6 +148,8 @@ def test_an_entry_is_ended_only_through_its_own_list_and_a_state_list_never_by_h
         end(db, admin, state, state_entry)  # granted: may see the list, never change it by hand
     with pytest.raises(Forbidden, match="restricted; ask the ALPR Administrator"):
         end(db, detective, state, state_entry)  # not granted the list: told so, not how it is changed
+    with pytest.raises(Forbidden, match="restricted; ask the ALPR Administrator"):  # the same for an id
+        hotlist_service.end_entry(session=db, user=detective, hotlist=state, entry_id=987654, why=RECOVERED)
     with pytest.raises(NotFound):
         hotlist_service.end_entry(session=db, user=admin, hotlist=bolo, entry_id=987654, why=RECOVERED)
     assert stored(db, state_entry.id).ended_at is None

@@ -267,10 +267,10 @@ def end_entry(
         query={"hotlist": hotlist.name, "entry_id": entry_id},
         justification=why,
     ) as result:
+        require_visible(session=session, user=user, hotlist=hotlist)  # first: no hint which ids exist
         row = session.get(HotlistEntry, entry_id)
         if row is None or row.hotlist_id != hotlist.id:
             raise NotFound(f"the list {hotlist.name!r} has no entry {entry_id}")
-        require_visible(session=session, user=user, hotlist=hotlist)
         result.query |= {
             "plate": row.plate_normalized,
             "state": row.state,
