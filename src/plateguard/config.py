@@ -118,12 +118,15 @@ class AgencySettings(Section):
         return value
 
 
+ALERT_PURPOSE = "Alert verification"
+"""The purpose every alert page, image and push is recorded under: it must be on the purpose list."""
+
 DEFAULT_PURPOSES = (
     "Criminal investigation",
     "Stolen vehicle or plate recovery",
     "Wanted person or warrant",
     "Missing person or AMBER alert",
-    "Alert verification",
+    ALERT_PURPOSE,
     "Homeland security",
     "Civil or administrative action",
     "Audit of system use",
@@ -166,9 +169,7 @@ class PurposeRule(Section):
 
 WAIVABLE_ACTIONS = ("reads.view", "reads.image", "reads.search", "reads.timeline", "reads.seen_near")
 DEFAULT_PURPOSE_RULES = {
-    "Alert verification": PurposeRule(
-        waives_case_number_for=("reads.view", "reads.image"), alert_reads_only=True
-    ),
+    ALERT_PURPOSE: PurposeRule(waives_case_number_for=("reads.view", "reads.image"), alert_reads_only=True),
     "Audit of system use": PurposeRule(
         roles=("auditor",), waives_case_number_for=("reads.view", "reads.image")
     ),
@@ -255,6 +256,11 @@ class AccessSettings(Section):
 
     @model_validator(mode="after")
     def _rules_name_purposes(self) -> AccessSettings:
+        if ALERT_PURPOSE not in self.purposes:
+            raise ValueError(
+                f"access.purposes must include {ALERT_PURPOSE!r}: alert pages and pushes are recorded"
+                " under it, and every access record needs its purpose (Civil Code 1798.90.52)"
+            )
         stray = set(self.purpose_rules) - set(self.purposes)
         if stray:
             raise ValueError(

@@ -355,11 +355,6 @@ def test_a_refused_step_is_recorded_as_denied(db: Session, trained: Trained, ale
     assert "CLETS confirms" in record.query["refused"]
 
 
-def test_the_alert_purpose_is_used_only_when_the_department_lists_it() -> None:
-    assert alert_service.justification(("Criminal investigation", "Alert verification")) == WHY
-    assert alert_service.justification(("Criminal investigation",)) is None
-
-
 def test_the_alert_list_narrows_by_list_camera_and_capture_time_newest_first(
     db: Session, store_read: StoreRead, trained: Trained, camera: Camera, agency: Agency, bolo: None
 ) -> None:

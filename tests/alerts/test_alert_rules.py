@@ -11,10 +11,10 @@ import datetime as dt
 import uuid
 
 import pytest
+from pydantic import ValidationError
 
 from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResult, MatchKind
 from plateguard.alerts.service import (
-    ALERT_PURPOSE,
     AlertFilter,
     VerificationRefused,
     alert_summary,
@@ -26,6 +26,7 @@ from plateguard.alerts.service import (
     status_after,
 )
 from plateguard.cameras.models import Camera
+from plateguard.config import ALERT_PURPOSE, AccessSettings
 from plateguard.hotlists.models import Hotlist, HotlistEntry
 from plateguard.reads.models import PlateRead
 from plateguard.reads.stored import CandidateRow
@@ -98,10 +99,12 @@ def test_the_readers_best_few_distinct_other_readings() -> None:
     assert alternatives("7ABC123", unknown) == []  # type: ignore[arg-type]
 
 
-def test_alert_pages_record_their_purpose_only_when_the_department_lists_it() -> None:
-    chosen = justification(("Investigation", ALERT_PURPOSE))
-    assert chosen is not None and chosen.purpose == "Alert verification"
-    assert justification(("Investigation",)) is None
+def test_alert_pages_are_recorded_under_their_purpose_which_the_settings_cannot_drop() -> None:
+    assert justification().purpose == ALERT_PURPOSE == "Alert verification"
+    listed = AccessSettings(purposes=("Criminal investigation", "Alert verification"), purpose_rules={})
+    assert listed.purposes == ("Criminal investigation", "Alert verification")
+    with pytest.raises(ValidationError, match="must include 'Alert verification'"):
+        AccessSettings(purposes=("Criminal investigation",), purpose_rules={})  # alerts with no purpose
 
 
 def test_the_alert_list_filter_is_recorded_as_chosen() -> None:

@@ -56,10 +56,10 @@ def test_changing_the_configuration_changes_the_page(app_factory: AppFactory, db
         before = client.get("/policy").text
     assert "Traffic safety study" not in before and "60.0 minutes" in before
     access = AccessSettings(
-        purposes=("Criminal investigation", "Traffic safety study"),
+        purposes=("Criminal investigation", "Traffic safety study", "Alert verification"),
         purpose_rules={"Traffic safety study": PurposeRule(roles=("auditor",))},
     )
     with TestClient(app_factory(access=access)) as client:
         after = client.get("/policy").text
-    assert "Traffic safety study" in after and "Alert verification" not in after
+    assert "Traffic safety study" in after and "Homeland security" not in after
     assert "Stolen vehicle or plate recovery" in before and "Stolen vehicle or plate recovery" not in after

@@ -39,8 +39,8 @@ router = APIRouter()
 HEARTBEAT_SECONDS = 15.0
 
 
-def _why(request: Request) -> Justification | None:
-    return alert_service.justification(request.app.state.settings.access.purposes)
+def _why(request: Request) -> Justification:
+    return alert_service.justification()
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -103,7 +103,7 @@ def _labels() -> dict[str, str]:
 async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingResponse:
     """Server-sent events: every new alert on a list the user may see, within a second."""
     factory, settings = request.app.state.session_factory, request.app.state.settings
-    login_id, purposes = login.id, settings.access.purposes
+    login_id = login.id
     signal: AlertSignal = request.app.state.alert_signal
 
     def poll(since: dt.datetime, sent: dict[uuid.UUID, dt.datetime]) -> list[dict[str, object]] | None:
@@ -124,7 +124,7 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
                 action="alerts.push",
                 query={"alerts": [p["id"] for p in payloads]},
                 result_count=len(payloads),
-                justification=alert_service.justification(purposes),
+                justification=alert_service.justification(),
             )
             return payloads
 

@@ -21,6 +21,7 @@ from plateguard.access_log.guard import system_scope
 from plateguard.access_log.service import Actor, Justification
 from plateguard.accounts.models import Agency, User
 from plateguard.alerts.models import Alert, AlertOutcome, AlertStatus, CletsResult
+from plateguard.config import ALERT_PURPOSE
 from plateguard.database import utcnow
 from plateguard.errors import Conflict, Forbidden, InvalidInput, NotFound
 from plateguard.hotlists import service as hotlist_service
@@ -31,8 +32,6 @@ from plateguard.hotlists.states import of_read
 from plateguard.reads.models import PlateRead, StoredImage
 from plateguard.reads.plates import normalize_plate
 from plateguard.reads.stored import CandidateRow, StoredRead
-
-ALERT_PURPOSE = "Alert verification"
 
 
 class VerificationRefused(Forbidden):
@@ -149,9 +148,9 @@ def raise_alerts(*, session: Session, read: PlateRead, matches: list[Any], retro
     return alerts
 
 
-def justification(purposes: tuple[str, ...]) -> Justification | None:
-    """Alert pages are used for one purpose; recorded when the department's purpose list holds it."""
-    return Justification(ALERT_PURPOSE) if ALERT_PURPOSE in purposes else None
+def justification() -> Justification:
+    """Alert pages are used for one purpose, which the settings keep on the department's purpose list."""
+    return Justification(ALERT_PURPOSE)
 
 
 @dataclass(frozen=True)
