@@ -185,5 +185,11 @@ def test_an_import_clears_the_lists_last_refresh_error_and_is_recorded_as_loaded
     assert svs.last_refresh_error is None
     query = select(AccessRecord).where(AccessRecord.action == "hotlists.import").order_by(AccessRecord.id)
     record = list(db.scalars(query))[-1]
-    assert record.query == {"hotlist": "SVS", "file": "svs.csv", "entries": 2, "skipped": 3}
+    assert record.query == {
+        "hotlist": "SVS",
+        "file": "svs.csv",
+        "entries": 2,
+        "skipped": 3,
+        "hand_entries_ended": 0,
+    }
     assert record.result_count == 2

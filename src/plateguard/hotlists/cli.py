@@ -62,6 +62,8 @@ def run_import(
     typer.echo(f"{report.hotlist}: {report.entries} entries loaded, {report.skipped} skipped.")
     if report.retroactive_alerts:
         typer.echo(f"{report.retroactive_alerts} retroactive alerts raised from recent reads.")
+    if report.hand_entries_ended:
+        typer.echo(f"{report.hand_entries_ended} entries made by hand were ended by this import.")
 
 
 def _replace(

@@ -121,6 +121,7 @@ class ImportReport:
     entries: int
     skipped_rows: tuple[SkippedRow, ...]
     retroactive_alerts: int
+    hand_entries_ended: int = 0
 
     @property
     def skipped(self) -> int:
@@ -204,7 +205,8 @@ def replace_with(
         days=retroactive_days,
         entry_ids=replaced.added_ids,
     )
-    return ImportReport(hotlist.name, replaced.entries, tuple(parsed.skipped_rows), len(alerts))
+    skipped = tuple(parsed.skipped_rows)
+    return ImportReport(hotlist.name, replaced.entries, skipped, len(alerts), replaced.hand_entries_ended)
 
 
 def check_shrink(*, hotlist: Hotlist, old: int, new_count: int, max_shrink: float) -> None:
@@ -317,7 +319,8 @@ def _refresh_one(
                 retroactive_days=retroactive_days,
             )
             _resolve_notices(session=session, hotlist=hotlist)
-        line = f"{target.name}: {report.entries} entries loaded ({report.skipped} skipped)"
+        ended = f", {report.hand_entries_ended} hand entries ended" if report.hand_entries_ended else ""
+        line = f"{target.name}: {report.entries} entries loaded ({report.skipped} skipped{ended})"
         return line + (f": {describe_skipped(report.skipped_rows)}" if report.skipped_rows else "")
     except (PlateguardError, OSError) as exc:
         message = exc.message if isinstance(exc, PlateguardError) else str(exc)

@@ -215,15 +215,18 @@ def import_file(
     )
     _reload(request, db)
     return confirm(
-        request, RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303), _import_summary(report)
+        request, RedirectResponse(f"/hotlists/{hotlist_id}", status_code=303), import_summary(report)
     )
 
 
-def _import_summary(report: refresh.ImportReport) -> str:
+def import_summary(report: refresh.ImportReport) -> str:
     summary = f"List replaced: {report.entries} entries loaded"
     if report.skipped_rows:
         rows = f"{report.skipped} row{'s' if report.skipped != 1 else ''}"
         summary += f"; {rows} skipped ({refresh.describe_skipped(report.skipped_rows)})"
+    if report.hand_entries_ended:
+        ended = report.hand_entries_ended
+        summary += f"; {ended} entr{'ies' if ended != 1 else 'y'} made by hand ended (see ended entries)"
     return summary + f"; {report.retroactive_alerts} retroactive alerts from recent reads."
 
 

@@ -38,6 +38,7 @@ from plateguard.reads.plates import normalize_plate
 
 INSERT_BATCH = 20_000
 DELETE_BATCH = 500  # ids per IN (...) list
+IMPORT_END_REASON = "replaced by an import of the whole list"
 
 
 def create(
@@ -321,14 +322,20 @@ ENTRY_VALUES = (
 )
 
 
-def _difference(
-    session: Session, hotlist_id: int, rows: list[dict[str, Any]]
-) -> tuple[list[int], list[dict[str, Any]]]:
-    """The entries to delete and the rows to insert so that the list holds exactly ``rows``.
+@dataclass(frozen=True)
+class _Difference:
+    gone: list[int]  # imported entries the file no longer holds: deleted
+    replaced_by_hand: list[int]  # live entries made by hand: ended by the import, kept on record
+    added: list[dict[str, Any]]
+
+
+def _difference(session: Session, hotlist_id: int, rows: list[dict[str, Any]]) -> _Difference:
+    """What to delete, end and insert so that the list's live entries are exactly ``rows``.
 
     A hot file changes little from one day to the next: an entry already on the list with the same values
     is kept (its id, its alerts' link and when it was first entered), so a refresh writes only what changed
-    and holds the write lock for that long, not for the whole file.
+    and holds the write lock for that long, not for the whole file. Entries ended by hand stay as they are
+    and live hand entries are ended, not deleted: who entered or ended them, when and why stays on record.
     """
     columns = [getattr(HotlistEntry, name) for name in ENTRY_VALUES]
     query = select(HotlistEntry.id, HotlistEntry.ended_at, HotlistEntry.purpose, *columns).where(
@@ -338,20 +345,24 @@ def _difference(
     for row in rows:
         wanted.setdefault(tuple(row[name] for name in ENTRY_VALUES), []).append(row)
     gone: list[int] = []
+    by_hand: list[int] = []
     with system_scope(session, "hotlist import"):
         for entry_id, ended_at, purpose, *values in session.execute(query):
-            same = wanted.get(tuple(values)) if ended_at is None and purpose is None else None
+            if ended_at is not None:
+                continue
+            same = wanted.get(tuple(values)) if purpose is None else None
             if same:
                 same.pop()
             else:
-                gone.append(entry_id)
-    return gone, [row for same in wanted.values() for row in same]
+                (gone if purpose is None else by_hand).append(entry_id)
+    return _Difference(gone, by_hand, [row for same in wanted.values() for row in same])
 
 
 @dataclass(frozen=True)
 class Replacement:
     entries: int  # on the list now
     added_ids: tuple[int, ...]  # new or changed entries: the only ones recent reads still need matching with
+    hand_entries_ended: int = 0
 
 
 def entry_counts(*, session: Session, hotlists: list[Hotlist]) -> dict[int, int]:
@@ -382,24 +393,14 @@ def replace_entries(
     now = utcnow()
     entered_by = f"import of {source_name}"  # cut to its column with the other values (_row_values)
     rows = [_row_values(hotlist.id, e, entered_by=entered_by) | {"entered_at": now} for e in parsed.entries]
-    gone, added = _difference(session, hotlist.id, rows)
+    change = _difference(session, hotlist.id, rows)
     with system_scope(session, "hotlist import"):
-        for start in range(0, len(gone), DELETE_BATCH):
-            chunk = gone[start : start + DELETE_BATCH]
-            # Locked first: an ingest raising an alert on one of them finishes before alerts are unlinked.
-            session.execute(select(HotlistEntry.id).where(HotlistEntry.id.in_(chunk)).with_for_update())
-            session.execute(
-                update(Alert).where(Alert.entry_id.in_(chunk)).values(entry_id=None),
-                execution_options={"synchronize_session": False},
-            )
-            session.execute(
-                delete(HotlistEntry).where(HotlistEntry.id.in_(chunk)),
-                execution_options={"synchronize_session": False},
-            )
+        _delete_entries(session, change.gone)
+        _end_hand_entries(session, change.replaced_by_hand, now=now, source_name=source_name)
     added_ids: list[int] = []
-    for start in range(0, len(added), INSERT_BATCH):
+    for start in range(0, len(change.added), INSERT_BATCH):
         statement = insert(HotlistEntry).returning(HotlistEntry.id)
-        added_ids += session.scalars(statement, added[start : start + INSERT_BATCH]).all()
+        added_ids += session.scalars(statement, change.added[start : start + INSERT_BATCH]).all()
     hotlist.last_loaded_at = parsed.file_date or now
     hotlist.last_refresh_error = None
     hotlist.changed_at = now
@@ -408,10 +409,41 @@ def replace_entries(
         session=session,
         actor=actor,
         action="hotlists.import",
-        query={"hotlist": hotlist.name, "file": source_name, "entries": len(rows), "skipped": parsed.skipped},
+        query={
+            "hotlist": hotlist.name,
+            "file": source_name,
+            "entries": len(rows),
+            "skipped": parsed.skipped,
+            "hand_entries_ended": len(change.replaced_by_hand),
+        },
         result_count=len(rows),
     )
-    return Replacement(len(rows), tuple(added_ids))
+    return Replacement(len(rows), tuple(added_ids), len(change.replaced_by_hand))
+
+
+def _delete_entries(session: Session, ids: list[int]) -> None:
+    for start in range(0, len(ids), DELETE_BATCH):
+        chunk = ids[start : start + DELETE_BATCH]
+        # Locked first: an ingest raising an alert on one of them finishes before alerts are unlinked.
+        session.execute(select(HotlistEntry.id).where(HotlistEntry.id.in_(chunk)).with_for_update())
+        session.execute(
+            update(Alert).where(Alert.entry_id.in_(chunk)).values(entry_id=None),
+            execution_options={"synchronize_session": False},
+        )
+        session.execute(
+            delete(HotlistEntry).where(HotlistEntry.id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def _end_hand_entries(session: Session, ids: list[int], *, now: dt.datetime, source_name: str) -> None:
+    for start in range(0, len(ids), DELETE_BATCH):
+        session.execute(
+            update(HotlistEntry)
+            .where(HotlistEntry.id.in_(ids[start : start + DELETE_BATCH]))
+            .values(ended_at=now, ended_by=f"import of {source_name}"[:200], end_reason=IMPORT_END_REASON),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def expiry_from_date(day: dt.date | None, zone: str = "UTC") -> dt.datetime | None:
