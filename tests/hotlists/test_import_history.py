@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,16 +70,17 @@ def test_an_entry_ended_by_hand_keeps_who_when_and_why_through_the_next_imports(
     assert [e.id for e in shown] == [ended.id], "the list's page still shows the entry as ended by hand"
 
 
+@pytest.mark.parametrize("source", ["bolo-1201.csv", "s" * 300])  # a long name is cut to its column
 def test_a_hand_entry_that_an_import_replaces_is_ended_by_that_import_and_counted(
-    db: Session, trained: Trained
+    db: Session, trained: Trained, source: str
 ) -> None:
     admin = trained("lt.alvarez", Role.ADMINISTRATOR)
     bolo = make_list(db, "BOLO", HotlistSource.DEPARTMENT)
     (entry,) = enter_by_hand(db, admin, bolo, "5XYZ789")
-    load(db, bolo, FIRST, source="bolo-1201.csv")
+    load(db, bolo, FIRST, source=source)
     by_hand = next(e for e in every_entry(db, bolo) if e.id == entry.id)
     assert by_hand.ended_at is not None, "the hand entry is off the list"
-    assert by_hand.ended_by == "import of bolo-1201.csv"
+    assert by_hand.ended_by == f"import of {source}"[:200]
     assert by_hand.end_reason == hotlist_service.IMPORT_END_REASON
     assert (by_hand.entered_by, by_hand.purpose) == (admin.full_name, "Criminal investigation")
     assert [e.plate for e in live_entries(db, bolo)] == ["7ABC123"]

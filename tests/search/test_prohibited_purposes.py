@@ -61,6 +61,10 @@ def test_a_prohibited_purpose_is_refused_naming_the_rule_and_the_refusal_is_reco
         ("IMMIGRATI\u00d3N status", "immigration enforcement"),  # an accent on a listed term
         ("\uff41\uff42\uff4f\uff52\uff54\uff49\uff4f\uff4e clinic", "reproductive health care"),  # full width
         ("p\u0435rs\u03bfnal matter", "personal use"),  # Cyrillic e, Greek o
+        ("i m m i g r a t i o n hold", "immigration enforcement"),  # spelled out, letter by letter
+        ("D.E.P.O.R.T", "immigration enforcement"),
+        ("follow-up: a-b-o-r-t-i-o-n clinic", "reproductive health care"),
+        ("just c u r i o u s", "personal use"),
     ],
 )
 def test_a_prohibited_term_disguised_with_look_alike_or_invisible_characters_is_refused(
@@ -79,14 +83,21 @@ def test_a_prohibited_term_disguised_with_look_alike_or_invisible_characters_is_
     assert refused.purpose_detail == detail  # kept as typed, for the Auditor
 
 
+@pytest.mark.parametrize(
+    "detail",
+    [
+        "personnel van",
+        "witness saw 7 A B C 1 2 3 leave the lot",  # a plate spelled out is no term
+        "unit 4 A 12, deportment hearing",  # a word that merely starts like a term
+    ],
+)
 def test_ordinary_words_near_a_term_are_not_refused(
-    client: TestClient, db: Session, investigator: User, scene: Scene
+    client: TestClient, db: Session, investigator: User, scene: Scene, detail: str
 ) -> None:
     csrf = sign_in(client, investigator.username)
     response = client.post(
         "/api/reads/search",
-        json={"query": {"plate": "7ABC123"}, "purpose": "Criminal investigation", "detail": "personnel van"}
-        | CASE,
+        json={"query": {"plate": "7ABC123"}, "purpose": "Criminal investigation", "detail": detail} | CASE,
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 200

@@ -57,12 +57,25 @@ def _words(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9]+", _folded(text))) + " "
 
 
+SPELLED_OUT = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][^a-z0-9]+){2,}[a-z0-9](?![a-z0-9])")
+"""Three or more single letters or digits set apart by spaces or punctuation: a word spelled out
+("i m m i g r a t i o n", "d.e.p.o.r.t")."""
+
+
+def _spelled_out_joined(text: str) -> str:
+    """The text's words with every spelled-out word joined up (checked besides the words as written)."""
+    folded = _folded(text)
+    joined = SPELLED_OUT.sub(lambda m: "".join(re.findall(r"[a-z0-9]", m.group())), folded)
+    return _words(joined)
+
+
 def prohibited_named(
     texts: Iterable[str], prohibited: Iterable[ProhibitedPurpose]
 ) -> ProhibitedPurpose | None:
     """The first prohibited purpose whose name or one of whose terms appears in the texts (whole words,
-    case and punctuation ignored), or None."""
-    words = "".join(_words(text) for text in texts if text)
+    case and punctuation ignored, a word spelled out letter by letter read as the word), or None."""
+    present = [text for text in texts if text]
+    words = "".join(_words(text) for text in present) + "".join(_spelled_out_joined(t) for t in present)
     for candidate in prohibited:
         for term in (candidate.name, *candidate.terms):
             if _words(term).strip() and _words(term) in words:
