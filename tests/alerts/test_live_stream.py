@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from plateguard.accounts import service as account_service
 from plateguard.accounts.models import AccountStatus, LoginSession, User
 from plateguard.accounts.roles import Role
 from plateguard.alerts import live
+from plateguard.alerts import router as alerts_router
 from plateguard.alerts import service as alert_service
 from plateguard.alerts.models import Alert
 from plateguard.database import transaction, utcnow
@@ -137,6 +139,9 @@ def _take_away(change: str, session: Session, officer_id: int, admin_id: int) ->
     elif change == "signed out on another tab":
         (login,) = session.scalars(select(LoginSession).where(LoginSession.user_id == officer_id))
         account_service.end_session(session=session, login=login, reason="signed out")
+    elif change == "idle past the limit":  # nothing done by hand for longer than the idle limit
+        (login,) = session.scalars(select(LoginSession).where(LoginSession.user_id == officer_id))
+        login.last_seen_at = utcnow() - dt.timedelta(minutes=31)
     elif change == "role removed":
         administration.set_roles(session=session, actor=admin, user=officer, roles={Role.TRAINING_MANAGER})
     else:  # a newly required course: the officer's training is no longer complete
@@ -144,7 +149,14 @@ def _take_away(change: str, session: Session, officer_id: int, admin_id: int) ->
 
 
 @pytest.mark.parametrize(
-    "change", ["account disabled", "signed out on another tab", "role removed", "training lapsed"]
+    "change",
+    [
+        "account disabled",
+        "signed out on another tab",
+        "idle past the limit",
+        "role removed",
+        "training lapsed",
+    ],
 )
 def test_an_open_stream_pushes_no_alert_once_the_user_may_no_longer_see_alerts(
     client: TestClient,
@@ -178,3 +190,58 @@ def test_an_open_stream_pushes_no_alert_once_the_user_may_no_longer_see_alerts(
     db.expire_all()
     pushes = db.scalars(select(AccessRecord).where(AccessRecord.action == "alerts.push"))
     assert [record.username for record in pushes] == []
+
+
+def test_an_open_stream_with_no_alert_coming_ends_at_the_next_heartbeat_once_signed_out(
+    client: TestClient, db: Session, trained: Trained, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer_id = trained("officer", Role.OPERATOR).id
+    sign_in(client, "officer")
+    monkeypatch.setattr(alerts_router, "HEARTBEAT_SECONDS", 0.1)
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    longer = settings.alerts.model_copy(update={"stream_max_seconds": 3.0})
+    monkeypatch.setattr(client.app.state, "settings", settings.model_copy(update={"alerts": longer}))  # type: ignore[attr-defined]
+    shared, ticks = live.AlertSignal.current, list[int]()
+
+    def tick(self: live.AlertSignal, factory: sessionmaker[Session]) -> alert_service.Signature:
+        if len(ticks) == 1:  # the stream has looked once, found nothing: the officer signs out elsewhere
+            with transaction(factory) as session:
+                (login,) = session.scalars(select(LoginSession).where(LoginSession.user_id == officer_id))
+                account_service.end_session(session=session, login=login, reason="signed out")
+        ticks.append(1)
+        return shared(self, factory)
+
+    monkeypatch.setattr(live.AlertSignal, "current", tick)
+    started = time.monotonic()
+    stream = client.get("/alerts/stream")
+    assert stream.status_code == 200 and ticks
+    assert stream.text.count(": heartbeat") <= 1, "the stream ended at the first heartbeat after the sign-out"
+    assert time.monotonic() - started < 2.5, "not kept open until the stream's longest life"
+
+
+def test_the_stream_reconnecting_does_not_keep_an_unattended_console_signed_in(
+    client: TestClient, db: Session, trained: Trained
+) -> None:
+    officer_id = trained("officer", Role.OPERATOR).id
+    sign_in(client, "officer")
+
+    def seen_last() -> dt.datetime:
+        db.expire_all()
+        with system_scope(db, "test"):
+            (login,) = db.scalars(select(LoginSession).where(LoginSession.user_id == officer_id))
+            return login.last_seen_at
+
+    def set_seen_last(at: dt.datetime) -> None:
+        with system_scope(db, "test"):
+            db.execute(update(LoginSession).where(LoginSession.user_id == officer_id).values(last_seen_at=at))
+        db.commit()
+
+    set_seen_last(utcnow() - dt.timedelta(minutes=29))
+    assert client.get("/alerts/stream").status_code == 200  # the browser reconnecting on its own
+    set_seen_last(seen_last() - dt.timedelta(minutes=2))  # two minutes on, still nobody at the screen
+    page = client.get("/alerts", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code in (303, 401), "signed out after 31 minutes without activity"
+    db.expire_all()
+    with system_scope(db, "test"):
+        (login,) = db.scalars(select(LoginSession).where(LoginSession.user_id == officer_id))
+    assert login.end_reason == "idle timeout"

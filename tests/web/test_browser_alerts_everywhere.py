@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from plateguard.alerts import router as alerts_router
 from tests.web.conftest import SCREENSHOTS, LiveServer, browser_sign_in, no_sideways_scroll
 from tests.web.test_browser_alerts import post_hotlisted_read
 
@@ -152,3 +153,27 @@ def test_visual_yes_on_an_alert_without_an_image_needs_a_note(sized, live_server
     page.get_by_label("Notes").fill("Rear plate read at the stop; matches.")
     page.get_by_role("button", name="Record verification").click()
     page.get_by_text("Rear plate read at the stop; matches.").wait_for()
+
+
+def test_the_screen_says_so_when_live_alerts_stop(  # type: ignore[no-untyped-def]
+    sized, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alerts_router, "HEARTBEAT_SECONDS", 0.5)  # the server runs in this process
+    page = sized
+    browser_sign_in(page, live_server, "officer")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(500)  # the event stream is open
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/")
+    other_tab.get_by_role("button", name="Sign out").click()
+    other_tab.close()
+    stopped = page.locator("#live-alert-stopped")
+    stopped.wait_for(timeout=10_000)
+    assert "LIVE ALERTS STOPPED" in stopped.inner_text()
+    assert "no longer receives hotlist alerts" in stopped.inner_text()
+    within_first_screen(page, stopped.get_by_role("link", name="Sign in again"))
+    no_sideways_scroll(page)
+    shot(page, "live-alerts-stopped")
+    stopped.get_by_role("link", name="Sign in again").click()
+    page.wait_for_url(f"{live_server.url}/login*")

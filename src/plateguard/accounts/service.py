@@ -161,22 +161,31 @@ def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:
 
 
 def resolve_session(
-    *, session: Session, token: str, idle_minutes: int, now: dt.datetime | None = None
+    *, session: Session, token: str, idle_minutes: int, now: dt.datetime | None = None, activity: bool = True
 ) -> LoginSession | None:
-    """Find a live session for a cookie token; an idle one is ended on the spot."""
+    """Find a live session for a cookie token; an idle one is ended on the spot. Only ``activity`` (a
+    request the user made, not the live alert stream reconnecting on its own) keeps the session alive."""
     now = now or utcnow()
     login = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
-    if login is None or login.ended_at is not None:
-        return None
-    if now - login.last_seen_at > dt.timedelta(minutes=idle_minutes):
-        end_session(session=session, login=login, reason="idle timeout", now=now)
+    if login is None or login.ended_at is not None or ended_if_idle(
+        session=session, login=login, idle_minutes=idle_minutes, now=now
+    ):
         return None
     if login.user.status != AccountStatus.ACTIVE:
         end_session(session=session, login=login, reason=f"account {login.user.status}", now=now)
         return None
-    login.last_seen_at = now
+    if activity:
+        login.last_seen_at = now
     session.flush()
     return login
+
+
+def ended_if_idle(*, session: Session, login: LoginSession, idle_minutes: int, now: dt.datetime) -> bool:
+    """End ``login`` when it has been idle longer than allowed; True when it was (or is now) ended."""
+    if now - login.last_seen_at <= dt.timedelta(minutes=idle_minutes):
+        return False
+    end_session(session=session, login=login, reason="idle timeout", now=now)
+    return True
 
 
 def end_session(

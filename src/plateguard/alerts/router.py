@@ -128,6 +128,17 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
             )
             return payloads
 
+    def allowed() -> bool:
+        """Whether the gate would still let this tab in (asked at each heartbeat, when no alert came)."""
+        try:
+            with transaction(factory) as session:
+                user = still_allowed(
+                    session=session, login_id=login_id, permission=Permission.ALERTS_VIEW, settings=settings
+                )
+        except OperationalError:  # SQLite busy with a concurrent writer: ask again at the next heartbeat
+            return True
+        return user is not None
+
     def _with_row(payload: dict[str, object], alert: Alert) -> dict[str, object]:
         (row,) = rows_for([alert], settings.images_dir)
         return {**payload, "category_label": row.category, "row": render_row(row, settings.agency.timezone)}
@@ -165,6 +176,8 @@ async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingRespo
             quiet += POLL_SECONDS
             if quiet >= HEARTBEAT_SECONDS:
                 quiet = 0.0
+                if not await run_in_threadpool(allowed):  # signed out or idle with no alert coming
+                    return
                 yield ": heartbeat\n\n"
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

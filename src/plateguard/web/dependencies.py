@@ -21,7 +21,7 @@ from plateguard.accounts.passwords import token_hash
 from plateguard.accounts.roles import TRAINING_GATED, Permission, permissions_for
 from plateguard.cameras import service as camera_service
 from plateguard.config import Settings
-from plateguard.database import after_rollback, read_only, transaction
+from plateguard.database import after_rollback, read_only, transaction, utcnow
 from plateguard.errors import Forbidden, NotAuthenticated, PasswordChangeRequired, TrainingRequired
 from plateguard.web.access_rules import Gate, rule_for
 from plateguard.web.templating import Viewer
@@ -58,8 +58,9 @@ def current_login(request: Request, db: DbSession) -> LoginSession | None:
         return None
     # One short transaction of its own, before the request's: an idle session stays ended even when the
     # request is refused, and (on SQLite) nothing here waits on the request's own write lock.
+    activity = request.url.path not in NOT_ACTIVITY
     with transaction(request.app.state.session_factory) as side:
-        facts = _gate_facts(side, token, request.app.state.settings)
+        facts = _gate_facts(side, token, request.app.state.settings, activity=activity)
     if facts is None:
         return None
     request.state.gate_facts = facts
@@ -78,9 +79,16 @@ def current_login(request: Request, db: DbSession) -> LoginSession | None:
     return login
 
 
-def _gate_facts(side: Session, token: str, settings: Settings) -> GateFacts | None:
+NOT_ACTIVITY = frozenset({"/alerts/stream"})
+"""Requests the browser makes on its own (the live alert stream reconnects every few minutes): they do
+not keep an unattended console signed in past ``security.session_idle_minutes``."""
+
+
+def _gate_facts(side: Session, token: str, settings: Settings, *, activity: bool) -> GateFacts | None:
     idle_minutes = settings.security.session_idle_minutes
-    resolved = account_service.resolve_session(session=side, token=token, idle_minutes=idle_minutes)
+    resolved = account_service.resolve_session(
+        session=side, token=token, idle_minutes=idle_minutes, activity=activity
+    )
     if resolved is None:
         return None
     user = resolved.user
@@ -144,9 +152,13 @@ def still_allowed(
 ) -> User | None:
     """For a response that outlives its request (the live alert stream): the user while the gate would
     still let this login through to ``permission``; None once the session has ended, the account was
-    closed or its password reset, the permission left its roles, or training lapsed."""
+    closed or its password reset, the permission left its roles, training lapsed, or the user has done
+    nothing for longer than ``security.session_idle_minutes`` (the session is then ended)."""
     login = session.get(LoginSession, login_id)
     if login is None or login.ended_at is not None:
+        return None
+    idle_minutes = settings.security.session_idle_minutes
+    if account_service.ended_if_idle(session=session, login=login, idle_minutes=idle_minutes, now=utcnow()):
         return None
     user = login.user
     if user.status != AccountStatus.ACTIVE or user.must_change_password:

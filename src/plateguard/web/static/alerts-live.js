@@ -90,9 +90,30 @@
     var row = holder.querySelector("tr");
     if (row) { row.classList.add("new-alert"); body.insertBefore(row, body.firstChild); }
   }
+  // The browser reconnects a dropped stream by itself; it gives up only when the server refuses it
+  // (signed out, idle too long, account or access changed). Alerts must never stop without a word.
+  function stopped() {
+    if (document.getElementById("live-alert-stopped")) { return; }
+    var box = document.createElement("div");
+    box.id = "live-alert-stopped"; box.className = "live-alert live-alert-stopped"; box.setAttribute("role", "alert");
+    box.appendChild(text("strong", "LIVE ALERTS STOPPED"));
+    box.appendChild(text("span", " You are signed out (no activity, signed out elsewhere, or your access changed)" +
+      " and this screen no longer receives hotlist alerts. "));
+    var link = text("a", "Sign in again"); link.href = "/login"; box.appendChild(link);
+    var header = document.querySelector("header.topbar");
+    header.parentNode.insertBefore(box, header.nextSibling);
+    beep();
+    if ("Notification" in window && Notification.permission === "granted") {
+      try { new Notification("Live alerts stopped", { body: "Sign in again to receive hotlist alerts." }); }
+      catch (error) { /* the banner still shows */ }
+    }
+  }
   var source = new EventSource("/alerts/stream");
   source.addEventListener("alert", function (event) {
     var alert = JSON.parse(event.data);
     banner(alert); addRow(alert); beep(); notify(alert);
+  });
+  source.addEventListener("error", function () {
+    if (source.readyState === EventSource.CLOSED) { stopped(); }
   });
 })();
