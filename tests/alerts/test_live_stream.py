@@ -21,8 +21,8 @@ from plateguard.accounts import service as account_service
 from plateguard.accounts.models import AccountStatus, LoginSession, User
 from plateguard.accounts.roles import Role
 from plateguard.alerts import live
-from plateguard.alerts import router as alerts_router
 from plateguard.alerts import service as alert_service
+from plateguard.alerts import stream as alert_stream
 from plateguard.alerts.models import Alert
 from plateguard.database import transaction, utcnow
 from plateguard.hotlists.models import HotlistSource
@@ -197,7 +197,7 @@ def test_an_open_stream_with_no_alert_coming_ends_at_the_next_heartbeat_once_sig
 ) -> None:
     officer_id = trained("officer", Role.OPERATOR).id
     sign_in(client, "officer")
-    monkeypatch.setattr(alerts_router, "HEARTBEAT_SECONDS", 0.1)
+    monkeypatch.setattr(alert_stream, "HEARTBEAT_SECONDS", 0.1)
     settings = client.app.state.settings  # type: ignore[attr-defined]
     longer = settings.alerts.model_copy(update={"stream_max_seconds": 3.0})
     monkeypatch.setattr(client.app.state, "settings", settings.model_copy(update={"alerts": longer}))  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plateguard.alerts import router as alerts_router
+from plateguard.alerts import stream as alert_stream
 from tests.web.conftest import SCREENSHOTS, LiveServer, browser_sign_in, no_sideways_scroll
 from tests.web.test_browser_alerts import post_hotlisted_read
 
@@ -158,7 +158,7 @@ def test_visual_yes_on_an_alert_without_an_image_needs_a_note(sized, live_server
 def test_the_screen_says_so_when_live_alerts_stop(  # type: ignore[no-untyped-def]
     sized, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(alerts_router, "HEARTBEAT_SECONDS", 0.5)  # the server runs in this process
+    monkeypatch.setattr(alert_stream, "HEARTBEAT_SECONDS", 0.5)  # the server runs in this process
     page = sized
     browser_sign_in(page, live_server, "officer")
     page.get_by_role("heading", name="Dashboard").wait_for()

@@ -167,8 +167,10 @@ def resolve_session(
     request the user made, not the live alert stream reconnecting on its own) keeps the session alive."""
     now = now or utcnow()
     login = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
-    if login is None or login.ended_at is not None or ended_if_idle(
-        session=session, login=login, idle_minutes=idle_minutes, now=now
+    if (
+        login is None
+        or login.ended_at is not None
+        or ended_if_idle(session=session, login=login, idle_minutes=idle_minutes, now=now)
     ):
         return None
     if login.user.status != AccountStatus.ACTIVE:

@@ -2,41 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-import json
-import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy.exc import OperationalError
 
-from plateguard.access_log import service as access_log
-from plateguard.access_log.service import Actor, Justification
-from plateguard.accounts.roles import Permission
+from plateguard.access_log.service import Justification
 from plateguard.alerts import delivery
 from plateguard.alerts import service as alert_service
-from plateguard.alerts.live import POLL_SECONDS, AlertSignal
-from plateguard.alerts.models import Alert, AlertOutcome, CletsResult
+from plateguard.alerts.models import AlertOutcome, CletsResult
 from plateguard.alerts.statistics import misread_statistics
-from plateguard.alerts.views import render_row, rows_for, zone_abbreviation
+from plateguard.alerts.stream import AlertStream
+from plateguard.alerts.views import rows_for, zone_abbreviation
 from plateguard.cameras import service as camera_service
-from plateguard.database import transaction, utcnow
 from plateguard.errors import InvalidInput
 from plateguard.hotlists import service as hotlist_service
 from plateguard.hotlists.models import CATEGORY_LABELS, HotlistCategory
 from plateguard.reads.images import image_path
-from plateguard.web.dependencies import CurrentLogin, DbSession, still_allowed
+from plateguard.web.dependencies import CurrentLogin, DbSession
 from plateguard.web.feedback import refused_here, wants_page
 from plateguard.web.local_input import local_input
 from plateguard.web.templating import render
 
 router = APIRouter()
-HEARTBEAT_SECONDS = 15.0
 
 
 def _why(request: Request) -> Justification:
@@ -102,86 +91,10 @@ def _labels() -> dict[str, str]:
 @router.get("/alerts/stream")
 async def alerts_stream(request: Request, login: CurrentLogin) -> StreamingResponse:
     """Server-sent events: every new alert on a list the user may see, within a second."""
-    factory, settings = request.app.state.session_factory, request.app.state.settings
-    login_id = login.id
-    signal: AlertSignal = request.app.state.alert_signal
-
-    def poll(since: dt.datetime, sent: dict[uuid.UUID, dt.datetime]) -> list[dict[str, object]] | None:
-        """New alerts for this tab, or None (the stream ends) once the gate would no longer let it in."""
-        with transaction(factory) as session:
-            user = still_allowed(
-                session=session, login_id=login_id, permission=Permission.ALERTS_VIEW, settings=settings
-            )
-            if user is None:
-                return None
-            fresh = alert_service.recent_for_push(session=session, user=user, since=since, sent=sent.keys())
-            if not fresh:
-                return []
-            payloads = [_with_row(alert_service.push_payload(a), a) for a in fresh]
-            access_log.append(
-                session=session,
-                actor=Actor.of(user),
-                action="alerts.push",
-                query={"alerts": [p["id"] for p in payloads]},
-                result_count=len(payloads),
-                justification=alert_service.justification(),
-            )
-            return payloads
-
-    def allowed() -> bool:
-        """Whether the gate would still let this tab in (asked at each heartbeat, when no alert came)."""
-        try:
-            with transaction(factory) as session:
-                user = still_allowed(
-                    session=session, login_id=login_id, permission=Permission.ALERTS_VIEW, settings=settings
-                )
-        except OperationalError:  # SQLite busy with a concurrent writer: ask again at the next heartbeat
-            return True
-        return user is not None
-
-    def _with_row(payload: dict[str, object], alert: Alert) -> dict[str, object]:
-        (row,) = rows_for([alert], settings.images_dir)
-        return {**payload, "category_label": row.category, "row": render_row(row, settings.agency.timezone)}
-
-    async def events() -> AsyncIterator[str]:
-        # Alerts committed from one second before the page connected; later polls overlap by a few
-        # seconds (a transaction may commit after a newer one) and skip what was already sent.
-        floor, quiet = utcnow() - dt.timedelta(seconds=1), 0.0
-        newest, sent = floor, dict[uuid.UUID, dt.datetime]()  # alerts sent and when they were raised
-        closes_at = time.monotonic() + request.app.state.settings.alerts.stream_max_seconds
-        asked: alert_service.Signature | None = None  # the process-wide signature when this tab last polled
-        yield "retry: 1000\n\n"
-        while not await request.is_disconnected() and time.monotonic() < closes_at:
-            since = max(floor, newest - dt.timedelta(seconds=5))
-            sent = {key: at for key, at in sent.items() if at > since}
-            payloads: list[dict[str, object]] = []
-            try:
-                signature = await run_in_threadpool(signal.current, factory)
-                if signature != asked:
-                    fresh = await run_in_threadpool(poll, since, sent)
-                    if fresh is None:  # signed out, closed, role or training gone: nothing more
-                        return
-                    payloads = fresh
-                    # a full page may have left newer alerts behind: look again next tick
-                    asked = signature if len(payloads) < alert_service.PUSH_PAGE else None
-            except OperationalError:  # SQLite busy with a concurrent writer: try again next tick
-                pass
-            for payload in payloads:
-                raised = dt.datetime.fromisoformat(str(payload["created_at"]))
-                sent[uuid.UUID(str(payload["id"]))] = raised
-                newest = max(newest, raised)
-                quiet = 0.0
-                yield f"event: alert\ndata: {json.dumps(payload)}\n\n"
-            await asyncio.sleep(POLL_SECONDS)
-            quiet += POLL_SECONDS
-            if quiet >= HEARTBEAT_SECONDS:
-                quiet = 0.0
-                if not await run_in_threadpool(allowed):  # signed out or idle with no alert coming
-                    return
-                yield ": heartbeat\n\n"
-
+    state = request.app.state
+    stream = AlertStream(state.session_factory, state.settings, state.alert_signal, login.id)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(stream.events(request), media_type="text/event-stream", headers=headers)
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
